@@ -1,0 +1,270 @@
+/**
+ * zod schemas for every request and response body of openapi.yaml. The spec is the source of truth:
+ * test/contracts-agree-with-spec.test.ts compares these schemas with it, property by property, and runs
+ * the same payloads through both.
+ */
+import { z } from 'zod';
+import { isDateTime } from './formats.ts';
+
+const MAX_INT32 = 2147483647;
+
+const nonEmpty = () => z.string().min(1);
+const isoDateTime = () =>
+  z
+    .string()
+    .refine(isDateTime, { message: 'must be an ISO-8601 date-time such as 2022-08-02T17:32:28Z' })
+    .meta({ format: 'date-time' });
+const epochMillis = () => z.int().min(0).meta({ format: 'int64' });
+const seconds = () => z.int().min(0).max(MAX_INT32).meta({ format: 'int32' });
+
+export const CALL_ORIGINS = ['Preview', 'Progressive', 'Voicemail'] as const;
+export const INITIATION_METHODS = ['Inbound', 'Transfer'] as const;
+export const CALL_SUBTYPES = ['PSTN', 'WebRTC', 'webRTC'] as const;
+export const SENDER_TYPES = ['END_USER', 'EXTERNAL_USER', 'HUMAN_AGENT', 'SUPERVISOR', 'VIRTUAL_AGENT'] as const;
+export const EVENT_PARTICIPANTS = ['AGENT', 'CUSTOMER'] as const;
+export const REALTIME_EVENT_TYPES = ['IntelligenceSignal__Category', 'IntelligenceSignal__Sentiment'] as const;
+export const CALL_DISPOSITIONS = ['new', 'in-progress', 'transferred', 'completed'] as const;
+
+export const callOriginSchema = z.enum(CALL_ORIGINS);
+export const callAttributesSchema = z.string();
+
+export const participantSchema = z.object({
+  participantKey: nonEmpty(),
+  type: z.enum(['END_USER']),
+});
+
+export const createVoiceCallRequestSchema = z
+  .object({
+    callCenterApiName: nonEmpty(),
+    vendorCallKey: nonEmpty(),
+    to: nonEmpty(),
+    from: nonEmpty(),
+    initiationMethod: z.enum(INITIATION_METHODS),
+    parentVoiceCallId: nonEmpty().optional(),
+    startTime: isoDateTime(),
+    participants: z.array(participantSchema).min(1),
+    callOrigin: callOriginSchema.optional(),
+    queue: nonEmpty().optional(),
+    callSubtype: z.enum(CALL_SUBTYPES).optional(),
+    callAttributes: callAttributesSchema.optional(),
+  })
+  .refine((body) => body.initiationMethod !== 'Transfer' || body.parentVoiceCallId !== undefined, {
+    message: 'parentVoiceCallId is required when initiationMethod is Transfer',
+    path: ['parentVoiceCallId'],
+  });
+
+export const createVoiceCallResponseSchema = z.object({
+  voiceCallId: z.string(),
+  errors: z.union([z.array(z.string()), z.string()]),
+});
+
+export const disconnectReasonSchema = z.object({
+  value: nonEmpty(),
+  isError: z.boolean(),
+});
+
+export const updateVoiceCallRequestSchema = z.object({
+  startTime: isoDateTime().optional(),
+  endTime: isoDateTime().optional(),
+  enqueueTime: isoDateTime().optional(),
+  acceptTime: isoDateTime().optional(),
+  fromNumber: z.string().optional(),
+  totalHoldDuration: seconds().optional(),
+  longestHoldDuration: seconds().optional(),
+  numberOfHolds: seconds().optional(),
+  queue: z.string().optional(),
+  agent: z.string().optional(),
+  agentInteractionDuration: seconds().optional(),
+  callOrigin: callOriginSchema.optional(),
+  recordingLocation: nonEmpty().optional(),
+  totalRecordingDuration: seconds().optional(),
+  callAttributes: callAttributesSchema.optional(),
+  isActiveCall: z.boolean().optional(),
+  disconnectReason: disconnectReasonSchema.optional(),
+});
+
+export const updateVoiceCallResponseSchema = z.object({ status: z.literal('pending') });
+
+export const transcriptMessageSchema = z.object({
+  participantId: nonEmpty(),
+  messageId: nonEmpty(),
+  startTime: epochMillis(),
+  endTime: epochMillis(),
+  content: z.string(),
+  senderType: z.enum(SENDER_TYPES),
+});
+
+export const BULK_MAX_ENTRIES = 5;
+export const BULK_MAX_MESSAGES_PER_ENTRY = 5;
+
+export const bulkTranscriptEntrySchema = z.object({
+  vendorCallKey: nonEmpty(),
+  messages: z.array(transcriptMessageSchema).min(1).max(BULK_MAX_MESSAGES_PER_ENTRY),
+});
+
+export const bulkTranscriptsRequestSchema = z.object({
+  entries: z.array(bulkTranscriptEntrySchema).min(1).max(BULK_MAX_ENTRIES),
+});
+
+export const acceptedResultSchema = z.object({ result: z.literal('Accepted') });
+
+export const bulkTranscriptsPartialFailureSchema = z.object({
+  errorResponse: z.object({
+    errorResponseEntries: z.array(
+      z.object({
+        vendorCallKey: z.string(),
+        message: z.string(),
+        status: z.int(),
+        errorCode: z.string().optional(),
+        rule: z.string().optional(),
+      }),
+    ),
+  }),
+});
+
+export const flowInputParametersSchema = z.union([z.string(), z.record(z.string(), z.unknown())]);
+
+export const executeOmniFlowRequestSchema = z
+  .object({
+    dialedNumber: nonEmpty().optional(),
+    flowDevName: nonEmpty().optional(),
+    flowName: nonEmpty().optional(),
+    fallbackQueue: nonEmpty().optional(),
+    flowInputParameters: flowInputParametersSchema.optional(),
+  })
+  .refine(
+    (body) =>
+      body.dialedNumber !== undefined ||
+      body.flowDevName !== undefined ||
+      body.flowName !== undefined ||
+      body.fallbackQueue !== undefined,
+    { message: 'give dialedNumber, flowDevName or fallbackQueue' },
+  );
+
+export const executeOmniFlowResponseSchema = z.object({
+  agent: z.string().nullable(),
+  queue: z.string().nullable(),
+});
+
+export const routeVoiceCallRequestSchema = z.object({
+  routingTarget: nonEmpty(),
+  fallbackQueue: nonEmpty().optional(),
+  flowInputParameters: flowInputParametersSchema.optional(),
+});
+
+export const routingStatusResponseSchema = z.object({ status: z.literal('Success') });
+
+export const requestCallbackRequestSchema = z.object({ callbackNumber: nonEmpty() });
+export const requestCallbackResponseSchema = z.object({ recordId: z.string() });
+
+export const realtimeEventSchema = z.object({
+  type: z.enum(REALTIME_EVENT_TYPES),
+  value: z.string(),
+  startTime: epochMillis(),
+  score: z.union([z.number(), z.string()]).optional(),
+  participant: z.enum(EVENT_PARTICIPANTS).optional(),
+});
+
+export const realtimeConversationEventsRequestSchema = z.object({
+  service: nonEmpty(),
+  persist: z.boolean().optional(),
+  events: z.array(realtimeEventSchema).min(1),
+});
+
+export const postCallEventSchema = z.object({
+  type: z.enum(['IntelligenceSignal__Sentiment']),
+  value: z.string(),
+  startTime: epochMillis(),
+  endTime: epochMillis(),
+  participant: z.enum(EVENT_PARTICIPANTS),
+});
+
+export const postConversationEventsRequestSchema = z.object({
+  service: nonEmpty(),
+  events: z.array(postCallEventSchema).min(1),
+});
+
+export const eventsAcceptedResponseSchema = z.object({ status: z.literal('202 Accepted') });
+export const clearRoutingResponseSchema = z.object({ success: z.literal(true) });
+
+/** clearRouting and reroute take no parameters: no body, `null` or `{}`. */
+export const noParametersSchema = z.union([z.null(), z.object({}).strict()]).optional();
+
+export const ERROR_CODES = [
+  'INVALID_REQUEST',
+  'INVALID_JSON',
+  'RULE_VIOLATION',
+  'UNKNOWN_CALL_CENTER',
+  'NO_ROUTE',
+  'AUTH_MISSING',
+  'AUTH_NOT_BEARER',
+  'CALL_NOT_FOUND',
+  'ROUTE_NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'SEQUENCE_VIOLATION',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'STORE_UNAVAILABLE',
+  'INTERNAL_ERROR',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const callStateSchema = z.object({
+  voiceCallId: z.string().optional(),
+  vendorCallKey: z.string().optional(),
+  disposition: z.enum(CALL_DISPOSITIONS).optional(),
+  conversation: z.enum(['open', 'closed']).optional(),
+  callOrigin: z.string().nullable().optional(),
+  routing: z.enum(['pending', 'none']).optional(),
+  flowExecuted: z.boolean().optional(),
+});
+
+export const errorDetailSchema = z.object({ field: z.string(), problem: z.string() });
+
+export const errorResponseSchema = z.object({
+  errors: z.array(z.string()).min(1),
+  errorCode: z.enum(ERROR_CODES),
+  rule: z.string().optional(),
+  rules: z.array(z.string()).optional(),
+  callState: callStateSchema.optional(),
+  details: z.array(errorDetailSchema).optional(),
+});
+
+export const healthResponseSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  mode: z.enum(['strict', 'lenient']),
+  auth: z.enum(['bearer-required', 'off']),
+  store: z.enum(['lowdb', 'memory']),
+});
+
+export type CallOrigin = z.infer<typeof callOriginSchema>;
+export type CallDisposition = (typeof CALL_DISPOSITIONS)[number];
+export type Participant = z.infer<typeof participantSchema>;
+export type CreateVoiceCallRequest = z.infer<typeof createVoiceCallRequestSchema>;
+export type CreateVoiceCallResponse = z.infer<typeof createVoiceCallResponseSchema>;
+export type DisconnectReason = z.infer<typeof disconnectReasonSchema>;
+export type UpdateVoiceCallRequest = z.infer<typeof updateVoiceCallRequestSchema>;
+export type UpdateVoiceCallResponse = z.infer<typeof updateVoiceCallResponseSchema>;
+export type TranscriptMessage = z.infer<typeof transcriptMessageSchema>;
+export type BulkTranscriptEntry = z.infer<typeof bulkTranscriptEntrySchema>;
+export type BulkTranscriptsRequest = z.infer<typeof bulkTranscriptsRequestSchema>;
+export type AcceptedResult = z.infer<typeof acceptedResultSchema>;
+export type BulkTranscriptsPartialFailure = z.infer<typeof bulkTranscriptsPartialFailureSchema>;
+export type FlowInputParameters = z.infer<typeof flowInputParametersSchema>;
+export type ExecuteOmniFlowRequest = z.infer<typeof executeOmniFlowRequestSchema>;
+export type ExecuteOmniFlowResponse = z.infer<typeof executeOmniFlowResponseSchema>;
+export type RouteVoiceCallRequest = z.infer<typeof routeVoiceCallRequestSchema>;
+export type RoutingStatusResponse = z.infer<typeof routingStatusResponseSchema>;
+export type RequestCallbackRequest = z.infer<typeof requestCallbackRequestSchema>;
+export type RequestCallbackResponse = z.infer<typeof requestCallbackResponseSchema>;
+export type RealtimeEvent = z.infer<typeof realtimeEventSchema>;
+export type RealtimeConversationEventsRequest = z.infer<typeof realtimeConversationEventsRequestSchema>;
+export type PostCallEvent = z.infer<typeof postCallEventSchema>;
+export type PostConversationEventsRequest = z.infer<typeof postConversationEventsRequestSchema>;
+export type EventsAcceptedResponse = z.infer<typeof eventsAcceptedResponseSchema>;
+export type ClearRoutingResponse = z.infer<typeof clearRoutingResponseSchema>;
+export type CallState = z.infer<typeof callStateSchema>;
+export type ErrorDetail = z.infer<typeof errorDetailSchema>;
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+export type HealthResponse = z.infer<typeof healthResponseSchema>;

@@ -1,0 +1,254 @@
+/**
+ * The state transitions of a call, as pure functions from records and a request to new records.
+ * Nothing here reads the store or decides whether a transition is allowed (that is the rule table).
+ */
+import type { CreateVoiceCallRequest, UpdateVoiceCallRequest } from '../../contracts/wire-schemas.ts';
+import { KEY_PREFIX, type SalesforceIdFactory } from '../ids/salesforce-id.ts';
+import type {
+  ConversationRecord,
+  Mutation,
+  PendingRoutingRecord,
+  RecordingRecord,
+  RoutingTarget,
+  VoiceCallRecord,
+} from '../store/records.ts';
+
+export interface NewCallInput {
+  tenant: string;
+  callCenterApiName: string;
+  vendorCallKey: string;
+  callType: VoiceCallRecord['callType'];
+  providerName: string | null;
+  createdVia: VoiceCallRecord['createdVia'];
+  now: string;
+}
+
+function blankCall(id: string, conversationId: string, input: NewCallInput): VoiceCallRecord {
+  return {
+    id,
+    tenant: input.tenant,
+    callCenterApiName: input.callCenterApiName,
+    vendorCallKey: input.vendorCallKey,
+    conversationId,
+    callType: input.callType,
+    parentVoiceCallId: null,
+    previousCallId: null,
+    nextCallId: null,
+    from: null,
+    to: null,
+    participants: [],
+    callOrigin: null,
+    callSubtype: null,
+    queue: null,
+    ownerQueueId: null,
+    callAttributes: null,
+    startTime: null,
+    endTime: null,
+    enqueueTime: null,
+    acceptTime: null,
+    fromNumber: null,
+    agent: null,
+    totalHoldDuration: 0,
+    longestHoldDuration: null,
+    numberOfHolds: 0,
+    agentInteractionDuration: 0,
+    callDurationInSeconds: null,
+    disposition: 'new',
+    ended: false,
+    disconnectReason: null,
+    flowExecutedAt: null,
+    lastRouting: null,
+    providerName: input.providerName,
+    createdVia: input.createdVia,
+    createdAt: input.now,
+    updatedAt: input.now,
+    updateCount: 0,
+  };
+}
+
+function newConversation(id: string, call: VoiceCallRecord, now: string): ConversationRecord {
+  return {
+    id,
+    tenant: call.tenant,
+    callCenterApiName: call.callCenterApiName,
+    firstCallId: call.id,
+    firstVendorCallKey: call.vendorCallKey,
+    status: 'open',
+    startTime: call.startTime,
+    endTime: null,
+    closedAt: null,
+    createdAt: now,
+  };
+}
+
+export interface CreateCallInput {
+  request: CreateVoiceCallRequest;
+  base: NewCallInput;
+  /** The transfer parent, when there is one; the new leg joins its conversation. */
+  parent: VoiceCallRecord | undefined;
+  /** The Salesforce id of the transfer queue when it resolved (it becomes the owner). */
+  ownerQueueId: string | null;
+  ids: SalesforceIdFactory;
+}
+
+/** A created call: the new leg, and either a new conversation or the parent's link to the new leg. */
+export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mutations: Mutation[] } {
+  const { request, base, parent, ids } = input;
+  const id = ids.next(KEY_PREFIX.VoiceCall);
+  const conversationId = parent?.conversationId ?? ids.next(KEY_PREFIX.Conversation);
+  const call: VoiceCallRecord = {
+    ...blankCall(id, conversationId, base),
+    parentVoiceCallId: parent?.id ?? null,
+    previousCallId: parent?.id ?? null,
+    from: request.from,
+    to: request.to,
+    participants: request.participants.map((p) => ({ participantKey: p.participantKey, type: p.type })),
+    callOrigin: request.callOrigin ?? null,
+    callSubtype: request.callSubtype ?? 'PSTN',
+    queue: request.initiationMethod === 'Transfer' ? (request.queue ?? null) : null,
+    ownerQueueId: input.ownerQueueId,
+    callAttributes: request.callAttributes ?? null,
+    startTime: request.startTime,
+  };
+  const mutations: Mutation[] = [{ op: 'put', collection: 'calls', record: call }];
+  if (parent === undefined) {
+    mutations.push({ op: 'put', collection: 'conversations', record: newConversation(conversationId, call, base.now) });
+  } else {
+    const transferred: VoiceCallRecord = { ...parent, nextCallId: id, disposition: 'transferred', updatedAt: base.now };
+    mutations.push({ op: 'put', collection: 'calls', record: transferred });
+  }
+  return { call, mutations };
+}
+
+/** An update for an unknown CALL_ID: a call (and conversation) to update, keyed by that CALL_ID. */
+export function createCallForUpdate(base: NewCallInput, ids: SalesforceIdFactory): { call: VoiceCallRecord; conversation: ConversationRecord } {
+  const call = blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base);
+  return { call, conversation: newConversation(call.conversationId, call, base.now) };
+}
+
+export interface UpdateInput {
+  request: UpdateVoiceCallRequest;
+  call: VoiceCallRecord;
+  conversation: ConversationRecord;
+  /** Every leg of the conversation (to complete transferred legs when it closes). */
+  legs: readonly VoiceCallRecord[];
+  /** Pending routing of every leg of the conversation (cleared when it closes). */
+  pendingRoutings: readonly PendingRoutingRecord[];
+  recording: RecordingRecord | undefined;
+  ids: SalesforceIdFactory;
+  now: string;
+}
+
+const secondsBetween = (start: string, end: string): number => Math.round((Date.parse(end) - Date.parse(start)) / 1000);
+
+/**
+ * Update a Voice Call Record: the recording first (it is written before the other fields, as the docs
+ * describe), then the fields, then the isActiveCall semantics: anything but `true` ends the leg, and on
+ * the last leg of the chain closes the conversation, clears pending routing and completes the call.
+ */
+export function applyUpdate(input: UpdateInput): Mutation[] {
+  const { request: r, now } = input;
+  const mutations: Mutation[] = [];
+  const call: VoiceCallRecord = {
+    ...input.call,
+    startTime: r.startTime ?? input.call.startTime,
+    endTime: r.endTime ?? input.call.endTime,
+    enqueueTime: r.enqueueTime ?? input.call.enqueueTime,
+    acceptTime: r.acceptTime ?? input.call.acceptTime,
+    fromNumber: r.fromNumber ?? input.call.fromNumber,
+    queue: r.queue ?? input.call.queue,
+    agent: r.agent ?? input.call.agent,
+    callOrigin: r.callOrigin ?? input.call.callOrigin,
+    callAttributes: r.callAttributes ?? input.call.callAttributes,
+    disconnectReason: r.disconnectReason ?? input.call.disconnectReason,
+    // Repeat updates overwrite these counters (documented).
+    totalHoldDuration: r.totalHoldDuration ?? input.call.totalHoldDuration,
+    longestHoldDuration: r.longestHoldDuration ?? input.call.longestHoldDuration,
+    numberOfHolds: r.numberOfHolds ?? input.call.numberOfHolds,
+    agentInteractionDuration: r.agentInteractionDuration ?? input.call.agentInteractionDuration,
+    callDurationInSeconds:
+      r.startTime !== undefined && r.endTime !== undefined ? secondsBetween(r.startTime, r.endTime) : input.call.callDurationInSeconds,
+    updatedAt: now,
+    updateCount: input.call.updateCount + 1,
+  };
+  if (r.acceptTime !== undefined && call.disposition === 'new') call.disposition = 'in-progress';
+
+  if (r.recordingLocation !== undefined) {
+    const recording: RecordingRecord = {
+      id: input.recording?.id ?? input.ids.next(KEY_PREFIX.VoiceCallRecording),
+      tenant: call.tenant,
+      voiceCallId: call.id,
+      recordingLocation: r.recordingLocation,
+      totalRecordingDuration: r.totalRecordingDuration ?? input.recording?.totalRecordingDuration ?? null,
+      durationInSeconds: r.totalRecordingDuration ?? call.agentInteractionDuration + call.totalHoldDuration,
+      createdAt: input.recording?.createdAt ?? now,
+      updatedAt: now,
+    };
+    mutations.push({ op: 'put', collection: 'recordings', record: recording });
+  }
+
+  let conversation: ConversationRecord = {
+    ...input.conversation,
+    startTime: call.id === input.conversation.firstCallId ? call.startTime : input.conversation.startTime,
+    endTime: r.endTime ?? input.conversation.endTime,
+  };
+  const closesConversation = r.isActiveCall !== true && call.nextCallId === null && conversation.status === 'open';
+  if (r.isActiveCall !== true) {
+    call.ended = true;
+    if (call.disposition !== 'transferred') call.disposition = 'completed';
+  }
+  mutations.push({ op: 'put', collection: 'calls', record: call });
+
+  if (closesConversation) {
+    conversation = { ...conversation, status: 'closed', closedAt: now };
+    for (const leg of input.legs) {
+      if (leg.id !== call.id && leg.disposition === 'transferred') {
+        mutations.push({ op: 'put', collection: 'calls', record: { ...leg, disposition: 'completed', updatedAt: now } });
+      }
+    }
+    for (const routing of input.pendingRoutings) mutations.push({ op: 'delete', collection: 'routings', id: routing.id });
+  }
+  mutations.push({ op: 'put', collection: 'conversations', record: conversation });
+  return mutations;
+}
+
+/** A new PendingServiceRouting for the call, replacing the one it has. */
+export function routeCall(input: {
+  call: VoiceCallRecord;
+  target: RoutingTarget;
+  source: PendingRoutingRecord['source'];
+  replaces: PendingRoutingRecord | undefined;
+  flowExecuted: boolean;
+  ids: SalesforceIdFactory;
+  now: string;
+}): Mutation[] {
+  const { call, target, now } = input;
+  const mutations: Mutation[] = [];
+  if (input.replaces !== undefined) mutations.push({ op: 'delete', collection: 'routings', id: input.replaces.id });
+  const routing: PendingRoutingRecord = {
+    id: input.ids.next(KEY_PREFIX.PendingServiceRouting),
+    tenant: call.tenant,
+    voiceCallId: call.id,
+    source: input.source,
+    ...target,
+    createdAt: now,
+  };
+  mutations.push({ op: 'put', collection: 'routings', record: routing });
+  mutations.push({
+    op: 'put',
+    collection: 'calls',
+    record: { ...call, lastRouting: target, flowExecutedAt: input.flowExecuted ? now : call.flowExecutedAt, updatedAt: now },
+  });
+  return mutations;
+}
+
+/** Why a callAttributes string is not a JSON object, or null when it is one. */
+export function callAttributesProblem(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? null : 'it is JSON but not an object';
+  } catch (error) {
+    return (error as Error).message;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * What an operation gets (the tenant, the validated request, the store and org) and what it gives back
+ * (a status, a body, the mutations to commit, the rule hits to report). Operations never touch HTTP.
+ */
+import type { Operation } from '../../contracts/operations.ts';
+import {
+  decide,
+  matchRules,
+  type RuleHit,
+  type RuleMode,
+  type RuleVars,
+  type SequenceFacts,
+  type SequenceRule,
+} from '../../contracts/sequence-rules.ts';
+import type { CallState, ErrorCode, ErrorDetail, ErrorResponse } from '../../contracts/wire-schemas.ts';
+import type { SimulatedOrg } from '../org/simulated-org.ts';
+import type { Mutation } from '../store/records.ts';
+import type { TelephonyStore } from '../store/telephony-store.ts';
+
+/** Whose data a request sees: an org and one of its contact centers. */
+export interface Tenant {
+  key: string;
+  orgId: string;
+  callCenterApiName: string;
+}
+
+export const tenantKey = (orgId: string, callCenterApiName: string): string => `${orgId}/${callCenterApiName}`;
+
+export interface OperationEnv {
+  store: TelephonyStore;
+  org: SimulatedOrg;
+  mode: RuleMode;
+}
+
+export interface OperationRequest<Body = unknown> {
+  operation: Operation;
+  tenant: Tenant;
+  /** Path parameters by their spec names (CALL_ID, vendorCallKey). */
+  params: Readonly<Record<string, string>>;
+  /** The body, already validated against openapi.yaml. */
+  body: Body;
+  /** Fields of the body the spec does not document, as paths (e.g. "flowName"). */
+  undocumentedFields: readonly string[];
+  /** Hints for undocumented fields that have a documented name, e.g. "flowName → flowDevName". */
+  aliasHints: readonly string[];
+  providerName: string | null;
+  now: Date;
+}
+
+export interface OperationOutcome {
+  status: number;
+  body: unknown;
+  mutations: Mutation[];
+  /** Rule hits that let the request through: warnings, and violations in lenient mode. */
+  warnings: RuleHit[];
+  /** The call the request resolved to, for logs and the journal. */
+  voiceCallId?: string;
+}
+
+/** An error a client caused: an HTTP status and the documented error body. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: ErrorCode,
+    readonly messages: readonly string[],
+    readonly extra: Partial<Pick<ErrorResponse, 'rule' | 'rules' | 'callState' | 'details'>> = {},
+  ) {
+    super(messages.join(' '));
+  }
+
+  get body(): ErrorResponse {
+    return { errors: [...this.messages], errorCode: this.errorCode, ...this.extra };
+  }
+
+  static details(status: number, errorCode: ErrorCode, details: readonly ErrorDetail[]): ApiError {
+    return new ApiError(
+      status,
+      errorCode,
+      details.map((d) => `${d.field === '(body)' ? 'The body' : d.field} ${d.problem}.`),
+      { details: [...details] },
+    );
+  }
+}
+
+/** Strict mode's answer to a violation: 409 for the call's state, 400 for the request itself. */
+export class RuleViolationError extends ApiError {
+  constructor(
+    status: 400 | 409,
+    readonly violations: readonly RuleHit[],
+    callState: CallState | undefined,
+  ) {
+    super(
+      status,
+      status === 409 ? 'SEQUENCE_VIOLATION' : 'RULE_VIOLATION',
+      violations.map((hit) => hit.message),
+      {
+        rule: violations[0]!.rule.id,
+        rules: violations.map((hit) => hit.rule.id),
+        ...(callState === undefined ? {} : { callState }),
+      },
+    );
+  }
+}
+
+export interface RuleCheck {
+  operation: Operation;
+  scope: SequenceRule['scope'];
+  facts: SequenceFacts;
+  vars: RuleVars;
+  callState?: CallState;
+}
+
+/**
+ * Runs the rule table for one check. Throws the strict-mode refusal; otherwise adds the hits to
+ * `warnings` and returns whether the matched rules say to leave state untouched.
+ */
+export function enforceRules(check: RuleCheck, mode: RuleMode, warnings: RuleHit[]): { skip: boolean } {
+  const decision = decide(matchRules(check.operation, check.scope, check.facts, check.vars), mode);
+  if (decision.rejected !== undefined) {
+    throw new RuleViolationError(decision.rejected.status, decision.rejected.violations, check.callState);
+  }
+  warnings.push(...decision.warnings);
+  return { skip: decision.skip };
+}
+
+/** Facts and placeholders every operation shares: undocumented fields. */
+export function requestFacts(request: OperationRequest): { facts: SequenceFacts; vars: RuleVars } {
+  return {
+    facts: { undocumentedFields: request.undocumentedFields.length > 0 },
+    vars: {
+      fields: request.undocumentedFields.join(', '),
+      aliasHint: request.aliasHints.length === 0 ? '' : ` ${request.aliasHints.join('; ')}.`,
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/** Execute an Omni-Channel Flow, Route a Voice Call, Request a Callback, Reroute, Clear Routing. */
+import type { Operation } from '../../../contracts/operations.ts';
+import type { RuleHit, RuleVars, SequenceFacts } from '../../../contracts/sequence-rules.ts';
+import type {
+  ClearRoutingResponse,
+  ExecuteOmniFlowRequest,
+  ExecuteOmniFlowResponse,
+  RequestCallbackRequest,
+  RequestCallbackResponse,
+  RouteVoiceCallRequest,
+  RoutingStatusResponse,
+} from '../../../contracts/wire-schemas.ts';
+import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
+import type { ContactCenter } from '../../org/org-fixture-schema.ts';
+import type { ContactRequestRecord, Mutation, PendingRoutingRecord, VoiceCallRecord } from '../../store/records.ts';
+import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
+import { routeCall } from '../call-transitions.ts';
+import { routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
+import {
+  ApiError,
+  enforceRules,
+  requestFacts,
+  type OperationEnv,
+  type OperationOutcome,
+  type OperationRequest,
+} from '../operation-context.ts';
+
+interface RoutedCall {
+  call: VoiceCallRecord;
+  pending: PendingRoutingRecord | undefined;
+  warnings: RuleHit[];
+}
+
+/** Resolves {CALL_ID}, derives the routing facts every routing operation shares, and runs the rules. */
+function checkRoutingRequest(
+  req: OperationRequest,
+  env: OperationEnv,
+  operation: Operation,
+  extra: { facts?: SequenceFacts; vars?: RuleVars; routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome } = {},
+): RoutedCall & { outcome: RoutingOutcome | undefined } {
+  const { store, org } = env;
+  const tenant = req.tenant.key;
+  const call = requireCall(store, tenant, req.params.CALL_ID!);
+  const center = org.contactCenter(call.callCenterApiName);
+  if (center === undefined) {
+    throw new ApiError(400, 'UNKNOWN_CALL_CENTER', [
+      `Call ${call.id} belongs to contact center ${call.callCenterApiName}, which the loaded org fixture does not have. Start the mock with the fixture the call was created under.`,
+    ]);
+  }
+  const pending = store.pendingRoutingOf(tenant, call.id);
+  const outcome = extra.routing?.(call, center);
+  const shared = requestFacts(req);
+  const warnings: RuleHit[] = [];
+  enforceRules(
+    {
+      operation,
+      scope: 'request',
+      facts: {
+        ...shared.facts,
+        conversation: conversationOf(store, call).status,
+        routing: pending === undefined ? 'none' : 'pending',
+        everRouted: call.lastRouting !== null,
+        unifiedRouting: center.unifiedRouting,
+        ...(outcome === undefined ? {} : { voicemailRoutingMissing: outcome.voicemailRoutingMissing }),
+        ...extra.facts,
+      },
+      vars: { ...shared.vars, callId: call.id, routingId: pending?.id, callCenter: center.apiName, ...extra.vars },
+      callState: callStateOf(store, call),
+    },
+    env.mode,
+    warnings,
+  );
+  return { call, pending, warnings, outcome };
+}
+
+function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord): Extract<RoutingOutcome, { ok: true }> {
+  if (outcome !== undefined && outcome.ok) return outcome;
+  const tried = outcome === undefined || outcome.ok ? [] : outcome.tried;
+  throw new ApiError(400, 'NO_ROUTE', [
+    `Nothing routed call ${call.id}. Tried: ${tried.join('; ') || 'nothing'}. Send a dialedNumber of a phone channel, or a flowDevName or fallbackQueue the simulated org knows (see fixtures/).`,
+  ]);
+}
+
+const SUCCESS: RoutingStatusResponse = { status: 'Success' };
+
+export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, env: OperationEnv): OperationOutcome {
+  const body = req.body;
+  const flowDevName = body.flowDevName ?? body.flowName;
+  const checked = checkRoutingRequest(req, env, 'executeOmniFlow', {
+    vars: { dialedNumber: body.dialedNumber },
+    routing: (call, center) =>
+      routeByOmniFlow(env.org, center, call.callOrigin, {
+        ...(body.dialedNumber === undefined ? {} : { dialedNumber: body.dialedNumber }),
+        ...(flowDevName === undefined ? {} : { flowDevName }),
+        ...(body.fallbackQueue === undefined ? {} : { fallbackQueue: body.fallbackQueue }),
+      }),
+  });
+  const routed = requireRoute(checked.outcome, checked.call);
+  const mutations = routeCall({
+    call: checked.call,
+    target: routed.target,
+    source: 'omniFlow',
+    replaces: checked.pending,
+    flowExecuted: true,
+    ids: env.store.ids,
+    now: req.now.toISOString(),
+  });
+  const response: ExecuteOmniFlowResponse = { agent: routed.target.agent, queue: routed.target.queue };
+  return { status: 200, body: response, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+}
+
+export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env: OperationEnv): OperationOutcome {
+  const body = req.body;
+  const checked = checkRoutingRequest(req, env, 'routeVoiceCall', {
+    routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue),
+  });
+  const routed = requireRoute(checked.outcome, checked.call);
+  const mutations = routeCall({
+    call: checked.call,
+    target: routed.target,
+    source: 'routeVoiceCall',
+    replaces: checked.pending,
+    flowExecuted: false,
+    ids: env.store.ids,
+    now: req.now.toISOString(),
+  });
+  return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+}
+
+export function requestCallback(req: OperationRequest<RequestCallbackRequest>, env: OperationEnv): OperationOutcome {
+  const checked = checkRoutingRequest(req, env, 'requestCallback');
+  const record: ContactRequestRecord = {
+    id: env.store.ids.next(KEY_PREFIX.ContactRequest),
+    tenant: req.tenant.key,
+    voiceCallId: checked.call.id,
+    callbackNumber: req.body.callbackNumber,
+    preferredChannel: 'Phone',
+    status: 'New',
+    createdAt: req.now.toISOString(),
+  };
+  const response: RequestCallbackResponse = { recordId: record.id };
+  return {
+    status: 201,
+    body: response,
+    mutations: [{ op: 'put', collection: 'contactRequests', record }],
+    warnings: checked.warnings,
+    voiceCallId: checked.call.id,
+  };
+}
+
+/** Routes the call again to the target of its last routing (the accepted work, if any, is closed). */
+export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
+  const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
+  const { call } = checked;
+  const mutations: Mutation[] =
+    call.lastRouting === null
+      ? []
+      : routeCall({
+          call,
+          target: call.lastRouting,
+          source: 'reroute',
+          replaces: checked.pending,
+          flowExecuted: false,
+          ids: env.store.ids,
+          now: req.now.toISOString(),
+        });
+  return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: call.id };
+}
+
+export function clearRouting(req: OperationRequest, env: OperationEnv): OperationOutcome {
+  const checked = checkRoutingRequest(req, env, 'clearRouting');
+  const mutations: Mutation[] =
+    checked.pending === undefined ? [] : [{ op: 'delete', collection: 'routings', id: checked.pending.id }];
+  const response: ClearRoutingResponse = { success: true };
+  return { status: 200, body: response, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+}

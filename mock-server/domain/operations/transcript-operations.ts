@@ -1,0 +1,150 @@
+/** Create a Transcript and Create Transcripts in Bulk: both take messages for a conversation by its first key. */
+import type { Operation } from '../../../contracts/operations.ts';
+import type { RuleHit } from '../../../contracts/sequence-rules.ts';
+import type {
+  AcceptedResult,
+  BulkTranscriptsPartialFailure,
+  BulkTranscriptsRequest,
+  TranscriptMessage,
+} from '../../../contracts/wire-schemas.ts';
+import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
+import type { ConversationRecord, Mutation, TranscriptEntryRecord } from '../../store/records.ts';
+import { callStateOf, requireConversationByKey } from '../call-resolution.ts';
+import {
+  ApiError,
+  enforceRules,
+  requestFacts,
+  type OperationEnv,
+  type OperationOutcome,
+  type OperationRequest,
+} from '../operation-context.ts';
+
+/** Epoch values below this are seconds, not milliseconds (year 5138 in seconds, 1973 in ms). */
+const LOOKS_LIKE_SECONDS = 100_000_000_000;
+
+const iso = (ms: number | null): string => (ms === null ? 'open' : new Date(ms).toISOString());
+
+function window(conversation: ConversationRecord): { start: number | null; end: number | null } {
+  const parse = (value: string | null) => (value === null ? null : Date.parse(value));
+  return { start: parse(conversation.startTime), end: parse(conversation.endTime) };
+}
+
+interface EntryIntake {
+  mutations: Mutation[];
+  voiceCallId: string;
+}
+
+/**
+ * Checks and stores one conversation's messages. All or nothing: a refused message refuses the whole
+ * entry before anything is committed. `seen` holds the messageIds taken earlier in the same request.
+ */
+function intakeMessages(
+  req: OperationRequest,
+  env: OperationEnv,
+  operation: Operation,
+  key: string,
+  messages: readonly TranscriptMessage[],
+  seen: Map<string, Set<string>>,
+  warnings: RuleHit[],
+): EntryIntake {
+  const { store } = env;
+  const tenant = req.tenant.key;
+  const { conversation, firstCall, pathKey } = requireConversationByKey(store, tenant, key);
+  const callState = callStateOf(store, firstCall);
+  const shared = requestFacts(req);
+  const { skip } = enforceRules(
+    {
+      operation,
+      scope: 'request',
+      facts: { ...shared.facts, pathKey, conversation: conversation.status },
+      vars: { ...shared.vars, key, firstLegKey: conversation.firstVendorCallKey },
+      callState,
+    },
+    env.mode,
+    warnings,
+  );
+  const mutations: Mutation[] = [];
+  if (skip) return { mutations, voiceCallId: firstCall.id };
+
+  // A copy: the ids of an entry that is refused halfway must not count as taken.
+  const taken = new Set(seen.get(conversation.id));
+  const { start, end } = window(conversation);
+  const receivedAt = req.now.toISOString();
+  for (const message of messages) {
+    const outsideWindow = (start !== null && message.startTime < start) || (end !== null && message.startTime > end);
+    const { skip: dropMessage } = enforceRules(
+      {
+        operation,
+        scope: 'message',
+        facts: {
+          duplicateMessageId: taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
+          outsideWindow,
+        },
+        vars: {
+          messageId: message.messageId,
+          messageStart: message.startTime,
+          windowStart: iso(start),
+          windowEnd: iso(end),
+          unitHint:
+            message.startTime < LOOKS_LIKE_SECONDS
+              ? ` ${message.startTime} looks like epoch seconds; the API expects milliseconds.`
+              : '',
+        },
+        callState,
+      },
+      env.mode,
+      warnings,
+    );
+    if (dropMessage) continue;
+    taken.add(message.messageId);
+    const entry: TranscriptEntryRecord = {
+      id: store.ids.next(KEY_PREFIX.ConversationEntry),
+      tenant,
+      conversationId: conversation.id,
+      messageId: message.messageId,
+      participantId: message.participantId,
+      senderType: message.senderType,
+      content: message.content,
+      startTime: message.startTime,
+      endTime: message.endTime,
+      receivedAt,
+    };
+    mutations.push({ op: 'put', collection: 'transcripts', record: entry });
+  }
+  seen.set(conversation.id, taken);
+  return { mutations, voiceCallId: firstCall.id };
+}
+
+const ACCEPTED: AcceptedResult = { result: 'Accepted' };
+
+export function createTranscript(req: OperationRequest<TranscriptMessage>, env: OperationEnv): OperationOutcome {
+  const warnings: RuleHit[] = [];
+  const intake = intakeMessages(req, env, 'createTranscript', req.params.vendorCallKey!, [req.body], new Map(), warnings);
+  return { status: 202, body: ACCEPTED, mutations: intake.mutations, warnings, voiceCallId: intake.voiceCallId };
+}
+
+/** Every entry is judged on its own; failed entries are reported in a 207 and the others are stored. */
+export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsRequest>, env: OperationEnv): OperationOutcome {
+  const warnings: RuleHit[] = [];
+  const mutations: Mutation[] = [];
+  const failures: BulkTranscriptsPartialFailure['errorResponse']['errorResponseEntries'] = [];
+  const seen = new Map<string, Set<string>>();
+  for (const entry of req.body.entries) {
+    try {
+      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen, warnings);
+      mutations.push(...intake.mutations);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      failures.push({
+        vendorCallKey: entry.vendorCallKey,
+        message: error.messages.join(' '),
+        status: error.status,
+        errorCode: error.errorCode,
+        ...(error.extra.rule === undefined ? {} : { rule: error.extra.rule }),
+      });
+    }
+  }
+  if (failures.length === 0) return { status: 202, body: ACCEPTED, mutations, warnings };
+  const body: BulkTranscriptsPartialFailure = { errorResponse: { errorResponseEntries: failures } };
+  return { status: 207, body, mutations, warnings };
+}

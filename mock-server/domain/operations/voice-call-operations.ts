@@ -1,0 +1,160 @@
+/** Create a Voice Call Record and Update a Voice Call Record. */
+import type { RuleHit } from '../../../contracts/sequence-rules.ts';
+import type {
+  CreateVoiceCallRequest,
+  CreateVoiceCallResponse,
+  UpdateVoiceCallRequest,
+  UpdateVoiceCallResponse,
+} from '../../../contracts/wire-schemas.ts';
+import type { Mutation } from '../../store/records.ts';
+import { callStateOf, conversationOf, findCall } from '../call-resolution.ts';
+import { applyUpdate, callAttributesProblem, createCall, createCallForUpdate } from '../call-transitions.ts';
+import {
+  ApiError,
+  enforceRules,
+  requestFacts,
+  type OperationEnv,
+  type OperationOutcome,
+  type OperationRequest,
+} from '../operation-context.ts';
+
+export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
+  const { store, org } = env;
+  const body = req.body;
+  const tenant = req.tenant.key;
+  const center = org.contactCenter(body.callCenterApiName);
+  if (center === undefined) {
+    const known = org.contactCenters.map((c) => c.apiName).join(', ');
+    throw ApiError.details(400, 'UNKNOWN_CALL_CENTER', [
+      { field: 'callCenterApiName', problem: `is "${body.callCenterApiName}", which is not a contact center of the simulated org (known: ${known})` },
+    ]);
+  }
+  const isTransfer = body.initiationMethod === 'Transfer';
+  const parent = isTransfer && body.parentVoiceCallId !== undefined ? findCall(store, tenant, body.parentVoiceCallId) : undefined;
+  const existing = store.legsByVendorKey(tenant, body.vendorCallKey)[0];
+  const attributesProblem = callAttributesProblem(body.callAttributes);
+  const shared = requestFacts(req);
+  const warnings: RuleHit[] = [];
+  const { skip } = enforceRules(
+    {
+      operation: 'createVoiceCall',
+      scope: 'request',
+      facts: {
+        ...shared.facts,
+        transferParent: !isTransfer ? 'notTransfer' : parent !== undefined ? 'found' : 'missing',
+        ...(parent === undefined ? {} : { parentConversation: conversationOf(store, parent).status }),
+        vendorCallKeyInUse: existing !== undefined,
+        callAttributesNotJson: attributesProblem !== null,
+      },
+      vars: {
+        ...shared.vars,
+        parentKey: body.parentVoiceCallId,
+        vendorCallKey: body.vendorCallKey,
+        callId: existing?.id,
+        parseProblem: attributesProblem ?? undefined,
+      },
+      ...(parent === undefined ? {} : { callState: callStateOf(store, parent) }),
+    },
+    env.mode,
+    warnings,
+  );
+  if (skip && existing !== undefined) {
+    const response: CreateVoiceCallResponse = { voiceCallId: existing.id, errors: [] };
+    return { status: 200, body: response, mutations: [], warnings, voiceCallId: existing.id };
+  }
+  const ownerQueue = isTransfer && body.queue !== undefined ? org.queue(center, body.queue) : undefined;
+  const { call, mutations } = createCall({
+    request: body,
+    base: {
+      tenant,
+      callCenterApiName: center.apiName,
+      vendorCallKey: body.vendorCallKey,
+      callType: isTransfer ? 'Transfer' : 'Inbound',
+      providerName: req.providerName,
+      createdVia: 'create',
+      now: req.now.toISOString(),
+    },
+    parent,
+    ownerQueueId: ownerQueue?.id ?? null,
+    ids: store.ids,
+  });
+  const response: CreateVoiceCallResponse = { voiceCallId: call.id, errors: [] };
+  return { status: 201, body: response, mutations, warnings, voiceCallId: call.id };
+}
+
+export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
+  const { store } = env;
+  const body = req.body;
+  const tenant = req.tenant.key;
+  const key = req.params.CALL_ID!;
+  const now = req.now.toISOString();
+  const found = findCall(store, tenant, key);
+  const attributesProblem = callAttributesProblem(body.callAttributes);
+  const holdFields = (['totalHoldDuration', 'agentInteractionDuration'] as const).filter((f) => body[f] !== undefined);
+  const shared = requestFacts(req);
+  const warnings: RuleHit[] = [];
+  enforceRules(
+    {
+      operation: 'updateVoiceCall',
+      scope: 'request',
+      facts: {
+        ...shared.facts,
+        callExists: found !== undefined,
+        ...(found === undefined
+          ? {}
+          : {
+              legEnded: found.ended,
+              flowExecuted: found.flowExecutedAt !== null,
+              setsCallOriginVoicemail: body.callOrigin === 'Voicemail' && found.callOrigin !== 'Voicemail',
+            }),
+        holdFieldsWithoutRecording: holdFields.length > 0 && body.recordingLocation === undefined,
+        callAttributesNotJson: attributesProblem !== null,
+      },
+      vars: {
+        ...shared.vars,
+        callId: found?.id,
+        callKey: key,
+        fields: holdFields.length > 0 ? holdFields.join(' and ') : shared.vars.fields,
+        parseProblem: attributesProblem ?? undefined,
+      },
+      ...(found === undefined ? {} : { callState: callStateOf(store, found) }),
+    },
+    env.mode,
+    warnings,
+  );
+
+  const mutations: Mutation[] = [];
+  let call = found;
+  let conversation = found === undefined ? undefined : conversationOf(store, found);
+  if (call === undefined || conversation === undefined) {
+    const created = createCallForUpdate(
+      {
+        tenant,
+        callCenterApiName: req.tenant.callCenterApiName,
+        vendorCallKey: key,
+        callType: 'Inbound',
+        providerName: req.providerName,
+        createdVia: 'update',
+        now,
+      },
+      store.ids,
+    );
+    call = created.call;
+    conversation = created.conversation;
+  }
+  const legs = found === undefined ? [call] : store.legsOfConversation(tenant, conversation.id);
+  mutations.push(
+    ...applyUpdate({
+      request: body,
+      call,
+      conversation,
+      legs,
+      pendingRoutings: legs.flatMap((leg) => store.pendingRoutingOf(tenant, leg.id) ?? []),
+      recording: store.recordingOf(tenant, call.id),
+      ids: store.ids,
+      now,
+    }),
+  );
+  const response: UpdateVoiceCallResponse = { status: 'pending' };
+  return { status: 200, body: response, mutations, warnings, voiceCallId: call.id };
+}

@@ -1,0 +1,65 @@
+/**
+ * The mock's log: one line per request, readable by default (`--log-format json` for machines), and
+ * start-up/shutdown notes. Writes go to a stream so tests can capture them.
+ */
+import type { Writable } from 'node:stream';
+
+export type LogFormat = 'text' | 'json';
+
+export interface RequestLogEntry {
+  time: Date;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  tenant?: string;
+  operationId?: string;
+  voiceCallId?: string;
+  errorCode?: string;
+  /** Rules that refused the request. */
+  rules?: string[];
+  /** Rules that let it through with a warning. */
+  warnings?: string[];
+  /** What each rule said, for the indented detail lines. */
+  notes?: string[];
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  request(entry: RequestLogEntry): void;
+}
+
+const clock = (time: Date): string => time.toISOString().slice(11, 23);
+
+/** `quiet` silences the per-request lines only; start-up notes, warnings and errors still print. */
+export function createLogger(options: { format: LogFormat; stream?: Writable; quiet?: boolean }): Logger {
+  const stream = options.stream ?? process.stdout;
+  const write = (line: string) => stream.write(`${line}\n`);
+  const note = (level: string) => (message: string) => {
+    if (options.format === 'json') write(JSON.stringify({ time: new Date().toISOString(), level, message }));
+    else write(level === 'info' ? message : `${level.toUpperCase()}: ${message}`);
+  };
+  return {
+    info: note('info'),
+    warn: note('warn'),
+    error: note('error'),
+    request: (entry) => {
+      if (options.quiet === true) return;
+      if (options.format === 'json') {
+        write(JSON.stringify({ ...entry, time: entry.time.toISOString(), ms: Number(entry.ms.toFixed(2)) }));
+        return;
+      }
+      const parts = [clock(entry.time), entry.method.padEnd(5), entry.path, String(entry.status), `${entry.ms.toFixed(1)}ms`];
+      if (entry.tenant !== undefined) parts.push(`tenant=${entry.tenant}`);
+      if (entry.errorCode !== undefined) parts.push(`error=${entry.errorCode}`);
+      if (entry.rules !== undefined && entry.rules.length > 0) parts.push(`rule=${entry.rules.join(',')}`);
+      if (entry.warnings !== undefined && entry.warnings.length > 0) parts.push(`warn=${entry.warnings.join(',')}`);
+      write(parts.join(' '));
+      for (const line of entry.notes ?? []) write(`    ↳ ${line}`);
+    },
+  };
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, request() {} };

@@ -1,0 +1,20 @@
+/** What the layers of one request tell each other (and the request log) through `res.locals`. */
+import type { Response } from 'express';
+import type { RuleHit } from '../../contracts/sequence-rules.ts';
+import type { Tenant } from '../domain/operation-context.ts';
+
+export interface RequestLocals {
+  tenant?: Tenant;
+  operationId?: string;
+  voiceCallId?: string;
+  /** Rules that refused the request. */
+  violations?: RuleHit[];
+  /** Rules that let it through with a warning. */
+  warnings?: RuleHit[];
+  /** The error code of an error answer. */
+  errorCode?: string;
+}
+
+export function locals(res: Response): RequestLocals {
+  return res.locals as RequestLocals;
+}

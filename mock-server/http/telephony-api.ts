@@ -1,0 +1,125 @@
+/**
+ * The /telephony/v1 surface: auth, JSON body, then openapi-backend routes and validates against
+ * openapi.yaml and hands each operation to its domain function. This layer only translates between
+ * HTTP and operations: it commits what an operation returns and writes the answer.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { Context, OpenAPIBackend } from 'openapi-backend';
+import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
+import type { ErrorDetail } from '../../contracts/wire-schemas.ts';
+import { handlerFor } from '../domain/operation-registry.ts';
+import { ApiError, type OperationEnv, type OperationRequest } from '../domain/operation-context.ts';
+import { requestBodySchema } from '../openapi/openapi-router.ts';
+import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
+import { describeValidationErrors } from '../openapi/validation-messages.ts';
+import { bearerAuth, type AuthMode } from './bearer-auth.ts';
+import { routeNotFound, sendError } from './error-responses.ts';
+import { jsonBody } from './json-body.ts';
+import type { Logger } from './logger.ts';
+import { locals } from './request-locals.ts';
+import type { Tenant } from '../domain/operation-context.ts';
+
+export const WARNINGS_HEADER = 'Scv-Mock-Warnings';
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+export interface TelephonyApiOptions {
+  api: OpenAPIBackend;
+  env: OperationEnv;
+  auth: AuthMode;
+  defaultTenant: Tenant;
+  maxBodyBytes: number;
+  logger: Logger;
+  clock: () => Date;
+}
+
+function isOperationId(value: string): value is OperationId {
+  return Object.hasOwn(OPERATION_OF_OPERATION_ID, value);
+}
+
+export function telephonyApi(options: TelephonyApiOptions): Router {
+  const { api, env } = options;
+  const bodySchemas = new Map(Object.keys(OPERATION_OF_OPERATION_ID).map((id) => [id, requestBodySchema(api, id)]));
+
+  async function dispatch(c: Context, req: Request, res: Response): Promise<void> {
+    const operationId = c.operation.operationId ?? '';
+    if (!isOperationId(operationId)) throw new Error(`no domain operation for ${operationId}`);
+    const state = locals(res);
+    state.operationId = operationId;
+    const { operation, handle } = handlerFor(operationId);
+    const undocumented = findUndocumentedFields(bodySchemas.get(operationId), req.body);
+    const provider = req.headers['telephony-provider-name'];
+    const request: OperationRequest = {
+      operation,
+      tenant: state.tenant ?? options.defaultTenant,
+      params: c.request.params as Record<string, string>,
+      body: req.body,
+      undocumentedFields: undocumented.fields,
+      aliasHints: undocumented.aliasHints,
+      providerName: typeof provider === 'string' ? provider : null,
+      now: options.clock(),
+    };
+    try {
+      // The body was validated against this operation's schema, which is what the handler's type says.
+      const outcome = handle(request as OperationRequest<never>, env);
+      if (outcome.voiceCallId !== undefined) state.voiceCallId = outcome.voiceCallId;
+      state.warnings = outcome.warnings;
+      try {
+        await env.store.commit(outcome.mutations);
+      } catch (error) {
+        options.logger.error(`store write failed: ${(error as Error).message}`);
+        throw new ApiError(503, 'STORE_UNAVAILABLE', [
+          'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
+        ]);
+      }
+      if (outcome.warnings.length > 0) {
+        res.setHeader(WARNINGS_HEADER, [...new Set(outcome.warnings.map((hit) => hit.rule.id))].join(', '));
+      }
+      res.status(outcome.status).json(outcome.body);
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(res, error);
+      throw error;
+    }
+  }
+
+  for (const operationId of Object.keys(OPERATION_OF_OPERATION_ID)) api.register(operationId, dispatch);
+  // The bearer check runs before the body is read (bearerAuth below); openapi-backend only learns its result.
+  api.registerSecurityHandler('bearerJwt', (_c: Context, _req: Request, res: Response) => locals(res).tenant !== undefined);
+  api.register({
+    validationFail: (c: Context, _req: Request, res: Response) => {
+      const details: ErrorDetail[] = describeValidationErrors(c.validation.errors ?? []);
+      locals(res).operationId = c.operation.operationId;
+      sendError(res, ApiError.details(400, 'INVALID_REQUEST', details));
+    },
+    notFound: (_c: Context, req: Request, res: Response) => sendError(res, routeNotFound(req)),
+    methodNotAllowed: (_c: Context, req: Request, res: Response) => {
+      const allowed = METHODS.filter((method) => {
+        try {
+          return api.router.matchOperation({ method, path: req.path, headers: {} }, false) !== undefined;
+        } catch {
+          return false;
+        }
+      }).map((m) => m.toUpperCase());
+      sendError(
+        res,
+        new ApiError(405, 'METHOD_NOT_ALLOWED', [
+          `${req.method} is not allowed on ${req.originalUrl.split('?')[0]}. Use ${allowed.join(' or ')}.`,
+        ]),
+        { Allow: allowed.join(', ') },
+      );
+    },
+  });
+
+  const router = Router();
+  router.use(bearerAuth(options.auth, options.defaultTenant));
+  router.use(jsonBody(options.maxBodyBytes));
+  router.use(async (req, res) => {
+    await api.handleRequest(
+      // Express 5's request object does not fit openapi-backend; pass the parts it reads. Query
+      // strings are ignored: no operation defines query parameters.
+      { method: req.method, path: req.path, headers: req.headers as Record<string, string>, query: {}, body: req.body as unknown },
+      req,
+      res,
+    );
+  });
+  return router;
+}

@@ -1,0 +1,46 @@
+/**
+ * openapi-backend set up for openapi.yaml: routing by operationId and request validation with Ajv's
+ * JSON Schema 2020-12 dialect and full formats (the defaults would silently skip date-time checks).
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsNamespace from 'ajv-formats';
+import { OpenAPIBackend, type Document } from 'openapi-backend';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import type { SpecDocument } from './spec-document.ts';
+
+// ajv-formats is CommonJS with a default export; under NodeNext the default import is the namespace.
+const addFormats = formatsNamespace.default;
+
+/**
+ * openapi-backend checks documents against the OpenAPI 3.0 meta-schema, which rejects 3.1 syntax such
+ * as `type: [string, 'null']`. The spec is linted as 3.1 by the tests (redocly) instead.
+ */
+class OpenAPI31Backend extends OpenAPIBackend {
+  override validateDefinition(): Document {
+    return this.document;
+  }
+}
+
+export async function createOpenApiRouter(document: SpecDocument): Promise<OpenAPIBackend> {
+  const api = new OpenAPI31Backend({
+    definition: document as unknown as Document,
+    strict: true,
+    validate: true,
+    ignoreTrailingSlashes: true,
+    customizeAjv: (_ajv, options) => {
+      // verbose: errors carry the offending value and schema, so messages can quote them.
+      const ajv = new Ajv2020({ ...options, verbose: true, allErrors: true });
+      addFormats(ajv);
+      return ajv as unknown as typeof _ajv;
+    },
+  });
+  await api.init();
+  return api;
+}
+
+/** The dereferenced JSON body schema of an operation, for the undocumented-field check. */
+export function requestBodySchema(api: OpenAPIBackend, operationId: string): OpenAPIV3_1.SchemaObject | undefined {
+  const operation = api.getOperation(operationId) as OpenAPIV3_1.OperationObject | undefined;
+  const body = operation?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
+  return body?.content['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
+}

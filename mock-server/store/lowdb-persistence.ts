@@ -1,0 +1,185 @@
+/**
+ * Persistence on a lowdb JSON file without rewriting it on every request: each committed batch of
+ * mutations is appended to a write-ahead log next to the file (one JSON line), and the log is folded
+ * into the lowdb snapshot now and then and at shutdown. A request is answered only after its line is
+ * written, so an acknowledged write survives the process being killed.
+ *
+ *   store.json        lowdb snapshot: every record, plus the last log sequence number it contains
+ *   store.json.wal    append-only log of mutation batches since that snapshot
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
+import { SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
+
+export interface LoggedBatch {
+  seq: number;
+  mutations: Mutation[];
+}
+
+export interface LoadedState {
+  snapshot: SnapshotData | null;
+  batches: LoggedBatch[];
+  /** Log lines that could not be read at the end of the log (a write cut short by a crash). */
+  droppedTail: number;
+}
+
+/** A data file that cannot be read: the message names the file and what to do. */
+export class StoreFileError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(
+      `${file}: ${problem}. The mock will not start on it, so nothing in it is lost. ` +
+        'Move the file aside (or point --data at another file) to start with an empty store.',
+    );
+  }
+}
+
+export interface LowdbPersistenceOptions {
+  /** Fold the log into the snapshot once it is this large. */
+  compactAfterBytes?: number;
+}
+
+export class LowdbPersistence {
+  readonly walFile: string;
+  private readonly compactingFile: string;
+  private readonly db: Low<SnapshotData | null>;
+  private readonly compactAfterBytes: number;
+  private wal: FileHandle | null = null;
+  private walBytes = 0;
+  private queue: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  private writing: Promise<void> | null = null;
+  private compaction: Promise<void> | null = null;
+  private snapshotSource: (() => SnapshotData) | null = null;
+
+  constructor(
+    readonly file: string,
+    options: LowdbPersistenceOptions = {},
+  ) {
+    this.walFile = `${file}.wal`;
+    this.compactingFile = `${file}.wal.compacting`;
+    this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    // Compact JSON: the snapshot can hold hundreds of thousands of records.
+    this.db = new Low(new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), null);
+  }
+
+  async load(): Promise<LoadedState> {
+    mkdirSync(dirname(this.file), { recursive: true });
+    let snapshot: SnapshotData | null = null;
+    if (existsSync(this.file)) {
+      try {
+        await this.db.read();
+      } catch (error) {
+        throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
+      }
+      snapshot = this.db.data;
+      if (snapshot !== null && (typeof snapshot !== 'object' || snapshot.format !== SNAPSHOT_FORMAT)) {
+        throw new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
+      }
+    }
+    const after = snapshot?.seq ?? 0;
+    const batches: LoggedBatch[] = [];
+    let droppedTail = 0;
+    for (const logFile of [this.compactingFile, this.walFile]) {
+      if (!existsSync(logFile)) continue;
+      const result = readLog(logFile, after);
+      batches.push(...result.batches);
+      droppedTail += result.droppedTail;
+    }
+    this.wal = await open(this.walFile, 'a');
+    this.walBytes = statSync(this.walFile).size;
+    return { snapshot, batches, droppedTail };
+  }
+
+  /** Where the snapshot comes from when the log is folded into it. */
+  setSnapshotSource(source: () => SnapshotData): void {
+    this.snapshotSource = source;
+  }
+
+  /** Resolves once the batch's line is written to the log (group commit: concurrent batches share one write). */
+  append(batch: LoggedBatch): Promise<void> {
+    const line = `${JSON.stringify({ seq: batch.seq, m: batch.mutations })}\n`;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ line, resolve, reject });
+      if (this.writing === null) this.writing = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const pending = this.queue;
+      this.queue = [];
+      const chunk = pending.map((item) => item.line).join('');
+      try {
+        if (this.wal === null) throw new Error('the store is closed');
+        await this.wal.write(chunk);
+        this.walBytes += Buffer.byteLength(chunk);
+        for (const item of pending) item.resolve();
+      } catch (error) {
+        for (const item of pending) item.reject(error as Error);
+      }
+    }
+    this.writing = null;
+    if (this.walBytes >= this.compactAfterBytes && this.compaction === null) {
+      this.compaction = this.compact().finally(() => {
+        this.compaction = null;
+      });
+    }
+  }
+
+  /**
+   * Folds the log into the snapshot. The current log is renamed aside first, so batches committed while
+   * the snapshot is being written go to a fresh log; the renamed one is deleted once the snapshot
+   * (which contains it) is safely renamed into place by lowdb.
+   */
+  async compact(): Promise<void> {
+    if (this.snapshotSource === null) return;
+    await this.writing;
+    if (this.wal !== null) {
+      await this.wal.close();
+      renameSync(this.walFile, this.compactingFile);
+      this.wal = await open(this.walFile, 'a');
+      this.walBytes = 0;
+    }
+    this.db.data = this.snapshotSource();
+    await this.db.write();
+    if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
+  }
+
+  /** Writes everything pending and folds the log into the snapshot. */
+  async close(): Promise<void> {
+    await this.writing;
+    await this.compaction;
+    await this.compact();
+    await this.wal?.close();
+    this.wal = null;
+    if (existsSync(this.walFile) && statSync(this.walFile).size === 0) unlinkSync(this.walFile);
+  }
+}
+
+function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; droppedTail: number } {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const batches: LoggedBatch[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    let parsed: { seq?: unknown; m?: unknown };
+    try {
+      parsed = JSON.parse(line) as { seq?: unknown; m?: unknown };
+    } catch {
+      const rest = lines.slice(i + 1).filter((l) => l.trim() !== '');
+      // Only the last line can be cut short by a crash; it was never acknowledged.
+      if (rest.length === 0) return { batches, droppedTail: 1 };
+      throw new StoreFileError(file, `line ${i + 1} is not valid JSON`);
+    }
+    if (typeof parsed.seq !== 'number' || !Array.isArray(parsed.m)) {
+      throw new StoreFileError(file, `line ${i + 1} is not a log entry`);
+    }
+    if (parsed.seq > afterSeq) batches.push({ seq: parsed.seq, mutations: parsed.m as Mutation[] });
+  }
+  return { batches, droppedTail: 0 };
+}

@@ -1,0 +1,167 @@
+/**
+ * The records the mock stores: the Salesforce objects a telephony connector's requests create. Field
+ * names follow the API (camelCase); the README maps them to the Salesforce objects.
+ */
+import type {
+  CallDisposition,
+  CallOrigin,
+  DisconnectReason,
+  Participant,
+  PostCallEvent,
+  RealtimeEvent,
+} from '../../contracts/wire-schemas.ts';
+
+/** Every record belongs to one tenant and has a Salesforce-style 18-character id. */
+export interface TenantRecord {
+  id: string;
+  tenant: string;
+}
+
+export interface VoiceCallRecord extends TenantRecord {
+  callCenterApiName: string;
+  vendorCallKey: string;
+  conversationId: string;
+  callType: 'Inbound' | 'Transfer';
+  parentVoiceCallId: string | null;
+  previousCallId: string | null;
+  nextCallId: string | null;
+  from: string | null;
+  to: string | null;
+  participants: Participant[];
+  callOrigin: CallOrigin | null;
+  callSubtype: string | null;
+  /** The queue sent on a transfer create, and the Salesforce queue id it resolved to (the owner). */
+  queue: string | null;
+  ownerQueueId: string | null;
+  callAttributes: string | null;
+  startTime: string | null;
+  endTime: string | null;
+  enqueueTime: string | null;
+  acceptTime: string | null;
+  fromNumber: string | null;
+  agent: string | null;
+  totalHoldDuration: number;
+  longestHoldDuration: number | null;
+  numberOfHolds: number;
+  agentInteractionDuration: number;
+  callDurationInSeconds: number | null;
+  disposition: CallDisposition;
+  /** The leg ended: an update without isActiveCall: true reached it. */
+  ended: boolean;
+  disconnectReason: DisconnectReason | null;
+  flowExecutedAt: string | null;
+  /** The target of the latest routing, kept for reroute after the PendingServiceRouting is gone. */
+  lastRouting: RoutingTarget | null;
+  providerName: string | null;
+  createdVia: 'create' | 'update';
+  createdAt: string;
+  updatedAt: string;
+  updateCount: number;
+}
+
+export interface ConversationRecord extends TenantRecord {
+  callCenterApiName: string;
+  firstCallId: string;
+  firstVendorCallKey: string;
+  status: 'open' | 'closed';
+  /** ISO start of the first leg; the transcript window opens here. */
+  startTime: string | null;
+  /** ISO end sent by an update; the transcript window closes here once known. */
+  endTime: string | null;
+  closedAt: string | null;
+  createdAt: string;
+}
+
+export interface TranscriptEntryRecord extends TenantRecord {
+  conversationId: string;
+  messageId: string;
+  participantId: string;
+  senderType: string;
+  content: string;
+  startTime: number;
+  endTime: number;
+  receivedAt: string;
+}
+
+export interface RecordingRecord extends TenantRecord {
+  voiceCallId: string;
+  recordingLocation: string;
+  totalRecordingDuration: number | null;
+  /** totalRecordingDuration when sent, else agentInteractionDuration + totalHoldDuration (the VoiceCallRecording rule). */
+  durationInSeconds: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a routing sent the call to: Salesforce ids plus the routing map's external ids. */
+export interface RoutingTarget {
+  flowDevName: string | null;
+  queueId: string | null;
+  repId: string | null;
+  agent: string | null;
+  queue: string | null;
+}
+
+export interface PendingRoutingRecord extends TenantRecord, RoutingTarget {
+  voiceCallId: string;
+  source: 'omniFlow' | 'routeVoiceCall' | 'reroute';
+  createdAt: string;
+}
+
+export interface ContactRequestRecord extends TenantRecord {
+  voiceCallId: string;
+  callbackNumber: string;
+  preferredChannel: 'Phone';
+  status: 'New';
+  createdAt: string;
+}
+
+export interface ConversationEventRecord extends TenantRecord {
+  conversationId: string;
+  kind: 'realtime' | 'postCall';
+  service: string;
+  persist: boolean | null;
+  events: Array<RealtimeEvent | PostCallEvent>;
+  receivedAt: string;
+}
+
+export interface RecordsByCollection {
+  calls: VoiceCallRecord;
+  conversations: ConversationRecord;
+  transcripts: TranscriptEntryRecord;
+  recordings: RecordingRecord;
+  routings: PendingRoutingRecord;
+  contactRequests: ContactRequestRecord;
+  events: ConversationEventRecord;
+}
+export type CollectionName = keyof RecordsByCollection;
+export const COLLECTIONS = [
+  'calls',
+  'conversations',
+  'transcripts',
+  'recordings',
+  'routings',
+  'contactRequests',
+  'events',
+] as const satisfies readonly CollectionName[];
+
+/** The id generator's state, stored so ids stay deterministic and unique across restarts. */
+export interface StoreMeta {
+  idSeed: string;
+  idsIssued: number;
+}
+
+export type Mutation =
+  | { [C in CollectionName]: { op: 'put'; collection: C; record: RecordsByCollection[C] } }[CollectionName]
+  | { op: 'delete'; collection: CollectionName; id: string }
+  | { op: 'meta'; meta: StoreMeta };
+
+/** Everything the store holds, as lowdb writes it to the snapshot file. */
+export type SnapshotData = {
+  format: typeof SNAPSHOT_FORMAT;
+  /** The last write-ahead-log sequence number the snapshot contains. */
+  seq: number;
+  meta: StoreMeta | null;
+} & { [C in CollectionName]: Array<RecordsByCollection[C]> };
+
+export const SNAPSHOT_FORMAT = 'scv-telephony-mock/store@1';

@@ -1,0 +1,188 @@
+/**
+ * The store interface the server talks to, and its implementation: an in-memory state index, optionally
+ * persisted on a lowdb file through a write-ahead log. Another backend only has to implement
+ * `TelephonyStore`.
+ *
+ * Reads are synchronous and a commit applies its mutations synchronously before it waits for the disk,
+ * so a handler that reads and then commits without awaiting in between is atomic: Node runs one
+ * request's handler at a time, and nothing is half-written when the commit is refused or fails.
+ */
+import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
+import { LowdbPersistence, type LowdbPersistenceOptions } from './lowdb-persistence.ts';
+import type {
+  ContactRequestRecord,
+  ConversationEventRecord,
+  ConversationRecord,
+  Mutation,
+  PendingRoutingRecord,
+  RecordingRecord,
+  TranscriptEntryRecord,
+  VoiceCallRecord,
+} from './records.ts';
+import { StateIndex } from './state-index.ts';
+
+export interface StoreCounts {
+  calls: number;
+  conversations: number;
+  transcripts: number;
+  recordings: number;
+  routings: number;
+  contactRequests: number;
+  events: number;
+}
+
+export interface TelephonyStore {
+  readonly kind: 'lowdb' | 'memory';
+  /** The snapshot file, or null in memory. */
+  readonly location: string | null;
+  /** Issues record ids; what it issued is persisted with the next commit. */
+  readonly ids: SalesforceIdFactory;
+  /** Log lines dropped at load because a crash cut them short (never acknowledged). */
+  readonly droppedAtLoad: number;
+
+  getCall(tenant: string, id: string): VoiceCallRecord | undefined;
+  legsByVendorKey(tenant: string, vendorCallKey: string): VoiceCallRecord[];
+  legsOfConversation(tenant: string, conversationId: string): VoiceCallRecord[];
+  getConversation(tenant: string, id: string): ConversationRecord | undefined;
+  transcriptsOf(tenant: string, conversationId: string): TranscriptEntryRecord[];
+  hasMessageId(tenant: string, conversationId: string, messageId: string): boolean;
+  recordingOf(tenant: string, voiceCallId: string): RecordingRecord | undefined;
+  pendingRoutingOf(tenant: string, voiceCallId: string): PendingRoutingRecord | undefined;
+  contactRequestsOf(tenant: string, voiceCallId: string): ContactRequestRecord[];
+  eventsOf(tenant: string, conversationId: string): ConversationEventRecord[];
+  counts(): StoreCounts;
+
+  /** Applies the mutations now; resolves once they are durable. */
+  commit(mutations: readonly Mutation[]): Promise<void>;
+  /** Makes everything durable and releases files. */
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  /** The lowdb snapshot file; omit for an in-memory store. */
+  file?: string;
+  /** Seed for deterministic ids; a stored seed is kept when none is given. */
+  seed?: string;
+  persistence?: LowdbPersistenceOptions;
+}
+
+const inTenant = <T extends { tenant: string }>(tenant: string, record: T | undefined): T | undefined =>
+  record !== undefined && record.tenant === tenant ? record : undefined;
+
+class IndexedTelephonyStore implements TelephonyStore {
+  private seq: number;
+  private issuedAtLastCommit: number;
+
+  constructor(
+    private readonly state: StateIndex,
+    private readonly persistence: LowdbPersistence | null,
+    readonly ids: SalesforceIdFactory,
+    seq: number,
+    readonly droppedAtLoad: number,
+  ) {
+    this.seq = seq;
+    this.issuedAtLastCommit = ids.issued;
+    persistence?.setSnapshotSource(() => this.state.toSnapshot(this.seq));
+  }
+
+  get kind(): 'lowdb' | 'memory' {
+    return this.persistence === null ? 'memory' : 'lowdb';
+  }
+
+  get location(): string | null {
+    return this.persistence?.file ?? null;
+  }
+
+  getCall(tenant: string, id: string) {
+    return inTenant(tenant, this.state.calls.get(id));
+  }
+
+  legsByVendorKey(tenant: string, vendorCallKey: string) {
+    return this.state.legsByVendorKey(tenant, vendorCallKey);
+  }
+
+  legsOfConversation(tenant: string, conversationId: string) {
+    return this.state.calls.find('conversation', conversationId).filter((call) => call.tenant === tenant);
+  }
+
+  getConversation(tenant: string, id: string) {
+    return inTenant(tenant, this.state.conversations.get(id));
+  }
+
+  transcriptsOf(tenant: string, conversationId: string) {
+    return this.state.transcripts.find('conversation', conversationId).filter((entry) => entry.tenant === tenant);
+  }
+
+  hasMessageId(tenant: string, conversationId: string, messageId: string) {
+    return this.getConversation(tenant, conversationId) !== undefined && this.state.hasMessageId(conversationId, messageId);
+  }
+
+  recordingOf(tenant: string, voiceCallId: string) {
+    return inTenant(tenant, this.state.recordings.find('call', voiceCallId)[0]);
+  }
+
+  pendingRoutingOf(tenant: string, voiceCallId: string) {
+    return inTenant(tenant, this.state.routings.find('call', voiceCallId)[0]);
+  }
+
+  contactRequestsOf(tenant: string, voiceCallId: string) {
+    return this.state.contactRequests.find('call', voiceCallId).filter((request) => request.tenant === tenant);
+  }
+
+  eventsOf(tenant: string, conversationId: string) {
+    return this.state.events.find('conversation', conversationId).filter((event) => event.tenant === tenant);
+  }
+
+  counts(): StoreCounts {
+    const s = this.state;
+    return {
+      calls: s.calls.size,
+      conversations: s.conversations.size,
+      transcripts: s.transcripts.size,
+      recordings: s.recordings.size,
+      routings: s.routings.size,
+      contactRequests: s.contactRequests.size,
+      events: s.events.size,
+    };
+  }
+
+  commit(mutations: readonly Mutation[]): Promise<void> {
+    const batch: Mutation[] = [...mutations];
+    if (this.ids.issued !== this.issuedAtLastCommit) {
+      batch.push({ op: 'meta', meta: { idSeed: this.ids.seed, idsIssued: this.ids.issued } });
+      this.issuedAtLastCommit = this.ids.issued;
+    }
+    if (batch.length === 0) return Promise.resolve();
+    this.state.apply(batch);
+    this.seq += 1;
+    return this.persistence === null ? Promise.resolve() : this.persistence.append({ seq: this.seq, mutations: batch });
+  }
+
+  async close(): Promise<void> {
+    await this.persistence?.close();
+  }
+}
+
+/** Opens a store: loads the snapshot and replays the log when a file is given. */
+export async function openStore(options: OpenStoreOptions = {}): Promise<TelephonyStore> {
+  const state = new StateIndex();
+  let seq = 0;
+  let dropped = 0;
+  let persistence: LowdbPersistence | null = null;
+  if (options.file !== undefined) {
+    persistence = new LowdbPersistence(options.file, options.persistence);
+    const loaded = await persistence.load();
+    if (loaded.snapshot !== null) {
+      state.loadSnapshot(loaded.snapshot);
+      seq = loaded.snapshot.seq;
+    }
+    for (const batch of loaded.batches) {
+      state.apply(batch.mutations);
+      seq = batch.seq;
+    }
+    dropped = loaded.droppedTail;
+  }
+  const stored = state.meta;
+  const ids = new SalesforceIdFactory(options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(), stored?.idsIssued ?? 0);
+  return new IndexedTelephonyStore(state, persistence, ids, seq, dropped);
+}
