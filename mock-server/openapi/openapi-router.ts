@@ -22,19 +22,34 @@ class OpenAPI31Backend extends OpenAPIBackend {
 }
 
 export async function createOpenApiRouter(document: SpecDocument): Promise<OpenAPIBackend> {
+  // openapi-backend asks for a fresh Ajv per schema it compiles; building one with formats costs more
+  // than compiling, so instances are shared per option set.
+  const instances = new Map<string, Ajv2020>();
   const api = new OpenAPI31Backend({
     definition: document as unknown as Document,
     strict: true,
     validate: true,
+    // quick: dereference synchronously (the document has internal $refs only) and compile validators on
+    // demand, so the response validators, which the mock never runs, are never built.
+    quick: true,
     ignoreTrailingSlashes: true,
     customizeAjv: (_ajv, options) => {
-      // verbose: errors carry the offending value and schema, so messages can quote them.
-      const ajv = new Ajv2020({ ...options, verbose: true, allErrors: true });
-      addFormats(ajv);
+      const key = JSON.stringify(options);
+      let ajv = instances.get(key);
+      if (ajv === undefined) {
+        // verbose: errors carry the offending value and schema, so messages can quote them.
+        ajv = new Ajv2020({ ...options, verbose: true, allErrors: true });
+        addFormats(ajv);
+        instances.set(key, ajv);
+      }
       return ajv as unknown as typeof _ajv;
     },
   });
   await api.init();
+  // Build the request validators now rather than on each operation's first request.
+  for (const operation of api.router.getOperations()) {
+    if (operation.operationId !== undefined) api.validator.getRequestValidatorsForOperation(operation.operationId);
+  }
   return api;
 }
 

@@ -1,0 +1,116 @@
+/**
+ * The `scv-mock` command line: `start` runs the mock until SIGINT/SIGTERM; `--help` and `--version`.
+ * Start-up problems (bad fixtures, unreadable store, port in use) end with one clear message, exit 1;
+ * usage errors exit 2.
+ */
+import { relative } from 'node:path';
+import { createLogger, type Logger } from '../http/logger.ts';
+import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
+import { createMockServer, type MockServer } from '../server.ts';
+import { StoreFileError } from '../store/lowdb-persistence.ts';
+import { VERSION } from '../version.ts';
+import { parseStartOptions, START_HELP, UsageError, type StartOptions } from './start-options.ts';
+
+const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API
+
+Usage: scv-mock <command> [options]
+
+Commands:
+  start        Start the mock server (scv-mock start --help for its options)
+  help         Show this help
+
+Options:
+  -h, --help     Show help
+  -v, --version  Show the version
+
+Example:
+  scv-mock start --port 6324 --mode strict
+`;
+
+function describeCenters(org: SimulatedOrg): string[] {
+  return org.contactCenters.map(
+    (center) =>
+      `    ${center.apiName}: ${center.phoneChannels.map((c) => c.phoneNumber).join(', ')}` +
+      `${center.unifiedRouting ? ' (Unified Routing)' : ''}`,
+  );
+}
+
+function banner(server: MockServer, options: StartOptions, baseUrl: string): string[] {
+  const counts = server.store.counts();
+  const where = (file: string) => (relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file);
+  return [
+    `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
+    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `lowdb ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
+    `  auth:     ${options.auth === 'off' ? 'OFF (--auth off): no Authorization header needed' : 'Authorization: Bearer <token> required (the token is not verified yet)'}`,
+    `  mode:     ${options.mode === 'strict' ? 'strict: sequence violations answer 409 or 400' : 'lenient: violations are accepted with a warning'}`,
+    `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
+    '  contact centers:',
+    ...describeCenters(server.org),
+    `  health:   ${baseUrl}/__admin/health`,
+  ];
+}
+
+async function start(argv: readonly string[]): Promise<number> {
+  const options = parseStartOptions(argv, process.env);
+  if (options.help) {
+    process.stdout.write(START_HELP);
+    return 0;
+  }
+  const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  let server: MockServer;
+  let baseUrl: string;
+  try {
+    server = await createMockServer({ ...options, logger });
+    baseUrl = await server.listen();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') logger.error(`port ${options.port} on ${options.host} is in use. Stop the other process or pick another port with --port.`);
+    else if (code === 'EACCES') logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
+    else if (error instanceof OrgFixtureError || error instanceof StoreFileError) logger.error(error.message);
+    else throw error;
+    return 1;
+  }
+  for (const line of banner(server, options, baseUrl)) logger.info(line);
+
+  return new Promise((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        logger.warn(`${signal} again: exiting without waiting`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      logger.info(`${signal}: saving the store and shutting down`);
+      server.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          logger.error(`shutdown failed: ${(error as Error).message}`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    if (command === '--version' || command === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (command === 'start') return await start(rest);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`scv-mock: ${error.message}\nRun "scv-mock --help" for usage.\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * `scv-mock start` options: flags, then environment variables, then defaults. Pure: argv and env in,
+ * server options (or a usage error that says what to fix) out.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { RuleMode } from '../../contracts/sequence-rules.ts';
+import type { AuthMode } from '../http/bearer-auth.ts';
+import type { LogFormat } from '../http/logger.ts';
+import { DEFAULTS, type MockServerOptions } from '../server.ts';
+
+export class UsageError extends Error {}
+
+export interface StartOptions extends MockServerOptions {
+  host: string;
+  port: number;
+  dataFile: string | null;
+  mode: RuleMode;
+  auth: AuthMode;
+  maxBodyBytes: number;
+  logFormat: LogFormat;
+  quiet: boolean;
+}
+
+export const START_HELP = `Usage: scv-mock start [options]
+
+Starts the Service Cloud Voice Telephony Integration REST API mock.
+
+Options:
+  -p, --port <port>         Port to listen on (env PORT; default ${DEFAULTS.port})
+      --host <address>      Address to listen on (env HOST; default ${DEFAULTS.host}, loopback only)
+      --data <file>         lowdb store file (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
+      --in-memory           Keep everything in memory; nothing is written to disk
+      --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
+      --mode <mode>         strict: sequence violations answer 409 (default)
+                            lenient: accept them as the real service would, with a warning
+      --auth <on|off>       on: require "Authorization: Bearer <token>" (default)
+                            off: no Authorization header needed
+      --seed <text>         Make record ids deterministic (same seed and requests, same ids)
+      --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
+      --log-format <fmt>    text (default) or json
+  -q, --quiet               Do not log each request
+  -h, --help                Show this help
+`;
+
+const SIZE = /^(\d+)(b|kb|mb)?$/i;
+
+function parseSize(value: string): number {
+  const match = SIZE.exec(value.trim());
+  if (match === null) throw new UsageError(`--max-body "${value}" is not a size; use bytes or a unit, e.g. 512kb or 2mb`);
+  const unit = (match[2] ?? 'b').toLowerCase();
+  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+}
+
+function parsePort(value: string, source: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`${source} "${value}" is not a port; use a number from 0 to 65535 (0 picks a free port)`);
+  }
+  return port;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
+}
+
+export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        data: { type: 'string' },
+        'in-memory': { type: 'boolean' },
+        fixtures: { type: 'string' },
+        mode: { type: 'string' },
+        auth: { type: 'string' },
+        seed: { type: 'string' },
+        'max-body': { type: 'string' },
+        'log-format': { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v['in-memory'] === true && v.data !== undefined) throw new UsageError('--in-memory and --data exclude each other; give one');
+  const portText = v.port ?? env.PORT;
+  const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? env.SCV_MOCK_DATA ?? DEFAULTS.dataFile);
+  return {
+    help: v.help === true,
+    host: v.host ?? env.HOST ?? DEFAULTS.host,
+    port: portText === undefined ? DEFAULTS.port : parsePort(portText, v.port !== undefined ? '--port' : 'PORT'),
+    dataFile,
+    ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
+    mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, '--mode'),
+    auth: oneOf(v.auth ?? 'on', ['on', 'off'] as const, '--auth') === 'off' ? 'off' : 'bearer-required',
+    ...(v.seed === undefined ? {} : { seed: v.seed }),
+    maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body']),
+    logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
+    quiet: v.quiet === true,
+  };
+}
