@@ -1,0 +1,107 @@
+/** The scv-mock command: option parsing, and the real process a user starts. */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseStartOptions, UsageError } from '../mock-server/cli/start-options.ts';
+import { inboundCall } from './support/mock-harness.ts';
+import { runCli, startCli } from './support/cli-process.ts';
+
+describe('scv-mock start options', () => {
+  it('defaults to 127.0.0.1:6324, strict, bearer auth, a lowdb file under .scv-mock', () => {
+    const options = parseStartOptions([], {});
+    expect(options).toMatchObject({ host: '127.0.0.1', port: 6324, mode: 'strict', auth: 'bearer-required', maxBodyBytes: 1024 * 1024, logFormat: 'text', quiet: false });
+    expect(options.dataFile).toBe(resolve('.scv-mock/store.json'));
+  });
+
+  it('takes flags over environment variables', () => {
+    expect(parseStartOptions([], { PORT: '7000', HOST: '0.0.0.0' })).toMatchObject({ port: 7000, host: '0.0.0.0' });
+    expect(parseStartOptions(['--port', '7001'], { PORT: '7000' }).port).toBe(7001);
+    expect(parseStartOptions(['-p', '0', '--in-memory', '--mode', 'lenient', '--auth', 'off', '--max-body', '2mb', '--seed', 's'], {})).toMatchObject({
+      port: 0,
+      dataFile: null,
+      mode: 'lenient',
+      auth: 'off',
+      maxBodyBytes: 2 * 1024 * 1024,
+      seed: 's',
+    });
+  });
+
+  it('rejects bad values with a message that says what is allowed', () => {
+    expect(() => parseStartOptions(['--mode', 'loose'], {})).toThrow(new UsageError('--mode "loose" is not one of strict, lenient'));
+    expect(() => parseStartOptions([], { PORT: 'abc' })).toThrow(/PORT "abc" is not a port/);
+    expect(() => parseStartOptions(['--max-body', 'huge'], {})).toThrow(/--max-body "huge" is not a size/);
+    expect(() => parseStartOptions(['--in-memory', '--data', 'x.json'], {})).toThrow(/exclude each other/);
+    expect(() => parseStartOptions(['--frobnicate'], {})).toThrow(UsageError);
+  });
+});
+
+describe('the scv-mock process', () => {
+  it('prints help and its version, and exits 2 on a usage error', async () => {
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: scv-mock <command>');
+    const startHelp = await runCli(['start', '--help']);
+    expect(startHelp.stdout).toContain('--fixtures <file>');
+    const bad = await runCli(['start', '--mode', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode "x" is not one of strict, lenient');
+  });
+
+  it('starts, serves and logs requests, and saves its store on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-cli-'));
+    const mock = await startCli(['--data', join(dir, 'store.json')]);
+    try {
+      expect(mock.output()).toMatch(/store: +lowdb .*store\.json \(0 calls/);
+      expect(mock.output()).toMatch(/auth: +Authorization: Bearer <token> required/);
+      expect(mock.output()).toMatch(/MyContactCenter: 999999999/);
+      const health = await fetch(`${mock.baseUrl}/__admin/health`);
+      expect(health.status).toBe(200);
+      const created = await fetch(`${mock.baseUrl}/telephony/v1/voiceCalls`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+        body: JSON.stringify(inboundCall('cli-call')),
+      });
+      expect(created.status).toBe(201);
+      const refused = await fetch(`${mock.baseUrl}/telephony/v1/voiceCalls/cli-call/clearRouting`, {
+        method: 'PATCH',
+        headers: { Authorization: 'Bearer t' },
+      });
+      expect(refused.status).toBe(409);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(mock.output()).toMatch(/POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter/);
+      expect(mock.output()).toMatch(/PATCH \/telephony\/v1\/voiceCalls\/cli-call\/clearRouting 409 .* rule=CLEAR_ROUTING_WITHOUT_PENDING/);
+    } finally {
+      expect(await mock.stop('SIGTERM')).toBe(0);
+    }
+    const snapshot = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as { calls: Array<{ vendorCallKey: string }> };
+    expect(snapshot.calls.map((c) => c.vendorCallKey)).toEqual(['cli-call']);
+  });
+
+  it('with --auth off and --in-memory, needs no token and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-cli-'));
+    const mock = await startCli(['--auth', 'off', '--in-memory'], dir);
+    try {
+      expect(mock.output()).toMatch(/auth: +OFF/);
+      const created = await fetch(`${mock.baseUrl}/telephony/v1/voiceCalls`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(inboundCall('no-token')),
+      });
+      expect(created.status).toBe(201);
+    } finally {
+      await mock.stop();
+    }
+    expect(existsSync(join(dir, '.scv-mock'))).toBe(false);
+  });
+
+  it('stops at start with a precise message for a bad fixture file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-cli-'));
+    const fixture = join(dir, 'org.json');
+    writeFileSync(fixture, JSON.stringify({ orgId: '00DSM0000000MCK', name: 'x', contactCenters: [] }));
+    const run = await runCli(['start', '--in-memory', '--fixtures', fixture]);
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain(`${fixture} is not a valid org fixture`);
+    expect(run.stdout + run.stderr).toContain('contactCenters: Too small');
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The lowdb store: state written by one server instance is read by the next, whether it was closed
+ * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
+ * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
+ */
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findCall } from '../mock-server/domain/call-resolution.ts';
+import { StoreFileError } from '../mock-server/store/lowdb-persistence.ts';
+import { SNAPSHOT_FORMAT } from '../mock-server/store/records.ts';
+import { openStore } from '../mock-server/store/telephony-store.ts';
+import { inboundCall, loadScenario, message, startMock, type Harness } from './support/mock-harness.ts';
+
+const dataFile = () => join(mkdtempSync(join(tmpdir(), 'scv-store-')), 'store.json');
+const running: Harness[] = [];
+const start = async (file: string, extra: Parameters<typeof startMock>[0] = {}) => {
+  const mock = await startMock({ dataFile: file, ...extra });
+  running.push(mock);
+  return mock;
+};
+afterEach(async () => {
+  for (const mock of running.splice(0)) await mock.server.close().catch(() => undefined);
+});
+
+async function runSeed(mock: Harness): Promise<void> {
+  for (const step of loadScenario('voicemail-seed').steps) await mock.call(step.method, step.path, step.body).expect(step.expect.status);
+}
+
+describe('lowdb store across restarts', () => {
+  it('a restarted server sees the calls, transcripts, recording and routing the previous one stored', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await runSeed(first);
+    await first.post('/voiceCalls', inboundCall('still-open')).expect(201);
+    await first.patch('/voiceCalls/still-open/omniFlow', { dialedNumber: '999999999' }).expect(200);
+    const before = first.server.store.counts();
+    await first.server.close();
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: SNAPSHOT_FORMAT });
+
+    const second = await start(file);
+    expect(second.server.store.counts()).toEqual(before);
+    const tenant = second.server.defaultTenant.key;
+    const seedCall = findCall(second.server.store, tenant, '5324881f-1e84-4367-8930-f69a74b30fff')!;
+    expect(seedCall).toMatchObject({ disposition: 'completed', callOrigin: 'Voicemail' });
+    expect(second.server.store.recordingOf(tenant, seedCall.id)?.durationInSeconds).toBe(61);
+    // Rules see the restored state: the open call's routing is still pending, the seed's call closed.
+    await second.patch('/voiceCalls/still-open/omniFlow', { dialedNumber: '999999999' }).expect(409);
+    await second.post('/voiceCalls/5324881f-1e84-4367-8930-f69a74b30fff/messages', message('late')).expect(409);
+    await second.patch('/voiceCalls/still-open/clearRouting').expect(200);
+  });
+
+  it('replays the write-ahead log when the previous process never closed the store', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('crash-1')).expect(201);
+    await first.post('/voiceCalls/crash-1/messages', message('m1')).expect(202);
+    // No close(): as after a kill, only the log holds the writes.
+    expect(existsSync(file)).toBe(false);
+    expect(statSync(`${file}.wal`).size).toBeGreaterThan(0);
+    running.splice(0);
+
+    const second = await start(file);
+    const call = findCall(second.server.store, second.server.defaultTenant.key, 'crash-1')!;
+    expect(call).toBeDefined();
+    expect(second.server.store.transcriptsOf(second.server.defaultTenant.key, call.conversationId)).toHaveLength(1);
+  });
+
+  it('ids continue after a restart instead of repeating (same seed)', async () => {
+    const file = dataFile();
+    const first = await start(file, { seed: 'fixed' });
+    const a = (await first.post('/voiceCalls', inboundCall('a')).expect(201)).body.voiceCallId as string;
+    await first.server.close();
+    const second = await start(file, { seed: 'fixed' });
+    const b = (await second.post('/voiceCalls', inboundCall('b')).expect(201)).body.voiceCallId as string;
+    expect(b).not.toBe(a);
+
+    // The same seed and requests on a fresh store give the same ids.
+    const fresh = await start(dataFile(), { seed: 'fixed' });
+    expect((await fresh.post('/voiceCalls', inboundCall('a')).expect(201)).body.voiceCallId).toBe(a);
+  });
+
+  it('folds the log into the snapshot once it grows past the limit, and still restarts', async () => {
+    const file = dataFile();
+    const first = await start(file, { compactAfterBytes: 4096 });
+    for (let i = 0; i < 30; i++) await first.post('/voiceCalls', inboundCall(`bulk-${i}`)).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(`${file}.wal`).size).toBeLessThan(4096 + 2048);
+    running.splice(0); // not closed: snapshot + log tail must add up
+
+    const second = await start(file);
+    expect(second.server.store.counts().calls).toBe(30);
+  });
+});
+
+describe('damaged store files', () => {
+  it('skips a last log line cut short by a crash (never acknowledged) and keeps the rest', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('kept')).expect(201);
+    running.splice(0);
+    appendFileSync(`${file}.wal`, '{"seq":99,"m":[{"op":"put","coll');
+
+    const second = await start(file);
+    expect(second.server.store.droppedAtLoad).toBe(1);
+    expect(findCall(second.server.store, second.server.defaultTenant.key, 'kept')).toBeDefined();
+  });
+
+  it('refuses to start on a snapshot that is not JSON, naming the file and what to do', async () => {
+    const file = dataFile();
+    writeFileSync(file, '{"format": "scv-telephony-mock/store@1", "calls": [');
+    const error = await openStore({ file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as Error).message).toContain(file);
+    expect((error as Error).message).toMatch(/Move the file aside/);
+  });
+
+  it('refuses a JSON file that is not a store', async () => {
+    const file = dataFile();
+    writeFileSync(file, JSON.stringify({ posts: [] }));
+    await expect(openStore({ file })).rejects.toThrow(/not a scv-telephony-mock store/);
+  });
+
+  it('refuses a log with a damaged line in the middle', async () => {
+    const file = dataFile();
+    writeFileSync(`${file}.wal`, '{"seq":1,"m":[]}\nnot json\n{"seq":2,"m":[]}\n');
+    await expect(openStore({ file })).rejects.toThrow(/line 2 is not valid JSON/);
+  });
+});
