@@ -49,8 +49,8 @@ function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (out.minimum === -Number.MAX_SAFE_INTEGER) delete out.minimum;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   // zod's strict empty object is the spec's maxProperties: 0.
-  if (base.additionalProperties === false && out.properties !== undefined && Object.keys(out.properties).length === 0) out.maxProperties = 0;
-  if (out.properties !== undefined && Object.keys(out.properties).length === 0) delete out.properties;
+  if (base.additionalProperties === false && out.properties !== undefined && Object.keys(out.properties as object).length === 0) out.maxProperties = 0;
+  if (out.properties !== undefined && Object.keys(out.properties as object).length === 0) delete out.properties;
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
   return out;
 }

@@ -6,7 +6,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { StoreFileError } from '../mock-server/store/lowdb-persistence.ts';
 import { SNAPSHOT_FORMAT } from '../mock-server/store/records.ts';
@@ -85,8 +85,9 @@ describe('lowdb store across restarts', () => {
     const file = dataFile();
     const first = await start(file, { compactAfterBytes: 4096 });
     for (let i = 0; i < 30; i++) await first.post('/voiceCalls', inboundCall(`bulk-${i}`)).expect(201);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(existsSync(file)).toBe(true);
+    // Compaction runs in the background after the write that crossed the limit.
+    await vi.waitFor(() => expect(existsSync(file)).toBe(true), { timeout: 5000 });
+    await vi.waitFor(() => expect(existsSync(`${file}.wal.compacting`)).toBe(false), { timeout: 5000 });
     expect(statSync(`${file}.wal`).size).toBeLessThan(4096 + 2048);
     running.splice(0); // not closed: snapshot + log tail must add up
 

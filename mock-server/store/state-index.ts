@@ -39,13 +39,16 @@ class IndexedCollection<T extends TenantRecord> {
 
   put(record: T): void {
     const previous = this.byId.get(record.id);
-    if (previous !== undefined) this.unindex(previous);
     this.byId.set(record.id, record);
-    for (const { keyOf, members } of this.indexes.values()) {
-      const key = keyOf(record);
+    for (const index of this.indexes.values()) {
+      const key = index.keyOf(record);
+      const previousKey = previous === undefined ? null : index.keyOf(previous);
+      // An updated record keeps its place, so "first" and "latest" mean creation order.
+      if (previous !== undefined && key === previousKey) continue;
+      if (previous !== undefined) this.unindexOne(index, previous);
       if (key === null) continue;
-      const ids = members.get(key);
-      if (ids === undefined) members.set(key, [record.id]);
+      const ids = index.members.get(key);
+      if (ids === undefined) index.members.set(key, [record.id]);
       else ids.push(record.id);
     }
   }
@@ -69,15 +72,17 @@ class IndexedCollection<T extends TenantRecord> {
   }
 
   private unindex(record: T): void {
-    for (const { keyOf, members } of this.indexes.values()) {
-      const key = keyOf(record);
-      if (key === null) continue;
-      const ids = members.get(key);
-      if (ids === undefined) continue;
-      const at = ids.indexOf(record.id);
-      if (at >= 0) ids.splice(at, 1);
-      if (ids.length === 0) members.delete(key);
-    }
+    for (const index of this.indexes.values()) this.unindexOne(index, record);
+  }
+
+  private unindexOne(index: { keyOf: KeyOf<T>; members: Map<string, string[]> }, record: T): void {
+    const key = index.keyOf(record);
+    if (key === null) return;
+    const ids = index.members.get(key);
+    if (ids === undefined) return;
+    const at = ids.indexOf(record.id);
+    if (at >= 0) ids.splice(at, 1);
+    if (ids.length === 0) index.members.delete(key);
   }
 }
 
