@@ -47,6 +47,11 @@ function isBodyParserError(error: unknown): error is { type: string; limit?: unk
   return typeof error === 'object' && error !== null && typeof (error as { type?: unknown }).type === 'string';
 }
 
+/** zlib's errors (Z_DATA_ERROR, ...) reach us untyped when a body is not the encoding its header claims. */
+function isDecompressionError(error: unknown): error is Error {
+  return error instanceof Error && /^Z_/.test(String((error as NodeJS.ErrnoException).code ?? ''));
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) return;
@@ -55,6 +60,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       if (error.type === 'request.aborted') return;
       const known = BODY_ERRORS[error.type];
       if (known !== undefined) return sendError(res, new ApiError(known.status, known.code, [known.message(error.limit)]));
+    }
+    if (isDecompressionError(error)) {
+      return sendError(
+        res,
+        new ApiError(400, 'INVALID_JSON', [
+          `The body could not be decompressed as its Content-Encoding says (${error.message}). Send it uncompressed, or encoded as the header says.`,
+        ]),
+      );
     }
     logger.error(`internal error on ${req.method} ${req.originalUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     sendError(

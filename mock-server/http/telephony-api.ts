@@ -32,6 +32,16 @@ export interface TelephonyApiOptions {
   clock: () => Date;
 }
 
+/** The router decodes path segments; a malformed escape (%ZZ) would throw there. */
+function hasValidEscapes(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function isOperationId(value: string): value is OperationId {
   return Object.hasOwn(OPERATION_OF_OPERATION_ID, value);
 }
@@ -113,10 +123,26 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
   router.use(bearerAuth(options.auth, options.defaultTenant));
   router.use(jsonBody(options.maxBodyBytes));
   router.use(async (req, res) => {
+    if (!hasValidEscapes(req.path)) {
+      return sendError(
+        res,
+        ApiError.details(400, 'INVALID_REQUEST', [
+          { field: 'path', problem: `${req.path} has a malformed percent-escape; encode ids with encodeURIComponent` },
+        ]),
+      );
+    }
+    const body: unknown = req.body;
     await api.handleRequest(
       // Express 5's request object does not fit openapi-backend; pass the parts it reads. Query
-      // strings are ignored: no operation defines query parameters.
-      { method: req.method, path: req.path, headers: req.headers as Record<string, string>, query: {}, body: req.body as unknown },
+      // strings are ignored: no operation defines query parameters. openapi-backend JSON-parses string
+      // bodies again, so a JSON string body goes over as JSON text to stay a string.
+      {
+        method: req.method,
+        path: req.path,
+        headers: req.headers as Record<string, string>,
+        query: {},
+        body: typeof body === 'string' ? JSON.stringify(body) : body,
+      },
       req,
       res,
     );
