@@ -212,13 +212,12 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
   return mutations;
 }
 
-/** A new PendingServiceRouting for the call, replacing the one it has. */
+/** A new PendingServiceRouting for the call, replacing the one it has; omniFlow also marks the flow as run. */
 export function routeCall(input: {
   call: VoiceCallRecord;
   target: RoutingTarget;
   source: PendingRoutingRecord['source'];
   replaces: PendingRoutingRecord | undefined;
-  flowExecuted: boolean;
   ids: SalesforceIdFactory;
   now: string;
 }): Mutation[] {
@@ -237,7 +236,7 @@ export function routeCall(input: {
   mutations.push({
     op: 'put',
     collection: 'calls',
-    record: { ...call, lastRouting: target, flowExecutedAt: input.flowExecuted ? now : call.flowExecutedAt, updatedAt: now },
+    record: { ...call, lastRouting: target, flowExecutedAt: input.source === 'omniFlow' ? now : call.flowExecutedAt, updatedAt: now },
   });
   return mutations;
 }

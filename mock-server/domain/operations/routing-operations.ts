@@ -12,7 +12,7 @@ import type {
 } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ContactCenter } from '../../org/org-fixture-schema.ts';
-import type { ContactRequestRecord, Mutation, PendingRoutingRecord, VoiceCallRecord } from '../../store/records.ts';
+import type { ContactRequestRecord, Mutation, PendingRoutingRecord, RoutingTarget, VoiceCallRecord } from '../../store/records.ts';
 import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
 import { routeCall } from '../call-transitions.ts';
 import { routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
@@ -81,6 +81,11 @@ function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord
   ]);
 }
 
+/** The checked call's new pending routing, replacing the one it had. */
+function routeTo(req: OperationRequest, env: OperationEnv, checked: RoutedCall, target: RoutingTarget, source: PendingRoutingRecord['source']): Mutation[] {
+  return routeCall({ call: checked.call, target, source, replaces: checked.pending, ids: env.store.ids, now: req.now.toISOString() });
+}
+
 const SUCCESS: RoutingStatusResponse = { status: 'Success' };
 
 export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, env: OperationEnv): OperationOutcome {
@@ -96,15 +101,7 @@ export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, e
       }),
   });
   const routed = requireRoute(checked.outcome, checked.call);
-  const mutations = routeCall({
-    call: checked.call,
-    target: routed.target,
-    source: 'omniFlow',
-    replaces: checked.pending,
-    flowExecuted: true,
-    ids: env.store.ids,
-    now: req.now.toISOString(),
-  });
+  const mutations = routeTo(req, env, checked, routed.target, 'omniFlow');
   const response: ExecuteOmniFlowResponse = { agent: routed.target.agent, queue: routed.target.queue };
   return { status: 200, body: response, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
 }
@@ -115,15 +112,7 @@ export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env
     routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue),
   });
   const routed = requireRoute(checked.outcome, checked.call);
-  const mutations = routeCall({
-    call: checked.call,
-    target: routed.target,
-    source: 'routeVoiceCall',
-    replaces: checked.pending,
-    flowExecuted: false,
-    ids: env.store.ids,
-    now: req.now.toISOString(),
-  });
+  const mutations = routeTo(req, env, checked, routed.target, 'routeVoiceCall');
   return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
 }
 
@@ -152,18 +141,7 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
 export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
   const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
   const { call } = checked;
-  const mutations: Mutation[] =
-    call.lastRouting === null
-      ? []
-      : routeCall({
-          call,
-          target: call.lastRouting,
-          source: 'reroute',
-          replaces: checked.pending,
-          flowExecuted: false,
-          ids: env.store.ids,
-          now: req.now.toISOString(),
-        });
+  const mutations = call.lastRouting === null ? [] : routeTo(req, env, checked, call.lastRouting, 'reroute');
   return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: call.id };
 }
 
