@@ -3,7 +3,7 @@
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -93,6 +93,40 @@ describe('lowdb store across restarts', () => {
 
     const second = await start(file);
     expect(second.server.store.counts().calls).toBe(30);
+  });
+});
+
+describe('compaction under load', () => {
+  it('loses nothing when requests keep committing while the log is folded in, again and again', async () => {
+    const file = dataFile();
+    const first = await start(file, { compactAfterBytes: 2048 });
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => first.post('/voiceCalls', inboundCall(`busy-${i}`))),
+    );
+    expect(responses.filter((r) => r.status !== 201)).toEqual([]);
+    await first.server.close();
+    const second = await start(file);
+    expect(second.server.store.counts().calls).toBe(200);
+  });
+
+  it('finishes a compaction that a crash interrupted, without losing the renamed log', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('before-crash')).expect(201);
+    running.splice(0);
+    // As if a crash hit after the log was renamed aside and before the snapshot was written.
+    renameSync(`${file}.wal`, `${file}.wal.compacting`);
+
+    const second = await start(file);
+    expect(existsSync(`${file}.wal.compacting`)).toBe(false);
+    expect(existsSync(file)).toBe(true);
+    await second.post('/voiceCalls', inboundCall('after-restart')).expect(201);
+    running.splice(0);
+
+    const third = await start(file);
+    const tenant = third.server.defaultTenant.key;
+    expect(findCall(third.server.store, tenant, 'before-crash')).toBeDefined();
+    expect(findCall(third.server.store, tenant, 'after-restart')).toBeDefined();
   });
 });
 

@@ -24,6 +24,8 @@ export interface LoadedState {
   batches: LoggedBatch[];
   /** Log lines that could not be read at the end of the log (a write cut short by a crash). */
   droppedTail: number;
+  /** A previous compaction stopped before its snapshot was written; fold the log in before serving. */
+  interruptedCompaction: boolean;
 }
 
 /** A data file that cannot be read: the message names the file and what to do. */
@@ -51,8 +53,11 @@ export class LowdbPersistence {
   private readonly compactAfterBytes: number;
   private wal: FileHandle | null = null;
   private walBytes = 0;
-  private queue: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
-  private writing: Promise<void> | null = null;
+  /** Lines waiting for the next write; every line written resolves its commit. */
+  private pending: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
+  private flushScheduled = false;
+  /** File operations on the log run one after another on this chain (writes, rotation, close). */
+  private io: Promise<void> = Promise.resolve();
   private compaction: Promise<void> | null = null;
   private snapshotSource: (() => SnapshotData) | null = null;
 
@@ -77,6 +82,7 @@ export class LowdbPersistence {
         throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
       }
       snapshot = this.db.data;
+      this.db.data = null;
       if (snapshot !== null && (typeof snapshot !== 'object' || snapshot.format !== SNAPSHOT_FORMAT)) {
         throw new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
       }
@@ -92,7 +98,7 @@ export class LowdbPersistence {
     }
     this.wal = await open(this.walFile, 'a');
     this.walBytes = statSync(this.walFile).size;
-    return { snapshot, batches, droppedTail };
+    return { snapshot, batches, droppedTail, interruptedCompaction: existsSync(this.compactingFile) };
   }
 
   /** Where the snapshot comes from when the log is folded into it. */
@@ -100,30 +106,38 @@ export class LowdbPersistence {
     this.snapshotSource = source;
   }
 
-  /** Resolves once the batch's line is written to the log (group commit: concurrent batches share one write). */
+  private serially(op: () => Promise<void>): Promise<void> {
+    const run = this.io.then(op);
+    this.io = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once the batch's line is written to the log (group commit: lines queued meanwhile share one write). */
   append(batch: LoggedBatch): Promise<void> {
     const line = `${JSON.stringify({ seq: batch.seq, m: batch.mutations })}\n`;
     return new Promise((resolve, reject) => {
-      this.queue.push({ line, resolve, reject });
-      if (this.writing === null) this.writing = this.drain();
+      this.pending.push({ line, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        void this.serially(() => this.flush());
+      }
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const pending = this.queue;
-      this.queue = [];
-      const chunk = pending.map((item) => item.line).join('');
-      try {
-        if (this.wal === null) throw new Error('the store is closed');
-        await this.wal.write(chunk);
-        this.walBytes += Buffer.byteLength(chunk);
-        for (const item of pending) item.resolve();
-      } catch (error) {
-        for (const item of pending) item.reject(error as Error);
-      }
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const chunk = batch.map((item) => item.line).join('');
+    try {
+      if (this.wal === null) throw new Error('the store is closed');
+      await this.wal.write(chunk);
+      this.walBytes += Buffer.byteLength(chunk);
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      for (const item of batch) item.reject(error as Error);
     }
-    this.writing = null;
     if (this.walBytes >= this.compactAfterBytes && this.compaction === null) {
       this.compaction = this.compact().finally(() => {
         this.compaction = null;
@@ -132,31 +146,34 @@ export class LowdbPersistence {
   }
 
   /**
-   * Folds the log into the snapshot. The current log is renamed aside first, so batches committed while
-   * the snapshot is being written go to a fresh log; the renamed one is deleted once the snapshot
-   * (which contains it) is safely renamed into place by lowdb.
+   * Folds the log into the snapshot. The log is renamed aside between two writes, so later batches go to
+   * a fresh log; the renamed one is deleted once lowdb has renamed the snapshot that contains it into
+   * place. A renamed log left by an interrupted compaction is folded in first, never overwritten. On
+   * replay, log lines the snapshot already contains are skipped by their sequence number.
    */
   async compact(): Promise<void> {
     if (this.snapshotSource === null) return;
-    await this.writing;
-    if (this.wal !== null) {
+    await this.serially(async () => {
+      if (this.wal === null || existsSync(this.compactingFile)) return;
       await this.wal.close();
       renameSync(this.walFile, this.compactingFile);
       this.wal = await open(this.walFile, 'a');
       this.walBytes = 0;
-    }
+    });
     this.db.data = this.snapshotSource();
     await this.db.write();
+    this.db.data = null;
     if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
   }
 
-  /** Writes everything pending and folds the log into the snapshot. */
+  /** Writes everything pending, folds the log into the snapshot and closes the log. */
   async close(): Promise<void> {
-    await this.writing;
     await this.compaction;
     await this.compact();
-    await this.wal?.close();
-    this.wal = null;
+    await this.serially(async () => {
+      await this.wal?.close();
+      this.wal = null;
+    });
     if (existsSync(this.walFile) && statSync(this.walFile).size === 0) unlinkSync(this.walFile);
   }
 }

@@ -8,7 +8,7 @@
  * request's handler at a time, and nothing is half-written when the commit is refused or fails.
  */
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
-import { LowdbPersistence, type LowdbPersistenceOptions } from './lowdb-persistence.ts';
+import { LowdbPersistence, type LoadedState, type LowdbPersistenceOptions } from './lowdb-persistence.ts';
 import type {
   ContactRequestRecord,
   ConversationEventRecord,
@@ -169,9 +169,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   let seq = 0;
   let dropped = 0;
   let persistence: LowdbPersistence | null = null;
+  let loaded: LoadedState | undefined;
   if (options.file !== undefined) {
     persistence = new LowdbPersistence(options.file, options.persistence);
-    const loaded = await persistence.load();
+    loaded = await persistence.load();
     if (loaded.snapshot !== null) {
       state.loadSnapshot(loaded.snapshot);
       seq = loaded.snapshot.seq;
@@ -184,5 +185,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   }
   const stored = state.meta;
   const ids = new SalesforceIdFactory(options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(), stored?.idsIssued ?? 0);
-  return new IndexedTelephonyStore(state, persistence, ids, seq, dropped);
+  const store = new IndexedTelephonyStore(state, persistence, ids, seq, dropped);
+  if (persistence !== null && loaded?.interruptedCompaction === true) await persistence.compact();
+  return store;
 }
