@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseStartOptions, UsageError } from '../mock-server/cli/start-options.ts';
 import { inboundCall } from './support/mock-harness.ts';
 import { runCli, startCli } from './support/cli-process.ts';
@@ -68,9 +68,11 @@ describe('the scv-mock process', () => {
         headers: { Authorization: 'Bearer t' },
       });
       expect(refused.status).toBe(409);
-      await new Promise((r) => setTimeout(r, 50));
-      expect(mock.output()).toMatch(/POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter/);
-      expect(mock.output()).toMatch(/PATCH \/telephony\/v1\/voiceCalls\/cli-call\/clearRouting 409 .* rule=CLEAR_ROUTING_WITHOUT_PENDING/);
+      // The child's log reaches us through a pipe, a moment after the answer.
+      await vi.waitFor(() => {
+        expect(mock.output()).toMatch(/POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter/);
+        expect(mock.output()).toMatch(/PATCH \/telephony\/v1\/voiceCalls\/cli-call\/clearRouting 409 .* rule=CLEAR_ROUTING_WITHOUT_PENDING/);
+      });
     } finally {
       expect(await mock.stop('SIGTERM')).toBe(0);
     }

@@ -23,7 +23,7 @@ export function runCli(args: string[], cwd?: string): Promise<{ code: number | n
   });
 }
 
-/** Starts `scv-mock start` on a free port and waits for its start banner. */
+/** Starts `scv-mock start` on a free port and waits for its whole start banner. */
 export function startCli(args: string[], cwd?: string): Promise<RunningMock> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'start', '--port', '0', ...args], { cwd });
@@ -33,7 +33,8 @@ export function startCli(args: string[], cwd?: string): Promise<RunningMock> {
     const onData = (d: Buffer) => {
       output += d.toString();
       const match = /listening on (http:\/\/[^\s]+)\/telephony\/v1/.exec(output);
-      if (match !== null) {
+      // The banner may arrive in several chunks; its last line names the health URL.
+      if (match !== null && /health: +\S+\n/.test(output)) {
         clearTimeout(timer);
         resolve({
           child,
