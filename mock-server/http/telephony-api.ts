@@ -8,7 +8,7 @@ import type { Context, OpenAPIBackend } from 'openapi-backend';
 import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
 import type { ErrorDetail } from '../../contracts/wire-schemas.ts';
 import { handlerFor } from '../domain/operation-registry.ts';
-import { ApiError, type OperationEnv, type OperationRequest } from '../domain/operation-context.ts';
+import { ApiError, type OperationEnv, type OperationRequest, type Tenant } from '../domain/operation-context.ts';
 import { requestBodySchema } from '../openapi/openapi-router.ts';
 import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
@@ -17,7 +17,6 @@ import { routeNotFound, sendError } from './error-responses.ts';
 import { jsonBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
 import { locals } from './request-locals.ts';
-import type { Tenant } from '../domain/operation-context.ts';
 
 export const WARNINGS_HEADER = 'Scv-Mock-Warnings';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
