@@ -35,7 +35,7 @@ export function findUndocumentedFields(schema: Schema | undefined, body: unknown
       }
       if (property.deprecated === true) {
         fields.add(fieldPath);
-        if (property['x-alias-of'] !== undefined) aliasHints.add(`send ${property['x-alias-of']} instead of ${key}`);
+        if (property['x-alias-of'] !== undefined) aliasHints.add(`Send ${property['x-alias-of']} instead of ${key}`);
       }
       walk(property, value[key], fieldPath);
     }
