@@ -134,7 +134,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     severity: 'violation',
     status: 400,
     otherwise: 'apply',
-    message: '{fields} need recordingLocation in the same update. Send recordingLocation too, or leave them out.',
+    message: '{holdFields} need recordingLocation in the same update. Send recordingLocation too, or leave them out.',
   },
   {
     id: 'UPDATE_CREATES_CALL',

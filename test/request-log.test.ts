@@ -35,6 +35,18 @@ describe('request log', () => {
     expect(lines).toHaveLength(5);
   });
 
+  it('fills each rule\'s placeholders with its own values when several rules fire', async () => {
+    const { lines, logger } = capture('text');
+    mock = await startMock({ logger, mode: 'lenient' });
+    await mock.post('/voiceCalls', inboundCall('both')).expect(201);
+    await mock.patch('/voiceCalls/both', { isActiveCall: true, totalHoldDuration: 4, holdMusic: 'jazz' }).expect(200);
+    const notes = lines.filter((line) => line.includes('↳'));
+    expect(notes).toEqual([
+      expect.stringContaining('HOLD_FIELDS_NEED_RECORDING: totalHoldDuration need recordingLocation in the same update.'),
+      expect.stringContaining('UNDOCUMENTED_FIELD: Undocumented field(s) holdMusic:'),
+    ]);
+  });
+
   it('writes JSON lines with --log-format json', async () => {
     const { lines, logger } = capture('json');
     mock = await startMock({ logger });

@@ -6,7 +6,6 @@ import type {
   UpdateVoiceCallRequest,
   UpdateVoiceCallResponse,
 } from '../../../contracts/wire-schemas.ts';
-import type { Mutation } from '../../store/records.ts';
 import { callStateOf, conversationOf, findCall } from '../call-resolution.ts';
 import { applyUpdate, callAttributesProblem, createCall, createCallForUpdate } from '../call-transitions.ts';
 import {
@@ -114,7 +113,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
         ...shared.vars,
         callId: found?.id,
         callKey: key,
-        fields: holdFields.length > 0 ? holdFields.join(' and ') : shared.vars.fields,
+        holdFields: holdFields.join(' and '),
         parseProblem: attributesProblem ?? undefined,
       },
       ...(found === undefined ? {} : { callState: callStateOf(store, found) }),
@@ -123,38 +122,33 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
     warnings,
   );
 
-  const mutations: Mutation[] = [];
-  let call = found;
-  let conversation = found === undefined ? undefined : conversationOf(store, found);
-  if (call === undefined || conversation === undefined) {
-    const created = createCallForUpdate(
-      {
-        tenant,
-        callCenterApiName: req.tenant.callCenterApiName,
-        vendorCallKey: key,
-        callType: 'Inbound',
-        providerName: req.providerName,
-        createdVia: 'update',
-        now,
-      },
-      store.ids,
-    );
-    call = created.call;
-    conversation = created.conversation;
-  }
+  // An unknown CALL_ID is a missed or abandoned call: the update creates it (rule UPDATE_CREATES_CALL).
+  const { call, conversation } =
+    found === undefined
+      ? createCallForUpdate(
+          {
+            tenant,
+            callCenterApiName: req.tenant.callCenterApiName,
+            vendorCallKey: key,
+            callType: 'Inbound',
+            providerName: req.providerName,
+            createdVia: 'update',
+            now,
+          },
+          store.ids,
+        )
+      : { call: found, conversation: conversationOf(store, found) };
   const legs = found === undefined ? [call] : store.legsOfConversation(tenant, conversation.id);
-  mutations.push(
-    ...applyUpdate({
-      request: body,
-      call,
-      conversation,
-      legs,
-      pendingRoutings: legs.flatMap((leg) => store.pendingRoutingOf(tenant, leg.id) ?? []),
-      recording: store.recordingOf(tenant, call.id),
-      ids: store.ids,
-      now,
-    }),
-  );
+  const mutations = applyUpdate({
+    request: body,
+    call,
+    conversation,
+    legs,
+    pendingRoutings: legs.flatMap((leg) => store.pendingRoutingOf(tenant, leg.id) ?? []),
+    recording: store.recordingOf(tenant, call.id),
+    ids: store.ids,
+    now,
+  });
   const response: UpdateVoiceCallResponse = { status: 'pending' };
   return { status: 200, body: response, mutations, warnings, voiceCallId: call.id };
 }
