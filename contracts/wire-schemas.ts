@@ -196,8 +196,23 @@ export const ERROR_CODES = [
   'RULE_VIOLATION',
   'UNKNOWN_CALL_CENTER',
   'NO_ROUTE',
+  'INVALID_TENANT',
+  'INVALID_KEY',
   'AUTH_MISSING',
   'AUTH_NOT_BEARER',
+  'AUTH_MALFORMED',
+  'AUTH_ALG_NOT_ALLOWED',
+  'AUTH_CLAIM_MISSING',
+  'AUTH_UNKNOWN_ORG',
+  'AUTH_UNKNOWN_CONTACT_CENTER',
+  'AUTH_NO_KEY',
+  'AUTH_BAD_SIGNATURE',
+  'AUTH_EXPIRED',
+  'AUTH_ISSUED_IN_FUTURE',
+  'AUTH_LIFETIME_TOO_LONG',
+  'AUTH_BAD_AUDIENCE',
+  'AUTH_REPLAYED_JTI',
+  'AUTH_CONTACT_CENTER_MISMATCH',
   'CALL_NOT_FOUND',
   'ROUTE_NOT_FOUND',
   'METHOD_NOT_ALLOWED',
@@ -234,9 +249,35 @@ export const healthResponseSchema = z.object({
   status: z.literal('ok'),
   version: z.string(),
   mode: z.enum(['strict', 'lenient']),
-  auth: z.enum(['bearer-required', 'off']),
+  auth: z.enum(['jwt', 'off']),
   store: z.enum(['lowdb', 'memory']),
 });
+
+/** POST /__admin/keys as JSON: a PEM public key or certificate for a contact center. */
+export const registerKeyRequestSchema = z
+  .object({
+    callCenterApiName: nonEmpty(),
+    publicKey: nonEmpty().optional(),
+    certificate: nonEmpty().optional(),
+    name: nonEmpty().optional(),
+    orgId: nonEmpty().optional(),
+  })
+  .refine((body) => (body.publicKey === undefined) !== (body.certificate === undefined), {
+    message: 'give publicKey or certificate (one of them)',
+  });
+
+export const registeredKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  callCenterApiName: z.string(),
+  orgId: z.string().nullable(),
+  kind: z.enum(['publicKey', 'certificate']),
+  source: z.enum(['fixture', 'admin']),
+  modulusLength: z.int(),
+  registeredAt: z.string(),
+});
+
+export const keyListSchema = z.object({ keys: z.array(registeredKeySchema) });
 
 export type CallOrigin = z.infer<typeof callOriginSchema>;
 export type CallDisposition = (typeof CALL_DISPOSITIONS)[number];
@@ -268,3 +309,6 @@ export type CallState = z.infer<typeof callStateSchema>;
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
+export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
+export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;
+export type KeyList = z.infer<typeof keyListSchema>;

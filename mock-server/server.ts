@@ -7,8 +7,11 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import type { RuleMode } from '../contracts/sequence-rules.ts';
 import { adminApi } from './admin/admin-api.ts';
-import { tenantKey, type Tenant } from './domain/operation-context.ts';
-import type { AuthMode } from './http/bearer-auth.ts';
+import type { Tenant } from './domain/operation-context.ts';
+import { JtiCache } from './auth/jti-cache.ts';
+import { tenantOf } from './auth/jwt-verifier.ts';
+import { KeyRegistry } from './auth/key-registry.ts';
+import type { AuthMode } from './http/auth-middleware.ts';
 import { errorHandler, notFoundHandler } from './http/error-responses.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
@@ -30,6 +33,8 @@ export interface MockServerOptions {
   /** Seed for deterministic record ids. */
   seed?: string;
   maxBodyBytes?: number;
+  /** How far a token's iat may be in the future, and its exp in the past, in seconds. */
+  clockSkewSeconds?: number;
   /** Fold the store's write-ahead log into the snapshot once it reaches this size. */
   compactAfterBytes?: number;
   logger?: Logger;
@@ -41,14 +46,16 @@ export const DEFAULTS = {
   port: 6324,
   dataFile: '.scv-mock/store.json',
   mode: 'strict',
-  auth: 'bearer-required',
+  auth: 'jwt',
   maxBodyBytes: 1024 * 1024,
+  clockSkewSeconds: 60,
 } as const;
 
 export interface MockServer {
   readonly app: Express;
   readonly store: TelephonyStore;
   readonly org: SimulatedOrg;
+  readonly keys: KeyRegistry;
   readonly fixturesFile: string;
   readonly mode: RuleMode;
   readonly auth: AuthMode;
@@ -65,6 +72,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const auth = options.auth ?? DEFAULTS.auth;
   const fixturesFile = options.fixturesFile ?? DEFAULT_ORG_FILE;
   const org = loadOrgFixture(fixturesFile);
+  const keys = await KeyRegistry.fromOrg(org, fixturesFile);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
   const store = await openStore({
     ...(dataFile === null ? {} : { file: dataFile }),
@@ -75,24 +83,26 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     logger.warn(`the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`);
   }
   const api = await createOpenApiRouter(telephonySurface(loadSpecDocument()));
-  const center = org.defaultContactCenter;
-  const defaultTenant: Tenant = { key: tenantKey(org.orgId, center.apiName), orgId: org.orgId, callCenterApiName: center.apiName };
+  const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
+  const clock = options.clock ?? (() => new Date());
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger));
-  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store }));
+  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes }));
   app.use(
     API_BASE_PATH,
     telephonyApi({
       api,
       env: { store, org, mode },
       auth,
+      verifier: { org, keys, jtis: new JtiCache(), clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds, now: clock },
       defaultTenant,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
+      maxBodyBytes,
       logger,
-      clock: options.clock ?? (() => new Date()),
+      clock,
     }),
   );
   app.use(notFoundHandler);
@@ -103,6 +113,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     app,
     store,
     org,
+    keys,
     fixturesFile,
     mode,
     auth,

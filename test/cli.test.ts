@@ -8,9 +8,9 @@ import { inboundCall } from './support/mock-harness.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 
 describe('scv-mock start options', () => {
-  it('defaults to 127.0.0.1:6324, strict, bearer auth, a lowdb file under .scv-mock', () => {
+  it('defaults to 127.0.0.1:6324, strict, JWT auth, a lowdb file under .scv-mock', () => {
     const options = parseStartOptions([], {});
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 6324, mode: 'strict', auth: 'bearer-required', maxBodyBytes: 1024 * 1024, logFormat: 'text', quiet: false });
+    expect(options).toMatchObject({ host: '127.0.0.1', port: 6324, mode: 'strict', auth: 'jwt', clockSkewSeconds: 60, maxBodyBytes: 1024 * 1024, logFormat: 'text', quiet: false });
     expect(options.dataFile).toBe(resolve('.scv-mock/store.json'));
   });
 
@@ -53,19 +53,24 @@ describe('the scv-mock process', () => {
     const mock = await startCli(['--data', join(dir, 'store.json')]);
     try {
       expect(mock.output()).toMatch(/store: +lowdb .*store\.json \(0 calls/);
-      expect(mock.output()).toMatch(/auth: +Authorization: Bearer <token> required/);
+      expect(mock.output()).toMatch(/auth: +RS256 JWT verified against 2 registered key\(s\), any org id/);
       expect(mock.output()).toMatch(/MyContactCenter: 999999999/);
       const health = await fetch(`${mock.baseUrl}/__admin/health`);
       expect(health.status).toBe(200);
+      // A token from the token command, as the README's walkthrough gets one.
+      const issued = await runCli(['token']);
+      expect(issued.code).toBe(0);
+      const token = issued.stdout.trim();
+      expect(token.split('.')).toHaveLength(3);
       const created = await fetch(`${mock.baseUrl}/telephony/v1/voiceCalls`, {
         method: 'POST',
-        headers: { Authorization: 'Bearer t', 'Content-Type': 'application/json' },
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(inboundCall('cli-call')),
       });
       expect(created.status).toBe(201);
       const refused = await fetch(`${mock.baseUrl}/telephony/v1/voiceCalls/cli-call/clearRouting`, {
         method: 'PATCH',
-        headers: { Authorization: 'Bearer t' },
+        headers: { Authorization: `Bearer ${token}` },
       });
       expect(refused.status).toBe(409);
       // The child's log reaches us through a pipe, a moment after the answer.

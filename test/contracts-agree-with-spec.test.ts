@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type OperationId } from '../contracts/operations.ts';
 import { SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
-import { errorResponseSchema, healthResponseSchema } from '../contracts/wire-schemas.ts';
+import {
+  errorResponseSchema,
+  healthResponseSchema,
+  keyListSchema,
+  registeredKeySchema,
+  registerKeyRequestSchema,
+} from '../contracts/wire-schemas.ts';
 import {
   requestExamplesOf,
   requestSchemaOf,
@@ -203,9 +209,14 @@ describe('conditional and cross-field requirements', () => {
 });
 
 describe('shared schemas', () => {
-  it('ErrorResponse and HealthResponse match the spec', () => {
+  it.each([
+    ['ErrorResponse', errorResponseSchema],
+    ['HealthResponse', healthResponseSchema],
+    ['RegisterKeyRequest', registerKeyRequestSchema],
+    ['RegisteredKey', registeredKeySchema],
+    ['KeyList', keyListSchema],
+  ] as const)('%s matches the spec', (name, schema) => {
     const schemas = spec.components!.schemas! as Record<string, JsonSchema>;
-    expect(normalize(zodSchema(errorResponseSchema))).toEqual(normalize(schemas.ErrorResponse));
-    expect(normalize(zodSchema(healthResponseSchema))).toEqual(normalize(schemas.HealthResponse));
+    expect(normalize(zodSchema(schema))).toEqual(normalize(schemas[name]));
   });
 });

@@ -12,7 +12,7 @@ import { errorResponseSchema, type ErrorResponse } from '../contracts/wire-schem
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { loadSpecDocument, telephonySurface } from '../mock-server/openapi/spec-document.ts';
 import type { VoiceCallRecord } from '../mock-server/store/records.ts';
-import { API, AUTH, inboundCall, IN_CALL, message, startMock, type Harness } from './support/mock-harness.ts';
+import { API, AUTH, inboundCall, IN_CALL, message, startMock, UNIFIED, type Harness } from './support/mock-harness.ts';
 
 const ARN = 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock';
 const QUEUE = {
@@ -36,7 +36,7 @@ afterEach(async () => {
 
 // ---------------------------------------------------------------------------------------------- helpers
 
-const tenant = () => mock.server.defaultTenant.key;
+const tenant = () => mock.tenant.key;
 const store = () => mock.server.store;
 const callOf = (key: string): VoiceCallRecord => {
   const call = findCall(store(), tenant(), key);
@@ -130,12 +130,13 @@ describe(covers('createVoiceCall'), () => {
     expect(body.details!.find((d) => d.field === 'callAttributes')!.problem).toMatch(/JSON-encode/);
   });
 
-  it('answers an unknown callCenterApiName with 400 UNKNOWN_CALL_CENTER naming it', async () => {
+  it('answers a callCenterApiName other than the token\'s contact center with 403 naming both', async () => {
     mock = await startMock();
-    const body = failure(await mock.post('/voiceCalls', inboundCall('cc', { callCenterApiName: 'NoSuchCenter' })), 400, 'UNKNOWN_CALL_CENTER');
-    expect(body.details?.map((d) => d.field)).toEqual(['callCenterApiName']);
-    expect(body.errors[0]).toContain('NoSuchCenter');
-    expect(body.errors[0]).toContain('MyContactCenter');
+    for (const other of ['NoSuchCenter', 'UnifiedContactCenter']) {
+      const body = failure(await mock.post('/voiceCalls', inboundCall('cc', { callCenterApiName: other })), 403, 'AUTH_CONTACT_CENTER_MISMATCH');
+      expect(body.errors[0]).toContain(other);
+      expect(body.errors[0]).toContain('sub "MyContactCenter"');
+    }
     expect(store().counts().calls).toBe(0);
   });
 
@@ -392,7 +393,7 @@ describe(covers('executeOmniFlow'), () => {
 
 describe(`${covers('routeVoiceCall')} / ${covers('routeVoiceCallPatch')}`, () => {
   it.each(['POST', 'PATCH'])('%s answers 200 {status: "Success"} and creates a pending routing to the target', async (method) => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('r');
     const res = await mock.call(method, '/voiceCalls/r/routeVoiceCall', { routingTarget: '005SM0000000004YAA', fallbackQueue: '00GSM00000000062AA' });
     expect(success('routeVoiceCall', 200, res)).toEqual({ status: 'Success' });
@@ -401,7 +402,7 @@ describe(`${covers('routeVoiceCall')} / ${covers('routeVoiceCallPatch')}`, () =>
   });
 
   it('routes to a queue id and replaces the previous pending routing', async () => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('r');
     await mock.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
     const first = pendingOf('r')!;
@@ -413,14 +414,14 @@ describe(`${covers('routeVoiceCall')} / ${covers('routeVoiceCallPatch')}`, () =>
   });
 
   it.each(['POST', 'PATCH'])('%s answers a missing routingTarget with 400 naming it', async (method) => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('r');
     invalid(await mock.call(method, '/voiceCalls/r/routeVoiceCall', { fallbackQueue: '00GSM00000000062AA' }), 'routingTarget');
     expect(pendingOf('r')).toBeUndefined();
   });
 
   it('answers a routingTarget the org does not know with 400 NO_ROUTE', async () => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('r');
     const body = failure(await mock.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '00GSM0000000099ZZZ' }), 400, 'NO_ROUTE');
     expect(body.errors[0]).toContain('00GSM0000000099ZZZ');
@@ -434,7 +435,7 @@ describe(`${covers('routeVoiceCall')} / ${covers('routeVoiceCallPatch')}`, () =>
 
 describe(covers('requestCallback'), () => {
   it('answers 201 {recordId: 0SR id} and stores the ContactRequest', async () => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('cb');
     const res = await mock.post('/voiceCalls/cb/requestCallback', { callbackNumber: '+18445791189' });
     const body = success('requestCallback', 201, res) as { recordId: string };
@@ -445,7 +446,7 @@ describe(covers('requestCallback'), () => {
   });
 
   it('answers an empty callbackNumber with 400 naming it', async () => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('cb');
     const body = invalid(await mock.post('/voiceCalls/cb/requestCallback', { callbackNumber: '' }), 'callbackNumber');
     expect(body.errors.join(' ')).toContain('must not be empty');
@@ -453,7 +454,7 @@ describe(covers('requestCallback'), () => {
   });
 
   it('answers a numeric callbackNumber with 400 naming it', async () => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('cb');
     invalid(await mock.post('/voiceCalls/cb/requestCallback', { callbackNumber: 18445791189 }), 'callbackNumber');
   });
@@ -530,7 +531,7 @@ describe(covers('storePostConversationEvents'), () => {
 
 describe(`${covers('rerouteVoiceCall')} / ${covers('rerouteVoiceCallPatch')}`, () => {
   it.each(['POST', 'PATCH'])('%s answers 200 {status: "Success"} and routes again to the last target', async (method) => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('rr');
     await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
     const before = pendingOf('rr')!;
@@ -541,7 +542,7 @@ describe(`${covers('rerouteVoiceCall')} / ${covers('rerouteVoiceCallPatch')}`, (
   });
 
   it.each(['POST', 'PATCH'])('%s answers a body with parameters with 400 that says it takes none', async (method) => {
-    mock = await startMock();
+    mock = await startMock({}, UNIFIED);
     await openUnified('rr');
     await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
     const body = failure(await mock.call(method, '/voiceCalls/rr/reroute', { routingTarget: '005SM0000000005YAA' }), 400, 'INVALID_REQUEST');

@@ -10,7 +10,7 @@ import { errorResponseSchema, healthResponseSchema, type ErrorResponse } from '.
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
 import { VERSION } from '../mock-server/version.ts';
-import { API, AUTH, inboundCall, IN_CALL, message, startMock, type Harness } from './support/mock-harness.ts';
+import { API, AUTH, inboundCall, IN_CALL, message, startMock, UNIFIED, type Harness } from './support/mock-harness.ts';
 
 let mock: Harness;
 afterEach(async () => {
@@ -86,7 +86,7 @@ describe('authorization', () => {
 
   it('accepts the bearer scheme case-insensitively', async () => {
     await start();
-    await raw().post(`${API}/voiceCalls`).set('Authorization', 'bearer abc.def.ghi').send(inboundCall('lower')).expect(201);
+    await raw().post(`${API}/voiceCalls`).set('Authorization', `bearer ${mock.token}`).send(inboundCall('lower')).expect(201);
   });
 
   it('with auth off, accepts requests without the header', async () => {
@@ -94,7 +94,7 @@ describe('authorization', () => {
     const res = await raw().post(`${API}/voiceCalls`).send(inboundCall('open-door'));
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.headers['www-authenticate']).toBeUndefined();
-    expect(findCall(mock.server.store, mock.server.defaultTenant.key, 'open-door')).toBeDefined();
+    expect(findCall(mock.server.store, mock.tenant.key, 'open-door')).toBeDefined();
     await raw().patch(`${API}/voiceCalls/open-door`).send({ isActiveCall: true }).expect(200);
   });
 });
@@ -231,7 +231,7 @@ describe('bodies that are JSON but not an object', () => {
       const error = expectError(res, 400, 'INVALID_REQUEST');
       expect(error.details).toContainEqual({ field: '(body)', problem: expect.stringContaining('must be a JSON object') });
       // Nothing happened to the open call.
-      const call = findCall(mock.server.store, mock.server.defaultTenant.key, 'live')!;
+      const call = findCall(mock.server.store, mock.tenant.key, 'live')!;
       expect(call).toMatchObject({ ended: false, updateCount: 0 });
       expect(mock.server.store.counts()).toMatchObject({ calls: 1, transcripts: 0, events: 0, routings: 0 });
       await expectHealthy();
@@ -307,16 +307,16 @@ describe('clearRouting and reroute take no parameters', () => {
     const res = await withBody(raw().patch(`${API}/voiceCalls/cr/clearRouting`).set(AUTH));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toEqual({ success: true });
-    const call = findCall(mock.server.store, mock.server.defaultTenant.key, 'cr')!;
-    expect(mock.server.store.pendingRoutingOf(mock.server.defaultTenant.key, call.id)).toBeUndefined();
+    const call = findCall(mock.server.store, mock.tenant.key, 'cr')!;
+    expect(mock.server.store.pendingRoutingOf(mock.tenant.key, call.id)).toBeUndefined();
   });
 
   for (const method of ['post', 'patch'] as const) {
     it.each(NO_PARAMETERS)(`reroute (${method.toUpperCase()}) accepts %s`, async (_label, withBody) => {
-      await start();
+      mock = await startMock({}, UNIFIED);
       await mock.post('/voiceCalls', inboundCall('rr', { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' })).expect(201);
       await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
-      const res = await withBody(raw()[method](`${API}/voiceCalls/rr/reroute`).set(AUTH));
+      const res = await withBody(raw()[method](`${API}/voiceCalls/rr/reroute`).set('Authorization', `Bearer ${mock.token}`));
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body).toEqual({ status: 'Success' });
     });
@@ -328,8 +328,8 @@ describe('clearRouting and reroute take no parameters', () => {
     await mock.patch('/voiceCalls/cr/omniFlow', { dialedNumber: '999999999' }).expect(200);
     const body = expectError(await rawJson('patch', '/voiceCalls/cr/clearRouting', text), 400, 'INVALID_REQUEST');
     expect(body.details?.[0]?.field).toBe('(body)');
-    const call = findCall(mock.server.store, mock.server.defaultTenant.key, 'cr')!;
-    expect(mock.server.store.pendingRoutingOf(mock.server.defaultTenant.key, call.id)).toBeDefined();
+    const call = findCall(mock.server.store, mock.tenant.key, 'cr')!;
+    expect(mock.server.store.pendingRoutingOf(mock.tenant.key, call.id)).toBeDefined();
   });
 });
 
@@ -384,7 +384,7 @@ describe('GET /__admin/health', () => {
     await start();
     const res = await raw().get('/__admin/health');
     expect(res.status).toBe(200);
-    expect(healthResponseSchema.parse(res.body)).toEqual({ status: 'ok', version: VERSION, mode: 'strict', auth: 'bearer-required', store: 'memory' });
+    expect(healthResponseSchema.parse(res.body)).toEqual({ status: 'ok', version: VERSION, mode: 'strict', auth: 'jwt', store: 'memory' });
   });
 
   it('reports the mode and auth the server was started with', async () => {

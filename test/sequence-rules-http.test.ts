@@ -5,7 +5,7 @@
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ruleById, SEQUENCE_RULES, type RuleId } from '../contracts/sequence-rules.ts';
@@ -18,8 +18,12 @@ import { inboundCall, IN_CALL, message, startMock, type Harness } from './suppor
 const VOICEMAIL_QUEUE = 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail';
 
 const open = (mock: Harness, key: string, extra: Record<string, unknown> = {}) => mock.post('/voiceCalls', inboundCall(key, extra)).expect(201);
-const openUnified = (mock: Harness, key: string) =>
-  open(mock, key, { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' });
+/** Opens a call on the Unified Routing contact center; its requests need that contact center's token. */
+const openUnified = async (mock: Harness, key: string) => {
+  const unified = await mock.as('UnifiedContactCenter');
+  await unified.post('/voiceCalls', inboundCall(key, { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' })).expect(201);
+  return unified;
+};
 const close = (mock: Harness, key: string) => mock.patch(`/voiceCalls/${key}`, {}).expect(200);
 const omniFlow = (mock: Harness, key: string) => mock.patch(`/voiceCalls/${key}/omniFlow`, { dialedNumber: '999999999' });
 const sentiment = (startTime: number, participant?: string) => ({
@@ -33,9 +37,15 @@ const postCallEvent = (startTime: number) => ({ ...sentiment(startTime, 'CUSTOME
 /** A fixture where the seed's number has no voicemail routing. */
 function orgWithoutVoicemailRouting(): string {
   const org = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as {
-    contactCenters: Array<{ phoneChannels: Array<{ voicemail?: unknown }> }>;
+    contactCenters: Array<{ phoneChannels: Array<{ voicemail?: unknown }>; keys: Array<Record<string, string>> }>;
   };
   delete org.contactCenters[0]!.phoneChannels[0]!.voicemail;
+  // Key files are relative to the fixture; this copy lives elsewhere.
+  for (const center of org.contactCenters) {
+    for (const key of center.keys) {
+      for (const field of ['certificateFile', 'publicKeyFile']) if (key[field] !== undefined) key[field] = resolve(dirname(DEFAULT_ORG_FILE), key[field]);
+    }
+  }
   const file = join(mkdtempSync(join(tmpdir(), 'scv-org-')), 'org.json');
   writeFileSync(file, JSON.stringify(org));
   return file;
@@ -51,7 +61,7 @@ interface RuleCase {
   afterAccepted?: (mock: Harness) => void;
 }
 
-const tenant = (mock: Harness) => mock.server.defaultTenant.key;
+const tenant = (mock: Harness) => mock.tenant.key;
 
 const CASES: Record<RuleId, RuleCase> = {
   VOICEMAIL_ORIGIN_AFTER_FLOW: {
@@ -311,8 +321,8 @@ const CASES: Record<RuleId, RuleCase> = {
   },
   UNIFIED_ROUTING_REQUIRED: {
     obey: async (mock) => {
-      await openUnified(mock, 'u');
-      return mock.post('/voiceCalls/u/requestCallback', { callbackNumber: '+15551234567' });
+      const unified = await openUnified(mock, 'u');
+      return unified.post('/voiceCalls/u/requestCallback', { callbackNumber: '+15551234567' });
     },
     breaks: async (mock) => {
       await open(mock, 'u');
@@ -321,24 +331,24 @@ const CASES: Record<RuleId, RuleCase> = {
   },
   ROUTE_ON_CLOSED_CALL: {
     obey: async (mock) => {
-      await openUnified(mock, 'r');
-      return mock.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '00GSM00000000062AA' });
+      const unified = await openUnified(mock, 'r');
+      return unified.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '00GSM00000000062AA' });
     },
     breaks: async (mock) => {
-      await openUnified(mock, 'r');
-      await close(mock, 'r');
-      return mock.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '00GSM00000000062AA' });
+      const unified = await openUnified(mock, 'r');
+      await unified.patch('/voiceCalls/r', {}).expect(200);
+      return unified.post('/voiceCalls/r/routeVoiceCall', { routingTarget: '00GSM00000000062AA' });
     },
   },
   REROUTE_WITHOUT_ROUTING: {
     obey: async (mock) => {
-      await openUnified(mock, 'rr');
-      await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
-      return mock.patch('/voiceCalls/rr/reroute');
+      const unified = await openUnified(mock, 'rr');
+      await unified.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
+      return unified.patch('/voiceCalls/rr/reroute');
     },
     breaks: async (mock) => {
-      await openUnified(mock, 'rr');
-      return mock.post('/voiceCalls/rr/reroute');
+      const unified = await openUnified(mock, 'rr');
+      return unified.post('/voiceCalls/rr/reroute');
     },
   },
   UNDOCUMENTED_FIELD: {

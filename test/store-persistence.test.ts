@@ -41,7 +41,7 @@ describe('lowdb store across restarts', () => {
 
     const second = await start(file);
     expect(second.server.store.counts()).toEqual(before);
-    const tenant = second.server.defaultTenant.key;
+    const tenant = second.tenant.key;
     const seedCall = findCall(second.server.store, tenant, '5324881f-1e84-4367-8930-f69a74b30fff')!;
     expect(seedCall).toMatchObject({ disposition: 'completed', callOrigin: 'Voicemail' });
     expect(second.server.store.recordingOf(tenant, seedCall.id)?.durationInSeconds).toBe(61);
@@ -62,9 +62,9 @@ describe('lowdb store across restarts', () => {
     running.splice(0);
 
     const second = await start(file);
-    const call = findCall(second.server.store, second.server.defaultTenant.key, 'crash-1')!;
+    const call = findCall(second.server.store, second.tenant.key, 'crash-1')!;
     expect(call).toBeDefined();
-    expect(second.server.store.transcriptsOf(second.server.defaultTenant.key, call.conversationId)).toHaveLength(1);
+    expect(second.server.store.transcriptsOf(second.tenant.key, call.conversationId)).toHaveLength(1);
   });
 
   it('ids continue after a restart instead of repeating (same seed)', async () => {
@@ -124,7 +124,7 @@ describe('compaction under load', () => {
     running.splice(0);
 
     const third = await start(file);
-    const tenant = third.server.defaultTenant.key;
+    const tenant = third.tenant.key;
     expect(findCall(third.server.store, tenant, 'before-crash')).toBeDefined();
     expect(findCall(third.server.store, tenant, 'after-restart')).toBeDefined();
   });
@@ -140,7 +140,7 @@ describe('damaged store files', () => {
 
     const second = await start(file);
     expect(second.server.store.droppedAtLoad).toBe(1);
-    expect(findCall(second.server.store, second.server.defaultTenant.key, 'kept')).toBeDefined();
+    expect(findCall(second.server.store, second.tenant.key, 'kept')).toBeDefined();
   });
 
   it('refuses to start on a snapshot that is not JSON, naming the file and what to do', async () => {

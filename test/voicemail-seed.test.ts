@@ -21,7 +21,8 @@ describe('the seed page\'s voicemail sequence, verbatim', () => {
     }
     expect(statuses).toEqual([201, 200, 202, 200, 200]);
 
-    const { store, defaultTenant } = mock.server;
+    const { store } = mock.server;
+    const defaultTenant = mock.tenant;
     const call = findCall(store, defaultTenant.key, KEY)!;
     expect(call).toMatchObject({ callOrigin: 'Voicemail', disposition: 'completed', ended: true, endTime: '2022-08-02T17:33:29Z' });
     expect(call.id).toMatch(/^0LQ[0-9A-Za-z]{15}$/);

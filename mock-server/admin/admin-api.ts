@@ -1,18 +1,23 @@
 /**
- * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag). For
- * now: health, which answers once the store is loaded (the server only listens after that).
+ * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag): health,
+ * which answers once the store is loaded (the server only listens after that), and the keys tokens are
+ * checked against.
  */
 import { Router } from 'express';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { HealthResponse } from '../../contracts/wire-schemas.ts';
-import type { AuthMode } from '../http/bearer-auth.ts';
+import type { KeyRegistry } from '../auth/key-registry.ts';
+import type { AuthMode } from '../http/auth-middleware.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
+import { keyAdmin } from './key-admin.ts';
 
 export interface AdminApiOptions {
   version: string;
   mode: RuleMode;
   auth: AuthMode;
   store: TelephonyStore;
+  keys: KeyRegistry;
+  maxBodyBytes: number;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
@@ -27,5 +32,6 @@ export function adminApi(options: AdminApiOptions): Router {
     };
     res.json(body);
   });
+  router.use(keyAdmin(options.keys, options.maxBodyBytes));
   return router;
 }

@@ -9,7 +9,9 @@ import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { StoreFileError } from '../store/lowdb-persistence.ts';
 import { VERSION } from '../version.ts';
+import { keygenCommand } from './keygen-command.ts';
 import { parseStartOptions, START_HELP, UsageError, type StartOptions } from './start-options.ts';
+import { tokenCommand } from './token-command.ts';
 
 const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API
 
@@ -17,14 +19,17 @@ Usage: scv-mock <command> [options]
 
 Commands:
   start        Start the mock server (scv-mock start --help for its options)
+  token        Print a signed bearer token (scv-mock token --help)
+  keygen       Write a new key pair and certificate for a connector (scv-mock keygen --help)
   help         Show this help
 
 Options:
   -h, --help     Show help
   -v, --version  Show the version
 
-Example:
+Examples:
   scv-mock start --port 6324 --mode strict
+  curl -H "Authorization: Bearer $(scv-mock token)" ...
 `;
 
 function describeCenters(org: SimulatedOrg): string[] {
@@ -41,7 +46,11 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
   return [
     `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
     `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `lowdb ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
-    `  auth:     ${options.auth === 'off' ? 'OFF (--auth off): no Authorization header needed' : 'Authorization: Bearer <token> required (the token is not verified yet)'}`,
+    `  auth:     ${
+      options.auth === 'off'
+        ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'
+        : `RS256 JWT verified against ${server.keys.list().length} registered key(s)${server.org.fixture.acceptAnyOrgId ? ', any org id (each its own tenant)' : ''}; scv-mock token prints one`
+    }`,
     `  mode:     ${options.mode === 'strict' ? 'strict: sequence violations answer 409 or 400' : 'lenient: violations are accepted with a warning'}`,
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
     '  contact centers:',
@@ -107,6 +116,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === 'start') return await start(rest);
+    if (command === 'token') return await tokenCommand(rest);
+    if (command === 'keygen') return keygenCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
-import type { AuthMode } from '../http/bearer-auth.ts';
+import type { AuthMode } from '../http/auth-middleware.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS, type MockServerOptions } from '../server.ts';
 
@@ -18,6 +18,7 @@ export interface StartOptions extends MockServerOptions {
   mode: RuleMode;
   auth: AuthMode;
   maxBodyBytes: number;
+  clockSkewSeconds: number;
   logFormat: LogFormat;
   quiet: boolean;
 }
@@ -34,8 +35,9 @@ Options:
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
       --mode <mode>         strict: sequence violations answer 409 (default)
                             lenient: accept them as the real service would, with a warning
-      --auth <on|off>       on: require "Authorization: Bearer <token>" (default)
-                            off: no Authorization header needed
+      --auth <jwt|off>      jwt: verify the RS256 bearer token of every request (default)
+                            off: no token needed; the Scv-Mock-Tenant header names the tenant
+      --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})
       --seed <text>         Make record ids deterministic (same seed and requests, same ids)
       --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
       --log-format <fmt>    text (default) or json
@@ -60,6 +62,12 @@ function parsePort(value: string, source: string): number {
   return port;
 }
 
+function parseSeconds(value: string, flag: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`${flag} "${value}" is not a number of seconds`);
+  return seconds;
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
@@ -80,6 +88,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
         fixtures: { type: 'string' },
         mode: { type: 'string' },
         auth: { type: 'string' },
+        'clock-skew': { type: 'string' },
         seed: { type: 'string' },
         'max-body': { type: 'string' },
         'log-format': { type: 'string' },
@@ -101,7 +110,8 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     dataFile,
     ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
     mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, '--mode'),
-    auth: oneOf(v.auth ?? 'on', ['on', 'off'] as const, '--auth') === 'off' ? 'off' : 'bearer-required',
+    auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, '--auth'),
+    clockSkewSeconds: v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
     ...(v.seed === undefined ? {} : { seed: v.seed }),
     maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body']),
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),

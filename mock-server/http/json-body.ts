@@ -9,7 +9,8 @@ import { ApiError } from '../domain/operation-context.ts';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function parseBody(buffer: Buffer, contentType: string | undefined): unknown {
+/** The JSON value of a request body, or the 415/400 that says what is wrong with it. */
+export function parseJsonBody(buffer: Buffer, contentType: string | undefined): unknown {
   const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim());
   if (!JSON_TYPE.test(mediaType)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [
@@ -39,7 +40,7 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     express.raw({ type: () => true, limit: limitBytes }),
     (req, _res, next) => {
       const raw: unknown = req.body;
-      req.body = Buffer.isBuffer(raw) && raw.length > 0 ? parseBody(raw, req.headers['content-type']) : undefined;
+      req.body = Buffer.isBuffer(raw) && raw.length > 0 ? parseJsonBody(raw, req.headers['content-type']) : undefined;
       next();
     },
   ];

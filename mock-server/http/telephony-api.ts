@@ -12,7 +12,8 @@ import { ApiError, type OperationEnv, type OperationRequest, type Tenant } from 
 import { requestBodySchema } from '../openapi/openapi-router.ts';
 import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
-import { bearerAuth, type AuthMode } from './bearer-auth.ts';
+import type { VerifierOptions } from '../auth/jwt-verifier.ts';
+import { authenticate, type AuthMode } from './auth-middleware.ts';
 import { routeNotFound, sendError } from './error-responses.ts';
 import { jsonBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
@@ -25,6 +26,7 @@ export interface TelephonyApiOptions {
   api: OpenAPIBackend;
   env: OperationEnv;
   auth: AuthMode;
+  verifier: VerifierOptions;
   defaultTenant: Tenant;
   maxBodyBytes: number;
   logger: Logger;
@@ -91,7 +93,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
   }
 
   for (const operationId of Object.keys(OPERATION_OF_OPERATION_ID)) api.register(operationId, dispatch);
-  // The bearer check runs before the body is read (bearerAuth below); openapi-backend only learns its result.
+  // The token is checked before the body is read (authenticate below); openapi-backend only learns the result.
   api.registerSecurityHandler('bearerJwt', (_c: Context, _req: Request, res: Response) => locals(res).tenant !== undefined);
   api.register({
     validationFail: (c: Context, _req: Request, res: Response) => {
@@ -119,7 +121,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
   });
 
   const router = Router();
-  router.use(bearerAuth(options.auth, options.defaultTenant));
+  router.use(authenticate({ mode: options.auth, defaultTenant: options.defaultTenant, verifier: options.verifier }));
   router.use(jsonBody(options.maxBodyBytes));
   router.use(async (req, res) => {
     if (!hasValidEscapes(req.path)) {

@@ -62,12 +62,27 @@ const flowSchema = z
   })
   .refine((flow) => flow.fails || flow.routes.length > 0, { message: 'a flow needs routes, or "fails": true' });
 
+/** A key the contact center accepts tokens from: a PEM public key or X.509 certificate, inline or in a file. */
+const keySchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    publicKey: z.string().min(1).optional(),
+    certificate: z.string().min(1).optional(),
+    /** Relative to the fixture file. */
+    publicKeyFile: z.string().min(1).optional(),
+    certificateFile: z.string().min(1).optional(),
+  })
+  .refine((key) => [key.publicKey, key.certificate, key.publicKeyFile, key.certificateFile].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of publicKey, certificate, publicKeyFile, certificateFile',
+  });
+
 const contactCenterSchema = z
   .strictObject({
     apiName: z.string().min(1),
     id: sfId('04v', 'contact center (CallCenter)'),
     label: z.string().optional(),
     unifiedRouting: z.boolean().default(false),
+    keys: z.array(keySchema).default([]),
     phoneChannels: z.array(phoneChannelSchema).min(1),
     queues: z.array(queueSchema),
     reps: z.array(repSchema),
@@ -114,6 +129,11 @@ export const orgFixtureSchema = z
     $comment: z.string().optional(),
     orgId: sfId('00D', 'org'),
     name: z.string().min(1),
+    /**
+     * Accept tokens whose iss is any org id (each one a tenant of its own), not only orgId. The default
+     * fixture does, so parallel test suites isolate themselves by choosing their own org ids.
+     */
+    acceptAnyOrgId: z.boolean().default(false),
     contactCenters: z.array(contactCenterSchema).min(1),
   })
   .superRefine((org, ctx) => {
@@ -133,3 +153,4 @@ export type ChannelRouting = PhoneChannel['live'];
 export type Queue = ContactCenter['queues'][number];
 export type Rep = ContactCenter['reps'][number];
 export type Flow = ContactCenter['flows'][number];
+export type FixtureKey = ContactCenter['keys'][number];

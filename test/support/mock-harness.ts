@@ -1,32 +1,59 @@
-/** Test helpers: an in-process mock (in memory unless a file is given) and a supertest client with a token. */
+/** Test helpers: an in-process mock (in memory unless a file is given) and supertest clients with real tokens. */
 import { readFileSync } from 'node:fs';
 import request from 'supertest';
+import { tenantOf } from '../../mock-server/auth/jwt-verifier.ts';
+import { signToken } from '../../mock-server/auth/token-signer.ts';
+import type { Tenant } from '../../mock-server/domain/operation-context.ts';
 import { createMockServer, type MockServer, type MockServerOptions } from '../../mock-server/server.ts';
 
 export const API = '/telephony/v1';
-export const AUTH = { Authorization: 'Bearer test-token' };
+export const DEFAULT_ORG = '00DSM0000000MCK2A2';
 
-export interface Harness {
-  server: MockServer;
+/** Requests as one tenant: a real RS256 token signed with the demo key for (org, contact center). */
+export interface Client {
+  token: string;
   post(path: string, body?: unknown): request.Test;
   patch(path: string, body?: unknown): request.Test;
   call(method: string, path: string, body?: unknown): request.Test;
 }
 
-export async function startMock(options: MockServerOptions = {}): Promise<Harness> {
-  const server = await createMockServer({ dataFile: null, seed: 'test', ...options });
+export interface Harness extends Client {
+  server: MockServer;
+  /** The tenant the harness's own requests go to. */
+  tenant: Tenant;
+  /** Requests as another tenant (contact center, and optionally org). */
+  as(callCenterApiName: string, orgId?: string): Promise<Client>;
+}
+
+/** Authorization for raw supertest requests: a MyContactCenter token of the default org, valid all day. */
+export const AUTH = {
+  Authorization: `Bearer ${await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'MyContactCenter', ttlSeconds: 24 * 3600 - 120 })}`,
+};
+export const UNIFIED = { callCenter: 'UnifiedContactCenter' } as const;
+
+async function clientFor(server: MockServer, callCenterApiName: string, orgId: string): Promise<Client> {
+  const token = await signToken({ orgId, callCenterApiName });
   const call = (method: string, path: string, body?: unknown) => {
-    const agent = request(server.app);
     const fn = method.toLowerCase() as 'post' | 'patch' | 'get' | 'put' | 'delete';
-    const req = agent[fn](`${API}${path}`).set(AUTH);
+    const req = request(server.app)[fn](`${API}${path}`).set('Authorization', `Bearer ${token}`);
     return body === undefined ? req : req.send(body as object);
   };
-  return {
-    server,
-    call,
-    post: (path, body) => call('POST', path, body),
-    patch: (path, body) => call('PATCH', path, body),
-  };
+  return { token, call, post: (path, body) => call('POST', path, body), patch: (path, body) => call('PATCH', path, body) };
+}
+
+/**
+ * An in-process mock (in memory unless a file is given). Its requests carry a token of the default org
+ * for MyContactCenter, or for the contact center and org given.
+ */
+export async function startMock(
+  options: MockServerOptions = {},
+  as: { callCenter?: string; orgId?: string } = {},
+): Promise<Harness> {
+  const server = await createMockServer({ dataFile: null, seed: 'test', ...options });
+  const callCenter = as.callCenter ?? 'MyContactCenter';
+  const orgId = as.orgId ?? DEFAULT_ORG;
+  const client = await clientFor(server, callCenter, orgId);
+  return { ...client, server, tenant: tenantOf(orgId, callCenter), as: (center, org = DEFAULT_ORG) => clientFor(server, center, org) };
 }
 
 export interface ScenarioStep {

@@ -21,13 +21,14 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   const { store, org } = env;
   const body = req.body;
   const tenant = req.tenant.key;
-  const center = org.contactCenter(body.callCenterApiName);
-  if (center === undefined) {
-    const known = org.contactCenters.map((c) => c.apiName).join(', ');
-    throw ApiError.details(400, 'UNKNOWN_CALL_CENTER', [
-      { field: 'callCenterApiName', problem: `is "${body.callCenterApiName}", which is not a contact center of the simulated org (known: ${known})` },
+  if (body.callCenterApiName !== req.tenant.callCenterApiName) {
+    throw new ApiError(403, 'AUTH_CONTACT_CENTER_MISMATCH', [
+      `callCenterApiName "${body.callCenterApiName}" is not the contact center of your token (sub "${req.tenant.callCenterApiName}"). ` +
+        'Sign the token for the contact center the call belongs to (with --auth off, name it in the Scv-Mock-Tenant header).',
     ]);
   }
+  // The tenant's contact center was checked against the org when the token (or tenant header) was.
+  const center = org.contactCenter(body.callCenterApiName)!;
   const isTransfer = body.initiationMethod === 'Transfer';
   const parent = isTransfer && body.parentVoiceCallId !== undefined ? findCall(store, tenant, body.parentVoiceCallId) : undefined;
   const existing = store.legsByVendorKey(tenant, body.vendorCallKey)[0];

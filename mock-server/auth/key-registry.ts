@@ -1,0 +1,148 @@
+/**
+ * The public keys each contact center accepts tokens from: those of the org fixture (PEM public keys or
+ * X.509 certificates, as the real setup stores a certificate on the CallCenter) and those registered at
+ * runtime through POST /__admin/keys.
+ */
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
+import type { FixtureKey } from '../org/org-fixture-schema.ts';
+import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
+
+export interface RegisteredKey {
+  /** RFC 7638 thumbprint of the public key: the same key always has the same id. */
+  id: string;
+  name: string;
+  callCenterApiName: string;
+  /** The org whose tokens it verifies; null for every org the fixture accepts. */
+  orgId: string | null;
+  kind: 'publicKey' | 'certificate';
+  source: 'fixture' | 'admin';
+  modulusLength: number;
+  registeredAt: string;
+  key: KeyObject;
+}
+
+/** A key that cannot be used; the message says why and what to send instead. */
+export class KeyError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'INVALID_KEY' | 'UNKNOWN_CALL_CENTER' = 'INVALID_KEY',
+  ) {
+    super(message);
+  }
+}
+
+const MIN_BITS = 1024;
+
+/** Reads a PEM public key (SPKI or PKCS#1) or certificate into an RSA key the verifier can use. */
+export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: RegisteredKey['kind'] } {
+  const text = pem.trim();
+  if (/-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
+    throw new KeyError('This is a private key. Register the public key or the certificate; the private key stays with your connector.');
+  }
+  let key: KeyObject;
+  let kind: RegisteredKey['kind'];
+  try {
+    if (text.includes('-----BEGIN CERTIFICATE-----')) {
+      key = new X509Certificate(text).publicKey;
+      kind = 'certificate';
+    } else if (/-----BEGIN (?:RSA )?PUBLIC KEY-----/.test(text)) {
+      key = createPublicKey(text);
+      kind = 'publicKey';
+    } else {
+      throw new KeyError('Not a PEM public key or certificate: expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN CERTIFICATE-----".');
+    }
+  } catch (error) {
+    if (error instanceof KeyError) throw error;
+    throw new KeyError(`The PEM could not be read (${(error as Error).message}).`);
+  }
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new KeyError(`The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; RS256 needs an RSA key (2048 or 4096 bits).`);
+  }
+  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+  if (bits < MIN_BITS) throw new KeyError(`The RSA key has ${bits} bits; Salesforce accepts 1024, 2048 or 4096 (2048 recommended).`);
+  return { key, kind };
+}
+
+export class KeyRegistry {
+  private readonly keys: RegisteredKey[] = [];
+
+  constructor(private readonly org: SimulatedOrg) {}
+
+  /** The fixture's keys; a file or PEM that cannot be used stops the start with its path in the fixture. */
+  static async fromOrg(org: SimulatedOrg, fixtureFile: string): Promise<KeyRegistry> {
+    const registry = new KeyRegistry(org);
+    for (const [i, center] of org.contactCenters.entries()) {
+      for (const [j, ref] of center.keys.entries()) {
+        const where = `${fixtureFile}: contactCenters[${i}].keys[${j}]`;
+        let pem: string;
+        try {
+          pem = readFixtureKey(ref, dirname(fixtureFile));
+        } catch (error) {
+          throw new OrgFixtureError(`${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+        }
+        try {
+          await registry.add(pem, { callCenterApiName: center.apiName, name: ref.name ?? `fixture key ${j + 1}`, orgId: null, source: 'fixture' });
+        } catch (error) {
+          if (error instanceof KeyError) throw new OrgFixtureError(`${where}: ${error.message}`);
+          throw error;
+        }
+      }
+    }
+    return registry;
+  }
+
+  /** Registers a key at runtime (POST /__admin/keys). */
+  register(pem: string, options: { callCenterApiName: string; name?: string; orgId?: string }): Promise<RegisteredKey> {
+    if (this.org.contactCenter(options.callCenterApiName) === undefined) {
+      const known = this.org.contactCenters.map((c) => c.apiName).join(', ');
+      throw new KeyError(`callCenterApiName "${options.callCenterApiName}" is not a contact center of the simulated org (known: ${known}).`, 'UNKNOWN_CALL_CENTER');
+    }
+    if (options.orgId !== undefined && !isSalesforceId(options.orgId, '00D')) {
+      throw new KeyError(`orgId "${options.orgId}" is not an org id (15 or 18 characters starting with 00D). Leave it out to accept the key for every org.`);
+    }
+    return this.add(pem, {
+      callCenterApiName: options.callCenterApiName,
+      name: options.name ?? 'registered key',
+      orgId: options.orgId ?? null,
+      source: 'admin',
+    });
+  }
+
+  private async add(pem: string, meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>): Promise<RegisteredKey> {
+    const { key, kind } = parsePublicKeyPem(pem);
+    const id = await calculateJwkThumbprint(await exportJWK(key));
+    const existing = this.keys.find((k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId);
+    if (existing !== undefined) return existing;
+    const registered: RegisteredKey = {
+      ...meta,
+      id,
+      kind,
+      key,
+      modulusLength: key.asymmetricKeyDetails?.modulusLength ?? 0,
+      registeredAt: new Date().toISOString(),
+    };
+    this.keys.push(registered);
+    return registered;
+  }
+
+  /** The keys that may have signed a token for this org and contact center. */
+  keysFor(orgId: string, callCenterApiName: string): RegisteredKey[] {
+    return this.keys.filter(
+      (k) => k.callCenterApiName === callCenterApiName && (k.orgId === null || id15Of(k.orgId) === id15Of(orgId)),
+    );
+  }
+
+  list(): readonly RegisteredKey[] {
+    return this.keys;
+  }
+}
+
+function readFixtureKey(ref: FixtureKey, baseDir: string): string {
+  if (ref.publicKey !== undefined) return ref.publicKey;
+  if (ref.certificate !== undefined) return ref.certificate;
+  return readFileSync(resolve(baseDir, (ref.publicKeyFile ?? ref.certificateFile)!), 'utf8');
+}
