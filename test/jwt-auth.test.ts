@@ -101,6 +101,7 @@ describe('bad tokens are refused, each for its own reason', () => {
     expect(mock.server.store.counts().calls).toBe(0);
     // The log says the same, and never holds the token.
     expect(log.join('\n')).toContain(`error=${errorCode}`);
+    expect(log.join('\n')).toContain(`↳ ${errorCode}: ${body.errors[0]!}`);
     const token = authorization?.split(' ')[1];
     if (token !== undefined && token.length > 20) expect(log.join('\n')).not.toContain(token);
   });

@@ -11,6 +11,7 @@ import { locals } from './request-locals.ts';
 export function sendError(res: Response, error: ApiError, headers: Record<string, string> = {}): void {
   const state = locals(res);
   state.errorCode = error.errorCode;
+  if (error.status === 401 || error.status === 403) state.authProblem = error.messages.join(' ');
   if (error instanceof RuleViolationError) state.violations = [...error.violations];
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.status(error.status).json(error.body satisfies ErrorResponse);

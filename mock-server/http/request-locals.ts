@@ -13,6 +13,8 @@ export interface RequestLocals {
   warnings?: RuleHit[];
   /** The error code of an error answer. */
   errorCode?: string;
+  /** Why an authorization failed, for the log (the answer says the same). */
+  authProblem?: string;
 }
 
 export function locals(res: Response): RequestLocals {

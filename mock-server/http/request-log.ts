@@ -23,7 +23,10 @@ export function requestLog(logger: Logger): RequestHandler {
         ...(state.errorCode === undefined ? {} : { errorCode: state.errorCode }),
         rules: violations.map((hit) => hit.rule.id),
         warnings: warnings.map((hit) => hit.rule.id),
-        notes: [...violations, ...warnings].map((hit) => `${hit.rule.id}: ${hit.message}`),
+        notes: [
+          ...(state.authProblem === undefined ? [] : [`${state.errorCode ?? 'AUTH'}: ${state.authProblem}`]),
+          ...[...violations, ...warnings].map((hit) => `${hit.rule.id}: ${hit.message}`),
+        ],
       });
     });
     next();
