@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { parseStartOptions, UsageError } from '../mock-server/cli/start-options.ts';
+import { UsageError } from '../mock-server/cli/parse-flags.ts';
+import { parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { inboundCall } from './support/mock-harness.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 

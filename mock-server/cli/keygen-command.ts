@@ -4,9 +4,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateKeyMaterial } from '../auth/keygen.ts';
-import { UsageError } from './start-options.ts';
+import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const KEYGEN_HELP = `Usage: scv-mock keygen [options]
 
@@ -22,22 +21,13 @@ Options:
 `;
 
 export function keygenCommand(argv: readonly string[]): number {
-  let v;
-  try {
-    v = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        bits: { type: 'string' },
-        'call-center': { type: 'string' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const v = parseFlags(argv, {
+    out: { type: 'string' },
+    bits: { type: 'string' },
+    'call-center': { type: 'string' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help === true) {
     process.stdout.write(KEYGEN_HELP);
     return 0;

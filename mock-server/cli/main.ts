@@ -10,7 +10,8 @@ import { createMockServer, type MockServer } from '../server.ts';
 import { StoreFileError } from '../store/lowdb-persistence.ts';
 import { VERSION } from '../version.ts';
 import { keygenCommand } from './keygen-command.ts';
-import { parseStartOptions, START_HELP, UsageError, type StartOptions } from './start-options.ts';
+import { UsageError } from './parse-flags.ts';
+import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
 import { tokenCommand } from './token-command.ts';
 
 const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API

@@ -3,13 +3,12 @@
  * server options (or a usage error that says what to fix) out.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { AuthMode } from '../http/auth-middleware.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS, type MockServerOptions } from '../server.ts';
+import { parseFlags, UsageError } from './parse-flags.ts';
 
-export class UsageError extends Error {}
 
 export interface StartOptions extends MockServerOptions {
   host: string;
@@ -74,32 +73,21 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 }
 
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string', short: 'p' },
-        host: { type: 'string' },
-        data: { type: 'string' },
-        'in-memory': { type: 'boolean' },
-        fixtures: { type: 'string' },
-        mode: { type: 'string' },
-        auth: { type: 'string' },
-        'clock-skew': { type: 'string' },
-        seed: { type: 'string' },
-        'max-body': { type: 'string' },
-        'log-format': { type: 'string' },
-        quiet: { type: 'boolean', short: 'q' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseFlags(argv, {
+    port: { type: 'string', short: 'p' },
+    host: { type: 'string' },
+    data: { type: 'string' },
+    'in-memory': { type: 'boolean' },
+    fixtures: { type: 'string' },
+    mode: { type: 'string' },
+    auth: { type: 'string' },
+    'clock-skew': { type: 'string' },
+    seed: { type: 'string' },
+    'max-body': { type: 'string' },
+    'log-format': { type: 'string' },
+    quiet: { type: 'boolean', short: 'q' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v['in-memory'] === true && v.data !== undefined) throw new UsageError('--in-memory and --data exclude each other; give one');
   const portText = v.port ?? env.PORT;
   const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? env.SCV_MOCK_DATA ?? DEFAULTS.dataFile);

@@ -3,10 +3,9 @@
  * get one in one line. Defaults: the demo key, the default org and MyContactCenter.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DEMO_PRIVATE_KEY_FILE, signToken, type TokenOptions } from '../auth/token-signer.ts';
 import { loadOrgFixture } from '../org/simulated-org.ts';
-import { UsageError } from './start-options.ts';
+import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const TOKEN_HELP = `Usage: scv-mock token [options]
 
@@ -42,26 +41,17 @@ function epochSeconds(value: string, flag: string): number {
 }
 
 export function parseTokenOptions(argv: readonly string[]): (TokenOptions & { help: false }) | { help: true } {
-  let v;
-  try {
-    v = parseArgs({
-      args: [...argv],
-      strict: true,
-      options: {
-        org: { type: 'string' },
-        'call-center': { type: 'string' },
-        key: { type: 'string' },
-        ttl: { type: 'string' },
-        jti: { type: 'boolean' },
-        aud: { type: 'string' },
-        iat: { type: 'string' },
-        exp: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const v = parseFlags(argv, {
+    org: { type: 'string' },
+    'call-center': { type: 'string' },
+    key: { type: 'string' },
+    ttl: { type: 'string' },
+    jti: { type: 'boolean' },
+    aud: { type: 'string' },
+    iat: { type: 'string' },
+    exp: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
   if (v.help === true) return { help: true };
   let privateKeyPem: string | undefined;
   if (v.key !== undefined) {
