@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../mock-server/cli/parse-flags.ts';
 import { parseStartOptions } from '../mock-server/cli/start-options.ts';
+import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 
@@ -34,6 +35,20 @@ describe('scv-mock start options', () => {
     expect(() => parseStartOptions(['--max-body', 'huge'], {})).toThrow(/--max-body "huge" is not a size/);
     expect(() => parseStartOptions(['--in-memory', '--data', 'x.json'], {})).toThrow(/exclude each other/);
     expect(() => parseStartOptions(['--frobnicate'], {})).toThrow(UsageError);
+  });
+});
+
+describe('scv-mock token options', () => {
+  it('default to the demo key, the default org and MyContactCenter, 4 hours', () => {
+    expect(parseTokenOptions([])).toEqual({ help: false, orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
+    expect(parseTokenOptions(['--ttl', '15m', '--jti', '--org', '00D000000000001'])).toMatchObject({ ttlSeconds: 900, jti: true, orgId: '00D000000000001' });
+  });
+
+  it('read durations in s, m, h and d, and refuse others', () => {
+    expect([parseDuration('90'), parseDuration('90s'), parseDuration('2m'), parseDuration('4h'), parseDuration('1d')]).toEqual([90, 90, 120, 14400, 86400]);
+    expect(() => parseDuration('4 hours')).toThrow(UsageError);
+    expect(() => parseTokenOptions(['--exp', 'tomorrow'])).toThrow(/--exp "tomorrow" is not epoch seconds/);
+    expect(() => parseTokenOptions(['--key', '/no/such/key.pem'])).toThrow(/--key \/no\/such\/key\.pem: ENOENT/);
   });
 });
 
