@@ -465,6 +465,11 @@ export function renderRuleMessage(rule: SequenceRule, vars: RuleVars): string {
   });
 }
 
+/** The rules that judge this operation at this scope, in table order. */
+export function rulesFor(operation: Operation, scope: SequenceRule['scope']): SequenceRule[] {
+  return SEQUENCE_RULES.filter((rule) => rule.scope === scope && rule.operations.includes(operation));
+}
+
 /** The rules of this operation and scope whose facts match, in table order. */
 export function matchRules(
   operation: Operation,
@@ -472,12 +477,9 @@ export function matchRules(
   facts: SequenceFacts,
   vars: RuleVars = {},
 ): RuleHit[] {
-  const hits: RuleHit[] = [];
-  for (const rule of SEQUENCE_RULES) {
-    if (rule.scope !== scope || !rule.operations.includes(operation)) continue;
-    if (matches(rule.when, facts)) hits.push({ rule, message: renderRuleMessage(rule, vars) });
-  }
-  return hits;
+  return rulesFor(operation, scope)
+    .filter((rule) => matches(rule.when, facts))
+    .map((rule) => ({ rule, message: renderRuleMessage(rule, vars) }));
 }
 
 export type RuleMode = 'strict' | 'lenient';

@@ -6,7 +6,9 @@ import type { Operation } from '../../contracts/operations.ts';
 import {
   decide,
   matchRules,
+  rulesFor,
   type RuleHit,
+  type RuleId,
   type RuleMode,
   type RuleVars,
   type SequenceFacts,
@@ -45,14 +47,34 @@ export interface OperationRequest<Body = unknown> {
   aliasHints: readonly string[];
   providerName: string | null;
   now: Date;
+  /** Where the operation's rule checks are recorded, for the answer, the log and the journal. */
+  rules: RuleLedger;
+}
+
+export type CheckOutcome = 'ok' | 'warning' | 'violation';
+
+/** One rule check that ran: every rule of the operation is checked, and each check has an outcome. */
+export interface RuleCheckRecord {
+  rule: RuleId;
+  scope: SequenceRule['scope'];
+  outcome: CheckOutcome;
+  /** The rule's message, when it was hit. */
+  message?: string;
+  /** What a message-scope check was about (the messageId). */
+  subject?: string;
+}
+
+/** The rule checks of one request, as they run. */
+export class RuleLedger {
+  /** Hits that let the request through: warnings, and violations in lenient mode. */
+  readonly warnings: RuleHit[] = [];
+  readonly checks: RuleCheckRecord[] = [];
 }
 
 export interface OperationOutcome {
   status: number;
   body: unknown;
   mutations: Mutation[];
-  /** Rule hits that let the request through: warnings, and violations in lenient mode. */
-  warnings: RuleHit[];
   /** The call the request resolved to, for logs and the journal. */
   voiceCallId?: string;
 }
@@ -108,18 +130,32 @@ export interface RuleCheck {
   facts: SequenceFacts;
   vars: RuleVars;
   callState?: CallState;
+  /** For message-scope checks: the messageId. */
+  subject?: string;
 }
 
 /**
- * Runs the rule table for one check. Throws the strict-mode refusal; otherwise adds the hits to
- * `warnings` and returns whether the matched rules say to leave state untouched.
+ * Runs the rule table for one check and records every rule's outcome in the ledger. Throws the
+ * strict-mode refusal; otherwise adds the hits to the ledger's warnings and returns whether the matched
+ * rules say to leave state untouched.
  */
-export function enforceRules(check: RuleCheck, mode: RuleMode, warnings: RuleHit[]): { skip: boolean } {
-  const decision = decide(matchRules(check.operation, check.scope, check.facts, check.vars), mode);
+export function enforceRules(check: RuleCheck, mode: RuleMode, ledger: RuleLedger): { skip: boolean } {
+  const hits = matchRules(check.operation, check.scope, check.facts, check.vars);
+  for (const rule of rulesFor(check.operation, check.scope)) {
+    const hit = hits.find((h) => h.rule === rule);
+    ledger.checks.push({
+      rule: rule.id,
+      scope: check.scope,
+      outcome: hit === undefined ? 'ok' : rule.severity === 'violation' ? 'violation' : 'warning',
+      ...(hit === undefined ? {} : { message: hit.message }),
+      ...(check.subject === undefined ? {} : { subject: check.subject }),
+    });
+  }
+  const decision = decide(hits, mode);
   if (decision.rejected !== undefined) {
     throw new RuleViolationError(decision.rejected.status, decision.rejected.violations, check.callState);
   }
-  warnings.push(...decision.warnings);
+  ledger.warnings.push(...decision.warnings);
   return { skip: decision.skip };
 }
 

@@ -1,7 +1,7 @@
 /** What the layers of one request tell each other (and the request log) through `res.locals`. */
 import type { Response } from 'express';
 import type { RuleHit } from '../../contracts/sequence-rules.ts';
-import type { Tenant } from '../domain/operation-context.ts';
+import type { RuleCheckRecord, Tenant } from '../domain/operation-context.ts';
 
 export interface RequestLocals {
   tenant?: Tenant;
@@ -11,6 +11,8 @@ export interface RequestLocals {
   violations?: RuleHit[];
   /** Rules that let it through with a warning. */
   warnings?: RuleHit[];
+  /** Every rule check that ran, for the journal. */
+  checks?: RuleCheckRecord[];
   /** The error code of an error answer. */
   errorCode?: string;
   /** Why an authorization failed, for the log (the answer says the same). */

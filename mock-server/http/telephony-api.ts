@@ -8,7 +8,7 @@ import type { Context, OpenAPIBackend } from 'openapi-backend';
 import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
 import type { ErrorDetail } from '../../contracts/wire-schemas.ts';
 import { handlerFor } from '../domain/operation-registry.ts';
-import { ApiError, type OperationEnv, type OperationRequest, type Tenant } from '../domain/operation-context.ts';
+import { ApiError, RuleLedger, type OperationEnv, type OperationRequest, type Tenant } from '../domain/operation-context.ts';
 import { requestBodySchema } from '../openapi/openapi-router.ts';
 import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
@@ -68,12 +68,14 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
       aliasHints: undocumented.aliasHints,
       providerName: typeof provider === 'string' ? provider : null,
       now: options.clock(),
+      rules: new RuleLedger(),
     };
+    state.warnings = request.rules.warnings;
+    state.checks = request.rules.checks;
     try {
       // The body was validated against this operation's schema, which is what the handler's type says.
       const outcome = handle(request as OperationRequest<never>, env);
       if (outcome.voiceCallId !== undefined) state.voiceCallId = outcome.voiceCallId;
-      state.warnings = outcome.warnings;
       try {
         await env.store.commit(outcome.mutations);
       } catch (error) {
@@ -82,9 +84,8 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
           'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
         ]);
       }
-      if (outcome.warnings.length > 0) {
-        res.setHeader(WARNINGS_HEADER, [...new Set(outcome.warnings.map((hit) => hit.rule.id))].join(', '));
-      }
+      const { warnings } = request.rules;
+      if (warnings.length > 0) res.setHeader(WARNINGS_HEADER, [...new Set(warnings.map((hit) => hit.rule.id))].join(', '));
       res.status(outcome.status).json(outcome.body);
     } catch (error) {
       if (error instanceof ApiError) return sendError(res, error);

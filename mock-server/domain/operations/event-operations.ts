@@ -1,6 +1,6 @@
 /** Send a Real-Time Conversation Event and Store a Post-Call Conversation Event. */
 import type { Operation } from '../../../contracts/operations.ts';
-import type { RuleHit, SequenceFacts } from '../../../contracts/sequence-rules.ts';
+import type { SequenceFacts } from '../../../contracts/sequence-rules.ts';
 import type {
   EventsAcceptedResponse,
   PostConversationEventsRequest,
@@ -31,7 +31,6 @@ function storeEvents(
   const { conversation, firstCall, pathKey } = requireConversationByKey(store, req.tenant.key, key);
   const unsortedAt = firstUnsorted(req.body.events);
   const shared = requestFacts(req);
-  const warnings: RuleHit[] = [];
   enforceRules(
     {
       operation,
@@ -47,7 +46,7 @@ function storeEvents(
       callState: callStateOf(store, firstCall),
     },
     env.mode,
-    warnings,
+    req.rules,
   );
   const record: ConversationEventRecord = {
     id: store.ids.next(KEY_PREFIX.ConversationEvent),
@@ -63,7 +62,6 @@ function storeEvents(
     status: 202,
     body: ACCEPTED,
     mutations: [{ op: 'put', collection: 'events', record }],
-    warnings,
     voiceCallId: firstCall.id,
   };
 }

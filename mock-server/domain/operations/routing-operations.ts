@@ -1,6 +1,6 @@
 /** Execute an Omni-Channel Flow, Route a Voice Call, Request a Callback, Reroute, Clear Routing. */
 import type { Operation } from '../../../contracts/operations.ts';
-import type { RuleHit, RuleVars, SequenceFacts } from '../../../contracts/sequence-rules.ts';
+import type { RuleVars, SequenceFacts } from '../../../contracts/sequence-rules.ts';
 import type {
   ClearRoutingResponse,
   ExecuteOmniFlowRequest,
@@ -28,7 +28,6 @@ import {
 interface RoutedCall {
   call: VoiceCallRecord;
   pending: PendingRoutingRecord | undefined;
-  warnings: RuleHit[];
 }
 
 /** Resolves {CALL_ID}, derives the routing facts every routing operation shares, and runs the rules. */
@@ -50,7 +49,6 @@ function checkRoutingRequest(
   const pending = store.pendingRoutingOf(tenant, call.id);
   const outcome = extra.routing?.(call, center);
   const shared = requestFacts(req);
-  const warnings: RuleHit[] = [];
   enforceRules(
     {
       operation,
@@ -68,9 +66,9 @@ function checkRoutingRequest(
       callState: callStateOf(store, call),
     },
     env.mode,
-    warnings,
+    req.rules,
   );
-  return { call, pending, warnings, outcome };
+  return { call, pending, outcome };
 }
 
 function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord): Extract<RoutingOutcome, { ok: true }> {
@@ -103,7 +101,7 @@ export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, e
   const routed = requireRoute(checked.outcome, checked.call);
   const mutations = routeTo(req, env, checked, routed.target, 'omniFlow');
   const response: ExecuteOmniFlowResponse = { agent: routed.target.agent, queue: routed.target.queue };
-  return { status: 200, body: response, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+  return { status: 200, body: response, mutations, voiceCallId: checked.call.id };
 }
 
 export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env: OperationEnv): OperationOutcome {
@@ -113,7 +111,7 @@ export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env
   });
   const routed = requireRoute(checked.outcome, checked.call);
   const mutations = routeTo(req, env, checked, routed.target, 'routeVoiceCall');
-  return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+  return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
 }
 
 export function requestCallback(req: OperationRequest<RequestCallbackRequest>, env: OperationEnv): OperationOutcome {
@@ -132,7 +130,6 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
     status: 201,
     body: response,
     mutations: [{ op: 'put', collection: 'contactRequests', record }],
-    warnings: checked.warnings,
     voiceCallId: checked.call.id,
   };
 }
@@ -142,7 +139,7 @@ export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): Oper
   const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
   const { call } = checked;
   const mutations = call.lastRouting === null ? [] : routeTo(req, env, checked, call.lastRouting, 'reroute');
-  return { status: 200, body: SUCCESS, mutations, warnings: checked.warnings, voiceCallId: call.id };
+  return { status: 200, body: SUCCESS, mutations, voiceCallId: call.id };
 }
 
 export function clearRouting(req: OperationRequest, env: OperationEnv): OperationOutcome {
@@ -150,5 +147,5 @@ export function clearRouting(req: OperationRequest, env: OperationEnv): Operatio
   const mutations: Mutation[] =
     checked.pending === undefined ? [] : [{ op: 'delete', collection: 'routings', id: checked.pending.id }];
   const response: ClearRoutingResponse = { success: true };
-  return { status: 200, body: response, mutations, warnings: checked.warnings, voiceCallId: checked.call.id };
+  return { status: 200, body: response, mutations, voiceCallId: checked.call.id };
 }

@@ -1,6 +1,5 @@
 /** Create a Transcript and Create Transcripts in Bulk: both take messages for a conversation by its first key. */
 import type { Operation } from '../../../contracts/operations.ts';
-import type { RuleHit } from '../../../contracts/sequence-rules.ts';
 import type {
   AcceptedResult,
   BulkTranscriptsPartialFailure,
@@ -45,7 +44,6 @@ function intakeMessages(
   key: string,
   messages: readonly TranscriptMessage[],
   seen: Map<string, Set<string>>,
-  warnings: RuleHit[],
 ): EntryIntake {
   const { store } = env;
   const tenant = req.tenant.key;
@@ -61,7 +59,7 @@ function intakeMessages(
       callState,
     },
     env.mode,
-    warnings,
+    req.rules,
   );
   const mutations: Mutation[] = [];
   if (skip) return { mutations, voiceCallId: firstCall.id };
@@ -76,6 +74,7 @@ function intakeMessages(
       {
         operation,
         scope: 'message',
+        subject: message.messageId,
         facts: {
           duplicateMessageId: taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
           outsideWindow,
@@ -93,7 +92,7 @@ function intakeMessages(
         callState,
       },
       env.mode,
-      warnings,
+      req.rules,
     );
     if (dropMessage) continue;
     taken.add(message.messageId);
@@ -118,20 +117,18 @@ function intakeMessages(
 const ACCEPTED: AcceptedResult = { result: 'Accepted' };
 
 export function createTranscript(req: OperationRequest<TranscriptMessage>, env: OperationEnv): OperationOutcome {
-  const warnings: RuleHit[] = [];
-  const intake = intakeMessages(req, env, 'createTranscript', req.params.vendorCallKey!, [req.body], new Map(), warnings);
-  return { status: 202, body: ACCEPTED, mutations: intake.mutations, warnings, voiceCallId: intake.voiceCallId };
+  const intake = intakeMessages(req, env, 'createTranscript', req.params.vendorCallKey!, [req.body], new Map());
+  return { status: 202, body: ACCEPTED, mutations: intake.mutations, voiceCallId: intake.voiceCallId };
 }
 
 /** Every entry is judged on its own; failed entries are reported in a 207 and the others are stored. */
 export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsRequest>, env: OperationEnv): OperationOutcome {
-  const warnings: RuleHit[] = [];
   const mutations: Mutation[] = [];
   const failures: BulkTranscriptsPartialFailure['errorResponse']['errorResponseEntries'] = [];
   const seen = new Map<string, Set<string>>();
   for (const entry of req.body.entries) {
     try {
-      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen, warnings);
+      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen);
       mutations.push(...intake.mutations);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -144,7 +141,7 @@ export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsReque
       });
     }
   }
-  if (failures.length === 0) return { status: 202, body: ACCEPTED, mutations, warnings };
+  if (failures.length === 0) return { status: 202, body: ACCEPTED, mutations };
   const body: BulkTranscriptsPartialFailure = { errorResponse: { errorResponseEntries: failures } };
-  return { status: 207, body, mutations, warnings };
+  return { status: 207, body, mutations };
 }

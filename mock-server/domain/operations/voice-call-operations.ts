@@ -1,5 +1,4 @@
 /** Create a Voice Call Record and Update a Voice Call Record. */
-import type { RuleHit } from '../../../contracts/sequence-rules.ts';
 import type {
   CreateVoiceCallRequest,
   CreateVoiceCallResponse,
@@ -34,7 +33,6 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   const existing = store.legsByVendorKey(tenant, body.vendorCallKey)[0];
   const attributesProblem = callAttributesProblem(body.callAttributes);
   const shared = requestFacts(req);
-  const warnings: RuleHit[] = [];
   const { skip } = enforceRules(
     {
       operation: 'createVoiceCall',
@@ -56,11 +54,11 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
       ...(parent === undefined ? {} : { callState: callStateOf(store, parent) }),
     },
     env.mode,
-    warnings,
+    req.rules,
   );
   if (skip && existing !== undefined) {
     const response: CreateVoiceCallResponse = { voiceCallId: existing.id, errors: [] };
-    return { status: 200, body: response, mutations: [], warnings, voiceCallId: existing.id };
+    return { status: 200, body: response, mutations: [], voiceCallId: existing.id };
   }
   const ownerQueue = isTransfer && body.queue !== undefined ? org.queue(center, body.queue) : undefined;
   const { call, mutations } = createCall({
@@ -79,7 +77,7 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
     ids: store.ids,
   });
   const response: CreateVoiceCallResponse = { voiceCallId: call.id, errors: [] };
-  return { status: 201, body: response, mutations, warnings, voiceCallId: call.id };
+  return { status: 201, body: response, mutations, voiceCallId: call.id };
 }
 
 export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
@@ -92,7 +90,6 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   const attributesProblem = callAttributesProblem(body.callAttributes);
   const holdFields = (['totalHoldDuration', 'agentInteractionDuration'] as const).filter((f) => body[f] !== undefined);
   const shared = requestFacts(req);
-  const warnings: RuleHit[] = [];
   enforceRules(
     {
       operation: 'updateVoiceCall',
@@ -120,7 +117,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
       ...(found === undefined ? {} : { callState: callStateOf(store, found) }),
     },
     env.mode,
-    warnings,
+    req.rules,
   );
 
   // An unknown CALL_ID is a missed or abandoned call: the update creates it (rule UPDATE_CREATES_CALL).
@@ -151,5 +148,5 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
     now,
   });
   const response: UpdateVoiceCallResponse = { status: 'pending' };
-  return { status: 200, body: response, mutations, warnings, voiceCallId: call.id };
+  return { status: 200, body: response, mutations, voiceCallId: call.id };
 }
