@@ -245,40 +245,6 @@ export const errorResponseSchema = z.object({
   details: z.array(errorDetailSchema).optional(),
 });
 
-export const healthResponseSchema = z.object({
-  status: z.literal('ok'),
-  version: z.string(),
-  mode: z.enum(['strict', 'lenient']),
-  auth: z.enum(['jwt', 'off']),
-  store: z.enum(['lowdb', 'memory']),
-});
-
-/** POST /__admin/keys as JSON: a PEM public key or certificate for a contact center. */
-export const registerKeyRequestSchema = z
-  .object({
-    callCenterApiName: nonEmpty(),
-    publicKey: nonEmpty().optional(),
-    certificate: nonEmpty().optional(),
-    name: nonEmpty().optional(),
-    orgId: nonEmpty().optional(),
-  })
-  .refine((body) => (body.publicKey === undefined) !== (body.certificate === undefined), {
-    message: 'give publicKey or certificate (one of them)',
-  });
-
-export const registeredKeySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  callCenterApiName: z.string(),
-  orgId: z.string().nullable(),
-  kind: z.enum(['publicKey', 'certificate']),
-  source: z.enum(['fixture', 'admin']),
-  modulusLength: z.int(),
-  registeredAt: z.string(),
-});
-
-export const keyListSchema = z.object({ keys: z.array(registeredKeySchema) });
-
 export type CallOrigin = z.infer<typeof callOriginSchema>;
 export type CallDisposition = (typeof CALL_DISPOSITIONS)[number];
 export type Participant = z.infer<typeof participantSchema>;
@@ -308,7 +274,3 @@ export type ClearRoutingResponse = z.infer<typeof clearRoutingResponseSchema>;
 export type CallState = z.infer<typeof callStateSchema>;
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
-export type HealthResponse = z.infer<typeof healthResponseSchema>;
-export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
-export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;
-export type KeyList = z.infer<typeof keyListSchema>;

@@ -11,7 +11,8 @@ import type { Tenant } from './domain/operation-context.ts';
 import { JtiCache } from './auth/jti-cache.ts';
 import { tenantOf } from './auth/jwt-verifier.ts';
 import { KeyRegistry } from './auth/key-registry.ts';
-import type { AuthMode } from './http/auth-middleware.ts';
+import { authenticate, type AuthMode } from './http/auth-middleware.ts';
+import { RequestJournal } from './journal/request-journal.ts';
 import { errorHandler, notFoundHandler } from './http/error-responses.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
@@ -35,6 +36,8 @@ export interface MockServerOptions {
   maxBodyBytes?: number;
   /** How far a token's iat may be in the future, and its exp in the past, in seconds. */
   clockSkewSeconds?: number;
+  /** Journal entries kept per tenant; 0 switches the journal off. */
+  journalSize?: number;
   /** Fold the store's write-ahead log into the snapshot once it reaches this size. */
   compactAfterBytes?: number;
   logger?: Logger;
@@ -49,6 +52,7 @@ export const DEFAULTS = {
   auth: 'jwt',
   maxBodyBytes: 1024 * 1024,
   clockSkewSeconds: 60,
+  journalSize: 10_000,
 } as const;
 
 export interface MockServer {
@@ -56,6 +60,7 @@ export interface MockServer {
   readonly store: TelephonyStore;
   readonly org: SimulatedOrg;
   readonly keys: KeyRegistry;
+  readonly journal: RequestJournal;
   readonly fixturesFile: string;
   readonly mode: RuleMode;
   readonly auth: AuthMode;
@@ -91,19 +96,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLog(logger));
-  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes }));
+  const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
+  const verifier = { org, keys, jtis: new JtiCache(), clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds, now: clock };
+  const tenantOfRequest = authenticate({ mode: auth, defaultTenant, verifier });
+  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
   app.use(
     API_BASE_PATH,
-    telephonyApi({
-      api,
-      env: { store, org, mode },
-      auth,
-      verifier: { org, keys, jtis: new JtiCache(), clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds, now: clock },
-      defaultTenant,
-      maxBodyBytes,
-      logger,
-      clock,
-    }),
+    telephonyApi({ api, env: { store, org, mode }, authenticate: tenantOfRequest, journal, maxBodyBytes, logger, clock }),
   );
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -114,6 +113,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     store,
     org,
     keys,
+    journal,
     fixturesFile,
     mode,
     auth,

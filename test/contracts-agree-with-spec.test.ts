@@ -10,12 +10,20 @@ import { z } from 'zod';
 import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type OperationId } from '../contracts/operations.ts';
 import { SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
 import {
-  errorResponseSchema,
+  callListSchema,
+  conversationStateSchema,
   healthResponseSchema,
+  journalClearedSchema,
+  journalEntrySchema,
+  journalPageSchema,
   keyListSchema,
+  resetRequestSchema,
+  resetResponseSchema,
+  ruleCheckSchema,
   registeredKeySchema,
   registerKeyRequestSchema,
-} from '../contracts/wire-schemas.ts';
+} from '../contracts/admin-schemas.ts';
+import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import {
   requestExamplesOf,
   requestSchemaOf,
@@ -39,6 +47,8 @@ function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
   // lists (the spec's "at least one of") is not structural; the payload samples cover it.
   if (members.length > 0 && members.every((m) => 'type' in m)) {
     const merged = members.map((m) => normalize(m)!).reduce<JsonSchema>((acc, m) => ({ ...acc, ...m, type: [...typesOf(acc), ...typesOf(m)] }), {});
+    // A nullable enum: JSON Schema needs null among the enum values too.
+    if (Array.isArray(merged.enum) && typesOf(merged).includes('null')) merged.enum = [...(merged.enum as unknown[]), null];
     base = { ...merged, ...base };
   }
   const out: JsonSchema = {};
@@ -215,6 +225,14 @@ describe('shared schemas', () => {
     ['RegisterKeyRequest', registerKeyRequestSchema],
     ['RegisteredKey', registeredKeySchema],
     ['KeyList', keyListSchema],
+    ['RuleCheck', ruleCheckSchema],
+    ['JournalEntry', journalEntrySchema],
+    ['JournalPage', journalPageSchema],
+    ['JournalCleared', journalClearedSchema],
+    ['ResetRequest', resetRequestSchema],
+    ['ResetResponse', resetResponseSchema],
+    ['ConversationState', conversationStateSchema],
+    ['CallList', callListSchema],
   ] as const)('%s matches the spec', (name, schema) => {
     const schemas = spec.components!.schemas! as Record<string, JsonSchema>;
     expect(normalize(zodSchema(schema))).toEqual(normalize(schemas[name]));

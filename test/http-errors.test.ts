@@ -6,7 +6,8 @@
  */
 import request, { type Response, type Test } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { errorResponseSchema, healthResponseSchema, type ErrorResponse } from '../contracts/wire-schemas.ts';
+import { healthResponseSchema } from '../contracts/admin-schemas.ts';
+import { errorResponseSchema, type ErrorResponse } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
 import { VERSION } from '../mock-server/version.ts';

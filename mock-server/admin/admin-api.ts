@@ -1,15 +1,18 @@
 /**
  * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag): health,
- * which answers once the store is loaded (the server only listens after that), and the keys tokens are
- * checked against.
+ * which answers once the store is loaded (the server only listens after that), the keys tokens are
+ * checked against, and the per-tenant journal, reset and state inspection.
  */
 import { Router } from 'express';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
-import type { HealthResponse } from '../../contracts/wire-schemas.ts';
+import type { HealthResponse } from '../../contracts/admin-schemas.ts';
+import type { RequestHandler } from 'express';
 import type { KeyRegistry } from '../auth/key-registry.ts';
+import type { RequestJournal } from '../journal/request-journal.ts';
 import type { AuthMode } from '../http/auth-middleware.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { keyAdmin } from './key-admin.ts';
+import { tenantAdmin } from './tenant-admin.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -18,6 +21,8 @@ export interface AdminApiOptions {
   store: TelephonyStore;
   keys: KeyRegistry;
   maxBodyBytes: number;
+  authenticate: RequestHandler;
+  journal: RequestJournal;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
@@ -33,5 +38,6 @@ export function adminApi(options: AdminApiOptions): Router {
     res.json(body);
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes));
+  router.use(tenantAdmin(options));
   return router;
 }

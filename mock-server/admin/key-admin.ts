@@ -10,7 +10,7 @@ import {
   type KeyList,
   type RegisterKeyRequest,
   type RegisteredKeyInfo,
-} from '../../contracts/wire-schemas.ts';
+} from '../../contracts/admin-schemas.ts';
 import { KeyError, type KeyRegistry, type RegisteredKey } from '../auth/key-registry.ts';
 import { ApiError } from '../domain/operation-context.ts';
 import { sendError } from '../http/error-responses.ts';

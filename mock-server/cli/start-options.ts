@@ -18,6 +18,7 @@ export interface StartOptions extends MockServerOptions {
   auth: AuthMode;
   maxBodyBytes: number;
   clockSkewSeconds: number;
+  journalSize: number;
   logFormat: LogFormat;
   quiet: boolean;
 }
@@ -39,6 +40,7 @@ Options:
       --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})
       --seed <text>         Make record ids deterministic (same seed and requests, same ids)
       --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
+      --journal-size <n>    Requests the journal keeps per tenant (default ${DEFAULTS.journalSize}; 0 = off)
       --log-format <fmt>    text (default) or json
   -q, --quiet               Do not log each request
   -h, --help                Show this help
@@ -61,11 +63,12 @@ function parsePort(value: string, source: string): number {
   return port;
 }
 
-function parseSeconds(value: string, flag: string): number {
-  const seconds = Number(value);
-  if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError(`${flag} "${value}" is not a number of seconds`);
-  return seconds;
+function parseCount(value: string, flag: string, unit = 'a whole number'): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} "${value}" is not ${unit}`);
+  return Number(value);
 }
+
+const parseSeconds = (value: string, flag: string): number => parseCount(value, flag, 'a number of seconds');
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -84,6 +87,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'clock-skew': { type: 'string' },
     seed: { type: 'string' },
     'max-body': { type: 'string' },
+    'journal-size': { type: 'string' },
     'log-format': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
@@ -102,6 +106,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     clockSkewSeconds: v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
     ...(v.seed === undefined ? {} : { seed: v.seed }),
     maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body']),
+    journalSize: v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], '--journal-size'),
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
     quiet: v.quiet === true,
   };

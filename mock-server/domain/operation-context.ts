@@ -2,13 +2,13 @@
  * What an operation gets (the tenant, the validated request, the store and org) and what it gives back
  * (a status, a body, the mutations to commit, the rule hits to report). Operations never touch HTTP.
  */
+import type { RuleCheck as RuleCheckRecord } from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
 import {
   decide,
   matchRules,
   rulesFor,
   type RuleHit,
-  type RuleId,
   type RuleMode,
   type RuleVars,
   type SequenceFacts,
@@ -49,19 +49,6 @@ export interface OperationRequest<Body = unknown> {
   now: Date;
   /** Where the operation's rule checks are recorded, for the answer, the log and the journal. */
   rules: RuleLedger;
-}
-
-export type CheckOutcome = 'ok' | 'warning' | 'violation';
-
-/** One rule check that ran: every rule of the operation is checked, and each check has an outcome. */
-export interface RuleCheckRecord {
-  rule: RuleId;
-  scope: SequenceRule['scope'];
-  outcome: CheckOutcome;
-  /** The rule's message, when it was hit. */
-  message?: string;
-  /** What a message-scope check was about (the messageId). */
-  subject?: string;
 }
 
 /** The rule checks of one request, as they run. */

@@ -3,7 +3,7 @@
  * openapi.yaml and hands each operation to its domain function. This layer only translates between
  * HTTP and operations: it commits what an operation returns and writes the answer.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Context, OpenAPIBackend } from 'openapi-backend';
 import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
 import type { ErrorDetail } from '../../contracts/wire-schemas.ts';
@@ -12,9 +12,9 @@ import { ApiError, RuleLedger, type OperationEnv, type OperationRequest, type Te
 import { requestBodySchema } from '../openapi/openapi-router.ts';
 import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
-import type { VerifierOptions } from '../auth/jwt-verifier.ts';
-import { authenticate, type AuthMode } from './auth-middleware.ts';
 import { routeNotFound, sendError } from './error-responses.ts';
+import type { RequestJournal } from '../journal/request-journal.ts';
+import { journalRecorder } from './journal-recorder.ts';
 import { jsonBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
 import { locals } from './request-locals.ts';
@@ -25,12 +25,18 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 export interface TelephonyApiOptions {
   api: OpenAPIBackend;
   env: OperationEnv;
-  auth: AuthMode;
-  verifier: VerifierOptions;
-  defaultTenant: Tenant;
+  /** Sets the request's tenant or answers 401/403 (auth-middleware.ts). */
+  authenticate: RequestHandler;
   maxBodyBytes: number;
   logger: Logger;
   clock: () => Date;
+  journal: RequestJournal;
+}
+
+function requireTenant(tenant: Tenant | undefined): Tenant {
+  // authenticate runs first on this router and either sets the tenant or answers.
+  if (tenant === undefined) throw new Error('a request reached an operation without a tenant');
+  return tenant;
 }
 
 /** The router decodes path segments; a malformed escape (%ZZ) would throw there. */
@@ -56,13 +62,14 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
     if (!isOperationId(operationId)) throw new Error(`no domain operation for ${operationId}`);
     const state = locals(res);
     state.operationId = operationId;
+    state.params = c.request.params as Record<string, string>;
     const { operation, handle } = handlerFor(operationId);
     const undocumented = findUndocumentedFields(bodySchemas.get(operationId), req.body);
     const provider = req.headers['telephony-provider-name'];
     const request: OperationRequest = {
       operation,
-      tenant: state.tenant ?? options.defaultTenant,
-      params: c.request.params as Record<string, string>,
+      tenant: requireTenant(state.tenant),
+      params: state.params,
       body: req.body,
       undocumentedFields: undocumented.fields,
       aliasHints: undocumented.aliasHints,
@@ -75,9 +82,9 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
     try {
       // The body was validated against this operation's schema, which is what the handler's type says.
       const outcome = handle(request as OperationRequest<never>, env);
-      if (outcome.voiceCallId !== undefined) state.voiceCallId = outcome.voiceCallId;
       try {
         await env.store.commit(outcome.mutations);
+        if (outcome.voiceCallId !== undefined) rememberCall(res, request.tenant, outcome.voiceCallId);
       } catch (error) {
         options.logger.error(`store write failed: ${(error as Error).message}`);
         throw new ApiError(503, 'STORE_UNAVAILABLE', [
@@ -88,9 +95,19 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
       if (warnings.length > 0) res.setHeader(WARNINGS_HEADER, [...new Set(warnings.map((hit) => hit.rule.id))].join(', '));
       res.status(outcome.status).json(outcome.body);
     } catch (error) {
-      if (error instanceof ApiError) return sendError(res, error);
-      throw error;
+      if (!(error instanceof ApiError)) throw error;
+      const refused = error.extra.callState?.voiceCallId;
+      if (refused !== undefined) rememberCall(res, request.tenant, refused);
+      return sendError(res, error);
     }
+  }
+
+  /** Which stored call the request was about, for the log and the journal. */
+  function rememberCall(res: Response, tenant: Tenant, voiceCallId: string): void {
+    const call = env.store.getCall(tenant.key, voiceCallId);
+    const state = locals(res);
+    state.voiceCallId = voiceCallId;
+    if (call !== undefined) state.call = { voiceCallId, vendorCallKey: call.vendorCallKey, conversationId: call.conversationId };
   }
 
   for (const operationId of Object.keys(OPERATION_OF_OPERATION_ID)) api.register(operationId, dispatch);
@@ -100,6 +117,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
     validationFail: (c: Context, _req: Request, res: Response) => {
       const details: ErrorDetail[] = describeValidationErrors(c.validation.errors ?? []);
       locals(res).operationId = c.operation.operationId;
+      locals(res).params = c.request.params as Record<string, string>;
       sendError(res, ApiError.details(400, 'INVALID_REQUEST', details));
     },
     notFound: (_c: Context, req: Request, res: Response) => sendError(res, routeNotFound(req)),
@@ -122,7 +140,8 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
   });
 
   const router = Router();
-  router.use(authenticate({ mode: options.auth, defaultTenant: options.defaultTenant, verifier: options.verifier }));
+  router.use(options.authenticate);
+  router.use(journalRecorder(options.journal));
   router.use(jsonBody(options.maxBodyBytes));
   router.use(async (req, res) => {
     if (!hasValidEscapes(req.path)) {

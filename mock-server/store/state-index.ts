@@ -87,30 +87,51 @@ class IndexedCollection<T extends TenantRecord> {
 }
 
 const scoped = (tenant: string, key: string): string => `${tenant}\u0000${key}`;
+const byTenant = (record: TenantRecord): string => record.tenant;
 
 export class StateIndex {
   meta: StoreMeta | null = null;
+  // Every collection is also indexed by tenant, for inspection and reset.
   readonly calls = new IndexedCollection<RecordsByCollection['calls']>({
+    tenant: byTenant,
     vendorKey: (call) => scoped(call.tenant, call.vendorCallKey),
     conversation: (call) => call.conversationId,
   });
-  readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>();
+  readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>({ tenant: byTenant });
   readonly transcripts = new IndexedCollection<RecordsByCollection['transcripts']>({
+    tenant: byTenant,
     conversation: (entry) => entry.conversationId,
     messageId: (entry) => scoped(entry.conversationId, entry.messageId),
   });
   readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>({
+    tenant: byTenant,
     call: (recording) => recording.voiceCallId,
   });
   readonly routings = new IndexedCollection<RecordsByCollection['routings']>({
+    tenant: byTenant,
     call: (routing) => routing.voiceCallId,
   });
   readonly contactRequests = new IndexedCollection<RecordsByCollection['contactRequests']>({
+    tenant: byTenant,
     call: (request) => request.voiceCallId,
   });
   readonly events = new IndexedCollection<RecordsByCollection['events']>({
+    tenant: byTenant,
     conversation: (event) => event.conversationId,
   });
+
+  /** Mutations that delete every record of a tenant, collection by collection. */
+  deletionsOf(tenant: string): Mutation[] {
+    return COLLECTIONS.flatMap((name) =>
+      this.collection(name)
+        .find('tenant', tenant)
+        .map((record): Mutation => ({ op: 'delete', collection: name, id: record.id })),
+    );
+  }
+
+  ofTenant<C extends CollectionName>(name: C, tenant: string): Array<RecordsByCollection[C]> {
+    return this.collection(name).find('tenant', tenant);
+  }
 
   private collection<C extends CollectionName>(name: C): IndexedCollection<RecordsByCollection[C]> {
     // One switch-free lookup: the collection fields are named after the collections.

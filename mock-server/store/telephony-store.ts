@@ -7,6 +7,7 @@
  * so a handler that reads and then commits without awaiting in between is atomic: Node runs one
  * request's handler at a time, and nothing is half-written when the commit is refused or fails.
  */
+import type { StoreCounts } from '../../contracts/admin-schemas.ts';
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
 import { LowdbPersistence, type LoadedState, type LowdbPersistenceOptions } from './lowdb-persistence.ts';
 import type {
@@ -20,16 +21,6 @@ import type {
   VoiceCallRecord,
 } from './records.ts';
 import { StateIndex } from './state-index.ts';
-
-export interface StoreCounts {
-  calls: number;
-  conversations: number;
-  transcripts: number;
-  recordings: number;
-  routings: number;
-  contactRequests: number;
-  events: number;
-}
 
 export interface TelephonyStore {
   readonly kind: 'lowdb' | 'memory';
@@ -51,6 +42,10 @@ export interface TelephonyStore {
   contactRequestsOf(tenant: string, voiceCallId: string): ContactRequestRecord[];
   eventsOf(tenant: string, conversationId: string): ConversationEventRecord[];
   counts(): StoreCounts;
+  /** The tenant's conversations, oldest first. */
+  conversationsOf(tenant: string): ConversationRecord[];
+  /** Deletes every record of the tenant (ids keep counting); resolves to what was removed. */
+  resetTenant(tenant: string): Promise<StoreCounts>;
 
   /** Applies the mutations now; resolves once they are durable. */
   commit(mutations: readonly Mutation[]): Promise<void>;
@@ -144,6 +139,18 @@ class IndexedTelephonyStore implements TelephonyStore {
       contactRequests: s.contactRequests.size,
       events: s.events.size,
     };
+  }
+
+  conversationsOf(tenant: string) {
+    return this.state.ofTenant('conversations', tenant);
+  }
+
+  async resetTenant(tenant: string): Promise<StoreCounts> {
+    const removed: StoreCounts = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0 };
+    const deletions = this.state.deletionsOf(tenant);
+    for (const deletion of deletions) if (deletion.op === 'delete') removed[deletion.collection] += 1;
+    await this.commit(deletions);
+    return removed;
   }
 
   commit(mutations: readonly Mutation[]): Promise<void> {

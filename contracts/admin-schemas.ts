@@ -1,0 +1,166 @@
+/**
+ * zod schemas for scv-telephony-mock's own admin surface under /__admin (the Admin tag of
+ * openapi.yaml): health, keys, the request journal, reset and state inspection. Like the wire schemas,
+ * they are tested against the spec.
+ */
+import { z } from 'zod';
+import { OPERATIONS } from './operations.ts';
+import { RULE_IDS } from './sequence-rules.ts';
+import { CALL_DISPOSITIONS } from './wire-schemas.ts';
+
+const nonEmpty = () => z.string().min(1);
+
+export const healthResponseSchema = z.object({
+  status: z.literal('ok'),
+  version: z.string(),
+  mode: z.enum(['strict', 'lenient']),
+  auth: z.enum(['jwt', 'off']),
+  store: z.enum(['lowdb', 'memory']),
+});
+
+/** POST /__admin/keys as JSON: a PEM public key or certificate for a contact center. */
+export const registerKeyRequestSchema = z
+  .object({
+    callCenterApiName: nonEmpty(),
+    publicKey: nonEmpty().optional(),
+    certificate: nonEmpty().optional(),
+    name: nonEmpty().optional(),
+    orgId: nonEmpty().optional(),
+  })
+  .refine((body) => (body.publicKey === undefined) !== (body.certificate === undefined), {
+    message: 'give publicKey or certificate (one of them)',
+  });
+
+export const registeredKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  callCenterApiName: z.string(),
+  orgId: z.string().nullable(),
+  kind: z.enum(['publicKey', 'certificate']),
+  source: z.enum(['fixture', 'admin']),
+  modulusLength: z.int(),
+  registeredAt: z.string(),
+});
+
+export const keyListSchema = z.object({ keys: z.array(registeredKeySchema) });
+
+export const CHECK_OUTCOMES = ['ok', 'warning', 'violation'] as const;
+
+/** One rule the table ran for a request, and its outcome. */
+export const ruleCheckSchema = z.object({
+  rule: z.enum(RULE_IDS),
+  scope: z.enum(['request', 'message']),
+  outcome: z.enum(CHECK_OUTCOMES),
+  message: z.string().optional(),
+  /** For message-scope checks: the messageId. */
+  subject: z.string().optional(),
+});
+
+/** One request the mock received, as the journal keeps it. */
+export const journalEntrySchema = z.object({
+  seq: z.int(),
+  time: z.string(),
+  tenant: z.string(),
+  method: z.string(),
+  path: z.string(),
+  operationId: z.string().nullable(),
+  operation: z.enum(OPERATIONS).nullable(),
+  params: z.record(z.string(), z.string()),
+  /** The call the request resolved to (or created), when there was one. */
+  voiceCallId: z.string().nullable(),
+  vendorCallKey: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  providerName: z.string().nullable(),
+  request: z.object({
+    /** Content-Type, Telephony-Provider-Name and Authorization (redacted: never the token). */
+    headers: z.record(z.string(), z.string()),
+    body: z.unknown(),
+  }),
+  response: z.object({
+    status: z.int(),
+    body: z.unknown(),
+  }),
+  checks: z.array(ruleCheckSchema),
+  durationMs: z.number(),
+});
+
+export const journalPageSchema = z.object({
+  tenant: z.string(),
+  enabled: z.boolean(),
+  /** Entries kept per tenant; the oldest are dropped beyond it. */
+  capacity: z.int(),
+  /** Entries of this tenant held now (before filters). */
+  total: z.int(),
+  /** Entries of this tenant dropped because the journal was full. */
+  dropped: z.int(),
+  entries: z.array(journalEntrySchema),
+});
+
+export const journalClearedSchema = z.object({ tenant: z.string(), cleared: z.int() });
+
+export const resetRequestSchema = z.object({
+  calls: z.boolean().optional(),
+  journal: z.boolean().optional(),
+});
+
+export const storeCountsSchema = z.object({
+  calls: z.int(),
+  conversations: z.int(),
+  transcripts: z.int(),
+  recordings: z.int(),
+  routings: z.int(),
+  contactRequests: z.int(),
+  events: z.int(),
+});
+
+export const resetResponseSchema = z.object({
+  tenant: z.string(),
+  removed: storeCountsSchema,
+  journalCleared: z.int(),
+});
+
+/** A stored record, with the fields inspection relies on; the rest are as in mock-server/store/records.ts. */
+const record = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ id: z.string(), ...shape });
+
+export const conversationStateSchema = z.object({
+  conversationId: z.string(),
+  status: z.enum(['open', 'closed']),
+  firstVendorCallKey: z.string(),
+  startTime: z.string().nullable(),
+  endTime: z.string().nullable(),
+  legs: z.array(
+    record({
+      vendorCallKey: z.string(),
+      disposition: z.enum(CALL_DISPOSITIONS),
+      callOrigin: z.string().nullable(),
+      previousCallId: z.string().nullable(),
+      nextCallId: z.string().nullable(),
+      ended: z.boolean(),
+    }),
+  ),
+  transcripts: z.array(record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: z.int() })),
+  recordings: z.array(record({ voiceCallId: z.string(), recordingLocation: z.string(), durationInSeconds: z.int() })),
+  pendingRoutings: z.array(record({ voiceCallId: z.string(), source: z.string() })),
+  contactRequests: z.array(record({ voiceCallId: z.string(), callbackNumber: z.string() })),
+  events: z.array(record({ kind: z.enum(['realtime', 'postCall']), service: z.string() })),
+});
+
+export const callListSchema = z.object({
+  tenant: z.string(),
+  conversations: z.array(conversationStateSchema),
+});
+
+export type HealthResponse = z.infer<typeof healthResponseSchema>;
+export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
+export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;
+export type KeyList = z.infer<typeof keyListSchema>;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+export type RuleCheck = z.infer<typeof ruleCheckSchema>;
+export type JournalEntry = z.infer<typeof journalEntrySchema>;
+export type JournalPage = z.infer<typeof journalPageSchema>;
+export type JournalCleared = z.infer<typeof journalClearedSchema>;
+export type ResetRequest = z.infer<typeof resetRequestSchema>;
+export type StoreCounts = z.infer<typeof storeCountsSchema>;
+export type ResetResponse = z.infer<typeof resetResponseSchema>;
+export type ConversationState = z.infer<typeof conversationStateSchema>;
+export type CallList = z.infer<typeof callListSchema>;

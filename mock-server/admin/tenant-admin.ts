@@ -1,0 +1,150 @@
+/**
+ * The per-tenant admin API: the request journal (list with filters, clear), reset (calls, journal or
+ * both) and state inspection. A request names its tenant the way API requests do: the same bearer
+ * token, or with --auth off the Scv-Mock-Tenant header or the default tenant.
+ */
+import { Router, type Request, type RequestHandler } from 'express';
+import {
+  CHECK_OUTCOMES,
+  resetRequestSchema,
+  type CallList,
+  type JournalCleared,
+  type ResetResponse,
+} from '../../contracts/admin-schemas.ts';
+import { OPERATIONS, type Operation } from '../../contracts/operations.ts';
+import { findCall } from '../domain/call-resolution.ts';
+import { ApiError, type Tenant } from '../domain/operation-context.ts';
+import { sendError } from '../http/error-responses.ts';
+import { jsonBody } from '../http/json-body.ts';
+import { locals } from '../http/request-locals.ts';
+import type { JournalFilter, RequestJournal } from '../journal/request-journal.ts';
+import { describeZodIssues } from '../org/simulated-org.ts';
+import type { TelephonyStore } from '../store/telephony-store.ts';
+import { conversationState } from './state-views.ts';
+
+export interface TenantAdminOptions {
+  authenticate: RequestHandler;
+  journal: RequestJournal;
+  store: TelephonyStore;
+  maxBodyBytes: number;
+}
+
+const invalid = (field: string, problem: string) => ApiError.details(400, 'INVALID_REQUEST', [{ field, problem }]);
+
+function queryString(req: Request, name: string): string | undefined {
+  const value = req.query[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw invalid(name, 'must be given once, as text');
+  return value;
+}
+
+function queryCount(req: Request, name: string): number | undefined {
+  const value = queryString(req, name);
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw invalid(name, `must be a whole number (got "${value}")`);
+  return Number(value);
+}
+
+function oneOf<T extends string>(req: Request, name: string, allowed: readonly T[]): T | undefined {
+  const value = queryString(req, name);
+  if (value === undefined || (allowed as readonly string[]).includes(value)) return value as T | undefined;
+  throw invalid(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function journalFilter(req: Request): JournalFilter {
+  const filter: JournalFilter = {};
+  const voiceCallId = queryString(req, 'voiceCallId');
+  const vendorCallKey = queryString(req, 'vendorCallKey');
+  const operation = oneOf<Operation>(req, 'operation', OPERATIONS);
+  const outcome = oneOf(req, 'outcome', CHECK_OUTCOMES);
+  const after = queryCount(req, 'after');
+  const limit = queryCount(req, 'limit');
+  if (voiceCallId !== undefined) filter.voiceCallId = voiceCallId;
+  if (vendorCallKey !== undefined) filter.vendorCallKey = vendorCallKey;
+  if (operation !== undefined) filter.operation = operation;
+  if (outcome !== undefined) filter.outcome = outcome;
+  if (after !== undefined) filter.after = after;
+  if (limit !== undefined) filter.limit = limit;
+  return filter;
+}
+
+/** Runs a handler with the request's tenant; ApiErrors become answers. */
+function withTenant(handler: (tenant: Tenant, req: Request) => Promise<{ status?: number; body: unknown }> | { status?: number; body: unknown }): RequestHandler {
+  return async (req, res) => {
+    try {
+      const tenant = locals(res).tenant!;
+      const { status = 200, body } = await handler(tenant, req);
+      res.status(status).json(body);
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(res, error);
+      throw error;
+    }
+  };
+}
+
+export function tenantAdmin(options: TenantAdminOptions): Router {
+  const { journal, store } = options;
+  const router = Router();
+  router.use(['/journal', '/reset', '/calls'], options.authenticate);
+
+  router.get('/journal', withTenant((tenant, req) => ({ body: journal.list(tenant.key, journalFilter(req)) })));
+  router.delete(
+    '/journal',
+    withTenant((tenant) => {
+      const body: JournalCleared = { tenant: tenant.key, cleared: journal.clear(tenant.key) };
+      return { body };
+    }),
+  );
+
+  router.post(
+    '/reset',
+    jsonBody(options.maxBodyBytes),
+    withTenant(async (tenant, req) => {
+      const parsed = resetRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) {
+        throw ApiError.details(400, 'INVALID_REQUEST', describeZodIssues(parsed.error.issues).map((line) => {
+          const [field = '(body)', ...problem] = line.split(': ');
+          return { field, problem: problem.join(': ') };
+        }));
+      }
+      const { calls = true, journal: clearJournal = true } = parsed.data;
+      const empty = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0 };
+      const body: ResetResponse = {
+        tenant: tenant.key,
+        removed: calls ? await store.resetTenant(tenant.key) : empty,
+        journalCleared: clearJournal ? journal.clear(tenant.key) : 0,
+      };
+      return { body };
+    }),
+  );
+
+  router.get(
+    '/calls',
+    withTenant((tenant, req) => {
+      const vendorCallKey = queryString(req, 'vendorCallKey');
+      const limit = queryCount(req, 'limit');
+      let conversations = store.conversationsOf(tenant.key);
+      if (vendorCallKey !== undefined) {
+        const ids = new Set(store.legsByVendorKey(tenant.key, vendorCallKey).map((leg) => leg.conversationId));
+        conversations = conversations.filter((c) => ids.has(c.id));
+      }
+      if (limit !== undefined) conversations = conversations.slice(Math.max(0, conversations.length - limit));
+      const body: CallList = { tenant: tenant.key, conversations: conversations.map((c) => conversationState(store, c)) };
+      return { body };
+    }),
+  );
+
+  router.get(
+    '/calls/:callId',
+    withTenant((tenant, req) => {
+      const key = String(req.params.callId);
+      const call = findCall(store, tenant.key, key);
+      const conversation = call === undefined ? undefined : store.getConversation(tenant.key, call.conversationId);
+      if (conversation === undefined) {
+        throw new ApiError(404, 'CALL_NOT_FOUND', [`No voice call has id or vendorCallKey "${key}" in tenant ${tenant.key}.`]);
+      }
+      return { body: conversationState(store, conversation) };
+    }),
+  );
+  return router;
+}

@@ -1,0 +1,96 @@
+/**
+ * The request journal: every request the mock answered, per tenant, with what it sent, what it got and
+ * the rule checks that ran. Bounded: each tenant keeps its latest `capacity` entries in a ring and
+ * counts what was dropped. It lives in memory only and is separate from the store: clearing one leaves
+ * the other.
+ */
+import type { CheckOutcome, JournalEntry, JournalPage } from '../../contracts/admin-schemas.ts';
+import type { Operation } from '../../contracts/operations.ts';
+import { id15Of } from '../ids/salesforce-id.ts';
+
+export interface JournalFilter {
+  voiceCallId?: string;
+  vendorCallKey?: string;
+  operation?: Operation;
+  /** Entries with a check of this outcome; `ok` means entries with no warning and no violation. */
+  outcome?: CheckOutcome;
+  /** Entries after this sequence number. */
+  after?: number;
+  /** At most this many, the latest. */
+  limit?: number;
+}
+
+class Ring {
+  private readonly items: JournalEntry[] = [];
+  private start = 0;
+  dropped = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  push(entry: JournalEntry): void {
+    if (this.items.length < this.capacity) {
+      this.items.push(entry);
+      return;
+    }
+    this.items[this.start] = entry;
+    this.start = (this.start + 1) % this.capacity;
+    this.dropped += 1;
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Oldest first. */
+  all(): JournalEntry[] {
+    return [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
+  }
+}
+
+function matches(entry: JournalEntry, filter: JournalFilter): boolean {
+  if (filter.after !== undefined && entry.seq <= filter.after) return false;
+  if (filter.operation !== undefined && entry.operation !== filter.operation) return false;
+  if (filter.vendorCallKey !== undefined && entry.vendorCallKey !== filter.vendorCallKey) return false;
+  if (filter.voiceCallId !== undefined && (entry.voiceCallId === null || id15Of(entry.voiceCallId) !== id15Of(filter.voiceCallId))) return false;
+  if (filter.outcome !== undefined) {
+    const outcomes = new Set(entry.checks.map((c) => c.outcome));
+    if (filter.outcome === 'ok' ? outcomes.has('warning') || outcomes.has('violation') : !outcomes.has(filter.outcome)) return false;
+  }
+  return true;
+}
+
+export class RequestJournal {
+  private readonly tenants = new Map<string, Ring>();
+  private seq = 0;
+
+  /** `capacity` entries per tenant; 0 switches the journal off. */
+  constructor(readonly capacity: number) {}
+
+  get enabled(): boolean {
+    return this.capacity > 0;
+  }
+
+  record(entry: Omit<JournalEntry, 'seq'>): void {
+    if (!this.enabled) return;
+    let ring = this.tenants.get(entry.tenant);
+    if (ring === undefined) {
+      ring = new Ring(this.capacity);
+      this.tenants.set(entry.tenant, ring);
+    }
+    ring.push({ seq: ++this.seq, ...entry });
+  }
+
+  list(tenant: string, filter: JournalFilter = {}): JournalPage {
+    const ring = this.tenants.get(tenant);
+    let entries = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
+    if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
+    return { tenant, enabled: this.enabled, capacity: this.capacity, total: ring?.size ?? 0, dropped: ring?.dropped ?? 0, entries };
+  }
+
+  /** Forgets a tenant's entries (and its dropped count); returns how many there were. */
+  clear(tenant: string): number {
+    const size = this.tenants.get(tenant)?.size ?? 0;
+    this.tenants.delete(tenant);
+    return size;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The per-tenant admin API: the journal records every request with its rule checks (token redacted),
+ * can be filtered, bounded, switched off and cleared without touching calls; reset clears calls, the
+ * journal or both; state inspection shows a conversation with everything attached.
+ */
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { callListSchema, conversationStateSchema, journalPageSchema, resetResponseSchema } from '../contracts/admin-schemas.ts';
+import { errorResponseSchema } from '../contracts/wire-schemas.ts';
+import type { MockServerOptions } from '../mock-server/server.ts';
+import { inboundCall, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+
+const seed = loadScenario('voicemail-seed');
+const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
+
+let mock: Harness;
+afterEach(async () => mock.server.close());
+
+const admin = (client: Client, method: 'get' | 'post' | 'delete', path: string) =>
+  request(mock.server.app)[method](`/__admin${path}`).set('Authorization', `Bearer ${client.token}`);
+const journalOf = async (client: Client, query = '') => journalPageSchema.parse((await admin(client, 'get', `/journal${query}`).expect(200)).body);
+
+async function runSeed(client: Client) {
+  for (const step of seed.steps) await client.call(step.method, step.path, step.body).expect(step.expect.status);
+}
+
+async function start(options: MockServerOptions = {}) {
+  mock = await startMock(options);
+  return mock;
+}
+
+describe('journal', () => {
+  it('records each request: operation, call, bodies, status and every rule check, with the token redacted', async () => {
+    await start();
+    await runSeed(mock);
+    const page = await journalOf(mock);
+    expect(page).toMatchObject({ tenant: mock.tenant.key, enabled: true, capacity: 10_000, total: 5, dropped: 0 });
+    expect(page.entries.map((e) => [e.operation, e.response.status])).toEqual([
+      ['createVoiceCall', 201],
+      ['updateVoiceCall', 200],
+      ['createTranscript', 202],
+      ['executeOmniFlow', 200],
+      ['updateVoiceCall', 200],
+    ]);
+    const [create, , transcript, omniFlow] = page.entries;
+    expect(create).toMatchObject({ method: 'POST', path: '/telephony/v1/voiceCalls', vendorCallKey: KEY, request: { body: seed.steps[0]!.body } });
+    expect(create!.voiceCallId).toBe((create!.response.body as { voiceCallId: string }).voiceCallId);
+    expect(page.entries.every((e) => e.voiceCallId === create!.voiceCallId && e.conversationId !== null)).toBe(true);
+    expect(omniFlow!.response.body).toEqual({ agent: null, queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail' });
+    // Every rule of the operation ran; message rules once per message.
+    expect(transcript!.checks).toEqual(
+      expect.arrayContaining([
+        { rule: 'TRANSCRIPT_CONVERSATION_CLOSED', scope: 'request', outcome: 'ok' },
+        { rule: 'DUPLICATE_MESSAGE_ID', scope: 'message', outcome: 'ok', subject: 'b6f1c7d2-7d7e-4a0e-9d55-3f3e2f8c1a01' },
+      ]),
+    );
+    expect(omniFlow!.checks.map((c) => c.rule).sort()).toEqual(['OMNIFLOW_ON_CLOSED_CALL', 'OMNIFLOW_WHILE_ROUTING_PENDING', 'UNDOCUMENTED_FIELD', 'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING']);
+    expect(create!.request.headers.authorization).toBe('Bearer [redacted]');
+    expect(JSON.stringify(page)).not.toContain(mock.token);
+  });
+
+  it('records refused requests with the violation, and warnings, so they can be filtered by outcome', async () => {
+    await start();
+    await mock.post('/voiceCalls', inboundCall('k')).expect(201);
+    await mock.patch('/voiceCalls/k/clearRouting').expect(409);
+    await mock.patch('/voiceCalls/k/omniFlow', { flowName: 'Support_Routing_Flow' }).expect(200);
+    await mock.post('/voiceCalls', { ...inboundCall('bad'), startTime: 'soon' }).expect(400);
+
+    const violations = await journalOf(mock, '?outcome=violation');
+    expect(violations.entries).toHaveLength(1);
+    expect(violations.entries[0]).toMatchObject({ operation: 'clearRouting', vendorCallKey: 'k', response: { status: 409 } });
+    expect(violations.entries[0]!.checks).toContainEqual(expect.objectContaining({ rule: 'CLEAR_ROUTING_WITHOUT_PENDING', outcome: 'violation', message: expect.stringContaining('no pending routing') }));
+    const warnings = await journalOf(mock, '?outcome=warning');
+    expect(warnings.entries.map((e) => e.operation)).toEqual(['executeOmniFlow']);
+    const ok = await journalOf(mock, '?outcome=ok');
+    expect(ok.entries.map((e) => e.response.status)).toEqual([201, 400]);
+    // A request that failed validation names its key from the body, and ran no rule.
+    expect(ok.entries[1]).toMatchObject({ operation: 'createVoiceCall', vendorCallKey: 'bad', checks: [] });
+  });
+
+  it('filters by call, vendorCallKey, operation, after and limit', async () => {
+    await start();
+    const a = await mock.post('/voiceCalls', inboundCall('a')).expect(201);
+    await mock.post('/voiceCalls', inboundCall('b')).expect(201);
+    await mock.post('/voiceCalls/a/messages', message('m1')).expect(202);
+    await mock.post('/voiceCalls/b/messages', message('m1')).expect(202);
+    expect((await journalOf(mock, '?vendorCallKey=a')).entries.map((e) => e.operation)).toEqual(['createVoiceCall', 'createTranscript']);
+    const byId = await journalOf(mock, `?voiceCallId=${(a.body.voiceCallId as string).slice(0, 15)}`);
+    expect(byId.entries).toHaveLength(2);
+    expect((await journalOf(mock, '?operation=createTranscript')).entries.map((e) => e.vendorCallKey)).toEqual(['a', 'b']);
+    const all = await journalOf(mock);
+    expect((await journalOf(mock, `?after=${all.entries[1]!.seq}`)).entries).toHaveLength(2);
+    expect((await journalOf(mock, '?limit=1')).entries.map((e) => e.vendorCallKey)).toEqual(['b']);
+    const bad = await admin(mock, 'get', '/journal?outcome=maybe').expect(400);
+    expect(errorResponseSchema.parse(bad.body).errors[0]).toContain('outcome must be one of ok, warning, violation');
+  });
+
+  it('is per tenant', async () => {
+    await start();
+    const other = await mock.as('MyContactCenter', '00D000000000007');
+    await mock.post('/voiceCalls', inboundCall('mine')).expect(201);
+    await other.post('/voiceCalls', inboundCall('theirs')).expect(201);
+    expect((await journalOf(mock)).entries.map((e) => e.vendorCallKey)).toEqual(['mine']);
+    expect((await journalOf(other)).entries.map((e) => e.vendorCallKey)).toEqual(['theirs']);
+  });
+
+  it('is bounded: the oldest entries are dropped and counted', async () => {
+    await start({ journalSize: 3 });
+    for (let i = 0; i < 5; i++) await mock.post('/voiceCalls', inboundCall(`k${i}`)).expect(201);
+    const page = await journalOf(mock);
+    expect(page).toMatchObject({ capacity: 3, total: 3, dropped: 2 });
+    expect(page.entries.map((e) => e.vendorCallKey)).toEqual(['k2', 'k3', 'k4']);
+  });
+
+  it('can be switched off', async () => {
+    await start({ journalSize: 0 });
+    await mock.post('/voiceCalls', inboundCall('k')).expect(201);
+    expect(await journalOf(mock)).toMatchObject({ enabled: false, total: 0, entries: [] });
+  });
+
+  it('needs the tenant\'s token like the API', async () => {
+    await start();
+    const res = await request(mock.server.app).get('/__admin/journal').expect(401);
+    expect(errorResponseSchema.parse(res.body).errorCode).toBe('AUTH_MISSING');
+  });
+});
+
+describe('clear and reset', () => {
+  it('clearing the journal leaves the calls; resetting calls leaves the journal; both by default', async () => {
+    await start();
+    await runSeed(mock);
+    const cleared = await admin(mock, 'delete', '/journal').expect(200);
+    expect(cleared.body).toEqual({ tenant: mock.tenant.key, cleared: 5 });
+    expect(mock.server.store.counts().calls).toBe(1);
+
+    await mock.post('/voiceCalls', inboundCall('second')).expect(201);
+    const callsOnly = resetResponseSchema.parse((await admin(mock, 'post', '/reset').send({ journal: false }).expect(200)).body);
+    expect(callsOnly).toEqual({
+      tenant: mock.tenant.key,
+      removed: { calls: 2, conversations: 2, transcripts: 1, recordings: 1, routings: 0, contactRequests: 0, events: 0 },
+      journalCleared: 0,
+    });
+    expect(mock.server.store.counts().calls).toBe(0);
+    expect((await journalOf(mock)).total).toBe(1); // the create; admin requests are not journaled
+
+    // The seed runs again from scratch on the same vendorCallKey.
+    await runSeed(mock);
+    const both = resetResponseSchema.parse((await admin(mock, 'post', '/reset').expect(200)).body);
+    expect(both.removed.calls).toBe(1);
+    expect(both.journalCleared).toBe(6);
+  });
+
+  it('resets one tenant only', async () => {
+    await start();
+    const other = await mock.as('UnifiedContactCenter');
+    await mock.post('/voiceCalls', inboundCall('mine')).expect(201);
+    await other.post('/voiceCalls', inboundCall('theirs', { callCenterApiName: 'UnifiedContactCenter' })).expect(201);
+    await admin(mock, 'post', '/reset').expect(200);
+    expect(mock.server.store.counts().calls).toBe(1);
+    expect((await journalOf(other)).total).toBe(1);
+  });
+
+  it('refuses a reset body of the wrong shape', async () => {
+    await start();
+    const res = await admin(mock, 'post', '/reset').send({ calls: 'yes' }).expect(400);
+    expect(errorResponseSchema.parse(res.body).errors[0]).toContain('calls');
+  });
+});
+
+describe('state inspection', () => {
+  it('shows a conversation with its legs, transcripts, recording, routing and events', async () => {
+    await start();
+    await runSeed(mock);
+    const state = conversationStateSchema.parse((await admin(mock, 'get', `/calls/${KEY}`).expect(200)).body);
+    expect(state).toMatchObject({ status: 'closed', firstVendorCallKey: KEY });
+    expect(state.legs).toHaveLength(1);
+    expect(state.legs[0]).toMatchObject({ vendorCallKey: KEY, disposition: 'completed', callOrigin: 'Voicemail' });
+    expect(state.legs[0]).not.toHaveProperty('tenant');
+    expect(state.transcripts.map((t) => t.messageId)).toEqual(['b6f1c7d2-7d7e-4a0e-9d55-3f3e2f8c1a01']);
+    expect(state.recordings[0]).toMatchObject({ durationInSeconds: 61 });
+    expect(state.pendingRoutings).toEqual([]);
+  });
+
+  it('lists the tenant\'s conversations, with transfer legs together, filtered by vendorCallKey', async () => {
+    await start();
+    await mock.post('/voiceCalls', inboundCall('root')).expect(201);
+    await mock.post('/voiceCalls', inboundCall('leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' })).expect(201);
+    await mock.patch('/voiceCalls/leg/omniFlow', { dialedNumber: '999999999' }).expect(200);
+    await mock.post('/voiceCalls', inboundCall('alone')).expect(201);
+    const list = callListSchema.parse((await admin(mock, 'get', '/calls').expect(200)).body);
+    expect(list.conversations.map((c) => c.legs.map((l) => l.vendorCallKey))).toEqual([['root', 'leg'], ['alone']]);
+    expect(list.conversations[0]!.pendingRoutings).toHaveLength(1);
+    const filtered = callListSchema.parse((await admin(mock, 'get', '/calls?vendorCallKey=leg').expect(200)).body);
+    expect(filtered.conversations).toHaveLength(1);
+    await admin(mock, 'get', '/calls/nobody').expect(404);
+  });
+});
