@@ -150,6 +150,60 @@ export const callListSchema = z.object({
   conversations: z.array(conversationStateSchema),
 });
 
+export const PROBLEM_KINDS = ['missing-step', 'out-of-order', 'extra-request', 'failed-request', 'rule-violation', 'condition'] as const;
+
+/** One thing the connector did wrong for this call, and what to change. */
+export const verificationProblemSchema = z.object({
+  kind: z.enum(PROBLEM_KINDS),
+  step: z.string().optional(),
+  /** The journal entry it is about. */
+  seq: z.int().optional(),
+  rule: z.enum(RULE_IDS).optional(),
+  message: z.string(),
+});
+
+export const verificationStepSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  operations: z.array(z.enum(OPERATIONS)),
+  optional: z.boolean(),
+  repeatable: z.boolean(),
+  status: z.enum(['passed', 'failed', 'missing', 'skipped']),
+  /** The journal entries (seq) that made this step. */
+  requests: z.array(z.int()),
+});
+
+export const verificationReportSchema = z.object({
+  ok: z.boolean(),
+  scenario: z.string(),
+  title: z.string(),
+  vendorCallKey: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  steps: z.array(verificationStepSchema),
+  problems: z.array(verificationProblemSchema),
+  warnings: z.array(z.object({ rule: z.enum(RULE_IDS), seq: z.int(), message: z.string() })),
+  coverage: z.object({
+    /** Requests per operation. */
+    operations: z.record(z.string(), z.int()),
+    /** Per rule: how often it was checked with each outcome. */
+    rules: z.record(z.string(), z.object({ ok: z.int(), warning: z.int(), violation: z.int() })),
+    /** Answers per status code. */
+    statuses: z.record(z.string(), z.int()),
+  }),
+});
+
+export const verifyRequestSchema = z.object({
+  scenario: nonEmpty(),
+  vendorCallKey: nonEmpty().optional(),
+});
+
+/** Every call of the tenant verified against a scenario. */
+export const verificationSummarySchema = z.object({
+  ok: z.boolean(),
+  scenario: z.string(),
+  reports: z.array(verificationReportSchema),
+});
+
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
 export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;
@@ -164,3 +218,9 @@ export type StoreCounts = z.infer<typeof storeCountsSchema>;
 export type ResetResponse = z.infer<typeof resetResponseSchema>;
 export type ConversationState = z.infer<typeof conversationStateSchema>;
 export type CallList = z.infer<typeof callListSchema>;
+export type ProblemKind = (typeof PROBLEM_KINDS)[number];
+export type VerificationProblem = z.infer<typeof verificationProblemSchema>;
+export type VerificationStep = z.infer<typeof verificationStepSchema>;
+export type VerificationReport = z.infer<typeof verificationReportSchema>;
+export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+export type VerificationSummary = z.infer<typeof verificationSummarySchema>;

@@ -22,6 +22,11 @@ import {
   ruleCheckSchema,
   registeredKeySchema,
   registerKeyRequestSchema,
+  verificationProblemSchema,
+  verificationReportSchema,
+  verificationStepSchema,
+  verificationSummarySchema,
+  verifyRequestSchema,
 } from '../contracts/admin-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import {
@@ -233,6 +238,11 @@ describe('shared schemas', () => {
     ['ResetResponse', resetResponseSchema],
     ['ConversationState', conversationStateSchema],
     ['CallList', callListSchema],
+    ['VerifyRequest', verifyRequestSchema],
+    ['VerificationProblem', verificationProblemSchema],
+    ['VerificationStep', verificationStepSchema],
+    ['VerificationReport', verificationReportSchema],
+    ['VerificationSummary', verificationSummarySchema],
   ] as const)('%s matches the spec', (name, schema) => {
     const schemas = spec.components!.schemas! as Record<string, JsonSchema>;
     expect(normalize(zodSchema(schema))).toEqual(normalize(schemas[name]));

@@ -15,7 +15,7 @@ import { KeyError, type KeyRegistry, type RegisteredKey } from '../auth/key-regi
 import { ApiError } from '../domain/operation-context.ts';
 import { sendError } from '../http/error-responses.ts';
 import { parseJsonBody } from '../http/json-body.ts';
-import { describeZodIssues } from '../org/simulated-org.ts';
+import { zodError } from './zod-errors.ts';
 
 const PEM_TYPES = /^(application\/x-pem-file|application\/pkix-cert|text\/plain)\b/i;
 
@@ -48,16 +48,7 @@ function registrationOf(req: Request): { pem: string; callCenterApiName: string;
     return { pem: body.toString('utf8'), callCenterApiName, ...(name === undefined ? {} : { name }), ...(orgId === undefined ? {} : { orgId }) };
   }
   const parsed = registerKeyRequestSchema.safeParse(parseJsonBody(body, contentType));
-  if (!parsed.success) {
-    throw ApiError.details(
-      400,
-      'INVALID_REQUEST',
-      describeZodIssues(parsed.error.issues).map((line) => {
-        const [field = '(body)', ...problem] = line.split(': ');
-        return { field, problem: problem.join(': ') };
-      }),
-    );
-  }
+  if (!parsed.success) throw zodError(parsed.error);
   const request: RegisterKeyRequest = parsed.data;
   return {
     pem: (request.publicKey ?? request.certificate)!,

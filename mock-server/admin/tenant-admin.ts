@@ -1,16 +1,21 @@
 /**
  * The per-tenant admin API: the request journal (list with filters, clear), reset (calls, journal or
- * both) and state inspection. A request names its tenant the way API requests do: the same bearer
+ * both), state inspection, and verification of calls against the scenarios. A request names its tenant the way API requests do: the same bearer
  * token, or with --auth off the Scv-Mock-Tenant header or the default tenant.
  */
 import { Router, type Request, type RequestHandler } from 'express';
 import {
   CHECK_OUTCOMES,
   resetRequestSchema,
+  verifyRequestSchema,
   type CallList,
   type JournalCleared,
   type ResetResponse,
+  type VerificationReport,
+  type VerificationSummary,
 } from '../../contracts/admin-schemas.ts';
+import { callsInJournal, entriesOfCall, verifyScenario } from '../../contracts/scenario-verifier.ts';
+import { SCENARIO_NAMES, scenarioByName } from '../../contracts/scenarios.ts';
 import { OPERATIONS, type Operation } from '../../contracts/operations.ts';
 import { findCall } from '../domain/call-resolution.ts';
 import { ApiError, type Tenant } from '../domain/operation-context.ts';
@@ -18,7 +23,7 @@ import { sendError } from '../http/error-responses.ts';
 import { jsonBody } from '../http/json-body.ts';
 import { locals } from '../http/request-locals.ts';
 import type { JournalFilter, RequestJournal } from '../journal/request-journal.ts';
-import { describeZodIssues } from '../org/simulated-org.ts';
+import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { conversationState } from './state-views.ts';
 
@@ -85,7 +90,7 @@ function withTenant(handler: (tenant: Tenant, req: Request) => Promise<{ status?
 export function tenantAdmin(options: TenantAdminOptions): Router {
   const { journal, store } = options;
   const router = Router();
-  router.use(['/journal', '/reset', '/calls'], options.authenticate);
+  router.use(['/journal', '/reset', '/calls', '/verify'], options.authenticate);
 
   router.get('/journal', withTenant((tenant, req) => ({ body: journal.list(tenant.key, journalFilter(req)) })));
   router.delete(
@@ -101,12 +106,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
     jsonBody(options.maxBodyBytes),
     withTenant(async (tenant, req) => {
       const parsed = resetRequestSchema.safeParse(req.body ?? {});
-      if (!parsed.success) {
-        throw ApiError.details(400, 'INVALID_REQUEST', describeZodIssues(parsed.error.issues).map((line) => {
-          const [field = '(body)', ...problem] = line.split(': ');
-          return { field, problem: problem.join(': ') };
-        }));
-      }
+      if (!parsed.success) throw zodError(parsed.error);
       const { calls = true, journal: clearJournal = true } = parsed.data;
       const empty = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0 };
       const body: ResetResponse = {
@@ -114,6 +114,36 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         removed: calls ? await store.resetTenant(tenant.key) : empty,
         journalCleared: clearJournal ? journal.clear(tenant.key) : 0,
       };
+      return { body };
+    }),
+  );
+
+  router.post(
+    '/verify',
+    jsonBody(options.maxBodyBytes),
+    withTenant((tenant, req) => {
+      const parsed = verifyRequestSchema.safeParse(req.body);
+      if (!parsed.success) throw zodError(parsed.error);
+      const scenario = scenarioByName(parsed.data.scenario);
+      if (scenario === undefined) throw invalid('scenario', `is "${parsed.data.scenario}", not one of ${SCENARIO_NAMES.join(', ')}`);
+      if (!journal.enabled) {
+        throw new ApiError(409, 'JOURNAL_OFF', ['The journal is off (--journal-size 0), so there is nothing to verify. Start the mock with a journal.']);
+      }
+      const entries = journal.list(tenant.key).entries;
+      const { vendorCallKey } = parsed.data;
+      if (vendorCallKey !== undefined) {
+        const call = entriesOfCall(entries, vendorCallKey);
+        if (call.entries.length === 0) {
+          throw new ApiError(404, 'CALL_NOT_FOUND', [`The journal of tenant ${tenant.key} has no request for vendorCallKey "${vendorCallKey}". Run the call first (or check the key and the token's org).`]);
+        }
+        const body: VerificationReport = verifyScenario(scenario, call.entries, { vendorCallKey, conversationId: call.conversationId });
+        return { body };
+      }
+      const reports = callsInJournal(entries).map((key) => {
+        const call = entriesOfCall(entries, key);
+        return verifyScenario(scenario, call.entries, { vendorCallKey: key, conversationId: call.conversationId });
+      });
+      const body: VerificationSummary = { ok: reports.length > 0 && reports.every((r) => r.ok), scenario: scenario.name, reports };
       return { body };
     }),
   );

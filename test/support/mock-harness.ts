@@ -65,11 +65,17 @@ export interface ScenarioStep {
   expect: { status: number };
 }
 
-export function loadScenario(name: string): { name: string; steps: ScenarioStep[] } {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url), 'utf8')) as {
-    name: string;
-    steps: ScenarioStep[];
-  };
+export interface ScenarioFixture {
+  name: string;
+  /** The scenario of contracts/scenarios.ts the requests follow. */
+  scenario: string;
+  /** The contact center whose token sends them (default MyContactCenter). */
+  contactCenter?: string;
+  steps: ScenarioStep[];
+}
+
+export function loadScenario(name: string): ScenarioFixture {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioFixture;
 }
 
 /** A create body for an inbound call on the seed's number; fields can be overridden. */

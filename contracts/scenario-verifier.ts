@@ -1,0 +1,215 @@
+/**
+ * Checks one call's journal against a scenario: which requests made which step, which steps are
+ * missing, out of order or extra, which requests failed or broke a rule, and which step conditions did
+ * not hold. Pure: journal entries in, report out, so the admin API, the CLI and TypeScript suites all
+ * get the same answer.
+ */
+import type { CheckOutcome, JournalEntry, VerificationProblem, VerificationReport, VerificationStep } from './admin-schemas.ts';
+import type { Scenario, ScenarioStep, StepCondition } from './scenarios.ts';
+
+type Json = Record<string, unknown>;
+
+function valueAt(source: unknown, path: string): unknown {
+  let node = source;
+  for (const part of path.split('.')) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Json)[part];
+  }
+  return node;
+}
+
+function holds(condition: StepCondition, request: unknown, call: Json): boolean {
+  const value = valueAt(condition.on === 'request' ? request : call, condition.field);
+  if (condition.present !== undefined) return condition.present === (value !== undefined && value !== null);
+  if (condition.equals !== undefined) return value === condition.equals;
+  if (condition.notEquals !== undefined) return value !== condition.notEquals;
+  return true;
+}
+
+function describeCondition(condition: StepCondition): string {
+  const subject = `${condition.on === 'call' ? 'the call\'s ' : ''}${condition.field}`;
+  if (condition.present !== undefined) return `${subject} ${condition.present ? 'is set' : 'is left out'}`;
+  if (condition.equals !== undefined) return `${subject} is ${JSON.stringify(condition.equals)}`;
+  return `${subject} is not ${JSON.stringify(condition.notEquals)}`;
+}
+
+const succeeded = (entry: JournalEntry): boolean => entry.response.status >= 200 && entry.response.status < 300;
+const isCallWrite = (entry: JournalEntry): boolean => entry.operation === 'createVoiceCall' || entry.operation === 'updateVoiceCall';
+
+function matchesStep(step: ScenarioStep, entry: JournalEntry, call: Json): boolean {
+  if (entry.operation === null || !step.operations.includes(entry.operation)) return false;
+  return (step.match ?? []).every((condition) => holds(condition, entry.request.body, call));
+}
+
+function label(entry: JournalEntry): string {
+  return `${entry.method} ${entry.path} (#${entry.seq})`;
+}
+
+function coverageOf(entries: readonly JournalEntry[]): VerificationReport['coverage'] {
+  const operations: Record<string, number> = {};
+  const rules: Record<string, Record<CheckOutcome, number>> = {};
+  const statuses: Record<string, number> = {};
+  for (const entry of entries) {
+    if (entry.operation !== null) operations[entry.operation] = (operations[entry.operation] ?? 0) + 1;
+    statuses[String(entry.response.status)] = (statuses[String(entry.response.status)] ?? 0) + 1;
+    for (const check of entry.checks) {
+      const counts = (rules[check.rule] ??= { ok: 0, warning: 0, violation: 0 });
+      counts[check.outcome] += 1;
+    }
+  }
+  return { operations, rules, statuses };
+}
+
+export function verifyScenario(
+  scenario: Scenario,
+  journal: readonly JournalEntry[],
+  target: { vendorCallKey: string | null; conversationId: string | null },
+): VerificationReport {
+  const entries = [...journal].sort((a, b) => a.seq - b.seq);
+  const problems: VerificationProblem[] = [];
+  const warnings: VerificationReport['warnings'] = [];
+  const matched = scenario.steps.map(() => [] as number[]);
+  const failedSteps = new Set<number>();
+  let next = 0;
+  // The call as the create and update bodies so far describe it.
+  const call: Json = {};
+
+  for (const entry of entries) {
+    for (const check of entry.checks) {
+      if (check.outcome === 'violation') {
+        problems.push({ kind: 'rule-violation', seq: entry.seq, rule: check.rule, message: `${label(entry)} broke ${check.rule}: ${check.message ?? ''}`.trim() });
+      } else if (check.outcome === 'warning') {
+        warnings.push({ rule: check.rule, seq: entry.seq, message: check.message ?? check.rule });
+      }
+    }
+    if (!succeeded(entry)) {
+      const errors = (entry.response.body as { errors?: unknown } | null)?.errors;
+      const why = Array.isArray(errors) ? errors.join(' ') : `status ${entry.response.status}`;
+      problems.push({ kind: 'failed-request', seq: entry.seq, message: `${label(entry)} was answered ${entry.response.status}: ${why}` });
+      continue;
+    }
+    if (isCallWrite(entry) && typeof entry.request.body === 'object' && entry.request.body !== null) Object.assign(call, entry.request.body);
+
+    const candidates = scenario.steps.map((step, i) => (matchesStep(step, entry, call) ? i : -1)).filter((i) => i >= 0);
+    const ahead = candidates.find((i) => i >= next);
+    if (ahead !== undefined) {
+      for (let skipped = next; skipped < ahead; skipped++) {
+        const step = scenario.steps[skipped]!;
+        if (!step.optional && matched[skipped]!.length === 0) {
+          problems.push({
+            kind: 'missing-step',
+            step: step.id,
+            seq: entry.seq,
+            message: `"${step.title}" did not happen before ${label(entry)}. ${step.advice}`,
+          });
+          failedSteps.add(skipped);
+        }
+      }
+      const step = scenario.steps[ahead]!;
+      matched[ahead]!.push(entry.seq);
+      for (const condition of step.expect ?? []) {
+        if (!holds(condition, entry.request.body, call)) {
+          problems.push({
+            kind: 'condition',
+            step: step.id,
+            seq: entry.seq,
+            message: `At "${step.title}" (${label(entry)}), expected ${describeCondition(condition)}: ${condition.why}.`,
+          });
+          failedSteps.add(ahead);
+        }
+      }
+      next = step.repeatable === true ? ahead : ahead + 1;
+      continue;
+    }
+    const behind = candidates[candidates.length - 1];
+    if (behind !== undefined) {
+      const step = scenario.steps[behind]!;
+      const current = scenario.steps[Math.max(0, next - 1)]!;
+      matched[behind]!.push(entry.seq);
+      failedSteps.add(behind);
+      problems.push({
+        kind: 'out-of-order',
+        step: step.id,
+        seq: entry.seq,
+        message: `${label(entry)} makes "${step.title}", which belongs before "${current.title}". ${step.advice}`,
+      });
+      continue;
+    }
+    problems.push({
+      kind: 'extra-request',
+      seq: entry.seq,
+      message: `${label(entry)} (${entry.operation ?? 'no operation'}) is not a step of the ${scenario.name} scenario at this point.`,
+    });
+  }
+
+  scenario.steps.forEach((step, i) => {
+    if (!step.optional && matched[i]!.length === 0 && !failedSteps.has(i)) {
+      problems.push({ kind: 'missing-step', step: step.id, message: `"${step.title}" never happened. ${step.advice}` });
+      failedSteps.add(i);
+    }
+  });
+
+  const steps: VerificationStep[] = scenario.steps.map((step, i) => ({
+    id: step.id,
+    title: step.title,
+    operations: [...step.operations],
+    optional: step.optional === true,
+    repeatable: step.repeatable === true,
+    status: failedSteps.has(i) ? (matched[i]!.length === 0 ? 'missing' : 'failed') : matched[i]!.length > 0 ? 'passed' : 'skipped',
+    requests: matched[i]!,
+  }));
+
+  return {
+    ok: problems.length === 0,
+    scenario: scenario.name,
+    title: scenario.title,
+    vendorCallKey: target.vendorCallKey,
+    conversationId: target.conversationId,
+    steps,
+    problems,
+    warnings,
+    coverage: coverageOf(entries),
+  };
+}
+
+/** The vendorCallKeys a bulk transcript request names. */
+function bulkKeys(entry: JournalEntry): string[] {
+  if (entry.operation !== 'createTranscriptsBulk') return [];
+  const items = (entry.request.body as { entries?: unknown } | null)?.entries;
+  if (!Array.isArray(items)) return [];
+  return items.flatMap((item) => {
+    const key = (item as { vendorCallKey?: unknown } | null)?.vendorCallKey;
+    return typeof key === 'string' ? [key] : [];
+  });
+}
+
+/**
+ * The journal entries of one call: every entry of its conversation, the ones that name one of its
+ * vendorCallKeys without reaching a conversation (refused before a call was found), and the bulk
+ * transcript requests with an entry for it.
+ */
+export function entriesOfCall(journal: readonly JournalEntry[], vendorCallKey: string): { entries: JournalEntry[]; conversationId: string | null } {
+  const conversationId = journal.find((e) => e.vendorCallKey === vendorCallKey && e.conversationId !== null)?.conversationId ?? null;
+  const keys = new Set([vendorCallKey]);
+  for (const e of journal) if (conversationId !== null && e.conversationId === conversationId && e.vendorCallKey !== null) keys.add(e.vendorCallKey);
+  const entries = journal.filter(
+    (e) =>
+      (conversationId !== null && e.conversationId === conversationId) ||
+      (e.conversationId === null && e.vendorCallKey !== null && keys.has(e.vendorCallKey)) ||
+      bulkKeys(e).some((key) => keys.has(key)),
+  );
+  return { entries, conversationId };
+}
+
+/** The calls in a journal: one group per conversation, keyed by its first vendorCallKey. */
+export function callsInJournal(journal: readonly JournalEntry[]): string[] {
+  const keys: string[] = [];
+  const seen = new Set<string>();
+  for (const entry of journal) {
+    const group = entry.conversationId ?? (entry.vendorCallKey === null ? null : `key:${entry.vendorCallKey}`);
+    if (group === null || seen.has(group) || entry.vendorCallKey === null) continue;
+    seen.add(group);
+    keys.push(entry.vendorCallKey);
+  }
+  return keys;
+}

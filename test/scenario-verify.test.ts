@@ -1,0 +1,195 @@
+/**
+ * Scenario verification: each documented scenario, run as its fixture does, verifies clean; each kind
+ * of connector mistake (missing, out-of-order and extra steps, failed requests, rule violations, step
+ * conditions) is reported with a message that says what to change. The admin API and the TypeScript
+ * verifier give the same report.
+ */
+import { readdirSync } from 'node:fs';
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verificationReportSchema, verificationSummarySchema, type VerificationReport } from '../contracts/admin-schemas.ts';
+import { entriesOfCall, verifyScenario } from '../contracts/scenario-verifier.ts';
+import { scenarioByName, SCENARIO_NAMES } from '../contracts/scenarios.ts';
+import { errorResponseSchema } from '../contracts/wire-schemas.ts';
+import type { MockServerOptions } from '../mock-server/server.ts';
+import { inboundCall, IN_CALL, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+
+const FIXTURES = readdirSync(new URL('../fixtures/scenarios/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const VM = 'vm-0001';
+
+let mock: Harness;
+// The first test starts no mock; closing an already closed one is harmless.
+afterEach(async () => mock?.server.close());
+
+const verify = async (client: Client, body: Record<string, unknown>, status = 200) =>
+  (await request(mock.server.app).post('/__admin/verify').set('Authorization', `Bearer ${client.token}`).send(body).expect(status)).body as unknown;
+
+async function verifyCall(client: Client, scenario: string, vendorCallKey: string): Promise<VerificationReport> {
+  return verificationReportSchema.parse(await verify(client, { scenario, vendorCallKey }));
+}
+
+const kinds = (report: VerificationReport) => report.problems.map((p) => [p.kind, p.step ?? p.rule ?? null]);
+
+describe('every scenario fixture verifies clean', () => {
+  it('there is a fixture for every scenario', () => {
+    const covered = FIXTURES.map((name) => loadScenario(name).scenario);
+    expect([...new Set(covered)].sort()).toEqual([...SCENARIO_NAMES].sort());
+  });
+
+  it.each(FIXTURES)('%s', async (name) => {
+    mock = await startMock();
+    const fixture = loadScenario(name);
+    const client = fixture.contactCenter === undefined ? mock : await mock.as(fixture.contactCenter);
+    for (const step of fixture.steps) {
+      const res = await client.call(step.method, step.path, step.body);
+      expect(res.status, `${step.title}: ${JSON.stringify(res.body)}`).toBe(step.expect.status);
+    }
+    const key = (fixture.steps[0]!.body as { vendorCallKey: string }).vendorCallKey;
+    const report = await verifyCall(client, fixture.scenario, key);
+    expect(report.problems, JSON.stringify(report.problems, null, 1)).toEqual([]);
+    expect(report.ok).toBe(true);
+    for (const step of report.steps) expect(step.status, step.id).toMatch(step.optional ? /passed|skipped/ : /passed/);
+    // The TypeScript verifier, on the journal, says the same.
+    const journal = mock.server.journal.list(client === mock ? mock.tenant.key : (await import('../mock-server/auth/jwt-verifier.ts')).tenantOf('00DSM0000000MCK2A2', fixture.contactCenter!).key);
+    const call = entriesOfCall(journal.entries, key);
+    expect(verifyScenario(scenarioByName(fixture.scenario)!, call.entries, { vendorCallKey: key, conversationId: call.conversationId })).toEqual(report);
+  });
+});
+
+/** The seed's voicemail sequence, with changes. */
+async function voicemail(client: Client, options: { tag?: 'create' | 'update' | 'late'; transcript?: boolean; final?: Record<string, unknown>; extra?: () => Promise<unknown> } = {}) {
+  const { tag = 'update', transcript = true, final = { recordingLocation: 'https://r.example/vm.wav', totalRecordingDuration: 20 } } = options;
+  await client.post('/voiceCalls', inboundCall(VM, tag === 'create' ? { callOrigin: 'Voicemail' } : {}));
+  if (tag === 'update') await client.patch(`/voiceCalls/${VM}`, { isActiveCall: true, callOrigin: 'Voicemail' });
+  if (transcript) await client.post(`/voiceCalls/${VM}/messages`, message('m1'));
+  await client.patch(`/voiceCalls/${VM}/omniFlow`, { dialedNumber: '999999999' });
+  if (tag === 'late') await client.patch(`/voiceCalls/${VM}`, { isActiveCall: true, callOrigin: 'Voicemail' });
+  await options.extra?.();
+  await client.patch(`/voiceCalls/${VM}`, final);
+}
+
+async function start(options: MockServerOptions = {}) {
+  mock = await startMock(options);
+  return mock;
+}
+
+describe('each kind of mistake is reported with what to change', () => {
+  it('the seed sequence passes, with callOrigin set on create or in an update', async () => {
+    await start();
+    await voicemail(mock, { tag: 'create' });
+    expect((await verifyCall(mock, 'voicemail', VM)).ok).toBe(true);
+  });
+
+  it('a missing step', async () => {
+    await start();
+    await voicemail(mock, { transcript: false });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(report.ok).toBe(false);
+    expect(kinds(report)).toEqual([['missing-step', 'transcripts']]);
+    expect(report.problems[0]!.message).toContain('POST /voiceCalls/{vendorCallKey}/messages');
+    expect(report.steps.find((s) => s.id === 'transcripts')?.status).toBe('missing');
+  });
+
+  it('the voicemail tagged after the flow ran: refused in strict mode', async () => {
+    await start();
+    await voicemail(mock, { tag: 'late' });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(kinds(report)).toEqual([
+      ['condition', 'omniflow'],
+      ['rule-violation', 'VOICEMAIL_ORIGIN_AFTER_FLOW'],
+      ['failed-request', null],
+    ]);
+    expect(report.problems[0]!.message).toContain("expected the call's callOrigin is \"Voicemail\": callOrigin must be Voicemail before omniFlow");
+  });
+
+  it('the same mistake in lenient mode: accepted, but still a violation, and out of order', async () => {
+    await start({ mode: 'lenient' });
+    await voicemail(mock, { tag: 'late' });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(kinds(report)).toEqual([
+      ['condition', 'omniflow'],
+      ['rule-violation', 'VOICEMAIL_ORIGIN_AFTER_FLOW'],
+      ['out-of-order', 'update-active'],
+    ]);
+    expect(report.ok).toBe(false);
+  });
+
+  it('an extra request', async () => {
+    await start();
+    await voicemail(mock, { extra: () => mock.patch(`/voiceCalls/${VM}/clearRouting`).expect(200) });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(kinds(report)).toEqual([['extra-request', null]]);
+    expect(report.problems[0]!.message).toContain('clearRouting');
+  });
+
+  it('a failed request after the end (a transcript for a closed call)', async () => {
+    await start();
+    await voicemail(mock);
+    await mock.post(`/voiceCalls/${VM}/messages`, message('late')).expect(409);
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(kinds(report)).toEqual([
+      ['rule-violation', 'TRANSCRIPT_CONVERSATION_CLOSED'],
+      ['failed-request', null],
+    ]);
+    expect(report.problems[1]!.message).toMatch(/was answered 409: The conversation of vm-0001 is closed/);
+  });
+
+  it('a step condition: the final update without the recording', async () => {
+    await start();
+    await voicemail(mock, { final: { endTime: '2022-08-02T17:33:00Z' } });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(kinds(report)).toEqual([['condition', 'final-update']]);
+    expect(report.problems[0]!.message).toContain('recordingLocation is set: the final update carries the voicemail recording');
+  });
+
+  it('warnings (a transcript dropped outside the window) are reported without failing', async () => {
+    await start();
+    await voicemail(mock, {
+      extra: () => mock.post(`/voiceCalls/${VM}/messages`, message('seconds', { startTime: Math.floor(IN_CALL / 1000) })).expect(202),
+    });
+    const report = await verifyCall(mock, 'voicemail', VM);
+    // A transcript after omniFlow is out of order for the voicemail scenario; the drop is a warning.
+    expect(report.warnings.map((w) => w.rule)).toEqual(['TRANSCRIPT_OUTSIDE_WINDOW']);
+    expect(kinds(report)).toEqual([['out-of-order', 'transcripts']]);
+  });
+
+  it('reports coverage: operations, rules with their outcomes, statuses', async () => {
+    await start();
+    await voicemail(mock);
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(report.coverage.operations).toEqual({ createVoiceCall: 1, updateVoiceCall: 2, createTranscript: 1, executeOmniFlow: 1 });
+    expect(report.coverage.statuses).toEqual({ '200': 3, '201': 1, '202': 1 });
+    expect(report.coverage.rules.VOICEMAIL_ORIGIN_AFTER_FLOW).toEqual({ ok: 2, warning: 0, violation: 0 });
+  });
+});
+
+describe('POST /__admin/verify', () => {
+  it('verifies every call of the tenant when no vendorCallKey is given', async () => {
+    await start();
+    await voicemail(mock);
+    await mock.post('/voiceCalls', inboundCall('other')).expect(201);
+    const summary = verificationSummarySchema.parse(await verify(mock, { scenario: 'voicemail' }));
+    expect(summary.ok).toBe(false);
+    expect(summary.reports.map((r) => [r.vendorCallKey, r.ok])).toEqual([
+      [VM, true],
+      ['other', false],
+    ]);
+  });
+
+  it('refuses an unknown scenario, an unknown call, and works only with the journal on', async () => {
+    await start();
+    const unknown = errorResponseSchema.parse(await verify(mock, { scenario: 'nope', vendorCallKey: VM }, 400));
+    expect(unknown.errors[0]).toContain('voicemail, inbound-answered');
+    expect(errorResponseSchema.parse(await verify(mock, { scenario: 'voicemail', vendorCallKey: 'ghost' }, 404)).errorCode).toBe('CALL_NOT_FOUND');
+    await mock.server.close();
+    await start({ journalSize: 0 });
+    expect(errorResponseSchema.parse(await verify(mock, { scenario: 'voicemail' }, 409)).errorCode).toBe('JOURNAL_OFF');
+  });
+
+  it('sees only the tenant\'s own calls', async () => {
+    await start();
+    await voicemail(mock);
+    const other = await mock.as('MyContactCenter', '00D000000000008');
+    expect(errorResponseSchema.parse(await verify(other, { scenario: 'voicemail', vendorCallKey: VM }, 404)).errorCode).toBe('CALL_NOT_FOUND');
+  });
+});
