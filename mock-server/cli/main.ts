@@ -13,6 +13,7 @@ import { keygenCommand } from './keygen-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
 import { tokenCommand } from './token-command.ts';
+import { verifyCommand } from './verify-command.ts';
 
 const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API
 
@@ -22,6 +23,7 @@ Commands:
   start        Start the mock server (scv-mock start --help for its options)
   token        Print a signed bearer token (scv-mock token --help)
   keygen       Write a new key pair and certificate for a connector (scv-mock keygen --help)
+  verify       Check a call your connector made against a documented scenario (scv-mock verify --help)
   help         Show this help
 
 Options:
@@ -119,6 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'start') return await start(rest);
     if (command === 'token') return await tokenCommand(rest);
     if (command === 'keygen') return keygenCommand(rest);
+    if (command === 'verify') return await verifyCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

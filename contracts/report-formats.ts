@@ -1,0 +1,104 @@
+/**
+ * Verification reports for CI: JUnit XML (one test case per scenario step and per rule checked), a
+ * short Markdown summary for a job summary, and plain text for a terminal.
+ */
+import type { VerificationReport, VerificationSummary } from './admin-schemas.ts';
+
+const xml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+const callName = (report: VerificationReport): string => report.vendorCallKey ?? report.conversationId ?? 'call';
+
+interface Case {
+  name: string;
+  failure?: string;
+  skipped?: boolean;
+}
+
+function casesOf(report: VerificationReport): Case[] {
+  const cases: Case[] = report.steps.map((step) => {
+    const problems = report.problems.filter((p) => p.step === step.id && p.kind !== 'rule-violation');
+    const name = `step ${step.id}: ${step.title}`;
+    if (problems.length > 0) return { name, failure: problems.map((p) => p.message).join('\n') };
+    return step.status === 'skipped' ? { name, skipped: true } : { name };
+  });
+  for (const [rule, counts] of Object.entries(report.coverage.rules)) {
+    const violations = report.problems.filter((p) => p.rule === rule);
+    cases.push(counts.violation > 0 ? { name: `rule ${rule}`, failure: violations.map((p) => p.message).join('\n') } : { name: `rule ${rule}` });
+  }
+  const loose = report.problems.filter((p) => p.step === undefined && p.rule === undefined);
+  cases.push(loose.length > 0 ? { name: 'requests', failure: loose.map((p) => p.message).join('\n') } : { name: 'requests' });
+  return cases;
+}
+
+export function toJUnit(summary: VerificationSummary): string {
+  const suites = summary.reports.map((report) => {
+    const cases = casesOf(report);
+    const failures = cases.filter((c) => c.failure !== undefined).length;
+    const skipped = cases.filter((c) => c.skipped === true).length;
+    const body = cases
+      .map((c) => {
+        const open = `    <testcase classname="${xml(`${summary.scenario}.${callName(report)}`)}" name="${xml(c.name)}"`;
+        if (c.failure !== undefined) return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0]!)}">${xml(c.failure)}</failure>\n    </testcase>`;
+        if (c.skipped === true) return `${open}>\n      <skipped message="optional step did not happen"/>\n    </testcase>`;
+        return `${open}/>`;
+      })
+      .join('\n');
+    return `  <testsuite name="${xml(`${summary.scenario} ${callName(report)}`)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}">\n${body}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="scv-telephony-mock ${xml(summary.scenario)}">\n${suites.join('\n')}\n</testsuites>\n`;
+}
+
+const STATUS_MARK: Record<VerificationReport['steps'][number]['status'], string> = {
+  passed: '✅ passed',
+  failed: '❌ failed',
+  missing: '❌ missing',
+  skipped: '➖ skipped (optional)',
+};
+
+export function toMarkdown(summary: VerificationSummary): string {
+  const lines = [`## scv-telephony-mock: scenario \`${summary.scenario}\` ${summary.ok ? '✅ passed' : '❌ failed'}`, ''];
+  if (summary.reports.length === 0) lines.push('No call of this tenant is in the journal.', '');
+  for (const report of summary.reports) {
+    lines.push(`### Call \`${callName(report)}\`: ${report.ok ? 'passed' : `${report.problems.length} problem(s)`}`, '');
+    lines.push('| Step | Status | Requests |', '|---|---|---|');
+    for (const step of report.steps) lines.push(`| ${step.title} | ${STATUS_MARK[step.status]} | ${step.requests.map((s) => `#${s}`).join(' ')} |`);
+    lines.push('');
+    if (report.problems.length > 0) {
+      lines.push('**Problems**', '');
+      for (const problem of report.problems) lines.push(`- \`${problem.kind}\`${problem.rule ? ` \`${problem.rule}\`` : ''}: ${problem.message}`);
+      lines.push('');
+    }
+    if (report.warnings.length > 0) {
+      lines.push('**Warnings**', '');
+      for (const warning of report.warnings) lines.push(`- \`${warning.rule}\` (#${warning.seq}): ${warning.message}`);
+      lines.push('');
+    }
+    const rules = Object.entries(report.coverage.rules);
+    const ops = Object.entries(report.coverage.operations).map(([op, n]) => `${op} ×${n}`).join(', ');
+    const statuses = Object.entries(report.coverage.statuses).map(([status, n]) => `${status} ×${n}`).join(', ');
+    lines.push(`Coverage: ${ops || 'no operations'}; answers ${statuses || 'none'}; ${rules.length} rules checked, ${rules.filter(([, c]) => c.violation > 0).length} violated.`, '');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function toText(summary: VerificationSummary): string {
+  const lines: string[] = [];
+  for (const report of summary.reports) {
+    lines.push(`${summary.scenario} ${callName(report)}: ${report.ok ? 'PASS' : `FAIL (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`}`);
+    for (const step of report.steps) {
+      const mark = step.status === 'passed' ? '✓' : step.status === 'skipped' ? '-' : '✗';
+      lines.push(`  ${mark} ${step.id.padEnd(22)} ${step.status === 'passed' ? step.requests.map((s) => `#${s}`).join(' ') : step.status}`);
+    }
+    for (const problem of report.problems) lines.push(`  ! [${problem.kind}${problem.rule ? ` ${problem.rule}` : ''}] ${problem.message}`);
+    for (const warning of report.warnings) lines.push(`  ~ [${warning.rule}] ${warning.message}`);
+  }
+  if (summary.reports.length === 0) lines.push(`${summary.scenario}: no call of this tenant is in the journal`);
+  lines.push(summary.ok ? 'scenario passed' : 'scenario failed');
+  return `${lines.join('\n')}\n`;
+}
+
+/** One report or a summary, as a summary. */
+export function asSummary(result: VerificationReport | VerificationSummary): VerificationSummary {
+  return 'reports' in result ? result : { ok: result.ok, scenario: result.scenario, reports: [result] };
+}

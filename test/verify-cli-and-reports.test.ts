@@ -1,0 +1,137 @@
+/**
+ * Verification from the command line and the CI reports: `scv-mock verify` against a real mock process
+ * exits 0 on a clean call and 1 on a broken one, and writes JUnit XML, JSON and Markdown.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verificationReportSchema, type VerificationSummary } from '../contracts/admin-schemas.ts';
+import { toJUnit, toMarkdown, toText } from '../contracts/report-formats.ts';
+import { signToken } from '../mock-server/auth/token-signer.ts';
+import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
+import { inboundCall, loadScenario, message } from './support/mock-harness.ts';
+
+let mock: RunningMock;
+let token: string;
+const dir = mkdtempSync(join(tmpdir(), 'scv-verify-'));
+
+async function send(method: string, path: string, body?: unknown): Promise<number> {
+  const res = await fetch(`${mock.baseUrl}/telephony/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+beforeAll(async () => {
+  mock = await startCli(['--in-memory', '--quiet']);
+  token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
+  for (const step of loadScenario('voicemail-seed').steps) expect(await send(step.method, step.path, step.body)).toBe(step.expect.status);
+  // A broken voicemail: routed before it was tagged, and no transcript.
+  await send('POST', '/voiceCalls', inboundCall('broken'));
+  await send('PATCH', '/voiceCalls/broken/omniFlow', { dialedNumber: '999999999' });
+  await send('PATCH', '/voiceCalls/broken', { isActiveCall: true, callOrigin: 'Voicemail' });
+  await send('PATCH', '/voiceCalls/broken', { recordingLocation: 'https://r.example/b.wav' });
+});
+afterAll(async () => mock.stop());
+
+describe('scv-mock verify', () => {
+  it('passes the seed call: exit 0, and writes JUnit, JSON and Markdown', async () => {
+    const files = { junit: join(dir, 'ok.xml'), json: join(dir, 'ok.json'), markdown: join(dir, 'ok.md') };
+    const run = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', '5324881f-1e84-4367-8930-f69a74b30fff', '--junit', files.junit, '--json', files.json, '--markdown', files.markdown]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('voicemail 5324881f-1e84-4367-8930-f69a74b30fff: PASS');
+    expect(verificationReportSchema.parse(JSON.parse(readFileSync(files.json, 'utf8'))).ok).toBe(true);
+    const junit = readFileSync(files.junit, 'utf8');
+    expect(junit).toMatch(/<testsuite name="voicemail 5324881f[^"]*" tests="\d+" failures="0"/);
+    expect(junit).toContain('name="step omniflow: Execute the Omni-Channel flow for the dialed number"');
+    expect(junit).toContain('name="rule VOICEMAIL_ORIGIN_AFTER_FLOW"');
+    expect(readFileSync(files.markdown, 'utf8')).toContain('scenario `voicemail` ✅ passed');
+  });
+
+  it('fails a broken call: exit 1, with each problem and what to change', async () => {
+    const junitFile = join(dir, 'broken.xml');
+    const run = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', 'broken', '--junit', junitFile]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('voicemail broken: FAIL');
+    expect(run.stdout).toContain('[condition] At "Execute the Omni-Channel flow for the dialed number"');
+    expect(run.stdout).toContain('[rule-violation VOICEMAIL_ORIGIN_AFTER_FLOW]');
+    expect(run.stdout).toContain('[missing-step] "Post the transcript" did not happen');
+    const junit = readFileSync(junitFile, 'utf8');
+    expect(junit).toMatch(/failures="[1-9]\d*"/);
+    expect(junit).toContain('<failure message="At &quot;Execute the Omni-Channel flow');
+  });
+
+  it('checks every call of the tenant without --call', async () => {
+    const run = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/5324881f-1e84-4367-8930-f69a74b30fff: PASS[\s\S]*broken: FAIL/);
+  });
+
+  it('another tenant has no calls: exit 1, and an unknown call: exit 3', async () => {
+    const otherOrg = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--org', '00D000000000009']);
+    expect(otherOrg.code).toBe(1);
+    expect(otherOrg.stdout).toContain('no call of this tenant is in the journal');
+    const ghost = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', 'ghost']);
+    expect(ghost.code).toBe(3);
+    expect(ghost.stderr).toContain('has no request for vendorCallKey "ghost"');
+  });
+
+  it('usage errors exit 2; an unreachable mock exits 3', async () => {
+    expect((await runCli(['verify'])).code).toBe(2);
+    const down = await runCli(['verify', '--url', 'http://127.0.0.1:9', '--scenario', 'voicemail']);
+    expect(down.code).toBe(3);
+    expect(down.stderr).toContain('cannot reach the mock at http://127.0.0.1:9');
+  });
+});
+
+describe('report formats', () => {
+  const summary: VerificationSummary = {
+    ok: false,
+    scenario: 'voicemail',
+    reports: [
+      {
+        ok: false,
+        scenario: 'voicemail',
+        title: 'Send a voicemail',
+        vendorCallKey: 'k<&>',
+        conversationId: null,
+        steps: [
+          { id: 'create', title: 'Create', operations: ['createVoiceCall'], optional: false, repeatable: false, status: 'passed', requests: [1] },
+          { id: 'update-active', title: 'Keep open', operations: ['updateVoiceCall'], optional: true, repeatable: true, status: 'skipped', requests: [] },
+          { id: 'transcripts', title: 'Transcript', operations: ['createTranscript'], optional: false, repeatable: true, status: 'missing', requests: [] },
+        ],
+        problems: [
+          { kind: 'missing-step', step: 'transcripts', message: '"Transcript" never happened.' },
+          { kind: 'rule-violation', seq: 3, rule: 'DUPLICATE_MESSAGE_ID', message: 'broke it' },
+          { kind: 'extra-request', seq: 4, message: 'extra "one"' },
+        ],
+        warnings: [{ rule: 'UNDOCUMENTED_FIELD', seq: 2, message: 'flowName' }],
+        coverage: { operations: { createVoiceCall: 1 }, rules: { DUPLICATE_MESSAGE_ID: { ok: 0, warning: 0, violation: 1 }, UNDOCUMENTED_FIELD: { ok: 1, warning: 1, violation: 0 } }, statuses: { '201': 1 } },
+      },
+    ],
+  };
+
+  it('JUnit: a case per step and per rule, plus the loose problems; escaped', () => {
+    const junit = toJUnit(summary);
+    expect(junit.match(/<testcase /g)).toHaveLength(3 + 2 + 1);
+    expect(junit).toContain('<testsuite name="voicemail k&lt;&amp;&gt;" tests="6" failures="3" skipped="1">');
+    expect(junit).toContain('<failure message="&quot;Transcript&quot; never happened.">');
+    expect(junit).toContain('name="rule DUPLICATE_MESSAGE_ID">\n      <failure message="broke it">');
+    expect(junit).toContain('name="requests">\n      <failure message="extra &quot;one&quot;">');
+  });
+
+  it('Markdown and text name each step, problem and warning', () => {
+    const markdown = toMarkdown(summary);
+    expect(markdown).toContain('| Transcript | ❌ missing |  |');
+    expect(markdown).toContain('- `rule-violation` `DUPLICATE_MESSAGE_ID`: broke it');
+    expect(markdown).toContain('Coverage: createVoiceCall ×1; answers 201 ×1; 2 rules checked, 1 violated.');
+    const text = toText(summary);
+    expect(text).toContain('voicemail k<&>: FAIL (3 problems)');
+    expect(text).toContain('~ [UNDOCUMENTED_FIELD] flowName');
+    expect(text.trim().endsWith('scenario failed')).toBe(true);
+  });
+});
