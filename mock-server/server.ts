@@ -21,7 +21,7 @@ import { createOpenApiRouter } from './openapi/openapi-router.ts';
 import { ADMIN_BASE_PATH, API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from './package-files.ts';
 
 export interface MockServerOptions {
   host?: string;

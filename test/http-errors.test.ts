@@ -10,7 +10,7 @@ import { healthResponseSchema } from '../contracts/admin-schemas.ts';
 import { errorResponseSchema, type ErrorResponse } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
-import { VERSION } from '../mock-server/version.ts';
+import { VERSION } from '../mock-server/package-files.ts';
 import { API, AUTH, inboundCall, IN_CALL, message, startMock, UNIFIED, type Harness } from './support/mock-harness.ts';
 
 let mock: Harness;

@@ -4,10 +4,10 @@
  */
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
+import { packageFile } from '../package-files.ts';
 
-export const DEMO_PRIVATE_KEY_FILE = fileURLToPath(new URL('../../fixtures/keys/demo-private-key.pem', import.meta.url));
+export const DEMO_PRIVATE_KEY_FILE = packageFile('fixtures/keys/demo-private-key.pem');
 export const SCRT_AUDIENCE = 'https://scrt.salesforce.com';
 
 export interface TokenOptions {

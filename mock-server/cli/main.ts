@@ -8,7 +8,7 @@ import { createLogger, type Logger } from '../http/logger.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { StoreFileError } from '../store/lowdb-persistence.ts';
-import { VERSION } from '../version.ts';
+import { VERSION } from '../package-files.ts';
 import { keygenCommand } from './keygen-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';

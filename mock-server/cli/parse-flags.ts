@@ -5,10 +5,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export class UsageError extends Error {}
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Values<T extends Options> = { [K in keyof T]?: T[K] extends { type: 'boolean' } ? boolean : string };
 
-export function parseFlags<T extends Options>(argv: readonly string[], options: T) {
+export function parseFlags<T extends Options>(argv: readonly string[], options: T): Values<T> {
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Values<T>;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

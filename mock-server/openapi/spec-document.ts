@@ -3,11 +3,11 @@
  * the telephony surface (everything but the Admin tag, which the admin layer serves from the root).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { parse } from 'yaml';
+import { packageFile } from '../package-files.ts';
 
-export const SPEC_FILE = fileURLToPath(new URL('../../openapi.yaml', import.meta.url));
+export const SPEC_FILE = packageFile('openapi.yaml');
 export const API_BASE_PATH = '/telephony/v1';
 export const ADMIN_BASE_PATH = '/__admin';
 

@@ -3,7 +3,6 @@
  * compared on their first 15 characters, so the 15- and 18-character forms are the same record.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import {
@@ -15,8 +14,9 @@ import {
   type Queue,
   type Rep,
 } from './org-fixture-schema.ts';
+import { packageFile } from '../package-files.ts';
 
-export const DEFAULT_ORG_FILE = fileURLToPath(new URL('../../fixtures/default-org.json', import.meta.url));
+export const DEFAULT_ORG_FILE = packageFile('fixtures/default-org.json');
 
 /** A fixture file that cannot be used; the message lists every problem with its path. */
 export class OrgFixtureError extends Error {}

@@ -1,0 +1,12 @@
+/**
+ * scv-telephony-mock/contracts: the zod schemas and types of every request and response (the wire and
+ * the admin API), the sequence-rule table, the scenarios, the verifier and the report formats.
+ */
+export * from './wire-schemas.ts';
+export * from './admin-schemas.ts';
+export * from './operations.ts';
+export * from './sequence-rules.ts';
+export * from './scenarios.ts';
+export * from './scenario-verifier.ts';
+export * from './report-formats.ts';
+export { isDateTime } from './formats.ts';

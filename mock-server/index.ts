@@ -1,0 +1,111 @@
+/**
+ * The in-process harness for TypeScript and JavaScript connector suites:
+ *
+ *   const mock = await startMockServer();
+ *   // point the connector at mock.url with mock.token()
+ *   const report = await mock.verify('voicemail', { vendorCallKey });
+ *   await mock.close();
+ *
+ * It starts the real server (real HTTP, real JWT checks) on a free loopback port, in memory unless a
+ * data file is given, and talks to the journal and the verifier directly.
+ */
+import type { JournalPage, ResetResponse, VerificationReport, VerificationSummary } from '../contracts/admin-schemas.ts';
+import { callsInJournal, entriesOfCall, verifyScenario } from '../contracts/scenario-verifier.ts';
+import { SCENARIO_NAMES, scenarioByName } from '../contracts/scenarios.ts';
+import type { RuleMode } from '../contracts/sequence-rules.ts';
+import { tenantOf } from './auth/jwt-verifier.ts';
+import { signToken, type TokenOptions } from './auth/token-signer.ts';
+import type { AuthMode } from './http/auth-middleware.ts';
+import type { Logger } from './http/logger.ts';
+import type { JournalFilter } from './journal/request-journal.ts';
+import { createMockServer, type MockServer } from './server.ts';
+
+export interface StartMockServerOptions {
+  /** Default 0: a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** An org fixture file; default the package's simulated org. */
+  fixtures?: string;
+  /** Default strict. */
+  mode?: RuleMode;
+  /** Default jwt. */
+  auth?: AuthMode;
+  /** A lowdb store file; default in memory. */
+  dataFile?: string;
+  /** Deterministic record ids. */
+  seed?: string;
+  journalSize?: number;
+  /** The tenant token(), journal(), verify() and reset() use: default the fixture's org and first contact center. */
+  orgId?: string;
+  callCenterApiName?: string;
+  /** Where request lines go; default silent. */
+  logger?: Logger;
+}
+
+export interface RunningMockServer {
+  /** Base URL of the API: http://127.0.0.1:<port>/telephony/v1 */
+  url: string;
+  /** Root URL (admin API under /__admin). */
+  rootUrl: string;
+  /** A fresh RS256 token for the harness tenant (or for the org and contact center given). */
+  token(options?: Partial<Omit<TokenOptions, 'privateKeyPem'>> & { privateKeyPem?: string }): Promise<string>;
+  /** The tenant's journal, optionally filtered. */
+  journal(filter?: JournalFilter): JournalPage;
+  /** Checks one call (by vendorCallKey) against a scenario; without one, every call of the tenant. */
+  verify(scenario: string, options: { vendorCallKey: string }): VerificationReport;
+  verify(scenario: string, options?: { vendorCallKey?: undefined }): VerificationSummary;
+  /** Deletes the tenant's calls and journal. */
+  reset(): Promise<ResetResponse>;
+  close(): Promise<void>;
+  /** The server itself, for what the helpers above do not cover. */
+  server: MockServer;
+}
+
+export async function startMockServer(options: StartMockServerOptions = {}): Promise<RunningMockServer> {
+  const server = await createMockServer({
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    dataFile: options.dataFile ?? null,
+    ...(options.fixtures === undefined ? {} : { fixturesFile: options.fixtures }),
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+    ...(options.auth === undefined ? {} : { auth: options.auth }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.journalSize === undefined ? {} : { journalSize: options.journalSize }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  const rootUrl = await server.listen();
+  const orgId = options.orgId ?? server.org.orgId;
+  const callCenterApiName = options.callCenterApiName ?? server.org.defaultContactCenter.apiName;
+  const tenant = options.auth === 'off' ? server.defaultTenant : tenantOf(orgId, callCenterApiName);
+
+  function verify(scenarioName: string, target: { vendorCallKey?: string | undefined } = {}): VerificationReport | VerificationSummary {
+    const scenario = scenarioByName(scenarioName);
+    if (scenario === undefined) throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
+    const entries = server.journal.list(tenant.key).entries;
+    const check = (key: string) => {
+      const call = entriesOfCall(entries, key);
+      return verifyScenario(scenario, call.entries, { vendorCallKey: key, conversationId: call.conversationId });
+    };
+    if (target.vendorCallKey !== undefined) return check(target.vendorCallKey);
+    const reports = callsInJournal(entries).map(check);
+    return { ok: reports.length > 0 && reports.every((r) => r.ok), scenario: scenario.name, reports };
+  }
+
+  return {
+    url: `${rootUrl}/telephony/v1`,
+    rootUrl,
+    token: (overrides = {}) => signToken({ orgId, callCenterApiName, ...overrides }),
+    journal: (filter = {}) => server.journal.list(tenant.key, filter),
+    verify: verify as RunningMockServer['verify'],
+    reset: async () => ({ tenant: tenant.key, removed: await server.store.resetTenant(tenant.key), journalCleared: server.journal.clear(tenant.key) }),
+    close: () => server.close(),
+    server,
+  };
+}
+
+export type { JournalFilter } from './journal/request-journal.ts';
+export { createMockServer, type MockServer, type MockServerOptions } from './server.ts';
+export { signToken, type TokenOptions } from './auth/token-signer.ts';
+export { generateKeyMaterial, type KeyMaterial } from './auth/keygen.ts';
+export { createLogger, silentLogger, type Logger } from './http/logger.ts';
