@@ -6,9 +6,11 @@
 import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
 import { RULE_IDS } from './sequence-rules.ts';
-import { CALL_DISPOSITIONS } from './wire-schemas.ts';
+import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema } from './wire-schemas.ts';
 
 const nonEmpty = () => z.string().min(1);
+/** A count or sequence number (the spec's Count). */
+const count = () => z.int().min(0);
 
 export const healthResponseSchema = z.object({
   status: z.literal('ok'),
@@ -38,7 +40,7 @@ export const registeredKeySchema = z.object({
   orgId: z.string().nullable(),
   kind: z.enum(['publicKey', 'certificate']),
   source: z.enum(['fixture', 'admin']),
-  modulusLength: z.int(),
+  modulusLength: count(),
   registeredAt: z.string(),
 });
 
@@ -58,7 +60,7 @@ export const ruleCheckSchema = z.object({
 
 /** One request the mock received, as the journal keeps it. */
 export const journalEntrySchema = z.object({
-  seq: z.int(),
+  seq: count(),
   time: z.string(),
   tenant: z.string(),
   method: z.string(),
@@ -77,7 +79,7 @@ export const journalEntrySchema = z.object({
     body: z.unknown(),
   }),
   response: z.object({
-    status: z.int(),
+    status: httpStatusSchema,
     body: z.unknown(),
   }),
   checks: z.array(ruleCheckSchema),
@@ -88,15 +90,15 @@ export const journalPageSchema = z.object({
   tenant: z.string(),
   enabled: z.boolean(),
   /** Entries kept per tenant; the oldest are dropped beyond it. */
-  capacity: z.int(),
+  capacity: count(),
   /** Entries of this tenant held now (before filters). */
-  total: z.int(),
+  total: count(),
   /** Entries of this tenant dropped because the journal was full. */
-  dropped: z.int(),
+  dropped: count(),
   entries: z.array(journalEntrySchema),
 });
 
-export const journalClearedSchema = z.object({ tenant: z.string(), cleared: z.int() });
+export const journalClearedSchema = z.object({ tenant: z.string(), cleared: count() });
 
 export const resetRequestSchema = z.object({
   calls: z.boolean().optional(),
@@ -104,19 +106,19 @@ export const resetRequestSchema = z.object({
 });
 
 export const storeCountsSchema = z.object({
-  calls: z.int(),
-  conversations: z.int(),
-  transcripts: z.int(),
-  recordings: z.int(),
-  routings: z.int(),
-  contactRequests: z.int(),
-  events: z.int(),
+  calls: count(),
+  conversations: count(),
+  transcripts: count(),
+  recordings: count(),
+  routings: count(),
+  contactRequests: count(),
+  events: count(),
 });
 
 export const resetResponseSchema = z.object({
   tenant: z.string(),
   removed: storeCountsSchema,
-  journalCleared: z.int(),
+  journalCleared: count(),
 });
 
 /** A stored record, with the fields inspection relies on; the rest are as in mock-server/store/records.ts. */
@@ -138,8 +140,8 @@ export const conversationStateSchema = z.object({
       ended: z.boolean(),
     }),
   ),
-  transcripts: z.array(record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: z.int() })),
-  recordings: z.array(record({ voiceCallId: z.string(), recordingLocation: z.string(), durationInSeconds: z.int() })),
+  transcripts: z.array(record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: epochMillisSchema })),
+  recordings: z.array(record({ voiceCallId: z.string(), recordingLocation: z.string(), durationInSeconds: count() })),
   pendingRoutings: z.array(record({ voiceCallId: z.string(), source: z.string() })),
   contactRequests: z.array(record({ voiceCallId: z.string(), callbackNumber: z.string() })),
   events: z.array(record({ kind: z.enum(['realtime', 'postCall']), service: z.string() })),
@@ -157,7 +159,7 @@ export const verificationProblemSchema = z.object({
   kind: z.enum(PROBLEM_KINDS),
   step: z.string().optional(),
   /** The journal entry it is about. */
-  seq: z.int().optional(),
+  seq: count().optional(),
   rule: z.enum(RULE_IDS).optional(),
   message: z.string(),
 });
@@ -170,7 +172,7 @@ export const verificationStepSchema = z.object({
   repeatable: z.boolean(),
   status: z.enum(['passed', 'failed', 'missing', 'skipped']),
   /** The journal entries (seq) that made this step. */
-  requests: z.array(z.int()),
+  requests: z.array(count()),
 });
 
 export const verificationReportSchema = z.object({
@@ -181,14 +183,14 @@ export const verificationReportSchema = z.object({
   conversationId: z.string().nullable(),
   steps: z.array(verificationStepSchema),
   problems: z.array(verificationProblemSchema),
-  warnings: z.array(z.object({ rule: z.enum(RULE_IDS), seq: z.int(), message: z.string() })),
+  warnings: z.array(z.object({ rule: z.enum(RULE_IDS), seq: count(), message: z.string() })),
   coverage: z.object({
     /** Requests per operation. */
-    operations: z.record(z.string(), z.int()),
+    operations: z.record(z.string(), count()),
     /** Per rule: how often it was checked with each outcome. */
-    rules: z.record(z.string(), z.object({ ok: z.int(), warning: z.int(), violation: z.int() })),
+    rules: z.record(z.string(), z.object({ ok: count(), warning: count(), violation: count() })),
     /** Answers per status code. */
-    statuses: z.record(z.string(), z.int()),
+    statuses: z.record(z.string(), count()),
   }),
 });
 

@@ -15,6 +15,8 @@ const isoDateTime = () =>
     .refine(isDateTime, { message: 'must be an ISO-8601 date-time such as 2022-08-02T17:32:28Z' })
     .meta({ format: 'date-time' });
 const epochMillis = () => z.int().min(0).meta({ format: 'int64' });
+export const epochMillisSchema = epochMillis();
+export const httpStatusSchema = z.int().min(100).max(599);
 const seconds = () => z.int().min(0).max(MAX_INT32).meta({ format: 'int32' });
 
 export const CALL_ORIGINS = ['Preview', 'Progressive', 'Voicemail'] as const;
@@ -114,7 +116,7 @@ export const bulkTranscriptsPartialFailureSchema = z.object({
       z.object({
         vendorCallKey: z.string(),
         message: z.string(),
-        status: z.int(),
+        status: httpStatusSchema,
         errorCode: z.string().optional(),
         rule: z.string().optional(),
       }),
