@@ -4,7 +4,8 @@
  */
 import type { VerificationReport, VerificationSummary } from './admin-schemas.ts';
 
-const xml = (text: string): string =>
+/** Text made safe for an XML attribute or element. */
+export const xml = (text: string): string =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 const callName = (report: VerificationReport): string => report.vendorCallKey ?? report.conversationId ?? 'call';

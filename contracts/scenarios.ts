@@ -96,6 +96,15 @@ const routeByNumber = (expect: StepCondition[] = []): ScenarioStep => ({
   advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with the dialedNumber.',
 });
 
+const transferLeg = (): ScenarioStep => ({
+  id: 'transfer-leg',
+  title: 'Create the transfer leg',
+  operations: ['createVoiceCall'],
+  match: [{ on: 'request', field: 'initiationMethod', equals: 'Transfer', why: 'a transfer leg has initiationMethod Transfer' }],
+  expect: [{ on: 'request', field: 'parentVoiceCallId', present: true, why: 'the new leg links to its parent' }],
+  advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the call is transferred.',
+});
+
 const realtimeEvents: ScenarioStep = {
   id: 'realtime-events',
   title: 'Send realtime conversation events',
@@ -151,14 +160,7 @@ export const SCENARIOS: readonly Scenario[] = [
       routeByNumber(),
       keepOpen(),
       transcripts(true),
-      {
-        id: 'transfer-leg',
-        title: 'Create the transfer leg',
-        operations: ['createVoiceCall'],
-        match: [{ on: 'request', field: 'initiationMethod', equals: 'Transfer', why: 'a transfer leg has initiationMethod Transfer' }],
-        expect: [{ on: 'request', field: 'parentVoiceCallId', present: true, why: 'the new leg links to its parent' }],
-        advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the call is transferred.',
-      },
+      transferLeg(),
       { ...keepOpen('Update the legs, keeping the conversation open'), id: 'update-legs' },
       { ...transcripts(true), id: 'transfer-transcripts' },
       // Each leg may be ended; the last leg's end closes the conversation.
@@ -183,15 +185,7 @@ export const SCENARIOS: readonly Scenario[] = [
         ],
         advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with flowDevName and no dialedNumber.',
       },
-      {
-        id: 'transfer-leg',
-        title: 'Create the transfer leg',
-        operations: ['createVoiceCall'],
-        match: [{ on: 'request', field: 'initiationMethod', equals: 'Transfer', why: 'a transfer leg has initiationMethod Transfer' }],
-        expect: [{ on: 'request', field: 'parentVoiceCallId', present: true, why: 'the new leg links to its parent' }],
-        optional: true,
-        advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the rep takes the call.',
-      },
+      { ...transferLeg(), optional: true },
       { ...keepOpen('Update the legs, keeping the conversation open'), id: 'update-legs' },
       finalUpdate(),
     ],

@@ -9,6 +9,7 @@ import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { StoreFileError } from '../store/lowdb-persistence.ts';
 import { VERSION } from '../package-files.ts';
+import { conformanceCommand } from './conformance-command.ts';
 import { keygenCommand } from './keygen-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
@@ -24,6 +25,7 @@ Commands:
   token        Print a signed bearer token (scv-mock token --help)
   keygen       Write a new key pair and certificate for a connector (scv-mock keygen --help)
   verify       Check a call your connector made against a documented scenario (scv-mock verify --help)
+  conformance  Play the scenarios against a target (this mock or a real org) and report drift
   help         Show this help
 
 Options:
@@ -122,6 +124,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'token') return await tokenCommand(rest);
     if (command === 'keygen') return keygenCommand(rest);
     if (command === 'verify') return await verifyCommand(rest);
+    if (command === 'conformance') return await conformanceCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -1,8 +1,8 @@
 /** Test helpers: an in-process mock (in memory unless a file is given) and supertest clients with real tokens. */
-import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { tenantOf } from '../../mock-server/auth/jwt-verifier.ts';
 import { signToken } from '../../mock-server/auth/token-signer.ts';
+import { loadScenarioFixtures, type ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';
 import type { Tenant } from '../../mock-server/domain/operation-context.ts';
 import { createMockServer, type MockServer, type MockServerOptions } from '../../mock-server/server.ts';
 
@@ -56,26 +56,13 @@ export async function startMock(
   return { ...client, server, tenant: tenantOf(orgId, callCenter), as: (center, org = DEFAULT_ORG) => clientFor(server, center, org) };
 }
 
-export interface ScenarioStep {
-  title: string;
-  operationId: string;
-  method: string;
-  path: string;
-  body?: unknown;
-  expect: { status: number };
-}
+export type { FixtureStep as ScenarioStep, ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';
 
-export interface ScenarioFixture {
-  name: string;
-  /** The scenario of contracts/scenarios.ts the requests follow. */
-  scenario: string;
-  /** The contact center whose token sends them (default MyContactCenter). */
-  contactCenter?: string;
-  steps: ScenarioStep[];
-}
-
+/** A scenario fixture of fixtures/scenarios by its name. */
 export function loadScenario(name: string): ScenarioFixture {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/scenarios/${name}.json`, import.meta.url), 'utf8')) as ScenarioFixture;
+  const fixture = loadScenarioFixtures().find((f) => f.name === name);
+  if (fixture === undefined) throw new Error(`no scenario fixture named ${name}`);
+  return fixture;
 }
 
 /** A create body for an inbound call on the seed's number; fields can be overridden. */
