@@ -14,15 +14,25 @@ import {
   type TenantRecord,
 } from './records.ts';
 
-type KeyOf<T> = (record: T) => string | null;
+/** Where a record goes in an index: a scope (e.g. its tenant, or '' for none) and a key within it. */
+type KeyOf<T> = (record: T) => readonly [scope: string, key: string] | null;
+
+/** Members of one index key: one id (the common case, no array) or several in insertion order. */
+type Members = string | string[];
+
+interface Index<T> {
+  keyOf: KeyOf<T>;
+  // Two levels rather than concatenated "scope+key" strings: no string is built per record.
+  scopes: Map<string, Map<string, Members>>;
+}
 
 /** A map by id plus secondary indexes that keep their members in insertion order. */
 class IndexedCollection<T extends TenantRecord> {
   private readonly byId = new Map<string, T>();
-  private readonly indexes = new Map<string, { keyOf: KeyOf<T>; members: Map<string, string[]> }>();
+  private readonly indexes = new Map<string, Index<T>>();
 
   constructor(indexes: Record<string, KeyOf<T>> = {}) {
-    for (const [name, keyOf] of Object.entries(indexes)) this.indexes.set(name, { keyOf, members: new Map() });
+    for (const [name, keyOf] of Object.entries(indexes)) this.indexes.set(name, { keyOf, scopes: new Map() });
   }
 
   get size(): number {
@@ -41,83 +51,108 @@ class IndexedCollection<T extends TenantRecord> {
     const previous = this.byId.get(record.id);
     this.byId.set(record.id, record);
     for (const index of this.indexes.values()) {
-      const key = index.keyOf(record);
-      const previousKey = previous === undefined ? null : index.keyOf(previous);
+      const place = index.keyOf(record);
+      const previousPlace = previous === undefined ? null : index.keyOf(previous);
       // An updated record keeps its place, so "first" and "latest" mean creation order.
-      if (previous !== undefined && key === previousKey) continue;
-      if (previous !== undefined) this.unindexOne(index, previous);
-      if (key === null) continue;
-      const ids = index.members.get(key);
-      if (ids === undefined) index.members.set(key, [record.id]);
-      else ids.push(record.id);
+      if (previous !== undefined && place?.[0] === previousPlace?.[0] && place?.[1] === previousPlace?.[1]) continue;
+      if (previousPlace !== null) remove(index, previousPlace, record.id);
+      if (place === null) continue;
+      let keys = index.scopes.get(place[0]);
+      if (keys === undefined) index.scopes.set(place[0], (keys = new Map()));
+      const members = keys.get(place[1]);
+      if (members === undefined) keys.set(place[1], record.id);
+      else if (typeof members === 'string') keys.set(place[1], [members, record.id]);
+      else members.push(record.id);
     }
   }
 
   delete(id: string): void {
     const previous = this.byId.get(id);
     if (previous === undefined) return;
-    this.unindex(previous);
+    for (const index of this.indexes.values()) {
+      const place = index.keyOf(previous);
+      if (place !== null) remove(index, place, id);
+    }
     this.byId.delete(id);
   }
 
-  find(index: string, key: string): T[] {
-    const ids = this.indexes.get(index)?.members.get(key);
-    if (ids === undefined) return [];
+  find(index: string, key: string, scope = ''): T[] {
+    const members = this.indexes.get(index)?.scopes.get(scope)?.get(key);
+    if (members === undefined) return [];
     const found: T[] = [];
-    for (const id of ids) {
+    for (const id of typeof members === 'string' ? [members] : members) {
       const record = this.byId.get(id);
       if (record !== undefined) found.push(record);
     }
     return found;
   }
+}
 
-  private unindex(record: T): void {
-    for (const index of this.indexes.values()) this.unindexOne(index, record);
+function remove<T>(index: Index<T>, [scope, key]: readonly [string, string], id: string): void {
+  const keys = index.scopes.get(scope);
+  const members = keys?.get(key);
+  if (keys === undefined || members === undefined) return;
+  if (typeof members === 'string') {
+    if (members === id) keys.delete(key);
+  } else {
+    const at = members.indexOf(id);
+    if (at >= 0) members.splice(at, 1);
+    if (members.length === 1) keys.set(key, members[0]!);
+    else if (members.length === 0) keys.delete(key);
   }
+  if (keys.size === 0) index.scopes.delete(scope);
+}
 
-  private unindexOne(index: { keyOf: KeyOf<T>; members: Map<string, string[]> }, record: T): void {
-    const key = index.keyOf(record);
-    if (key === null) return;
-    const ids = index.members.get(key);
-    if (ids === undefined) return;
-    const at = ids.indexOf(record.id);
-    if (at >= 0) ids.splice(at, 1);
-    if (ids.length === 0) index.members.delete(key);
+/**
+ * One copy of each small, often repeated string (tenants, contact centers, enum values, phone numbers).
+ * JSON.parse and request bodies make a new copy of every value; with hundreds of thousands of records
+ * the copies cost more than the records' own data. Bounded, so unusual traffic cannot grow it forever.
+ */
+class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  constructor(private readonly limit = 20_000) {}
+
+  get(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (value.length <= 64 && this.strings.size < this.limit) this.strings.set(value, value);
+    return value;
   }
 }
 
-const scoped = (tenant: string, key: string): string => `${tenant}\u0000${key}`;
-const byTenant = (record: TenantRecord): string => record.tenant;
+const unscoped = (key: string): readonly [string, string] => ['', key];
+const byTenant = (record: TenantRecord) => unscoped(record.tenant);
 
 export class StateIndex {
   meta: StoreMeta | null = null;
   // Every collection is also indexed by tenant, for inspection and reset.
   readonly calls = new IndexedCollection<RecordsByCollection['calls']>({
     tenant: byTenant,
-    vendorKey: (call) => scoped(call.tenant, call.vendorCallKey),
-    conversation: (call) => call.conversationId,
+    vendorKey: (call) => [call.tenant, call.vendorCallKey],
+    conversation: (call) => unscoped(call.conversationId),
   });
   readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>({ tenant: byTenant });
   readonly transcripts = new IndexedCollection<RecordsByCollection['transcripts']>({
     tenant: byTenant,
-    conversation: (entry) => entry.conversationId,
-    messageId: (entry) => scoped(entry.conversationId, entry.messageId),
+    conversation: (entry) => unscoped(entry.conversationId),
+    messageId: (entry) => [entry.conversationId, entry.messageId],
   });
   readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>({
     tenant: byTenant,
-    call: (recording) => recording.voiceCallId,
+    call: (recording) => unscoped(recording.voiceCallId),
   });
   readonly routings = new IndexedCollection<RecordsByCollection['routings']>({
     tenant: byTenant,
-    call: (routing) => routing.voiceCallId,
+    call: (routing) => unscoped(routing.voiceCallId),
   });
   readonly contactRequests = new IndexedCollection<RecordsByCollection['contactRequests']>({
     tenant: byTenant,
-    call: (request) => request.voiceCallId,
+    call: (request) => unscoped(request.voiceCallId),
   });
   readonly events = new IndexedCollection<RecordsByCollection['events']>({
     tenant: byTenant,
-    conversation: (event) => event.conversationId,
+    conversation: (event) => unscoped(event.conversationId),
   });
 
   /** Mutations that delete every record of a tenant, collection by collection. */
@@ -138,20 +173,84 @@ export class StateIndex {
     return this[name] as unknown as IndexedCollection<RecordsByCollection[C]>;
   }
 
+  private readonly pool = new StringPool();
+  private readonly participantLists = new Map<string, RecordsByCollection['calls']['participants']>();
+
   apply(mutations: readonly Mutation[]): void {
     for (const mutation of mutations) {
       if (mutation.op === 'meta') this.meta = mutation.meta;
       else if (mutation.op === 'delete') this.collection(mutation.collection).delete(mutation.id);
-      else this.collection(mutation.collection).put(mutation.record);
+      else {
+        this.share(mutation);
+        this.collection(mutation.collection).put(mutation.record);
+      }
+    }
+  }
+
+  /**
+   * Points a record's strings at copies the state already holds: pooled values for repeated small
+   * strings, and the referenced record's own id for references. Same content, one copy in memory.
+   */
+  private share(mutation: Extract<Mutation, { op: 'put' }>): void {
+    const p = (value: string) => this.pool.get(value);
+    const pn = (value: string | null) => (value === null ? null : this.pool.get(value));
+    const record = mutation.record;
+    record.tenant = p(record.tenant);
+    switch (mutation.collection) {
+      case 'calls': {
+        const call = mutation.record;
+        call.callCenterApiName = p(call.callCenterApiName);
+        call.callType = p(call.callType) as typeof call.callType;
+        call.disposition = p(call.disposition) as typeof call.disposition;
+        call.createdVia = p(call.createdVia) as typeof call.createdVia;
+        call.from = pn(call.from);
+        call.to = pn(call.to);
+        call.callSubtype = pn(call.callSubtype);
+        call.callOrigin = pn(call.callOrigin) as typeof call.callOrigin;
+        call.providerName = pn(call.providerName);
+        call.conversationId = this.conversations.get(call.conversationId)?.id ?? this.calls.get(call.id)?.conversationId ?? call.conversationId;
+        // Records are never changed in place, so identical participant lists can be one frozen list.
+        const listKey = JSON.stringify(call.participants);
+        let list = this.participantLists.get(listKey);
+        if (list === undefined && this.participantLists.size < 20_000) {
+          list = Object.freeze(call.participants) as typeof call.participants;
+          this.participantLists.set(listKey, list);
+        }
+        if (list !== undefined) call.participants = list;
+        break;
+      }
+      case 'conversations': {
+        const conversation = mutation.record;
+        const first = this.calls.get(conversation.firstCallId);
+        conversation.callCenterApiName = p(conversation.callCenterApiName);
+        conversation.status = p(conversation.status) as typeof conversation.status;
+        if (first !== undefined) {
+          conversation.id = first.conversationId === conversation.id ? first.conversationId : conversation.id;
+          conversation.firstCallId = first.id;
+          conversation.firstVendorCallKey = first.vendorCallKey === conversation.firstVendorCallKey ? first.vendorCallKey : conversation.firstVendorCallKey;
+        }
+        break;
+      }
+      case 'transcripts':
+      case 'events': {
+        const entry = mutation.record;
+        entry.conversationId = this.conversations.get(entry.conversationId)?.id ?? entry.conversationId;
+        if (mutation.collection === 'transcripts') mutation.record.senderType = p(mutation.record.senderType);
+        break;
+      }
+      default: {
+        const attached = mutation.record;
+        attached.voiceCallId = this.calls.get(attached.voiceCallId)?.id ?? attached.voiceCallId;
+      }
     }
   }
 
   legsByVendorKey(tenant: string, vendorCallKey: string) {
-    return this.calls.find('vendorKey', scoped(tenant, vendorCallKey));
+    return this.calls.find('vendorKey', vendorCallKey, tenant);
   }
 
   hasMessageId(conversationId: string, messageId: string): boolean {
-    return this.transcripts.find('messageId', scoped(conversationId, messageId)).length > 0;
+    return this.transcripts.find('messageId', messageId, conversationId).length > 0;
   }
 
   toSnapshot(seq: number): SnapshotData {
@@ -172,8 +271,7 @@ export class StateIndex {
   loadSnapshot(snapshot: SnapshotData): void {
     this.meta = snapshot.meta;
     for (const name of COLLECTIONS) {
-      const target = this.collection(name);
-      for (const record of snapshot[name]) target.put(record);
+      for (const record of snapshot[name]) this.apply([{ op: 'put', collection: name, record } as Mutation]);
     }
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * Writes a store file holding N calls, each with a transcript message, as a connector would have left
+ * them (closed calls, through the real operations), so the benchmark can start a mock on a full store.
+ */
+import { tenantOf } from '../mock-server/auth/jwt-verifier.ts';
+import { RuleLedger, type OperationEnv, type OperationRequest } from '../mock-server/domain/operation-context.ts';
+import { createTranscript } from '../mock-server/domain/operations/transcript-operations.ts';
+import { createVoiceCall, updateVoiceCall } from '../mock-server/domain/operations/voice-call-operations.ts';
+import { loadOrgFixture } from '../mock-server/org/simulated-org.ts';
+import { openStore } from '../mock-server/store/telephony-store.ts';
+
+export interface PreloadOptions {
+  file: string;
+  calls: number;
+  orgId: string;
+  onProgress?: (done: number) => void;
+}
+
+export async function preloadStore(options: PreloadOptions): Promise<void> {
+  const store = await openStore({ file: options.file, seed: 'bench-preload' });
+  const env: OperationEnv = { store, org: loadOrgFixture(), mode: 'strict' };
+  const tenant = tenantOf(options.orgId, 'MyContactCenter');
+  const request = <B>(operation: OperationRequest['operation'], body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
+    operation,
+    tenant,
+    params,
+    body,
+    undocumentedFields: [],
+    aliasHints: [],
+    providerName: 'bench',
+    now: new Date(),
+    rules: new RuleLedger(),
+  });
+  const start = Date.parse('2024-01-01T00:00:00Z');
+  let pending: Array<Promise<void>> = [];
+  for (let i = 0; i < options.calls; i++) {
+    const key = `preload-${i}`;
+    const startTime = new Date(start + i * 1000).toISOString();
+    // Each step commits before the next reads the store, as requests do.
+    for (const outcome of [
+      () =>
+        createVoiceCall(
+          request('createVoiceCall', {
+            callCenterApiName: 'MyContactCenter',
+            vendorCallKey: key,
+            to: '999999999',
+            from: '+15551234567',
+            initiationMethod: 'Inbound' as const,
+            startTime,
+            participants: [{ participantKey: '+15551234567', type: 'END_USER' as const }],
+          }),
+          env,
+        ),
+      () =>
+        createTranscript(
+          request(
+            'createTranscript',
+            { participantId: `${key}END_USER`, messageId: `${key}-m1`, startTime: start + i * 1000 + 500, endTime: start + i * 1000 + 900, content: 'A message of moderate length, as a caller would leave it.', senderType: 'END_USER' as const },
+            { vendorCallKey: key },
+          ),
+          env,
+        ),
+      () => updateVoiceCall(request('updateVoiceCall', { endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
+    ]) {
+      // A commit applies at once (the next step reads it); the log writes them in groups.
+      pending.push(store.commit(outcome().mutations));
+    }
+    if ((i + 1) % 2000 === 0) {
+      await Promise.all(pending);
+      pending = [];
+      options.onProgress?.(i + 1);
+    }
+  }
+  await Promise.all(pending);
+  await store.close();
+}
