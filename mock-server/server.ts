@@ -9,7 +9,7 @@ import type { RuleMode } from '../contracts/sequence-rules.ts';
 import { adminApi } from './admin/admin-api.ts';
 import type { Tenant } from './domain/operation-context.ts';
 import { JtiCache } from './auth/jti-cache.ts';
-import { tenantOf } from './auth/jwt-verifier.ts';
+import { tenantOf, VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry } from './auth/key-registry.ts';
 import { authenticate, type AuthMode } from './http/auth-middleware.ts';
 import { RequestJournal } from './journal/request-journal.ts';
@@ -97,7 +97,14 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   app.set('etag', false);
   app.use(requestLog(logger));
   const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
-  const verifier = { org, keys, jtis: new JtiCache(), clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds, now: clock };
+  const verifier = {
+    org,
+    keys,
+    jtis: new JtiCache(),
+    verified: new VerifiedTokens(),
+    clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds,
+    now: clock,
+  };
   const tenantOfRequest = authenticate({ mode: auth, defaultTenant, verifier });
   app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
   app.use(

@@ -7,6 +7,7 @@ import type { ErrorCode, ErrorResponse } from '../../contracts/wire-schemas.ts';
 import { ApiError, RuleViolationError } from '../domain/operation-context.ts';
 import type { Logger } from './logger.ts';
 import { locals } from './request-locals.ts';
+import { sendJson } from './send-json.ts';
 
 export function sendError(res: Response, error: ApiError, headers: Record<string, string> = {}): void {
   const state = locals(res);
@@ -14,7 +15,7 @@ export function sendError(res: Response, error: ApiError, headers: Record<string
   if (error.status === 401 || error.status === 403) state.authProblem = error.messages.join(' ');
   if (error instanceof RuleViolationError) state.violations = [...error.violations];
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(error.status).json(error.body satisfies ErrorResponse);
+  sendJson(res, error.status, error.body satisfies ErrorResponse);
 }
 
 export function routeNotFound(req: Request): ApiError {

@@ -25,12 +25,6 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
     if (!journal.enabled) return next();
     const started = process.hrtime.bigint();
     const time = new Date().toISOString();
-    let responseBody: unknown = null;
-    const json = res.json.bind(res);
-    res.json = (body: unknown) => {
-      responseBody = body;
-      return json(body);
-    };
     res.on('finish', () => {
       const state = locals(res);
       if (state.tenant === undefined) return;
@@ -56,7 +50,7 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
         conversationId: state.call?.conversationId ?? null,
         providerName: headers['telephony-provider-name'] ?? null,
         request: { headers, body: body === undefined ? null : body },
-        response: { status: res.statusCode, body: responseBody },
+        response: { status: res.statusCode, body: state.responseBody ?? null },
         checks: state.checks ?? [],
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,
       });

@@ -20,6 +20,8 @@ export interface RequestLocals {
   checks?: RuleCheck[];
   /** The error code of an error answer. */
   errorCode?: string;
+  /** The JSON body the answer carried (sendJson keeps it for the journal). */
+  responseBody?: unknown;
   /** Why an authorization failed, for the log (the answer says the same). */
   authProblem?: string;
 }

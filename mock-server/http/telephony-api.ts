@@ -16,6 +16,7 @@ import { routeNotFound, sendError } from './error-responses.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
 import { journalRecorder } from './journal-recorder.ts';
 import { jsonBody } from './json-body.ts';
+import { sendJson } from './send-json.ts';
 import type { Logger } from './logger.ts';
 import { locals } from './request-locals.ts';
 
@@ -93,7 +94,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
       }
       const { warnings } = request.rules;
       if (warnings.length > 0) res.setHeader(WARNINGS_HEADER, [...new Set(warnings.map((hit) => hit.rule.id))].join(', '));
-      res.status(outcome.status).json(outcome.body);
+      sendJson(res, outcome.status, outcome.body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const refused = error.extra.callState?.voiceCallId;

@@ -46,8 +46,25 @@ export async function createOpenApiRouter(document: SpecDocument): Promise<OpenA
     },
   });
   await api.init();
+  // openapi-backend rebuilds its list of operations (a lodash pass over every path) on each lookup, and
+  // does several lookups per request; the document never changes, so the list is computed once.
+  const operations = api.router.getOperations();
+  const byOperationId = new Map(operations.map((operation) => [operation.operationId, operation]));
+  api.router.getOperations = () => operations;
+  api.router.getOperation = (operationId: string) => byOperationId.get(operationId);
+  // It also parses the same request three times (before routing, after routing, in validation): the
+  // parse of a given request for a given operation is kept for the next caller.
+  const parse = api.router.parseRequest.bind(api.router);
+  const parsed = new WeakMap<object, Map<unknown, ReturnType<typeof parse>>>();
+  api.router.parseRequest = (req, operation) => {
+    let byOperation = parsed.get(req);
+    if (byOperation === undefined) parsed.set(req, (byOperation = new Map()));
+    let result = byOperation.get(operation);
+    if (result === undefined) byOperation.set(operation, (result = parse(req, operation)));
+    return result;
+  };
   // Build the request validators now rather than on each operation's first request.
-  for (const operation of api.router.getOperations()) {
+  for (const operation of operations) {
     if (operation.operationId !== undefined) api.validator.getRequestValidatorsForOperation(operation.operationId);
   }
   return api;

@@ -1,0 +1,295 @@
+/**
+ * npm run bench [-- --vs-prism] [--duration <s>] [--connections <n>] [--calls <n>]
+ *
+ * Loads a real `scv-mock start` process (built JavaScript, JWT auth on, strict rules) with autocannon
+ * on loopback and prints requests/s, p50/p99/max latency and the server's RSS for: creating calls,
+ * transcripts on an open call, and the seed's five-request voicemail sequence. It runs them on an
+ * empty store and again on a store preloaded with --calls calls (with transcripts), and measures cold
+ * start and reset. --vs-prism also runs Prism (fetched with npx) and a bare node:http server on the same
+ * create request, for ratios. Results go to bench/results/.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { signToken } from '../mock-server/auth/token-signer.ts';
+import { preloadStore } from './preload-store.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ORG = '00DSM0000000MCK2A2';
+const { values: flags } = parseArgs({
+  options: {
+    'vs-prism': { type: 'boolean' },
+    duration: { type: 'string' },
+    connections: { type: 'string' },
+    calls: { type: 'string' },
+  },
+});
+const DURATION = Number(flags.duration ?? 10);
+const CONNECTIONS = Number(flags.connections ?? 10);
+const PRELOAD = Number(flags.calls ?? 100_000);
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+interface Target {
+  name: string;
+  child: ChildProcess;
+  root: string;
+  startMs: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a server and measures the time from spawn to the first 2xx of `probe`. */
+async function launch(name: string, command: string, args: string[], port: number, probe: string, init?: RequestInit): Promise<Target> {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const root = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
+    try {
+      const res = await fetch(`${root}${probe}`, init);
+      await res.arrayBuffer();
+      if (res.status < 300) break;
+    } catch {
+      // not listening yet
+    }
+    if (performance.now() - started > 180_000) throw new Error(`${name} did not answer within 180 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const startMs = performance.now() - started;
+  return {
+    name,
+    child,
+    root,
+    startMs,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+async function launchMock(dataFile: string): Promise<Target> {
+  const port = await freePort();
+  return launch('scv-mock', process.execPath, [join(ROOT, 'dist/mock-server/cli/run.js'), 'start', '--port', String(port), '--data', dataFile, '--quiet'], port, '/__admin/health');
+}
+
+interface Figures {
+  label: string;
+  requestsPerSecond: number;
+  /** For the sequence: whole five-request sequences per second. */
+  sequencesPerSecond?: number;
+  p50: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  rssMb?: number;
+}
+
+const createBody = (key: string, startTime = '2024-05-01T10:00:00Z') =>
+  JSON.stringify({
+    callCenterApiName: 'MyContactCenter',
+    vendorCallKey: key,
+    to: '999999999',
+    from: '+15551234567',
+    initiationMethod: 'Inbound',
+    startTime,
+    participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
+  });
+
+async function load(label: string, options: autocannon.Options, perSequence = 1): Promise<Figures> {
+  // Warm-up: JIT, connection pools, caches.
+  await autocannon({ ...options, duration: 2 });
+  const result = await autocannon({ ...options, duration: DURATION });
+  const rps = result.requests.average;
+  return {
+    label,
+    requestsPerSecond: Math.round(rps),
+    ...(perSequence > 1 ? { sequencesPerSecond: Math.round(rps / perSequence) } : {}),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}
+
+async function runScenarios(target: Target, phase: string, token: string): Promise<Figures[]> {
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const api = `${target.root}/telephony/v1`;
+  const results: Figures[] = [];
+  const pid = target.child.pid!;
+
+  log(`  ${phase}: create voice call…`);
+  results.push({
+    ...(await load(`${phase}: create voice call`, {
+      url: `${api}/voiceCalls`,
+      method: 'POST',
+      headers,
+      body: createBody(`bench-[<id>]`),
+      idReplacement: true,
+      connections: CONNECTIONS,
+    })),
+    rssMb: rssMb(pid),
+  });
+
+  log(`  ${phase}: transcript on an open call…`);
+  const openKey = `bench-open-${phase.replace(/\W/g, '')}`;
+  await fetch(`${api}/voiceCalls`, { method: 'POST', headers, body: createBody(openKey, new Date(Date.now() - 3600_000).toISOString()) });
+  const now = Date.now();
+  results.push({
+    ...(await load(`${phase}: transcript on an open call`, {
+      url: `${api}/voiceCalls/${openKey}/messages`,
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ participantId: `${openKey}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
+      idReplacement: true,
+      connections: CONNECTIONS,
+    })),
+    rssMb: rssMb(pid),
+  });
+
+  log(`  ${phase}: the seed's voicemail sequence…`);
+  let sequence = 0;
+  const step = (method: string, path: (key: string) => string, body: (key: string) => unknown, first = false): autocannon.Request => ({
+    method: method as autocannon.Request['method'],
+    setupRequest: (req, context) => {
+      const ctx = context as { key?: string };
+      if (first) ctx.key = `bench-vm-${phase.length}-${process.pid}-${++sequence}`;
+      return { ...req, path: `/telephony/v1${path(ctx.key!)}`, body: JSON.stringify(body(ctx.key!)), headers };
+    },
+  });
+  results.push({
+    ...(await load(
+      `${phase}: voicemail sequence (5 requests)`,
+      {
+        url: target.root,
+        connections: CONNECTIONS,
+        requests: [
+          step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
+          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
+          step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
+          step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
+          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
+        ],
+      },
+      5,
+    )),
+    rssMb: rssMb(pid),
+  });
+  return results;
+}
+
+async function timeReset(target: Target, token: string): Promise<{ ms: number; removedCalls: number }> {
+  const started = performance.now();
+  const res = await fetch(`${target.root}/__admin/reset`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { removed?: { calls?: number } };
+  return { ms: Math.round(performance.now() - started), removedCalls: body.removed?.calls ?? 0 };
+}
+
+async function compare(token: string): Promise<Figures[]> {
+  const figures: Figures[] = [];
+  const barePort = await freePort();
+  const bare = await launch('node:http', process.execPath, [join(ROOT, 'bench/bare-server.mjs'), String(barePort)], barePort, '/');
+  log('  bare node:http server…');
+  figures.push(await load('bare node:http, fixed JSON', { url: `${bare.root}/telephony/v1/voiceCalls`, method: 'POST', body: createBody('x'), headers: { 'Content-Type': 'application/json' }, connections: CONNECTIONS }));
+  await bare.stop();
+
+  const prismPort = await freePort();
+  log('  Prism 5 (npx @stoplight/prism-cli; the first run downloads it)…');
+  const prism = await launch('prism', 'npx', ['--yes', '@stoplight/prism-cli@5', 'mock', '-p', String(prismPort), '-h', '127.0.0.1', join(ROOT, 'openapi.yaml')], prismPort, '/voiceCalls', {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: createBody('probe'),
+  });
+  figures.push(await load('Prism 5 mock, validating', { url: `${prism.root}/voiceCalls`, method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: createBody('x'), connections: CONNECTIONS }));
+  spawnSync('pkill', ['-f', `prism-cli.*-p ${prismPort}`]);
+  await prism.stop();
+  return figures;
+}
+
+function table(rows: Figures[]): string {
+  const head = '| Run | req/s | sequences/s | p50 ms | p99 ms | max ms | RSS MB | non-2xx |';
+  const lines = rows.map((r) =>
+    `| ${r.label} | ${r.requestsPerSecond} | ${r.sequencesPerSecond ?? ''} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${r.non2xx + r.errors} |`,
+  );
+  return [head, '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+}
+
+async function main(): Promise<void> {
+  log('building dist/ …');
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('build failed');
+  const token = await signToken({ orgId: ORG, callCenterApiName: 'MyContactCenter', ttlSeconds: 6 * 3600 });
+  const work = mkdtempSync(join(tmpdir(), 'scv-bench-'));
+  const rows: Figures[] = [];
+  const extra: Record<string, unknown> = {};
+
+  log('empty store:');
+  const empty = await launchMock(join(work, 'empty.json'));
+  extra.coldStartMs = Math.round(empty.startMs);
+  log(`  cold start (spawn to first 2xx): ${extra.coldStartMs} ms`);
+  rows.push(...(await runScenarios(empty, 'empty store', token)));
+  extra.reset = await timeReset(empty, token);
+  log(`  reset of the tenant: ${JSON.stringify(extra.reset)}`);
+  await empty.stop();
+
+  log(`preloading ${PRELOAD} calls with transcripts…`);
+  const fullFile = join(work, 'full.json');
+  const preloadStarted = performance.now();
+  await preloadStore({ file: fullFile, calls: PRELOAD, orgId: ORG, onProgress: (n) => n % 20_000 === 0 && log(`  ${n} calls`) });
+  extra.preloadSeconds = Number(((performance.now() - preloadStarted) / 1000).toFixed(1));
+  const full = await launchMock(fullFile);
+  extra.startWithPreloadMs = Math.round(full.startMs);
+  extra.rssAfterLoadMb = Math.round(rssMb(full.child.pid!));
+  log(`  start on ${PRELOAD} calls: ${extra.startWithPreloadMs} ms, RSS ${extra.rssAfterLoadMb} MB`);
+  rows.push(...(await runScenarios(full, `${PRELOAD / 1000}k calls stored`, token)));
+  await full.stop();
+
+  if (flags['vs-prism'] === true) {
+    log('comparisons:');
+    const others = await compare(token);
+    rows.push(...others);
+    const ours = rows[0]!.requestsPerSecond;
+    extra.ratios = Object.fromEntries(others.map((o) => [o.label, Number((ours / o.requestsPerSecond).toFixed(2))]));
+  }
+  rmSync(work, { recursive: true, force: true });
+
+  const when = new Date().toISOString();
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  log('');
+  log(`scv-telephony-mock benchmark, ${when}, ${machine}; ${CONNECTIONS} connections, ${DURATION} s per run after a 2 s warm-up`);
+  log(table(rows));
+  for (const [name, value] of Object.entries(extra)) log(`${name}: ${JSON.stringify(value)}`);
+  const dir = join(ROOT, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const json = JSON.stringify({ when, machine, connections: CONNECTIONS, durationSeconds: DURATION, preloadedCalls: PRELOAD, rows, ...extra }, null, 2);
+  writeFileSync(join(dir, 'latest.json'), `${json}\n`);
+  writeFileSync(join(dir, `${when.slice(0, 19).replace(/:/g, '')}.json`), `${json}\n`);
+  log(`results: bench/results/latest.json`);
+}
+
+await main();
