@@ -18,7 +18,7 @@ export interface PreloadOptions {
 
 export async function preloadStore(options: PreloadOptions): Promise<void> {
   const store = await openStore({ file: options.file, seed: 'bench-preload' });
-  const env: OperationEnv = { store, org: loadOrgFixture(), mode: 'strict' };
+  const env: OperationEnv = { store, org: loadOrgFixture(), mode: 'strict', maxCallsPerTenant: Number.MAX_SAFE_INTEGER };
   const tenant = tenantOf(options.orgId, 'MyContactCenter');
   const request = <B>(operation: OperationRequest['operation'], body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
     operation,

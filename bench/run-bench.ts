@@ -61,7 +61,8 @@ interface Target {
 /** Spawns a server and measures the time from spawn to the first 2xx of `probe`. */
 async function launch(name: string, command: string, args: string[], port: number, probe: string, init?: RequestInit): Promise<Target> {
   const started = performance.now();
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so stopping it also stops what it started (npx starts Prism as a child).
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const root = `http://127.0.0.1:${port}`;
@@ -85,8 +86,9 @@ async function launch(name: string, command: string, args: string[], port: numbe
     startMs,
     stop: () =>
       new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        process.kill(-child.pid!, 'SIGTERM');
       }),
   };
 }
@@ -226,7 +228,6 @@ async function compare(token: string): Promise<Figures[]> {
     body: createBody('probe'),
   });
   figures.push(await load('Prism 5 mock, validating', { url: `${prism.root}/voiceCalls`, method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: createBody('x'), connections: CONNECTIONS }));
-  spawnSync('pkill', ['-f', `prism-cli.*-p ${prismPort}`]);
   await prism.stop();
   return figures;
 }

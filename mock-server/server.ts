@@ -17,7 +17,7 @@ import { errorHandler, notFoundHandler } from './http/error-responses.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { requestLog } from './http/request-log.ts';
 import { telephonyApi } from './http/telephony-api.ts';
-import { createOpenApiRouter } from './openapi/openapi-router.ts';
+import { compileValidators, createOpenApiRouter } from './openapi/openapi-router.ts';
 import { ADMIN_BASE_PATH, API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
@@ -38,6 +38,8 @@ export interface MockServerOptions {
   clockSkewSeconds?: number;
   /** Journal entries kept per tenant; 0 switches the journal off. */
   journalSize?: number;
+  /** Calls one tenant may store. */
+  maxCallsPerTenant?: number;
   /** Fold the store's write-ahead log into the snapshot once it reaches this size. */
   compactAfterBytes?: number;
   logger?: Logger;
@@ -53,6 +55,7 @@ export const DEFAULTS = {
   maxBodyBytes: 1024 * 1024,
   clockSkewSeconds: 60,
   journalSize: 10_000,
+  maxCallsPerTenant: 250_000,
 } as const;
 
 export interface MockServer {
@@ -109,7 +112,15 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
   app.use(
     API_BASE_PATH,
-    telephonyApi({ api, env: { store, org, mode }, authenticate: tenantOfRequest, journal, maxBodyBytes, logger, clock }),
+    telephonyApi({
+      api,
+      env: { store, org, mode, maxCallsPerTenant: options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant },
+      authenticate: tenantOfRequest,
+      journal,
+      maxBodyBytes,
+      logger,
+      clock,
+    }),
   );
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -133,6 +144,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
+          setImmediate(() => compileValidators(api));
           const { port } = started.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });

@@ -149,7 +149,7 @@ describe('damaged store files', () => {
     const error = await openStore({ file }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StoreFileError);
     expect((error as Error).message).toContain(file);
-    expect((error as Error).message).toMatch(/Move the file aside/);
+    expect((error as Error).message).toMatch(/--move-corrupt-store/);
   });
 
   it('refuses a JSON file that is not a store', async () => {

@@ -6,14 +6,29 @@
  * errorCode and a message that says what to fix. The token's tenant is (org id, contact center).
  */
 import { verify } from 'node:crypto';
-import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+
 import type { ErrorCode } from '../../contracts/wire-schemas.ts';
 import { ApiError, tenantKey, type Tenant } from '../domain/operation-context.ts';
 import { id15Of, isSalesforceId, to18 } from '../ids/salesforce-id.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { JtiCache } from './jti-cache.ts';
 import type { KeyRegistry } from './key-registry.ts';
-import { SCRT_AUDIENCE } from './token-signer.ts';
+
+/** The audience the Lambdas send (the v67 claim list has none); any other aud is refused. */
+export const SCRT_AUDIENCE = 'https://scrt.salesforce.com';
+
+/** The registered claims the checks read; a token may carry others. */
+interface Claims {
+  iss?: unknown;
+  sub?: unknown;
+  aud?: unknown;
+  exp?: unknown;
+  iat?: unknown;
+  nbf?: unknown;
+  jti?: unknown;
+}
+
+const jsonPart = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
 
 export const MAX_LIFETIME_SECONDS = 24 * 3600;
 
@@ -35,15 +50,24 @@ export function tenantOf(orgId: string, callCenterApiName: string): Tenant {
   return { key: tenantKey(org18, callCenterApiName), orgId: org18, callCenterApiName };
 }
 
-function decode(token: string): { alg: unknown; claims: JWTPayload } {
-  if (token.split('.').length !== 3) {
+function decode(token: string): { alg: unknown; claims: Claims } {
+  const parts = token.split('.');
+  if (parts.length !== 3) {
     throw reject('AUTH_MALFORMED', 'The bearer token is not a JWT: expected three base64url parts separated by dots (header.payload.signature).');
   }
+  // Decoding only: the signature is checked before any claim is trusted.
+  let header: unknown;
+  let claims: unknown;
   try {
-    return { alg: decodeProtectedHeader(token).alg, claims: decodeJwt(token) };
+    header = jsonPart(parts[0]!);
+    claims = jsonPart(parts[1]!);
   } catch (error) {
     throw reject('AUTH_MALFORMED', `The bearer token is not a readable JWT (${(error as Error).message}). Sign it as a compact JWS with RS256.`);
   }
+  if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
+    throw reject('AUTH_MALFORMED', 'The bearer token\'s header and payload must be JSON objects. Sign it as a compact JWS with RS256.');
+  }
+  return { alg: (header as { alg?: unknown }).alg, claims: claims as Claims };
 }
 
 /**

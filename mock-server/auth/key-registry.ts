@@ -6,7 +6,7 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { calculateJwkThumbprint, exportJWK } from 'jose';
+import { createHash } from 'node:crypto';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import type { FixtureKey } from '../org/org-fixture-schema.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
@@ -67,6 +67,12 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
   return { key, kind };
 }
 
+/** The RFC 7638 thumbprint of an RSA public key: SHA-256 of {"e","kty","n"} in that order, base64url. */
+function thumbprint(key: KeyObject): string {
+  const { e, n } = key.export({ format: 'jwk' });
+  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+}
+
 export class KeyRegistry {
   private readonly keys: RegisteredKey[] = [];
 
@@ -114,7 +120,7 @@ export class KeyRegistry {
 
   private async add(pem: string, meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>): Promise<RegisteredKey> {
     const { key, kind } = parsePublicKeyPem(pem);
-    const id = await calculateJwkThumbprint(await exportJWK(key));
+    const id = thumbprint(key);
     const existing = this.keys.find((k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId);
     if (existing !== undefined) return existing;
     const registered: RegisteredKey = {

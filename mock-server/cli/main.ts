@@ -7,14 +7,10 @@ import { relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
-import { StoreFileError } from '../store/lowdb-persistence.ts';
+import { moveStoreAside, StoreFileError } from '../store/lowdb-persistence.ts';
 import { VERSION } from '../package-files.ts';
-import { conformanceCommand } from './conformance-command.ts';
-import { keygenCommand } from './keygen-command.ts';
 import { UsageError } from './parse-flags.ts';
 import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
-import { tokenCommand } from './token-command.ts';
-import { verifyCommand } from './verify-command.ts';
 
 const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API
 
@@ -74,7 +70,14 @@ async function start(argv: readonly string[]): Promise<number> {
   let server: MockServer;
   let baseUrl: string;
   try {
-    server = await createMockServer({ ...options, logger });
+    try {
+      server = await createMockServer({ ...options, logger });
+    } catch (error) {
+      if (!(error instanceof StoreFileError) || !options.moveCorruptStore || options.dataFile === null) throw error;
+      logger.warn(error.message);
+      for (const moved of moveStoreAside(options.dataFile)) logger.warn(`moved aside: ${moved}`);
+      server = await createMockServer({ ...options, logger });
+    }
     baseUrl = await server.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -121,10 +124,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (command === 'start') return await start(rest);
-    if (command === 'token') return await tokenCommand(rest);
-    if (command === 'keygen') return keygenCommand(rest);
-    if (command === 'verify') return await verifyCommand(rest);
-    if (command === 'conformance') return await conformanceCommand(rest);
+    // The other commands load on demand, so `start` does not pay for their modules (node-forge, …).
+    if (command === 'token') return await (await import('./token-command.ts')).tokenCommand(rest);
+    if (command === 'keygen') return (await import('./keygen-command.ts')).keygenCommand(rest);
+    if (command === 'verify') return await (await import('./verify-command.ts')).verifyCommand(rest);
+    if (command === 'conformance') return await (await import('./conformance-command.ts')).conformanceCommand(rest);
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -19,6 +19,9 @@ export interface StartOptions extends MockServerOptions {
   maxBodyBytes: number;
   clockSkewSeconds: number;
   journalSize: number;
+  maxCallsPerTenant: number;
+  compactAfterBytes: number;
+  moveCorruptStore: boolean;
   logFormat: LogFormat;
   quiet: boolean;
 }
@@ -41,6 +44,11 @@ Options:
       --seed <text>         Make record ids deterministic (same seed and requests, same ids)
       --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
       --journal-size <n>    Requests the journal keeps per tenant (default ${DEFAULTS.journalSize}; 0 = off)
+      --max-calls-per-tenant <n>
+                            Calls a tenant may store before creates answer 429 (default ${DEFAULTS.maxCallsPerTenant})
+      --compact-after <size>
+                            Fold the store's log into its snapshot at this size (default 64mb)
+      --move-corrupt-store  If the store files cannot be read, move them aside and start empty
       --log-format <fmt>    text (default) or json
   -q, --quiet               Do not log each request
   -h, --help                Show this help
@@ -48,9 +56,9 @@ Options:
 
 const SIZE = /^(\d+)(b|kb|mb)?$/i;
 
-function parseSize(value: string): number {
+function parseSize(value: string, flag: string): number {
   const match = SIZE.exec(value.trim());
-  if (match === null) throw new UsageError(`--max-body "${value}" is not a size; use bytes or a unit, e.g. 512kb or 2mb`);
+  if (match === null) throw new UsageError(`${flag} "${value}" is not a size; use bytes or a unit, e.g. 512kb or 2mb`);
   const unit = (match[2] ?? 'b').toLowerCase();
   return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
 }
@@ -88,6 +96,9 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     seed: { type: 'string' },
     'max-body': { type: 'string' },
     'journal-size': { type: 'string' },
+    'max-calls-per-tenant': { type: 'string' },
+    'compact-after': { type: 'string' },
+    'move-corrupt-store': { type: 'boolean' },
     'log-format': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
@@ -105,8 +116,11 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, '--auth'),
     clockSkewSeconds: v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
     ...(v.seed === undefined ? {} : { seed: v.seed }),
-    maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body']),
+    maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body'], '--max-body'),
     journalSize: v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], '--journal-size'),
+    maxCallsPerTenant: v['max-calls-per-tenant'] === undefined ? DEFAULTS.maxCallsPerTenant : parseCount(v['max-calls-per-tenant'], '--max-calls-per-tenant'),
+    compactAfterBytes: v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], '--compact-after'),
+    moveCorruptStore: v['move-corrupt-store'] === true,
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
     quiet: v.quiet === true,
   };

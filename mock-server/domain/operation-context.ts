@@ -32,6 +32,19 @@ export interface OperationEnv {
   store: TelephonyStore;
   org: SimulatedOrg;
   mode: RuleMode;
+  /** Calls one tenant may store; creating more is refused with 429. */
+  maxCallsPerTenant: number;
+}
+
+/** Refuses a new call when the tenant already holds as many as it may. */
+export function ensureRoomForCall(env: OperationEnv, tenant: string): void {
+  const count = env.store.callCount(tenant);
+  if (count >= env.maxCallsPerTenant) {
+    throw new ApiError(429, 'TENANT_FULL', [
+      `Tenant ${tenant} already holds ${count} calls, the limit (--max-calls-per-tenant ${env.maxCallsPerTenant}). ` +
+        'Reset the tenant (POST /__admin/reset) or start the mock with a higher limit.',
+    ]);
+  }
 }
 
 export interface OperationRequest<Body = unknown> {

@@ -63,11 +63,18 @@ export async function createOpenApiRouter(document: SpecDocument): Promise<OpenA
     if (result === undefined) byOperation.set(operation, (result = parse(req, operation)));
     return result;
   };
-  // Build the request validators now rather than on each operation's first request.
-  for (const operation of operations) {
+  return api;
+}
+
+/**
+ * Compiles the request validators ahead of the requests that need them (otherwise each operation's
+ * first request compiles its own). The server runs it just after it starts listening, so it does not
+ * delay readiness.
+ */
+export function compileValidators(api: OpenAPIBackend): void {
+  for (const operation of api.router.getOperations()) {
     if (operation.operationId !== undefined) api.validator.getRequestValidatorsForOperation(operation.operationId);
   }
-  return api;
 }
 
 /** The dereferenced JSON body schema of an operation, for the undocumented-field check. */

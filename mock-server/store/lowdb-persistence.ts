@@ -36,7 +36,7 @@ export class StoreFileError extends Error {
   ) {
     super(
       `${file}: ${problem}. The mock will not start on it, so nothing in it is lost. ` +
-        'Move the file aside (or point --data at another file) to start with an empty store.',
+        'Start with --move-corrupt-store to move the store files aside and begin empty, or point --data at another file.',
     );
   }
 }
@@ -199,4 +199,16 @@ function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; drop
     if (parsed.seq > afterSeq) batches.push({ seq: parsed.seq, mutations: parsed.m as Mutation[] });
   }
   return { batches, droppedTail: 0 };
+}
+
+/** Renames the store's files (snapshot and logs) to <name>.corrupt-<time>, so the next start is empty. */
+export function moveStoreAside(file: string, now = new Date()): string[] {
+  const suffix = `.corrupt-${now.toISOString().replace(/[:.]/g, '-')}`;
+  const moved: string[] = [];
+  for (const path of [file, `${file}.wal`, `${file}.wal.compacting`]) {
+    if (!existsSync(path)) continue;
+    renameSync(path, `${path}${suffix}`);
+    moved.push(`${path}${suffix}`);
+  }
+  return moved;
 }

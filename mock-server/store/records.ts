@@ -154,6 +154,8 @@ export interface StoreMeta {
 export type Mutation =
   | { [C in CollectionName]: { op: 'put'; collection: C; record: RecordsByCollection[C] } }[CollectionName]
   | { op: 'delete'; collection: CollectionName; id: string }
+  /** Every record of a tenant, in one small log entry. */
+  | { op: 'dropTenant'; tenant: string }
   | { op: 'meta'; meta: StoreMeta };
 
 /** Everything the store holds, as lowdb writes it to the snapshot file. */

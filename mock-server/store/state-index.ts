@@ -17,8 +17,11 @@ import {
 /** Where a record goes in an index: a scope (e.g. its tenant, or '' for none) and a key within it. */
 type KeyOf<T> = (record: T) => readonly [scope: string, key: string] | null;
 
-/** Members of one index key: one id (the common case, no array) or several in insertion order. */
-type Members = string | string[];
+/**
+ * Members of one index key: one id (the common case, no collection) or a Set, which keeps insertion
+ * order and removes in constant time (a reset removes every call of a tenant from one key).
+ */
+type Members = string | Set<string>;
 
 interface Index<T> {
   keyOf: KeyOf<T>;
@@ -61,8 +64,8 @@ class IndexedCollection<T extends TenantRecord> {
       if (keys === undefined) index.scopes.set(place[0], (keys = new Map()));
       const members = keys.get(place[1]);
       if (members === undefined) keys.set(place[1], record.id);
-      else if (typeof members === 'string') keys.set(place[1], [members, record.id]);
-      else members.push(record.id);
+      else if (typeof members === 'string') keys.set(place[1], new Set([members, record.id]));
+      else members.add(record.id);
     }
   }
 
@@ -74,6 +77,12 @@ class IndexedCollection<T extends TenantRecord> {
       if (place !== null) remove(index, place, id);
     }
     this.byId.delete(id);
+  }
+
+  /** How many records an index key holds, without collecting them. */
+  count(index: string, key: string, scope = ''): number {
+    const members = this.indexes.get(index)?.scopes.get(scope)?.get(key);
+    return members === undefined ? 0 : typeof members === 'string' ? 1 : members.size;
   }
 
   find(index: string, key: string, scope = ''): T[] {
@@ -95,10 +104,9 @@ function remove<T>(index: Index<T>, [scope, key]: readonly [string, string], id:
   if (typeof members === 'string') {
     if (members === id) keys.delete(key);
   } else {
-    const at = members.indexOf(id);
-    if (at >= 0) members.splice(at, 1);
-    if (members.length === 1) keys.set(key, members[0]!);
-    else if (members.length === 0) keys.delete(key);
+    members.delete(id);
+    if (members.size === 1) keys.set(key, members.values().next().value!);
+    else if (members.size === 0) keys.delete(key);
   }
   if (keys.size === 0) index.scopes.delete(scope);
 }
@@ -155,13 +163,16 @@ export class StateIndex {
     conversation: (event) => unscoped(event.conversationId),
   });
 
-  /** Mutations that delete every record of a tenant, collection by collection. */
-  deletionsOf(tenant: string): Mutation[] {
-    return COLLECTIONS.flatMap((name) =>
-      this.collection(name)
-        .find('tenant', tenant)
-        .map((record): Mutation => ({ op: 'delete', collection: name, id: record.id })),
-    );
+  /** How many records of each collection a tenant has. */
+  countsOf(tenant: string): Record<CollectionName, number> {
+    return Object.fromEntries(COLLECTIONS.map((name) => [name, this.collection(name).count('tenant', tenant)])) as Record<CollectionName, number>;
+  }
+
+  private dropTenant(tenant: string): void {
+    for (const name of COLLECTIONS) {
+      const collection = this.collection(name);
+      for (const record of collection.find('tenant', tenant)) collection.delete(record.id);
+    }
   }
 
   ofTenant<C extends CollectionName>(name: C, tenant: string): Array<RecordsByCollection[C]> {
@@ -180,6 +191,7 @@ export class StateIndex {
     for (const mutation of mutations) {
       if (mutation.op === 'meta') this.meta = mutation.meta;
       else if (mutation.op === 'delete') this.collection(mutation.collection).delete(mutation.id);
+      else if (mutation.op === 'dropTenant') this.dropTenant(mutation.tenant);
       else {
         this.share(mutation);
         this.collection(mutation.collection).put(mutation.record);

@@ -42,6 +42,8 @@ export interface TelephonyStore {
   contactRequestsOf(tenant: string, voiceCallId: string): ContactRequestRecord[];
   eventsOf(tenant: string, conversationId: string): ConversationEventRecord[];
   counts(): StoreCounts;
+  /** How many calls the tenant has stored. */
+  callCount(tenant: string): number;
   /** The tenant's conversations, oldest first. */
   conversationsOf(tenant: string): ConversationRecord[];
   /** Deletes every record of the tenant (ids keep counting); resolves to what was removed. */
@@ -141,15 +143,17 @@ class IndexedTelephonyStore implements TelephonyStore {
     };
   }
 
+  callCount(tenant: string): number {
+    return this.state.calls.count('tenant', tenant);
+  }
+
   conversationsOf(tenant: string) {
     return this.state.ofTenant('conversations', tenant);
   }
 
   async resetTenant(tenant: string): Promise<StoreCounts> {
-    const removed: StoreCounts = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0 };
-    const deletions = this.state.deletionsOf(tenant);
-    for (const deletion of deletions) if (deletion.op === 'delete') removed[deletion.collection] += 1;
-    await this.commit(deletions);
+    const removed = this.state.countsOf(tenant);
+    await this.commit([{ op: 'dropTenant', tenant }]);
     return removed;
   }
 

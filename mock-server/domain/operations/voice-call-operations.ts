@@ -10,6 +10,7 @@ import { applyUpdate, callAttributesProblem, createCall, createCallForUpdate } f
 import {
   ApiError,
   enforceRules,
+  ensureRoomForCall,
   requestFacts,
   type OperationEnv,
   type OperationOutcome,
@@ -60,6 +61,7 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
     const response: CreateVoiceCallResponse = { voiceCallId: existing.id, errors: [] };
     return { status: 200, body: response, mutations: [], voiceCallId: existing.id };
   }
+  ensureRoomForCall(env, tenant);
   const ownerQueue = isTransfer && body.queue !== undefined ? org.queue(center, body.queue) : undefined;
   const { call, mutations } = createCall({
     request: body,
@@ -121,6 +123,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   );
 
   // An unknown CALL_ID is a missed or abandoned call: the update creates it (rule UPDATE_CREATES_CALL).
+  if (found === undefined) ensureRoomForCall(env, tenant);
   const { call, conversation } =
     found === undefined
       ? createCallForUpdate(
