@@ -152,6 +152,28 @@ describe('damaged store files', () => {
     expect((error as Error).message).toMatch(/--move-corrupt-store/);
   });
 
+  it('reads a snapshot of another JSON layout (pretty-printed, edited by hand) through lowdb', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('pretty')).expect(201);
+    await first.server.close();
+    running.splice(0);
+    writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), null, 2));
+    const second = await start(file);
+    expect(findCall(second.server.store, second.tenant.key, 'pretty')).toBeDefined();
+  });
+
+  it('refuses a snapshot cut short, naming the file', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    for (let i = 0; i < 3; i++) await first.post('/voiceCalls', inboundCall(`t${i}`)).expect(201);
+    await first.server.close();
+    running.splice(0);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.slice(0, text.indexOf('"conversations"')));
+    await expect(openStore({ file })).rejects.toThrow(/store\.json: is not valid JSON \(the file ends early/);
+  });
+
   it('refuses a JSON file that is not a store', async () => {
     const file = dataFile();
     writeFileSync(file, JSON.stringify({ posts: [] }));

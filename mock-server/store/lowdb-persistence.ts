@@ -5,6 +5,7 @@
  * written, so an acknowledged write survives the process being killed.
  *
  *   store.json        lowdb snapshot: every record, plus the last log sequence number it contains
+ *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
@@ -12,7 +13,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
+import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
+import { NotLineLayout, readSnapshot, writeSnapshot, type SnapshotHeader, type SnapshotSource } from './snapshot-file.ts';
 
 export interface LoggedBatch {
   seq: number;
@@ -20,7 +22,8 @@ export interface LoggedBatch {
 }
 
 export interface LoadedState {
-  snapshot: SnapshotData | null;
+  /** The snapshot's header (its records went to `apply` as they were read), or null without one. */
+  snapshot: SnapshotHeader | null;
   batches: LoggedBatch[];
   /** Log lines that could not be read at the end of the log (a write cut short by a crash). */
   droppedTail: number;
@@ -59,7 +62,7 @@ export class LowdbPersistence {
   /** File operations on the log run one after another on this chain (writes, rotation, close). */
   private io: Promise<void> = Promise.resolve();
   private compaction: Promise<void> | null = null;
-  private snapshotSource: (() => SnapshotData) | null = null;
+  private snapshotSource: (() => SnapshotSource) | null = null;
 
   constructor(
     readonly file: string,
@@ -68,25 +71,14 @@ export class LowdbPersistence {
     this.walFile = `${file}.wal`;
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
-    // Compact JSON: the snapshot can hold hundreds of thousands of records.
+    // lowdb reads snapshots that are not in the line layout; the mock writes them itself (snapshot-file.ts).
     this.db = new Low(new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), null);
   }
 
-  async load(): Promise<LoadedState> {
+  /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
+  async load(apply: (mutation: Mutation) => void): Promise<LoadedState> {
     mkdirSync(dirname(this.file), { recursive: true });
-    let snapshot: SnapshotData | null = null;
-    if (existsSync(this.file)) {
-      try {
-        await this.db.read();
-      } catch (error) {
-        throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
-      }
-      snapshot = this.db.data;
-      this.db.data = null;
-      if (snapshot !== null && (typeof snapshot !== 'object' || snapshot.format !== SNAPSHOT_FORMAT)) {
-        throw new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
-      }
-    }
+    const snapshot = existsSync(this.file) ? await this.readSnapshotFile(apply) : null;
     const after = snapshot?.seq ?? 0;
     const batches: LoggedBatch[] = [];
     let droppedTail = 0;
@@ -101,8 +93,31 @@ export class LowdbPersistence {
     return { snapshot, batches, droppedTail, interruptedCompaction: existsSync(this.compactingFile) };
   }
 
+  private async readSnapshotFile(apply: (mutation: Mutation) => void): Promise<SnapshotHeader> {
+    const notAStore = () => new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
+    let header: SnapshotHeader;
+    try {
+      header = await readSnapshot(this.file, apply);
+    } catch (error) {
+      if (!(error instanceof NotLineLayout)) throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
+      // Another layout of the same document (edited by hand, say): lowdb reads it whole.
+      try {
+        await this.db.read();
+      } catch (parseError) {
+        throw new StoreFileError(this.file, `is not valid JSON (${(parseError as Error).message})`);
+      }
+      const data = this.db.data;
+      this.db.data = null;
+      if (data === null || typeof data !== 'object' || data.format !== SNAPSHOT_FORMAT) throw notAStore();
+      for (const name of COLLECTIONS) for (const record of data[name] ?? []) apply({ op: 'put', collection: name, record } as Mutation);
+      header = { format: data.format, seq: data.seq, meta: data.meta };
+    }
+    if (header.format !== SNAPSHOT_FORMAT) throw notAStore();
+    return header;
+  }
+
   /** Where the snapshot comes from when the log is folded into it. */
-  setSnapshotSource(source: () => SnapshotData): void {
+  setSnapshotSource(source: () => SnapshotSource): void {
     this.snapshotSource = source;
   }
 
@@ -160,9 +175,7 @@ export class LowdbPersistence {
       this.wal = await open(this.walFile, 'a');
       this.walBytes = 0;
     });
-    this.db.data = this.snapshotSource();
-    await this.db.write();
-    this.db.data = null;
+    await writeSnapshot(this.file, this.snapshotSource());
     if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
   }
 

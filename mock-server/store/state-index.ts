@@ -9,10 +9,10 @@ import {
   type CollectionName,
   type Mutation,
   type RecordsByCollection,
-  type SnapshotData,
   type StoreMeta,
   type TenantRecord,
 } from './records.ts';
+import type { SnapshotSource } from './snapshot-file.ts';
 
 /** Where a record goes in an index: a scope (e.g. its tenant, or '' for none) and a key within it. */
 type KeyOf<T> = (record: T) => readonly [scope: string, key: string] | null;
@@ -262,28 +262,22 @@ export class StateIndex {
   }
 
   hasMessageId(conversationId: string, messageId: string): boolean {
-    return this.transcripts.find('messageId', messageId, conversationId).length > 0;
+    return this.transcripts.count('messageId', messageId, conversationId) > 0;
   }
 
-  toSnapshot(seq: number): SnapshotData {
+  /** The state as a snapshot: the header and each collection's live records. */
+  snapshotSource(seq: number): SnapshotSource {
     return {
-      format: SNAPSHOT_FORMAT,
-      seq,
-      meta: this.meta,
-      calls: [...this.calls.values()],
-      conversations: [...this.conversations.values()],
-      transcripts: [...this.transcripts.values()],
-      recordings: [...this.recordings.values()],
-      routings: [...this.routings.values()],
-      contactRequests: [...this.contactRequests.values()],
-      events: [...this.events.values()],
+      header: { format: SNAPSHOT_FORMAT, seq, meta: this.meta },
+      records: {
+        calls: this.calls.values(),
+        conversations: this.conversations.values(),
+        transcripts: this.transcripts.values(),
+        recordings: this.recordings.values(),
+        routings: this.routings.values(),
+        contactRequests: this.contactRequests.values(),
+        events: this.events.values(),
+      },
     };
-  }
-
-  loadSnapshot(snapshot: SnapshotData): void {
-    this.meta = snapshot.meta;
-    for (const name of COLLECTIONS) {
-      for (const record of snapshot[name]) this.apply([{ op: 'put', collection: name, record } as Mutation]);
-    }
   }
 }

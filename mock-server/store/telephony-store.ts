@@ -79,7 +79,7 @@ class IndexedTelephonyStore implements TelephonyStore {
   ) {
     this.seq = seq;
     this.issuedAtLastCommit = ids.issued;
-    persistence?.setSnapshotSource(() => this.state.toSnapshot(this.seq));
+    persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
   }
 
   get kind(): 'lowdb' | 'memory' {
@@ -183,9 +183,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   let loaded: LoadedState | undefined;
   if (options.file !== undefined) {
     persistence = new LowdbPersistence(options.file, options.persistence);
-    loaded = await persistence.load();
+    loaded = await persistence.load((mutation) => state.apply([mutation]));
     if (loaded.snapshot !== null) {
-      state.loadSnapshot(loaded.snapshot);
+      state.meta = loaded.snapshot.meta;
       seq = loaded.snapshot.seq;
     }
     for (const batch of loaded.batches) {

@@ -1,0 +1,115 @@
+/**
+ * The snapshot file: the lowdb JSON document the store folds its log into, written and read one record
+ * per line. The document stays valid JSON that lowdb (or any JSON tool) reads whole; the line layout lets
+ * the mock write it in small chunks between requests and read it without first holding the whole file
+ * as one string, which with hundreds of thousands of records cost seconds of blocking and hundreds of
+ * megabytes at the peak.
+ */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { COLLECTIONS, SNAPSHOT_FORMAT, type CollectionName, type Mutation, type RecordsByCollection, type StoreMeta } from './records.ts';
+
+export interface SnapshotHeader {
+  format: typeof SNAPSHOT_FORMAT;
+  seq: number;
+  meta: StoreMeta | null;
+}
+
+/** What a snapshot is made of: its header and, per collection, the records to write (iterated lazily). */
+export interface SnapshotSource {
+  header: SnapshotHeader;
+  records: { [C in CollectionName]: Iterable<RecordsByCollection[C]> };
+}
+
+const RECORDS_PER_CHUNK = 500;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Writes the snapshot to a temporary file in chunks, yielding to pending requests between chunks, then
+ * flushes it to disk and renames it over the old one: a reader sees the old file or the new, never a
+ * part. Records may change while it writes; the log entries after header.seq are replayed on top at the
+ * next start, and they repeat those changes.
+ */
+export async function writeSnapshot(file: string, source: SnapshotSource): Promise<void> {
+  const temporary = `${file}.tmp-${process.pid}`;
+  const out = createWriteStream(temporary, { encoding: 'utf8' });
+  const write = async (text: string) => {
+    if (!out.write(text)) await once(out, 'drain');
+  };
+  try {
+    const { format, seq, meta } = source.header;
+    await write(`${JSON.stringify({ format, seq, meta }).slice(0, -1)},\n`);
+    for (const [i, name] of COLLECTIONS.entries()) {
+      await write(`${JSON.stringify(name)}:[\n`);
+      let chunk: string[] = [];
+      let first = true;
+      for (const record of source.records[name] as Iterable<unknown>) {
+        chunk.push(JSON.stringify(record));
+        if (chunk.length === RECORDS_PER_CHUNK) {
+          await write(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
+          first = false;
+          chunk = [];
+          await yieldToRequests();
+        }
+      }
+      if (chunk.length > 0) await write(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
+      await write(i === COLLECTIONS.length - 1 ? '\n]}\n' : '\n],\n');
+    }
+    out.end();
+    await once(out, 'finish');
+    const handle = await open(temporary, 'r+');
+    await handle.sync();
+    await handle.close();
+    renameSync(temporary, file);
+  } catch (error) {
+    out.destroy();
+    if (existsSync(temporary)) unlinkSync(temporary);
+    throw error;
+  }
+}
+
+/** The snapshot's layout was not the line layout this module writes (a hand-edited file, say). */
+export class NotLineLayout extends Error {}
+
+/**
+ * Reads a snapshot written by writeSnapshot line by line, handing each record to `put` as it goes.
+ * Throws NotLineLayout when the file is JSON of another layout, and SyntaxError when it is damaged.
+ */
+export async function readSnapshot(file: string, put: (mutation: Mutation) => void): Promise<SnapshotHeader> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let header: SnapshotHeader | undefined;
+  let collection: CollectionName | undefined;
+  let finished = false;
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber += 1;
+    if (header === undefined) {
+      if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
+      header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
+      continue;
+    }
+    if (finished) {
+      if (line.trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
+      continue;
+    }
+    if (collection === undefined) {
+      const name = /^"(\w+)":\[$/.exec(line)?.[1];
+      if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
+      collection = name as CollectionName;
+      continue;
+    }
+    if (line === '') continue;
+    if (line === '],' || line === ']}') {
+      finished = line === ']}';
+      collection = undefined;
+      continue;
+    }
+    const record: unknown = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+    put({ op: 'put', collection, record } as Mutation);
+  }
+  if (header === undefined) throw new NotLineLayout();
+  if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
+  return header;
+}
