@@ -160,7 +160,7 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     agent: r.agent ?? input.call.agent,
     callOrigin: r.callOrigin ?? input.call.callOrigin,
     callAttributes: r.callAttributes ?? input.call.callAttributes,
-    disconnectReason: r.disconnectReason ?? input.call.disconnectReason,
+    disconnectReason: r.disconnectReason === undefined ? input.call.disconnectReason : { value: r.disconnectReason.value, isError: r.disconnectReason.isError },
     // Repeat updates overwrite these counters (documented).
     totalHoldDuration: r.totalHoldDuration ?? input.call.totalHoldDuration,
     longestHoldDuration: r.longestHoldDuration ?? input.call.longestHoldDuration,

@@ -20,6 +20,26 @@ function namedKey(params: Record<string, string>, body: unknown): string | null 
   return null;
 }
 
+const MAX_KEPT_DEPTH = 64;
+
+/**
+ * True when a JSON value nests no deeper than `limit`. JSON.parse takes any depth, but writing such a
+ * value back (listing the journal) would overflow the stack, so deeper bodies are not kept.
+ */
+function shallowEnough(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return false;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const keptBody = (body: unknown): unknown =>
+  body === undefined ? null : shallowEnough(body, MAX_KEPT_DEPTH) ? body : { scvMockNotKept: `the body nests deeper than ${MAX_KEPT_DEPTH} levels` };
+
 export function journalRecorder(journal: RequestJournal): RequestHandler {
   return (req, res, next) => {
     if (!journal.enabled) return next();
@@ -49,7 +69,7 @@ export function journalRecorder(journal: RequestJournal): RequestHandler {
         vendorCallKey: state.call?.vendorCallKey ?? namedKey(params, body),
         conversationId: state.call?.conversationId ?? null,
         providerName: headers['telephony-provider-name'] ?? null,
-        request: { headers, body: body === undefined ? null : body },
+        request: { headers, body: keptBody(body) },
         response: { status: res.statusCode, body: state.responseBody ?? null },
         checks: state.checks ?? [],
         durationMs: Number(process.hrtime.bigint() - started) / 1e6,

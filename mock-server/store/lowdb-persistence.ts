@@ -8,9 +8,9 @@
  *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
@@ -78,6 +78,11 @@ export class LowdbPersistence {
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
   async load(apply: (mutation: Mutation) => void): Promise<LoadedState> {
     mkdirSync(dirname(this.file), { recursive: true });
+    // A snapshot write cut short by a crash leaves its temporary file; the snapshot it was to replace is intact.
+    const temporaryPrefix = `${basename(this.file)}.tmp-`;
+    for (const name of readdirSync(dirname(this.file))) {
+      if (name.startsWith(temporaryPrefix)) unlinkSync(join(dirname(this.file), name));
+    }
     const snapshot = existsSync(this.file) ? await this.readSnapshotFile(apply) : null;
     const after = snapshot?.seq ?? 0;
     const batches: LoggedBatch[] = [];

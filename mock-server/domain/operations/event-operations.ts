@@ -3,8 +3,10 @@ import type { Operation } from '../../../contracts/operations.ts';
 import type { SequenceFacts } from '../../../contracts/sequence-rules.ts';
 import type {
   EventsAcceptedResponse,
+  PostCallEvent,
   PostConversationEventsRequest,
   RealtimeConversationEventsRequest,
+  RealtimeEvent,
 } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ConversationEventRecord } from '../../store/records.ts';
@@ -12,6 +14,14 @@ import { callStateOf, requireConversationByKey } from '../call-resolution.ts';
 import { enforceRules, requestFacts, type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-context.ts';
 
 const ACCEPTED: EventsAcceptedResponse = { status: '202 Accepted' };
+
+function pickEvent(event: RealtimeEvent | PostCallEvent): RealtimeEvent | PostCallEvent {
+  const picked: Record<string, unknown> = { type: event.type, value: event.value, startTime: event.startTime };
+  if ('endTime' in event) picked.endTime = event.endTime;
+  if ('score' in event && event.score !== undefined) picked.score = event.score;
+  if (event.participant !== undefined) picked.participant = event.participant;
+  return picked as unknown as RealtimeEvent | PostCallEvent;
+}
 
 /** The index of the first event that starts before the one preceding it, or -1. */
 function firstUnsorted(events: readonly { startTime: number }[]): number {
@@ -55,7 +65,8 @@ function storeEvents(
     kind,
     service: req.body.service,
     persist: 'persist' in req.body && req.body.persist !== undefined ? req.body.persist : null,
-    events: req.body.events.map((event) => ({ ...event })),
+    // Only the documented fields are stored: a request's extra fields (any shape, any depth) are not.
+    events: req.body.events.map((event) => pickEvent(event)),
     receivedAt: req.now.toISOString(),
   };
   return {

@@ -1,0 +1,106 @@
+/**
+ * What a 2xx means for durability, tested on a real process: every write the mock acknowledged survives
+ * SIGKILL in the middle of sustained load (also while the log is being folded into the snapshot), the
+ * files load afterwards, and SIGTERM saves everything. A damaged store stops the start, unless
+ * --move-corrupt-store moves it aside.
+ */
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { callListSchema } from '../contracts/admin-schemas.ts';
+import { signToken } from '../mock-server/auth/token-signer.ts';
+import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
+import { inboundCall, message } from './support/mock-harness.ts';
+
+const token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
+const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+
+async function post(mock: RunningMock, path: string, body: unknown): Promise<number> {
+  const res = await fetch(`${mock.baseUrl}/telephony/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Keeps `workers` requests in flight (a create, then a transcript on it) until stopped; records what was acknowledged. */
+function sustainedLoad(mock: RunningMock, workers: number) {
+  const acked = { calls: new Set<string>(), messages: new Set<string>() };
+  let stop = false;
+  let next = 0;
+  const worker = async () => {
+    while (!stop) {
+      const key = `durable-${next++}`;
+      try {
+        if ((await post(mock, '/voiceCalls', inboundCall(key))) !== 201) continue;
+        acked.calls.add(key);
+        if ((await post(mock, `/voiceCalls/${key}/messages`, message(`${key}-m`))) === 202) acked.messages.add(key);
+      } catch {
+        // The process is gone: nothing in flight was acknowledged.
+        return;
+      }
+    }
+  };
+  const running = Array.from({ length: workers }, worker);
+  return {
+    acked,
+    stop: async () => {
+      stop = true;
+      await Promise.allSettled(running);
+    },
+  };
+}
+
+async function storedCalls(mock: RunningMock): Promise<Map<string, number>> {
+  const res = await fetch(`${mock.baseUrl}/__admin/calls`, { headers });
+  const list = callListSchema.parse(await res.json());
+  return new Map(list.conversations.map((c) => [c.firstVendorCallKey, c.transcripts.length]));
+}
+
+describe('durability', () => {
+  it.each([
+    ['while writing the log', []],
+    ['while the log is folded into the snapshot again and again', ['--compact-after', '32kb']],
+  ])('SIGKILL under load %s: every acknowledged write is there after a restart', async (_label, extra) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-kill-')), 'store.json');
+    const mock = await startCli(['--data', file, '--quiet', ...extra]);
+    const load = sustainedLoad(mock, 16);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await mock.stop('SIGKILL')).toBe(null); // killed, not exited
+    await load.stop();
+    expect(load.acked.calls.size).toBeGreaterThan(50);
+
+    const again = await startCli(['--data', file, '--quiet']);
+    try {
+      const stored = await storedCalls(again);
+      const lost = [...load.acked.calls].filter((key) => !stored.has(key));
+      expect(lost).toEqual([]);
+      const lostMessages = [...load.acked.messages].filter((key) => (stored.get(key) ?? 0) < 1);
+      expect(lostMessages).toEqual([]);
+    } finally {
+      expect(await again.stop('SIGTERM')).toBe(0);
+    }
+    // SIGTERM folded the log into the snapshot.
+    expect(existsSync(`${file}.wal`)).toBe(false);
+    expect(readdirSync(join(file, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  }, 60_000);
+
+  it('a damaged store stops the start with the file named; --move-corrupt-store moves it aside and starts empty', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-corrupt-'));
+    const file = join(dir, 'store.json');
+    writeFileSync(file, '{"format":"scv-telephony-mock/store@1","seq":1,"meta":null,\n"calls":[\n{"id":');
+    const refused = await runCli(['start', '--data', file, '--port', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`${file}: is not valid JSON`);
+    expect(refused.stdout + refused.stderr).toContain('--move-corrupt-store');
+
+    const mock = await startCli(['--data', file, '--move-corrupt-store']);
+    try {
+      expect(mock.output()).toMatch(/moved aside: .*store\.json\.corrupt-/);
+      expect(mock.output()).toMatch(/store: +lowdb .*\(0 calls/);
+      expect(await post(mock, '/voiceCalls', inboundCall('fresh'))).toBe(201);
+    } finally {
+      await mock.stop();
+    }
+    expect(readdirSync(dir).some((f) => f.startsWith('store.json.corrupt-'))).toBe(true);
+  });
+});
