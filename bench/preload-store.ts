@@ -74,3 +74,17 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
   await Promise.all(pending);
   await store.close();
 }
+
+// Run as a script (the benchmark does, so that the preload's memory is not in the load generator's heap):
+//   node --import tsx bench/preload-store.ts <file> <calls> <orgId>
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
+  const [file, calls, orgId] = process.argv.slice(2);
+  await preloadStore({
+    file: file!,
+    calls: Number(calls),
+    orgId: orgId!,
+    onProgress: (n) => {
+      if (n % 20_000 === 0) process.stdout.write(`  ${n} calls\n`);
+    },
+  });
+}

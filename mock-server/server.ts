@@ -144,7 +144,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
-          setImmediate(() => compileValidators(api));
+          compileValidators(api);
           const { port } = started.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });

@@ -68,13 +68,18 @@ export async function createOpenApiRouter(document: SpecDocument): Promise<OpenA
 
 /**
  * Compiles the request validators ahead of the requests that need them (otherwise each operation's
- * first request compiles its own). The server runs it just after it starts listening, so it does not
- * delay readiness.
+ * first request compiles its own), one operation per turn of the event loop: the server runs it just
+ * after it starts listening, and requests that arrive meanwhile wait for one compilation at most.
  */
 export function compileValidators(api: OpenAPIBackend): void {
-  for (const operation of api.router.getOperations()) {
-    if (operation.operationId !== undefined) api.validator.getRequestValidatorsForOperation(operation.operationId);
-  }
+  const pending = api.router.getOperations().flatMap((operation) => (operation.operationId === undefined ? [] : [operation.operationId]));
+  const next = () => {
+    const operationId = pending.shift();
+    if (operationId === undefined) return;
+    api.validator.getRequestValidatorsForOperation(operationId);
+    setImmediate(next);
+  };
+  setImmediate(next);
 }
 
 /** The dereferenced JSON body schema of an operation, for the undocumented-field check. */
