@@ -78,6 +78,13 @@ const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 beforeAll(async () => {
   mock = await startMockServer({ dataFile: file, mode: 'strict' });
   token = await mock.token();
+  // A call the generated paths can reach (their ids include k1).
+  const created = await fetch(`${mock.url}/voiceCalls`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ callCenterApiName: 'MyContactCenter', vendorCallKey: 'k1', to: '999999999', from: '1', initiationMethod: 'Inbound', startTime: '2022-08-02T17:32:28Z', participants: [{ participantKey: '1', type: 'END_USER' }] }),
+  });
+  expect(created.status).toBe(201);
 });
 afterAll(async () => mock?.close());
 
@@ -106,7 +113,14 @@ describe('hostile input', () => {
           }
         },
       ),
-      { numRuns: RUNS },
+      {
+        numRuns: RUNS,
+        // Requests that certainly reach an operation, besides whatever the generator finds.
+        examples: [
+          ['PATCH', ['/telephony/v1/voiceCalls/k1', Buffer.from('{"isActiveCall":true,"numberOfHolds":1}')], 'application/json', `Bearer ${token}`, undefined],
+          ['POST', ['/telephony/v1/voiceCalls/k1/messages', Buffer.from('{"participantId":"p","messageId":"x1","startTime":1659461552000,"endTime":1659461553000,"content":"hi","senderType":"END_USER"}')], 'application/json', `Bearer ${token}`, 'fuzz'],
+        ],
+      },
     );
     // The generator reached both the operations and the errors.
     expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
