@@ -45,7 +45,10 @@ export class StoreFileError extends Error {
 }
 
 export interface LowdbPersistenceOptions {
-  /** Fold the log into the snapshot once it is this large. */
+  /**
+   * Fold the log into the snapshot once it is this large, or as large as the snapshot itself if that is
+   * bigger: then folding costs, per byte logged, about one byte written, however big the store grows.
+   */
   compactAfterBytes?: number;
 }
 
@@ -56,6 +59,7 @@ export class LowdbPersistence {
   private readonly compactAfterBytes: number;
   private wal: FileHandle | null = null;
   private walBytes = 0;
+  private snapshotBytes = 0;
   /** Lines waiting for the next write; every line written resolves its commit. */
   private pending: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
   private flushScheduled = false;
@@ -84,6 +88,7 @@ export class LowdbPersistence {
       if (name.startsWith(temporaryPrefix)) unlinkSync(join(dirname(this.file), name));
     }
     const snapshot = existsSync(this.file) ? await this.readSnapshotFile(apply) : null;
+    this.snapshotBytes = snapshot === null ? 0 : statSync(this.file).size;
     const after = snapshot?.seq ?? 0;
     const batches: LoggedBatch[] = [];
     let droppedTail = 0;
@@ -158,7 +163,7 @@ export class LowdbPersistence {
     } catch (error) {
       for (const item of batch) item.reject(error as Error);
     }
-    if (this.walBytes >= this.compactAfterBytes && this.compaction === null) {
+    if (this.walBytes >= Math.max(this.compactAfterBytes, this.snapshotBytes) && this.compaction === null) {
       this.compaction = this.compact().finally(() => {
         this.compaction = null;
       });
@@ -181,6 +186,7 @@ export class LowdbPersistence {
       this.walBytes = 0;
     });
     await writeSnapshot(this.file, this.snapshotSource());
+    this.snapshotBytes = statSync(this.file).size;
     if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
   }
 
