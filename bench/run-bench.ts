@@ -109,6 +109,10 @@ interface Figures {
   non2xx: number;
   errors: number;
   rssMb?: number;
+  /** Calls in the store after the run (preloaded plus those the runs created, warm-ups included). */
+  callsStored?: number;
+  /** Requests answered 2xx, warm-up included. */
+  ok: number;
 }
 
 const createBody = (key: string, startTime = '2024-05-01T10:00:00Z') =>
@@ -124,7 +128,7 @@ const createBody = (key: string, startTime = '2024-05-01T10:00:00Z') =>
 
 async function load(label: string, options: autocannon.Options, perSequence = 1): Promise<Figures> {
   // Warm-up: JIT, connection pools, caches.
-  await autocannon({ ...options, duration: WARM_UP });
+  const warmUp = await autocannon({ ...options, duration: WARM_UP });
   const result = await autocannon({ ...options, duration: DURATION });
   const rps = result.requests.average;
   return {
@@ -136,43 +140,54 @@ async function load(label: string, options: autocannon.Options, perSequence = 1)
     max: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors,
+    ok: warmUp['2xx'] + result['2xx'],
   };
 }
 
-async function runScenarios(target: Target, phase: string, token: string): Promise<Figures[]> {
+async function runScenarios(target: Target, phase: string, token: string, preloaded: number): Promise<Figures[]> {
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const api = `${target.root}/telephony/v1`;
   const results: Figures[] = [];
   const pid = target.child.pid!;
+  let stored = preloaded;
+  const after = (figures: Figures, callsPerOk: number): Figures => {
+    stored += Math.floor(figures.ok * callsPerOk);
+    return { ...figures, rssMb: rssMb(pid), callsStored: stored };
+  };
 
   log(`  ${phase}: create voice call…`);
-  results.push({
-    ...(await load(`${phase}: create voice call`, {
-      url: `${api}/voiceCalls`,
-      method: 'POST',
-      headers,
-      body: createBody(`bench-[<id>]`),
-      idReplacement: true,
-      connections: CONNECTIONS,
-    })),
-    rssMb: rssMb(pid),
-  });
+  results.push(
+    after(
+      await load(`${phase}: create voice call`, {
+        url: `${api}/voiceCalls`,
+        method: 'POST',
+        headers,
+        body: createBody(`bench-[<id>]`),
+        idReplacement: true,
+        connections: CONNECTIONS,
+      }),
+      1,
+    ),
+  );
 
   log(`  ${phase}: transcript on an open call…`);
   const openKey = `bench-open-${phase.replace(/\W/g, '')}`;
   await fetch(`${api}/voiceCalls`, { method: 'POST', headers, body: createBody(openKey, new Date(Date.now() - 3600_000).toISOString()) });
+  stored += 1;
   const now = Date.now();
-  results.push({
-    ...(await load(`${phase}: transcript on an open call`, {
-      url: `${api}/voiceCalls/${openKey}/messages`,
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ participantId: `${openKey}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
-      idReplacement: true,
-      connections: CONNECTIONS,
-    })),
-    rssMb: rssMb(pid),
-  });
+  results.push(
+    after(
+      await load(`${phase}: transcript on an open call`, {
+        url: `${api}/voiceCalls/${openKey}/messages`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ participantId: `${openKey}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
+        idReplacement: true,
+        connections: CONNECTIONS,
+      }),
+      0,
+    ),
+  );
 
   log(`  ${phase}: the seed's voicemail sequence…`);
   let sequence = 0;
@@ -184,24 +199,26 @@ async function runScenarios(target: Target, phase: string, token: string): Promi
       return { ...req, path: `/telephony/v1${path(ctx.key!)}`, body: JSON.stringify(body(ctx.key!)), headers };
     },
   });
-  results.push({
-    ...(await load(
-      `${phase}: voicemail sequence (5 requests)`,
-      {
-        url: target.root,
-        connections: CONNECTIONS,
-        requests: [
-          step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
-          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
-          step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
-          step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
-          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
-        ],
-      },
-      5,
-    )),
-    rssMb: rssMb(pid),
-  });
+  results.push(
+    after(
+      await load(
+        `${phase}: voicemail sequence (5 requests)`,
+        {
+          url: target.root,
+          connections: CONNECTIONS,
+          requests: [
+            step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
+            step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
+            step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
+            step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
+            step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
+          ],
+        },
+        5,
+      ),
+      1 / 5,
+    ),
+  );
   return results;
 }
 
@@ -239,11 +256,11 @@ async function compare(token: string, work: string): Promise<Figures[]> {
 }
 
 function table(rows: Figures[]): string {
-  const head = '| Run | req/s | sequences/s | p50 ms | p99 ms | max ms | RSS MB | non-2xx |';
+  const head = '| Run | req/s | sequences/s | p50 ms | p99 ms | max ms | RSS MB | calls stored | non-2xx |';
   const lines = rows.map((r) =>
-    `| ${r.label} | ${r.requestsPerSecond} | ${r.sequencesPerSecond ?? ''} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${r.non2xx + r.errors} |`,
+    `| ${r.label} | ${r.requestsPerSecond} | ${r.sequencesPerSecond ?? ''} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${r.callsStored ?? ''} | ${r.non2xx + r.errors} |`,
   );
-  return [head, '|---|---|---|---|---|---|---|---|', ...lines].join('\n');
+  return [head, '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -268,7 +285,7 @@ async function main(): Promise<void> {
   log(`  ${sorted[2]} ms (from ${sorted[0]} to ${sorted[4]})`);
   log('empty store:');
   const empty = await launchMock(join(work, 'empty.json'));
-  rows.push(...(await runScenarios(empty, 'empty store', token)));
+  rows.push(...(await runScenarios(empty, 'empty store', token, 0)));
   extra.reset = await timeReset(empty, token);
   log(`  reset of the tenant: ${JSON.stringify(extra.reset)}`);
   await empty.stop();
@@ -284,7 +301,7 @@ async function main(): Promise<void> {
   extra.startWithPreloadMs = Math.round(full.startMs);
   extra.rssAfterLoadMb = Math.round(rssMb(full.child.pid!));
   log(`  start on ${PRELOAD} calls: ${extra.startWithPreloadMs} ms, RSS ${extra.rssAfterLoadMb} MB`);
-  rows.push(...(await runScenarios(full, `${PRELOAD / 1000}k calls stored`, token)));
+  rows.push(...(await runScenarios(full, `${PRELOAD / 1000}k calls stored`, token, PRELOAD)));
   await full.stop();
 
   if (flags['vs-prism'] === true) {

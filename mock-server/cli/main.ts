@@ -9,6 +9,7 @@ import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/lowdb-persistence.ts';
 import { VERSION } from '../package-files.ts';
+import { tuneHeapForLongRuns } from './heap-tuning.ts';
 import { UsageError } from './parse-flags.ts';
 import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
 
@@ -67,6 +68,7 @@ async function start(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  tuneHeapForLongRuns();
   let server: MockServer;
   let baseUrl: string;
   try {

@@ -23,10 +23,44 @@ type KeyOf<T> = (record: T) => readonly [scope: string, key: string] | null;
  */
 type Members = string | Set<string>;
 
+/**
+ * The keys of one scope. Many scopes hold a single key (the message ids of a conversation with one
+ * transcript message), and a Map costs about 150 bytes more than this pair, per scope.
+ */
+type ScopeKeys = Map<string, Members> | { key: string; members: Members };
+
 interface Index<T> {
   keyOf: KeyOf<T>;
   // Two levels rather than concatenated "scope+key" strings: no string is built per record.
-  scopes: Map<string, Map<string, Members>>;
+  scopes: Map<string, ScopeKeys>;
+}
+
+function membersOf(keys: ScopeKeys | undefined, key: string): Members | undefined {
+  if (keys === undefined) return undefined;
+  if (keys instanceof Map) return keys.get(key);
+  return keys.key === key ? keys.members : undefined;
+}
+
+/** Sets (or, with undefined, removes) a key's members; returns the scope's keys, or undefined when none are left. */
+function withMembers(keys: ScopeKeys | undefined, key: string, members: Members | undefined): ScopeKeys | undefined {
+  if (keys === undefined) return members === undefined ? undefined : { key, members };
+  if (!(keys instanceof Map) && keys.key === key) {
+    if (members === undefined) return undefined;
+    keys.members = members;
+    return keys;
+  }
+  if (!(keys instanceof Map)) {
+    if (members === undefined) return keys;
+    return new Map([
+      [keys.key, keys.members],
+      [key, members],
+    ]);
+  }
+  if (members === undefined) keys.delete(key);
+  else keys.set(key, members);
+  if (keys.size > 1) return keys;
+  const only = keys.entries().next().value;
+  return only === undefined ? undefined : { key: only[0], members: only[1] };
 }
 
 /** A map by id plus secondary indexes that keep their members in insertion order. */
@@ -60,12 +94,13 @@ class IndexedCollection<T extends TenantRecord> {
       if (previous !== undefined && place?.[0] === previousPlace?.[0] && place?.[1] === previousPlace?.[1]) continue;
       if (previousPlace !== null) remove(index, previousPlace, record.id);
       if (place === null) continue;
-      let keys = index.scopes.get(place[0]);
-      if (keys === undefined) index.scopes.set(place[0], (keys = new Map()));
-      const members = keys.get(place[1]);
-      if (members === undefined) keys.set(place[1], record.id);
-      else if (typeof members === 'string') keys.set(place[1], new Set([members, record.id]));
-      else members.add(record.id);
+      const keys = index.scopes.get(place[0]);
+      const members = membersOf(keys, place[1]);
+      if (typeof members === 'object') members.add(record.id);
+      else {
+        const grown = withMembers(keys, place[1], members === undefined ? record.id : new Set([members, record.id]));
+        if (grown !== keys) index.scopes.set(place[0], grown!);
+      }
     }
   }
 
@@ -81,12 +116,12 @@ class IndexedCollection<T extends TenantRecord> {
 
   /** How many records an index key holds, without collecting them. */
   count(index: string, key: string, scope = ''): number {
-    const members = this.indexes.get(index)?.scopes.get(scope)?.get(key);
+    const members = membersOf(this.indexes.get(index)?.scopes.get(scope), key);
     return members === undefined ? 0 : typeof members === 'string' ? 1 : members.size;
   }
 
   find(index: string, key: string, scope = ''): T[] {
-    const members = this.indexes.get(index)?.scopes.get(scope)?.get(key);
+    const members = membersOf(this.indexes.get(index)?.scopes.get(scope), key);
     if (members === undefined) return [];
     const found: T[] = [];
     for (const id of typeof members === 'string' ? [members] : members) {
@@ -99,16 +134,20 @@ class IndexedCollection<T extends TenantRecord> {
 
 function remove<T>(index: Index<T>, [scope, key]: readonly [string, string], id: string): void {
   const keys = index.scopes.get(scope);
-  const members = keys?.get(key);
-  if (keys === undefined || members === undefined) return;
+  const members = membersOf(keys, key);
+  if (members === undefined) return;
+  let left: Members | undefined = members;
   if (typeof members === 'string') {
-    if (members === id) keys.delete(key);
+    if (members === id) left = undefined;
   } else {
     members.delete(id);
-    if (members.size === 1) keys.set(key, members.values().next().value!);
-    else if (members.size === 0) keys.delete(key);
+    if (members.size === 1) left = members.values().next().value!;
+    else if (members.size === 0) left = undefined;
   }
-  if (keys.size === 0) index.scopes.delete(scope);
+  if (left === members) return;
+  const rest = withMembers(keys, key, left);
+  if (rest === undefined) index.scopes.delete(scope);
+  else if (rest !== keys) index.scopes.set(scope, rest);
 }
 
 /**
@@ -128,6 +167,9 @@ class StringPool {
     return value;
   }
 }
+
+/** The known copy when it holds the same value, so the record keeps one string instead of two. */
+const same = <V extends string | null>(value: V, known: V | undefined): V => (known !== undefined && known === value ? known : value);
 
 const unscoped = (key: string): readonly [string, string] => ['', key];
 const byTenant = (record: TenantRecord) => unscoped(record.tenant);
@@ -220,7 +262,14 @@ export class StateIndex {
         call.callSubtype = pn(call.callSubtype);
         call.callOrigin = pn(call.callOrigin) as typeof call.callOrigin;
         call.providerName = pn(call.providerName);
-        call.conversationId = this.conversations.get(call.conversationId)?.id ?? this.calls.get(call.id)?.conversationId ?? call.conversationId;
+        const previous = this.calls.get(call.id);
+        call.conversationId = this.conversations.get(call.conversationId)?.id ?? previous?.conversationId ?? call.conversationId;
+        // Timestamps: a request's records share one string, but a snapshot or log read makes a copy of
+        // each (nine per call with its conversation and a transcript message).
+        call.createdAt = same(call.createdAt, previous?.createdAt);
+        call.updatedAt = same(call.updatedAt, call.createdAt);
+        call.startTime = same(call.startTime, previous?.startTime);
+        call.endTime = same(call.endTime, previous?.endTime);
         // Records are never changed in place, so identical participant lists can be one frozen list.
         const listKey = JSON.stringify(call.participants);
         let list = this.participantLists.get(listKey);
@@ -237,6 +286,10 @@ export class StateIndex {
         conversation.callCenterApiName = p(conversation.callCenterApiName);
         conversation.status = p(conversation.status) as typeof conversation.status;
         if (first !== undefined) {
+          conversation.createdAt = same(conversation.createdAt, first.createdAt);
+          conversation.startTime = same(conversation.startTime, first.startTime);
+          conversation.endTime = same(conversation.endTime, first.endTime);
+          conversation.closedAt = same(conversation.closedAt, first.updatedAt);
           conversation.id = first.conversationId === conversation.id ? first.conversationId : conversation.id;
           conversation.firstCallId = first.id;
           conversation.firstVendorCallKey = first.vendorCallKey === conversation.firstVendorCallKey ? first.vendorCallKey : conversation.firstVendorCallKey;

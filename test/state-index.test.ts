@@ -1,0 +1,106 @@
+/**
+ * The in-memory state's indexes and the memory savings it makes when records arrive (from requests,
+ * the snapshot or the log): lookups stay right while an index scope moves between one key and many,
+ * and sharing strings between records never changes what a record holds.
+ */
+import { describe, expect, it } from 'vitest';
+import { heapFlagToApply, HEAP_GROWING_FLAG } from '../mock-server/cli/heap-tuning.ts';
+import { createCallForUpdate, type NewCallInput } from '../mock-server/domain/call-transitions.ts';
+import { KEY_PREFIX, SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
+import type { ConversationRecord, Mutation, TranscriptEntryRecord, VoiceCallRecord } from '../mock-server/store/records.ts';
+import { StateIndex } from '../mock-server/store/state-index.ts';
+
+const ids = new SalesforceIdFactory('state-index-test');
+const tenant = '00DSM0000000MCK2A2/MyContactCenter';
+
+/** A call and its conversation as a create leaves them, copied as JSON.parse would (no shared strings). */
+function callWithConversation(vendorCallKey: string, now = '2024-05-01T10:00:00.000Z'): { call: VoiceCallRecord; conversation: ConversationRecord } {
+  const base: NewCallInput = { tenant, callCenterApiName: 'MyContactCenter', vendorCallKey, callType: 'Inbound', providerName: null, createdVia: 'create', now };
+  return structuredClone(createCallForUpdate(base, ids));
+}
+
+function message(conversationId: string, messageId: string): TranscriptEntryRecord {
+  return {
+    id: ids.next(KEY_PREFIX.ConversationEntry),
+    tenant,
+    conversationId,
+    messageId,
+    participantId: 'caller',
+    senderType: 'END_USER',
+    content: 'hello',
+    startTime: 1,
+    endTime: 2,
+    receivedAt: '2024-05-01T10:00:01.000Z',
+  };
+}
+
+const put = (record: VoiceCallRecord | ConversationRecord | TranscriptEntryRecord, collection: 'calls' | 'conversations' | 'transcripts'): Mutation =>
+  ({ op: 'put', collection, record }) as Mutation;
+
+describe('message id index', () => {
+  it('tells conversations apart when they reuse a message id, as each gains and loses messages', () => {
+    const state = new StateIndex();
+    const a = callWithConversation('a');
+    const b = callWithConversation('b');
+    state.apply([put(a.call, 'calls'), put(a.conversation, 'conversations'), put(b.call, 'calls'), put(b.conversation, 'conversations')]);
+    const a1 = message(a.conversation.id, 'm1');
+    const b1 = message(b.conversation.id, 'm1');
+    state.apply([put(a1, 'transcripts'), put(b1, 'transcripts')]);
+    expect(state.hasMessageId(a.conversation.id, 'm1')).toBe(true);
+    expect(state.hasMessageId(b.conversation.id, 'm1')).toBe(true);
+    expect(state.hasMessageId(a.conversation.id, 'm2')).toBe(false);
+
+    // One key, then three, then back to one, then none: the scope changes its shape each time.
+    const a2 = message(a.conversation.id, 'm2');
+    const a3 = message(a.conversation.id, 'm3');
+    state.apply([put(a2, 'transcripts'), put(a3, 'transcripts')]);
+    expect(['m1', 'm2', 'm3', 'm4'].map((m) => state.hasMessageId(a.conversation.id, m))).toEqual([true, true, true, false]);
+    state.apply([
+      { op: 'delete', collection: 'transcripts', id: a1.id },
+      { op: 'delete', collection: 'transcripts', id: a3.id },
+    ]);
+    expect(['m1', 'm2', 'm3'].map((m) => state.hasMessageId(a.conversation.id, m))).toEqual([false, true, false]);
+    state.apply([{ op: 'delete', collection: 'transcripts', id: a2.id }]);
+    expect(state.hasMessageId(a.conversation.id, 'm2')).toBe(false);
+    expect(state.hasMessageId(b.conversation.id, 'm1')).toBe(true);
+    expect(state.transcripts.find('conversation', a.conversation.id)).toEqual([]);
+    expect(state.transcripts.find('conversation', b.conversation.id)).toEqual([b1]);
+  });
+
+  it('keeps every member of a key, whether one or many, and drops a tenant completely', () => {
+    const state = new StateIndex();
+    const calls = ['k1', 'k2', 'k3'].map((key) => callWithConversation(key));
+    state.apply(calls.flatMap(({ call, conversation }) => [put(call, 'calls'), put(conversation, 'conversations')]));
+    // The same message id twice in one conversation (a duplicate the rules would refuse) is two members.
+    const first = calls[0]!.conversation.id;
+    state.apply([put(message(first, 'dup'), 'transcripts'), put(message(first, 'dup'), 'transcripts')]);
+    expect(state.transcripts.count('messageId', 'dup', first)).toBe(2);
+    expect(state.legsByVendorKey(tenant, 'k2').map((c) => c.id)).toEqual([calls[1]!.call.id]);
+    expect(state.countsOf(tenant)).toMatchObject({ calls: 3, conversations: 3, transcripts: 2 });
+    state.apply([{ op: 'dropTenant', tenant }]);
+    expect(state.countsOf(tenant)).toMatchObject({ calls: 0, conversations: 0, transcripts: 0 });
+    expect(state.hasMessageId(first, 'dup')).toBe(false);
+    expect(state.legsByVendorKey(tenant, 'k2')).toEqual([]);
+  });
+});
+
+describe('strings shared between records', () => {
+  it('leaves every value as it was, equal to the other record or not', () => {
+    const state = new StateIndex();
+    const { call, conversation } = callWithConversation('times');
+    const later = { ...conversation, createdAt: '2024-05-01T10:00:05.000Z', startTime: '2024-05-01T09:59:00.000Z', closedAt: '2024-05-01T10:09:00.000Z', endTime: null };
+    const updated = { ...call, startTime: '2024-05-01T09:59:00.000Z', endTime: '2024-05-01T10:09:00.000Z', updatedAt: '2024-05-01T10:09:00.000Z' };
+    state.apply([put(structuredClone(call), 'calls'), put(structuredClone(updated), 'calls'), put(structuredClone(later), 'conversations')]);
+    expect(state.calls.get(call.id)).toEqual(updated);
+    expect(state.conversations.get(conversation.id)).toEqual(later);
+  });
+});
+
+describe('heap tuning of `scv-mock start`', () => {
+  it('sets a 20 % heap growth unless node flags or NODE_OPTIONS already choose one', () => {
+    expect(heapFlagToApply([], undefined)).toBe(HEAP_GROWING_FLAG);
+    expect(heapFlagToApply(['--enable-source-maps'], '--max-old-space-size=512')).toBe(HEAP_GROWING_FLAG);
+    expect(heapFlagToApply(['--heap-growing-percent=50'], undefined)).toBeNull();
+    expect(heapFlagToApply([], '--inspect --heap_growing_percent=5')).toBeNull();
+  });
+});
