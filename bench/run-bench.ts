@@ -1,12 +1,13 @@
 /**
- * npm run bench [-- --vs-prism] [--duration <s>] [--connections <n>] [--calls <n>]
+ * npm run bench [-- --vs-prism] [--duration <s>] [--connections <n>] [--calls <n>] [--rounds <n>]
  *
  * Loads a real `scv-mock start` process (built JavaScript, JWT auth on, strict rules) with autocannon
  * on loopback and prints requests/s, p50/p99/max latency and the server's RSS for: creating calls,
  * transcripts on an open call, and the seed's five-request voicemail sequence. It runs them on an
- * empty store and again on a store preloaded with --calls calls (with transcripts), and measures cold
- * start and reset. --vs-prism also runs Prism (fetched with npx) and a bare node:http server on the same
- * create request, for ratios. Results go to bench/results/.
+ * empty store and on a store preloaded with --calls calls (with transcripts), --rounds times each,
+ * alternating, and measures cold start and reset. --vs-prism also runs Prism (fetched with npx) and a
+ * bare node:http server on the same create request, in rounds with the mock, for ratios. Each row is the
+ * median run; each ratio the median of the rounds' ratios. Results go to bench/results/.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,11 +27,13 @@ const { values: flags } = parseArgs({
     duration: { type: 'string' },
     connections: { type: 'string' },
     calls: { type: 'string' },
+    rounds: { type: 'string' },
   },
 });
 const DURATION = Number(flags.duration ?? 10);
 const CONNECTIONS = Number(flags.connections ?? 10);
 const PRELOAD = Number(flags.calls ?? 100_000);
+const ROUNDS = Number(flags.rounds ?? 3);
 const WARM_UP = 4;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -113,6 +116,8 @@ interface Figures {
   callsStored?: number;
   /** Requests answered 2xx, warm-up included. */
   ok: number;
+  /** Every round's requests/s (the row shows the median round). */
+  roundsRequestsPerSecond?: number[];
 }
 
 const createBody = (key: string, startTime = '2024-05-01T10:00:00Z') =>
@@ -144,83 +149,85 @@ async function load(label: string, options: autocannon.Options, perSequence = 1)
   };
 }
 
-async function runScenarios(target: Target, phase: string, token: string, preloaded: number): Promise<Figures[]> {
-  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-  const api = `${target.root}/telephony/v1`;
-  const results: Figures[] = [];
-  const pid = target.child.pid!;
-  let stored = preloaded;
-  const after = (figures: Figures, callsPerOk: number): Figures => {
-    stored += Math.floor(figures.ok * callsPerOk);
-    return { ...figures, rssMb: rssMb(pid), callsStored: stored };
-  };
+type Headers = Record<string, string>;
 
-  log(`  ${phase}: create voice call…`);
-  results.push(
-    after(
-      await load(`${phase}: create voice call`, {
-        url: `${api}/voiceCalls`,
-        method: 'POST',
-        headers,
-        body: createBody(`bench-[<id>]`),
-        idReplacement: true,
-        connections: CONNECTIONS,
-      }),
-      1,
-    ),
-  );
-
-  log(`  ${phase}: transcript on an open call…`);
-  const openKey = `bench-open-${phase.replace(/\W/g, '')}`;
-  await fetch(`${api}/voiceCalls`, { method: 'POST', headers, body: createBody(openKey, new Date(Date.now() - 3600_000).toISOString()) });
-  stored += 1;
-  const now = Date.now();
-  results.push(
-    after(
-      await load(`${phase}: transcript on an open call`, {
-        url: `${api}/voiceCalls/${openKey}/messages`,
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ participantId: `${openKey}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
-        idReplacement: true,
-        connections: CONNECTIONS,
-      }),
-      0,
-    ),
-  );
-
-  log(`  ${phase}: the seed's voicemail sequence…`);
-  let sequence = 0;
-  const step = (method: string, path: (key: string) => string, body: (key: string) => unknown, first = false): autocannon.Request => ({
-    method: method as autocannon.Request['method'],
-    setupRequest: (req, context) => {
-      const ctx = context as { key?: string };
-      if (first) ctx.key = `bench-vm-${phase.length}-${process.pid}-${++sequence}`;
-      return { ...req, path: `/telephony/v1${path(ctx.key!)}`, body: JSON.stringify(body(ctx.key!)), headers };
-    },
-  });
-  results.push(
-    after(
-      await load(
-        `${phase}: voicemail sequence (5 requests)`,
-        {
-          url: target.root,
-          connections: CONNECTIONS,
-          requests: [
-            step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
-            step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
-            step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
-            step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
-            step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
-          ],
-        },
-        5,
-      ),
-      1 / 5,
-    ),
-  );
-  return results;
+/** One kind of load: how to prepare a store for it and what autocannon sends. */
+interface Scenario {
+  name: string;
+  /** Requests per whole unit (5 for the voicemail sequence). */
+  perSequence: number;
+  /** Calls each 2xx adds to the store. */
+  callsPerOk: number;
+  /** Sets up what the run needs (an open call); returns the calls it created. */
+  prepare(api: string, headers: Headers, tag: string): Promise<number>;
+  options(target: Target, headers: Headers, tag: string): autocannon.Options;
 }
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'create voice call',
+    perSequence: 1,
+    callsPerOk: 1,
+    prepare: async () => 0,
+    options: (target, headers, tag) => ({
+      url: `${target.root}/telephony/v1/voiceCalls`,
+      method: 'POST',
+      headers,
+      body: createBody(`bench-${tag}-[<id>]`),
+      idReplacement: true,
+      connections: CONNECTIONS,
+    }),
+  },
+  {
+    name: 'transcript on an open call',
+    perSequence: 1,
+    callsPerOk: 0,
+    prepare: async (api, headers, tag) => {
+      const res = await fetch(`${api}/voiceCalls`, { method: 'POST', headers, body: createBody(`bench-open-${tag}`, new Date(Date.now() - 3600_000).toISOString()) });
+      if (res.status !== 201) throw new Error(`could not open the call for the transcript run: ${res.status} ${await res.text()}`);
+      return 1;
+    },
+    options: (target, headers, tag) => {
+      const now = Date.now();
+      return {
+        url: `${target.root}/telephony/v1/voiceCalls/bench-open-${tag}/messages`,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ participantId: `bench-open-${tag}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
+        idReplacement: true,
+        connections: CONNECTIONS,
+      };
+    },
+  },
+  {
+    name: 'voicemail sequence (5 requests)',
+    perSequence: 5,
+    callsPerOk: 1 / 5,
+    prepare: async () => 0,
+    options: (target, headers, tag) => {
+      let sequence = 0;
+      const step = (method: string, path: (key: string) => string, body: (key: string) => unknown, first = false): autocannon.Request => ({
+        method: method as autocannon.Request['method'],
+        setupRequest: (req, context) => {
+          const ctx = context as { key?: string };
+          if (first) ctx.key = `bench-vm-${tag}-${++sequence}`;
+          return { ...req, path: `/telephony/v1${path(ctx.key!)}`, body: JSON.stringify(body(ctx.key!)), headers };
+        },
+      });
+      return {
+        url: target.root,
+        connections: CONNECTIONS,
+        requests: [
+          step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
+          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
+          step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
+          step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
+          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
+        ],
+      };
+    },
+  },
+];
 
 async function timeReset(target: Target, token: string): Promise<{ ms: number; removedCalls: number }> {
   const started = performance.now();
@@ -229,30 +236,82 @@ async function timeReset(target: Target, token: string): Promise<{ ms: number; r
   return { ms: Math.round(performance.now() - started), removedCalls: body.removed?.calls ?? 0 };
 }
 
-async function compare(token: string, work: string): Promise<Figures[]> {
-  const figures: Figures[] = [];
-  // The mock again, right next to the others: these machines are noisy, and the ratios should compare
-  // runs made minutes apart as little as possible.
+const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** The run with the median requests/s, so that a row's figures all come from one run. */
+const medianRun = (runs: Figures[]): Figures => ({
+  ...[...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)]!,
+  roundsRequestsPerSecond: runs.map((run) => run.requestsPerSecond),
+});
+
+/** The median of the rounds' ratios: each ratio compares two runs made a few seconds apart. */
+const pairedRatio = (ours: Figures[], theirs: Figures[]): number => Number(middle(ours.map((o, i) => o.requestsPerSecond / theirs[i]!.requestsPerSecond)).toFixed(2));
+
+interface Store {
+  label: string;
+  target: Target;
+  /** The empty store is reset before each run, so it stays (nearly) empty. */
+  resetBeforeEachRun: boolean;
+  stored: number;
+}
+
+/**
+ * Each scenario runs ROUNDS times on each store, alternating the stores (and which goes first), so the
+ * machine's slow and fast minutes fall on both: the 100k-vs-empty ratio is the median of the rounds'.
+ */
+async function runScenarios(stores: [Store, Store], token: string, ratios: Record<string, number>): Promise<Figures[]> {
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const rows: Figures[] = [];
+  for (const scenario of SCENARIOS) {
+    const runs: [Figures[], Figures[]] = [[], []];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const order: Array<0 | 1> = round % 2 === 1 ? [0, 1] : [1, 0];
+      for (const which of order) {
+        const store = stores[which];
+        log(`  ${store.label}: ${scenario.name}, round ${round} of ${ROUNDS}…`);
+        if (store.resetBeforeEachRun) {
+          await timeReset(store.target, token);
+          store.stored = 0;
+        }
+        const tag = `${which}${round}${scenario.name.length}`;
+        store.stored += await scenario.prepare(`${store.target.root}/telephony/v1`, headers, tag);
+        const figures = await load(`${store.label}: ${scenario.name}`, scenario.options(store.target, headers, tag), scenario.perSequence);
+        store.stored += Math.floor(figures.ok * scenario.callsPerOk);
+        runs[which].push({ ...figures, rssMb: rssMb(store.target.child.pid!), callsStored: store.stored });
+      }
+    }
+    rows.push(medianRun(runs[0]), medianRun(runs[1]));
+    ratios[`${stores[1].label} vs ${stores[0].label}: ${scenario.name}`] = pairedRatio(runs[1], runs[0]);
+  }
+  return rows;
+}
+
+/** The mock, a bare node:http server and Prism on the same create request, round by round. */
+async function compare(token: string, work: string, ratios: Record<string, number>): Promise<Figures[]> {
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const mock = await launchMock(join(work, 'compare.json'));
-  log('  scv-mock, create voice call again…');
-  figures.push(await load('scv-mock, create voice call (next to the others)', { url: `${mock.root}/telephony/v1/voiceCalls`, method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: createBody('cmp-[<id>]'), idReplacement: true, connections: CONNECTIONS }));
-  await mock.stop();
   const barePort = await freePort();
   const bare = await launch('node:http', process.execPath, [join(ROOT, 'bench/bare-server.mjs'), String(barePort)], barePort, '/');
-  log('  bare node:http server…');
-  figures.push(await load('bare node:http, fixed JSON', { url: `${bare.root}/telephony/v1/voiceCalls`, method: 'POST', body: createBody('x'), headers: { 'Content-Type': 'application/json' }, connections: CONNECTIONS }));
-  await bare.stop();
-
   const prismPort = await freePort();
-  log('  Prism 5 (npx @stoplight/prism-cli; the first run downloads it)…');
+  log('  starting Prism 5 (npx @stoplight/prism-cli; the first run downloads it)…');
   const prism = await launch('prism', 'npx', ['--yes', '@stoplight/prism-cli@5', 'mock', '-p', String(prismPort), '-h', '127.0.0.1', join(ROOT, 'openapi.yaml')], prismPort, '/voiceCalls', {
     method: 'POST',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    headers,
     body: createBody('probe'),
   });
-  figures.push(await load('Prism 5 mock, validating', { url: `${prism.root}/voiceCalls`, method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: createBody('x'), connections: CONNECTIONS }));
-  await prism.stop();
-  return figures;
+  const runs: Figures[][] = [[], [], []];
+  for (let round = 1; round <= ROUNDS; round++) {
+    log(`  round ${round} of ${ROUNDS}: scv-mock, bare node:http, Prism…`);
+    // From empty each time, like the empty-store row.
+    await timeReset(mock, token);
+    runs[0]!.push(await load('scv-mock, create voice call (next to the others)', { url: `${mock.root}/telephony/v1/voiceCalls`, method: 'POST', headers, body: createBody(`cmp-${round}-[<id>]`), idReplacement: true, connections: CONNECTIONS }));
+    runs[1]!.push(await load('bare node:http, fixed JSON', { url: `${bare.root}/telephony/v1/voiceCalls`, method: 'POST', body: createBody('x'), headers: { 'Content-Type': 'application/json' }, connections: CONNECTIONS }));
+    runs[2]!.push(await load('Prism 5 mock, validating', { url: `${prism.root}/voiceCalls`, method: 'POST', headers, body: createBody('x'), connections: CONNECTIONS }));
+  }
+  await Promise.all([mock.stop(), bare.stop(), prism.stop()]);
+  ratios['scv-mock vs bare node:http: create voice call'] = pairedRatio(runs[0]!, runs[1]!);
+  ratios['scv-mock vs Prism 5: create voice call'] = pairedRatio(runs[0]!, runs[2]!);
+  return runs.map(medianRun);
 }
 
 function table(rows: Figures[]): string {
@@ -283,13 +342,7 @@ async function main(): Promise<void> {
   extra.coldStartMs = sorted[2];
   extra.coldStartRangeMs = [sorted[0], sorted[4]];
   log(`  ${sorted[2]} ms (from ${sorted[0]} to ${sorted[4]})`);
-  log('empty store:');
-  const empty = await launchMock(join(work, 'empty.json'));
-  rows.push(...(await runScenarios(empty, 'empty store', token, 0)));
-  extra.reset = await timeReset(empty, token);
-  log(`  reset of the tenant: ${JSON.stringify(extra.reset)}`);
-  await empty.stop();
-
+  const ratios: Record<string, number> = {};
   log(`preloading ${PRELOAD} calls with transcripts…`);
   const fullFile = join(work, 'full.json');
   const preloadStarted = performance.now();
@@ -301,26 +354,32 @@ async function main(): Promise<void> {
   extra.startWithPreloadMs = Math.round(full.startMs);
   extra.rssAfterLoadMb = Math.round(rssMb(full.child.pid!));
   log(`  start on ${PRELOAD} calls: ${extra.startWithPreloadMs} ms, RSS ${extra.rssAfterLoadMb} MB`);
-  rows.push(...(await runScenarios(full, `${PRELOAD / 1000}k calls stored`, token, PRELOAD)));
-  await full.stop();
+  const empty = await launchMock(join(work, 'empty.json'));
+  const stores: [Store, Store] = [
+    { label: 'empty store', target: empty, resetBeforeEachRun: true, stored: 0 },
+    { label: `${PRELOAD / 1000}k calls stored`, target: full, resetBeforeEachRun: false, stored: PRELOAD },
+  ];
+  rows.push(...(await runScenarios(stores, token, ratios)));
+  extra.reset = await timeReset(empty, token);
+  log(`  reset of the empty store's tenant after its last run: ${JSON.stringify(extra.reset)}`);
+  await Promise.all([empty.stop(), full.stop()]);
 
   if (flags['vs-prism'] === true) {
     log('comparisons:');
-    const [ours, ...others] = await compare(token, work);
-    rows.push(ours!, ...others);
-    extra.ratios = Object.fromEntries(others.map((o) => [o.label, Number((ours!.requestsPerSecond / o.requestsPerSecond).toFixed(2))]));
+    rows.push(...(await compare(token, work, ratios)));
   }
+  extra.ratios = ratios;
   rmSync(work, { recursive: true, force: true });
 
   const when = new Date().toISOString();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   log('');
-  log(`scv-telephony-mock benchmark, ${when}, ${machine}; ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARM_UP} s warm-up`);
+  log(`scv-telephony-mock benchmark, ${when}, ${machine}; ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARM_UP} s warm-up; each row the median of ${ROUNDS} rounds`);
   log(table(rows));
   for (const [name, value] of Object.entries(extra)) log(`${name}: ${JSON.stringify(value)}`);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const json = JSON.stringify({ when, machine, connections: CONNECTIONS, durationSeconds: DURATION, preloadedCalls: PRELOAD, rows, ...extra }, null, 2);
+  const json = JSON.stringify({ when, machine, connections: CONNECTIONS, durationSeconds: DURATION, rounds: ROUNDS, preloadedCalls: PRELOAD, rows, ...extra }, null, 2);
   writeFileSync(join(dir, 'latest.json'), `${json}\n`);
   writeFileSync(join(dir, `${when.slice(0, 19).replace(/:/g, '')}.json`), `${json}\n`);
   log(`results: bench/results/latest.json`);

@@ -97,7 +97,7 @@ describe('strings shared between records', () => {
 });
 
 describe('heap tuning of `scv-mock start`', () => {
-  it('sets a 20 % heap growth unless node flags or NODE_OPTIONS already choose one', () => {
+  it('sets a 50 % heap growth unless node flags or NODE_OPTIONS already choose one', () => {
     expect(heapFlagToApply([], undefined)).toBe(HEAP_GROWING_FLAG);
     expect(heapFlagToApply(['--enable-source-maps'], '--max-old-space-size=512')).toBe(HEAP_GROWING_FLAG);
     expect(heapFlagToApply(['--heap-growing-percent=50'], undefined)).toBeNull();

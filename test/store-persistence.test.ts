@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
+import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { StoreFileError } from '../mock-server/store/lowdb-persistence.ts';
 import { SNAPSHOT_FORMAT } from '../mock-server/store/records.ts';
 import { openStore } from '../mock-server/store/telephony-store.ts';
@@ -94,6 +95,29 @@ describe('lowdb store across restarts', () => {
 
     const second = await start(file);
     expect(second.server.store.counts().calls).toBe(30);
+  });
+});
+
+describe('group commit', () => {
+  it('writes commits made in the same turn as a close or a compaction instead of refusing them', async () => {
+    const file = dataFile();
+    const store = await openStore({ file, seed: 'same-turn' });
+    const base = { tenant: 't', callCenterApiName: 'MyContactCenter', callType: 'Inbound' as const, providerName: null, createdVia: 'create' as const, now: '2024-05-01T10:00:00.000Z' };
+    const put = (vendorCallKey: string) => {
+      const { call, conversation } = createCallForUpdate({ ...base, vendorCallKey }, store.ids);
+      return store.commit([
+        { op: 'put', collection: 'calls', record: call },
+        { op: 'put', collection: 'conversations', record: conversation },
+      ]);
+    };
+    // Each is queued for the next turn of the event loop; the close comes first.
+    const writes = [put('one'), put('two')];
+    const closed = store.close();
+    await Promise.all([...writes, closed]);
+    const reopened = await openStore({ file });
+    expect(reopened.counts().calls).toBe(2);
+    expect(reopened.legsByVendorKey('t', 'two')).toHaveLength(1);
+    await reopened.close();
   });
 });
 

@@ -8,7 +8,7 @@
  *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
@@ -137,32 +137,44 @@ export class LowdbPersistence {
     return run;
   }
 
-  /** Resolves once the batch's line is written to the log (group commit: lines queued meanwhile share one write). */
+  /**
+   * Resolves once the batch's line is written to the log. Group commit: the lines of every request
+   * handled in one turn of the event loop go out in one write, after that turn (setImmediate).
+   */
   append(batch: LoggedBatch): Promise<void> {
     const line = `${JSON.stringify({ seq: batch.seq, m: batch.mutations })}\n`;
     return new Promise((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        void this.serially(() => this.flush());
+        setImmediate(() => void this.serially(async () => this.flush()));
       }
     });
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Writes the queued lines with one synchronous write: a few kilobytes into the page cache take
+   * microseconds, while the asynchronous write's trip through libuv's thread pool held every waiting
+   * answer back (a quarter to a half of the create throughput in the benchmark).
+   */
+  private writePending(): void {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const chunk = batch.map((item) => item.line).join('');
     try {
       if (this.wal === null) throw new Error('the store is closed');
-      await this.wal.write(chunk);
-      this.walBytes += Buffer.byteLength(chunk);
+      const bytes = Buffer.from(batch.map((item) => item.line).join(''));
+      for (let written = 0; written < bytes.length; ) written += writeSync(this.wal.fd, bytes, written);
+      this.walBytes += bytes.length;
       for (const item of batch) item.resolve();
     } catch (error) {
       for (const item of batch) item.reject(error as Error);
     }
+  }
+
+  private flush(): void {
+    this.writePending();
     if (this.walBytes >= Math.max(this.compactAfterBytes, this.snapshotBytes) && this.compaction === null) {
       this.compaction = this.compact().finally(() => {
         this.compaction = null;
@@ -180,6 +192,8 @@ export class LowdbPersistence {
     if (this.snapshotSource === null) return;
     await this.serially(async () => {
       if (this.wal === null || existsSync(this.compactingFile)) return;
+      // Lines queued for the next turn belong in the log being folded in.
+      this.writePending();
       await this.wal.close();
       renameSync(this.walFile, this.compactingFile);
       this.wal = await open(this.walFile, 'a');
@@ -195,6 +209,7 @@ export class LowdbPersistence {
     await this.compaction;
     await this.compact();
     await this.serially(async () => {
+      this.writePending();
       await this.wal?.close();
       this.wal = null;
     });
