@@ -42,6 +42,8 @@ function membersOf(keys: ScopeKeys | undefined, key: string): Members | undefine
 }
 
 /** Sets (or, with undefined, removes) a key's members; returns the scope's keys, or undefined when none are left. */
+function withMembers(keys: ScopeKeys | undefined, key: string, members: Members): ScopeKeys;
+function withMembers(keys: ScopeKeys | undefined, key: string, members: Members | undefined): ScopeKeys | undefined;
 function withMembers(keys: ScopeKeys | undefined, key: string, members: Members | undefined): ScopeKeys | undefined {
   if (keys === undefined) return members === undefined ? undefined : { key, members };
   if (!(keys instanceof Map) && keys.key === key) {
@@ -99,7 +101,7 @@ class IndexedCollection<T extends TenantRecord> {
       if (typeof members === 'object') members.add(record.id);
       else {
         const grown = withMembers(keys, place[1], members === undefined ? record.id : new Set([members, record.id]));
-        if (grown !== keys) index.scopes.set(place[0], grown!);
+        if (grown !== keys) index.scopes.set(place[0], grown);
       }
     }
   }
