@@ -4,7 +4,7 @@
  * files load afterwards, and SIGTERM saves everything. A damaged store stops the start, unless
  * --move-corrupt-store moves it aside.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,45 @@ describe('durability', () => {
     // SIGTERM folded the log into the snapshot.
     expect(existsSync(`${file}.wal`)).toBe(false);
     expect(readdirSync(join(file, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  }, 60_000);
+
+  it('a write the disk cannot take is refused with 503 and leaves the log ending with a whole line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-full-')), 'store.json');
+    // 96 KiB of log: about sixty calls, then every write fails part-way.
+    const mock = await startCli(['--data', file, '--quiet'], undefined, { fileSizeKb: 96 });
+    const acked: string[] = [];
+    let refused = 0;
+    for (let i = 0; i < 400 && refused < 5; i++) {
+      const status = await post(mock, '/voiceCalls', inboundCall(`full-${i}`));
+      if (status === 201) acked.push(`full-${i}`);
+      else {
+        expect(status).toBe(503);
+        refused += 1;
+      }
+    }
+    expect(refused).toBe(5);
+    expect(acked.length).toBeGreaterThan(20);
+    expect(await mock.stop('SIGKILL')).toBe(null);
+    const log = readFileSync(`${file}.wal`, 'utf8');
+    expect(log.endsWith('\n')).toBe(true);
+    expect(log.trimEnd().split('\n').length).toBe(acked.length);
+
+    // Room again: every acknowledged call is there, and new writes are read back after the next start.
+    const again = await startCli(['--data', file, '--quiet']);
+    try {
+      expect(await post(again, '/voiceCalls', inboundCall('after-room'))).toBe(201);
+      const stored = await storedCalls(again);
+      expect(acked.filter((key) => !stored.has(key))).toEqual([]);
+      expect(stored.has('after-room')).toBe(true);
+    } finally {
+      await again.stop('SIGKILL');
+    }
+    const third = await startCli(['--data', file, '--quiet']);
+    try {
+      expect((await storedCalls(third)).size).toBe(acked.length + 1);
+    } finally {
+      expect(await third.stop('SIGTERM')).toBe(0);
+    }
   }, 60_000);
 
   it('a damaged store stops the start with the file named; --move-corrupt-store moves it aside and starts empty', async () => {

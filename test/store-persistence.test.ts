@@ -3,7 +3,7 @@
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -166,6 +166,31 @@ describe('damaged store files', () => {
     const second = await start(file);
     expect(second.server.store.droppedAtLoad).toBe(1);
     expect(findCall(second.server.store, second.tenant.key, 'kept')).toBeDefined();
+
+    // Writes after the restart must not land on the end of the cut line: the next start reads them all.
+    await second.post('/voiceCalls', inboundCall('after')).expect(201);
+    running.splice(0); // killed again, not closed
+    const third = await start(file);
+    expect(third.server.store.droppedAtLoad).toBe(0);
+    expect(findCall(third.server.store, third.tenant.key, 'kept')).toBeDefined();
+    expect(findCall(third.server.store, third.tenant.key, 'after')).toBeDefined();
+  });
+
+  it('keeps a last log line whose newline was never written, and starts the next write on a line of its own', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('whole')).expect(201);
+    running.splice(0);
+    truncateSync(`${file}.wal`, statSync(`${file}.wal`).size - 1);
+
+    const second = await start(file);
+    expect(findCall(second.server.store, second.tenant.key, 'whole')).toBeDefined();
+    await second.post('/voiceCalls', inboundCall('next')).expect(201);
+    running.splice(0);
+    const third = await start(file);
+    expect(third.server.store.droppedAtLoad).toBe(0);
+    expect(findCall(third.server.store, third.tenant.key, 'whole')).toBeDefined();
+    expect(findCall(third.server.store, third.tenant.key, 'next')).toBeDefined();
   });
 
   it('refuses to start on a snapshot that is not JSON, naming the file and what to do', async () => {

@@ -8,7 +8,22 @@
  *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
@@ -97,6 +112,9 @@ export class LowdbPersistence {
       const result = readLog(logFile, after);
       batches.push(...result.batches);
       droppedTail += result.droppedTail;
+      // The live log is appended to next: a line cut short must go first, and a last line without its
+      // newline gets one, or the next write would be glued onto it and lost at the next start.
+      if (logFile === this.walFile) endWithWholeLine(logFile, result.validBytes);
     }
     this.wal = await open(this.walFile, 'a');
     this.walBytes = statSync(this.walFile).size;
@@ -169,6 +187,15 @@ export class LowdbPersistence {
       this.walBytes += bytes.length;
       for (const item of batch) item.resolve();
     } catch (error) {
+      // A full disk can take part of the chunk: cut it off, so the log still ends with a whole line when
+      // writes succeed again (the lines were refused, and a half line would hide the next one).
+      if (this.wal !== null) {
+        try {
+          ftruncateSync(this.wal.fd, this.walBytes);
+        } catch {
+          // The next start drops a cut last line anyway.
+        }
+      }
       for (const item of batch) item.reject(error as Error);
     }
   }
@@ -217,27 +244,47 @@ export class LowdbPersistence {
   }
 }
 
-function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; droppedTail: number } {
+/** The log's batches after `afterSeq`, and how many of its bytes hold whole, readable lines. */
+function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; droppedTail: number; validBytes: number } {
   const lines = readFileSync(file, 'utf8').split('\n');
   const batches: LoggedBatch[] = [];
+  let validBytes = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line.trim() === '') continue;
+    const lineBytes = Buffer.byteLength(line) + (i < lines.length - 1 ? 1 : 0);
+    if (line.trim() === '') {
+      validBytes += lineBytes;
+      continue;
+    }
     let parsed: { seq?: unknown; m?: unknown };
     try {
       parsed = JSON.parse(line) as { seq?: unknown; m?: unknown };
     } catch {
       const rest = lines.slice(i + 1).filter((l) => l.trim() !== '');
       // Only the last line can be cut short by a crash; it was never acknowledged.
-      if (rest.length === 0) return { batches, droppedTail: 1 };
+      if (rest.length === 0) return { batches, droppedTail: 1, validBytes };
       throw new StoreFileError(file, `line ${i + 1} is not valid JSON`);
     }
     if (typeof parsed.seq !== 'number' || !Array.isArray(parsed.m)) {
       throw new StoreFileError(file, `line ${i + 1} is not a log entry`);
     }
     if (parsed.seq > afterSeq) batches.push({ seq: parsed.seq, mutations: parsed.m as Mutation[] });
+    validBytes += lineBytes;
   }
-  return { batches, droppedTail: 0 };
+  return { batches, droppedTail: 0, validBytes };
+}
+
+function endWithWholeLine(file: string, validBytes: number): void {
+  if (statSync(file).size > validBytes) truncateSync(file, validBytes);
+  if (validBytes === 0) return;
+  const last = Buffer.alloc(1);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, last, 0, 1, validBytes - 1);
+  } finally {
+    closeSync(fd);
+  }
+  if (last[0] !== 0x0a) appendFileSync(file, '\n');
 }
 
 /** Renames the store's files (snapshot and logs) to <name>.corrupt-<time>, so the next start is empty. */

@@ -24,9 +24,14 @@ export function runCli(args: string[], cwd?: string): Promise<{ code: number | n
 }
 
 /** Starts `scv-mock start` on a free port and waits for its whole start banner. */
-export function startCli(args: string[], cwd?: string): Promise<RunningMock> {
+export function startCli(args: string[], cwd?: string, limits: { fileSizeKb?: number } = {}): Promise<RunningMock> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', ...args], { cwd });
+    const command = [process.execPath, BIN, 'start', '--port', '0', ...args];
+    // A file size limit (ulimit -f) makes writes past it fail part-way, as on a full disk.
+    const child =
+      limits.fileSizeKb === undefined
+        ? spawn(command[0]!, command.slice(1), { cwd })
+        : spawn('/bin/sh', ['-c', `ulimit -f ${limits.fileSizeKb} && exec "$0" "$@"`, ...command], { cwd });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     const timer = setTimeout(() => reject(new Error(`no start banner within 15 s:\n${output}`)), 15_000);
