@@ -10,14 +10,11 @@
  */
 import {
   appendFileSync,
-  closeSync,
   existsSync,
   ftruncateSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
-  readSync,
   renameSync,
   statSync,
   truncateSync,
@@ -114,7 +111,7 @@ export class LowdbPersistence {
       droppedTail += result.droppedTail;
       // The live log is appended to next: a line cut short must go first, and a last line without its
       // newline gets one, or the next write would be glued onto it and lost at the next start.
-      if (logFile === this.walFile) endWithWholeLine(logFile, result.validBytes);
+      if (logFile === this.walFile) endWithWholeLine(logFile, result);
     }
     this.wal = await open(this.walFile, 'a');
     this.walBytes = statSync(this.walFile).size;
@@ -244,8 +241,17 @@ export class LowdbPersistence {
   }
 }
 
-/** The log's batches after `afterSeq`, and how many of its bytes hold whole, readable lines. */
-function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; droppedTail: number; validBytes: number } {
+interface LogContents {
+  batches: LoggedBatch[];
+  droppedTail: number;
+  /** How many of the log's bytes hold whole, readable lines. */
+  validBytes: number;
+  /** The last readable line lacks its newline (the write stopped just before it). */
+  missingNewline: boolean;
+}
+
+/** The log's batches after `afterSeq`, and what it takes to make it end with a whole line. */
+function readLog(file: string, afterSeq: number): LogContents {
   const lines = readFileSync(file, 'utf8').split('\n');
   const batches: LoggedBatch[] = [];
   let validBytes = 0;
@@ -262,7 +268,7 @@ function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; drop
     } catch {
       const rest = lines.slice(i + 1).filter((l) => l.trim() !== '');
       // Only the last line can be cut short by a crash; it was never acknowledged.
-      if (rest.length === 0) return { batches, droppedTail: 1, validBytes };
+      if (rest.length === 0) return { batches, droppedTail: 1, validBytes, missingNewline: false };
       throw new StoreFileError(file, `line ${i + 1} is not valid JSON`);
     }
     if (typeof parsed.seq !== 'number' || !Array.isArray(parsed.m)) {
@@ -271,20 +277,12 @@ function readLog(file: string, afterSeq: number): { batches: LoggedBatch[]; drop
     if (parsed.seq > afterSeq) batches.push({ seq: parsed.seq, mutations: parsed.m as Mutation[] });
     validBytes += lineBytes;
   }
-  return { batches, droppedTail: 0, validBytes };
+  return { batches, droppedTail: 0, validBytes, missingNewline: lines[lines.length - 1] !== '' };
 }
 
-function endWithWholeLine(file: string, validBytes: number): void {
-  if (statSync(file).size > validBytes) truncateSync(file, validBytes);
-  if (validBytes === 0) return;
-  const last = Buffer.alloc(1);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, last, 0, 1, validBytes - 1);
-  } finally {
-    closeSync(fd);
-  }
-  if (last[0] !== 0x0a) appendFileSync(file, '\n');
+function endWithWholeLine(file: string, log: LogContents): void {
+  if (statSync(file).size > log.validBytes) truncateSync(file, log.validBytes);
+  if (log.missingNewline) appendFileSync(file, '\n');
 }
 
 /** Renames the store's files (snapshot and logs) to <name>.corrupt-<time>, so the next start is empty. */
