@@ -2,6 +2,7 @@
  * Writes a store file holding N calls, each with a transcript message, as a connector would have left
  * them (closed calls, through the real operations), so the benchmark can start a mock on a full store.
  */
+import { RulePolicy } from '../contracts/rule-settings.ts';
 import { tenantOf } from '../mock-server/auth/jwt-verifier.ts';
 import { RuleLedger, type OperationEnv, type OperationRequest } from '../mock-server/domain/operation-context.ts';
 import { createTranscript } from '../mock-server/domain/operations/transcript-operations.ts';
@@ -18,7 +19,7 @@ export interface PreloadOptions {
 
 export async function preloadStore(options: PreloadOptions): Promise<void> {
   const store = await openStore({ file: options.file, seed: 'bench-preload' });
-  const env: OperationEnv = { store, org: loadOrgFixture(), mode: 'strict', maxCallsPerTenant: Number.MAX_SAFE_INTEGER };
+  const env: OperationEnv = { store, org: loadOrgFixture(), rules: new RulePolicy('strict'), maxCallsPerTenant: Number.MAX_SAFE_INTEGER };
   const tenant = tenantOf(options.orgId, 'MyContactCenter');
   const request = <B>(operation: OperationRequest['operation'], body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
     operation,
@@ -26,7 +27,6 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
     params,
     body,
     undocumentedFields: [],
-    aliasHints: [],
     providerName: 'bench',
     now: new Date(),
     rules: new RuleLedger(),

@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
-import { RULE_IDS } from './sequence-rules.ts';
+import { RULE_SETTING_SOURCES } from './rule-settings.ts';
+import { EVIDENCE_GRADES, RULE_IDS, RULE_LEVELS } from './sequence-rules.ts';
 import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema } from './wire-schemas.ts';
 
 const nonEmpty = () => z.string().min(1);
@@ -45,6 +46,37 @@ export const registeredKeySchema = z.object({
 });
 
 export const keyListSchema = z.object({ keys: z.array(registeredKeySchema) });
+
+/** A rule of the table as GET /__admin/rules lists it: what it judges, its evidence, and its level in this run. */
+export const ruleInfoSchema = z.object({
+  id: z.enum(RULE_IDS),
+  title: z.string(),
+  kind: z.enum(['requirement', 'behaviour']),
+  evidence: z.object({
+    grade: z.enum(EVIDENCE_GRADES),
+    url: z.string(),
+    quote: z.string().optional(),
+    contradictedBy: z.object({ url: z.string(), what: z.string() }).optional(),
+    note: z.string().optional(),
+  }),
+  operations: z.array(z.enum(OPERATIONS)),
+  scope: z.enum(['request', 'message']),
+  /** The status of a refusal. */
+  status: z.literal([400, 409]),
+  /** What happens to the request when the rule matches and lets it through. */
+  effect: z.enum(['apply', 'skip']),
+  /** The level the evidence gives it. */
+  default: z.enum(['refuse', 'warn']),
+  /** The level in this run, and where it was set. */
+  level: z.enum(RULE_LEVELS),
+  levelFrom: z.enum(RULE_SETTING_SOURCES),
+});
+
+export const ruleListSchema = z.object({
+  /** strict: rules at refuse answer with their status; lenient: they are let through and recorded as violations. */
+  mode: z.enum(['strict', 'lenient']),
+  rules: z.array(ruleInfoSchema),
+});
 
 export const CHECK_OUTCOMES = ['ok', 'warning', 'violation'] as const;
 
@@ -137,7 +169,8 @@ export const conversationStateSchema = z.object({
       callOrigin: z.string().nullable(),
       previousCallId: z.string().nullable(),
       nextCallId: z.string().nullable(),
-      ended: z.boolean(),
+      /** What ended the leg: its final update, or a transfer to the next leg; null while it is live. */
+      endedBy: z.enum(['update', 'transfer']).nullable(),
     }),
   ),
   transcripts: z.array(record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: epochMillisSchema })),
@@ -152,7 +185,15 @@ export const callListSchema = z.object({
   conversations: z.array(conversationStateSchema),
 });
 
-export const PROBLEM_KINDS = ['missing-step', 'out-of-order', 'extra-request', 'failed-request', 'rule-violation', 'condition'] as const;
+export const PROBLEM_KINDS = [
+  'missing-step',
+  'out-of-order',
+  'extra-request',
+  'failed-request',
+  'rule-violation',
+  'condition',
+  'incomplete-evidence',
+] as const;
 
 /** One thing the connector did wrong for this call, and what to change. */
 export const verificationProblemSchema = z.object({
@@ -210,6 +251,8 @@ export type HealthResponse = z.infer<typeof healthResponseSchema>;
 export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
 export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;
 export type KeyList = z.infer<typeof keyListSchema>;
+export type RuleInfo = z.infer<typeof ruleInfoSchema>;
+export type RuleList = z.infer<typeof ruleListSchema>;
 export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
 export type RuleCheck = z.infer<typeof ruleCheckSchema>;
 export type JournalEntry = z.infer<typeof journalEntrySchema>;

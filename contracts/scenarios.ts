@@ -11,10 +11,12 @@ type Primitive = string | number | boolean | null;
 /**
  * A condition on a request body field (`on: 'request'`), or on the call as the earlier requests of
  * the scenario left it (`on: 'call'`: create and update bodies folded together). Give one of equals,
- * notEquals or present.
+ * notEquals or present. `operation` limits it to requests of that operation (a step some operations
+ * make differently).
  */
 export interface StepCondition {
   on: 'request' | 'call';
+  operation?: Operation;
   /** A field path, e.g. "isActiveCall" or "disconnectReason.value". */
   field: string;
   equals?: Primitive;
@@ -36,6 +38,11 @@ export interface ScenarioStep {
   optional?: boolean;
   /** The step may happen several times in a row. */
   repeatable?: boolean;
+  /**
+   * Neighbouring steps of one phase may come in any order among themselves (transcripts and realtime
+   * events during a call); a phase's required steps only have to happen before the phase ends.
+   */
+  phase?: string;
   /** What the connector should send to make this step. */
   advice: string;
 }
@@ -50,6 +57,7 @@ export interface Scenario {
 }
 
 const DOCS = 'https://developer.salesforce.com/docs/atlas.en-us.voice_developer_guide.meta/voice_developer_guide';
+const PT_DOCS = 'https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide';
 
 const create = (expect: StepCondition[] = []): ScenarioStep => ({
   id: 'create',
@@ -60,13 +68,14 @@ const create = (expect: StepCondition[] = []): ScenarioStep => ({
   advice: 'POST /voiceCalls with initiationMethod Inbound when the call starts.',
 });
 
-const keepOpen = (title = 'Update the call, keeping the conversation open'): ScenarioStep => ({
+const keepOpen = (title = 'Update the call, keeping the conversation open', phase: string | undefined = DURING): ScenarioStep => ({
   id: 'update-active',
   title,
   operations: ['updateVoiceCall'],
   match: [{ on: 'request', field: 'isActiveCall', equals: true, why: 'an update before the last one keeps the call active' }],
   optional: true,
   repeatable: true,
+  ...(phase === undefined ? {} : { phase }),
   advice: 'PATCH /voiceCalls/{CALL_ID} with isActiveCall: true for every update before the last one.',
 });
 
@@ -79,21 +88,63 @@ const finalUpdate = (expect: StepCondition[] = []): ScenarioStep => ({
   advice: 'End with PATCH /voiceCalls/{CALL_ID} without isActiveCall (or with false): it completes the call.',
 });
 
-const transcripts = (optional: boolean): ScenarioStep => ({
+/** The phase of a live call, where the docs give no order: updates that keep it open, transcripts, realtime events. */
+const DURING = 'during-call';
+
+const transcripts = (optional: boolean, phase: string | undefined = DURING): ScenarioStep => ({
   id: 'transcripts',
   title: 'Post the transcript',
   operations: ['createTranscript', 'createTranscriptsBulk'],
   optional,
   repeatable: true,
+  ...(phase === undefined ? {} : { phase }),
   advice: 'POST /voiceCalls/{vendorCallKey}/messages (or /voiceCalls/messages in bulk) while the call is open.',
 });
 
-const routeByNumber = (expect: StepCondition[] = []): ScenarioStep => ({
-  id: 'omniflow',
-  title: 'Execute the Omni-Channel flow for the dialed number',
-  operations: ['executeOmniFlow'],
-  expect: [{ on: 'request', field: 'dialedNumber', present: true, why: 'the dialed number picks the phone channel and its routing' }, ...expect],
-  advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with the dialedNumber.',
+const realtimeEvents: ScenarioStep = {
+  id: 'realtime-events',
+  title: 'Send realtime conversation events',
+  operations: ['sendRealtimeConversationEvents'],
+  optional: true,
+  repeatable: true,
+  phase: DURING,
+  advice: 'POST /voiceCalls/{vendorCallKey}/realtimeConversationEvents during the call.',
+};
+
+const postCallEvents = (optional: boolean): ScenarioStep => ({
+  id: 'post-call-events',
+  title: 'Store post-call events',
+  operations: ['storePostConversationEvents'],
+  optional,
+  repeatable: true,
+  advice: 'POST /voiceCalls/{vendorCallKey}/postConversationEvents after the final update.',
+});
+
+/** Routing the call: by the dialed number's flow (omniFlow) or, with Unified Routing, routeVoiceCall. */
+const route = (optional: boolean, expect: StepCondition[] = []): ScenarioStep => ({
+  id: 'route',
+  title: 'Route the call (omniFlow with the dialed number, or routeVoiceCall)',
+  operations: ['executeOmniFlow', 'routeVoiceCall'],
+  optional,
+  expect: [
+    {
+      on: 'request',
+      operation: 'executeOmniFlow',
+      field: 'dialedNumber',
+      present: true,
+      why: 'the dialed number picks the phone channel and its routing',
+    },
+    ...expect,
+  ],
+  advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with the dialedNumber (or POST routeVoiceCall with Unified Routing).',
+});
+
+const clearRoutingStep = (optional: boolean): ScenarioStep => ({
+  id: 'clear-routing',
+  title: 'Clear the pending routing',
+  operations: ['clearRouting'],
+  optional,
+  advice: 'PATCH /voiceCalls/{CALL_ID}/clearRouting when the caller hangs up before the work is accepted.',
 });
 
 const transferLeg = (): ScenarioStep => ({
@@ -105,34 +156,44 @@ const transferLeg = (): ScenarioStep => ({
   advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the call is transferred.',
 });
 
-const realtimeEvents: ScenarioStep = {
-  id: 'realtime-events',
-  title: 'Send realtime conversation events',
-  operations: ['sendRealtimeConversationEvents'],
-  optional: true,
-  repeatable: true,
-  advice: 'POST /voiceCalls/{vendorCallKey}/realtimeConversationEvents during the call.',
-};
+/** Ending the legs: each may get its own update (the post-call sync sends one per leg); the last leg's closes the conversation. */
+const endLegs = (): ScenarioStep => ({ ...finalUpdate(), title: 'The legs end; the last leg\'s update closes the conversation', repeatable: true });
 
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'voicemail',
     title: 'Send a voicemail to reps (the seed sequence)',
-    source: 'https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide/voice-pt-voicemail.html',
+    source: `${PT_DOCS}/voice-pt-voicemail.html`,
     steps: [
       create(),
-      keepOpen('Tag the call as a voicemail, keeping the conversation open'),
-      transcripts(false),
-      routeByNumber([
-        {
-          on: 'call',
-          field: 'callOrigin',
-          equals: 'Voicemail',
-          why: 'callOrigin must be Voicemail before omniFlow so that the flow picks the voicemail routing',
-        },
-      ]),
+      // Salesforce's Amazon Connect voicemail path routes the call live first, then clears that routing
+      // when the caller chooses to leave a message.
+      {
+        ...route(true),
+        id: 'live-routing',
+        title: 'Route the call live before the caller chooses voicemail',
+        match: [{ on: 'call', field: 'callOrigin', notEquals: 'Voicemail', why: 'the call is routed as a live call' }],
+      },
+      { ...clearRoutingStep(true), title: 'Clear the live routing when the caller chooses voicemail' },
+      keepOpen('Tag the call as a voicemail, keeping the conversation open', undefined),
+      transcripts(false, undefined),
+      {
+        id: 'omniflow',
+        title: 'Execute the Omni-Channel flow for the dialed number',
+        operations: ['executeOmniFlow'],
+        expect: [
+          { on: 'request', field: 'dialedNumber', present: true, why: 'the dialed number picks the phone channel and its voicemail routing' },
+          {
+            on: 'call',
+            field: 'callOrigin',
+            equals: 'Voicemail',
+            why: 'callOrigin must be Voicemail before omniFlow so that the flow picks the voicemail routing',
+          },
+        ],
+        advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with the dialedNumber, after callOrigin is Voicemail.',
+      },
       finalUpdate([
-        { on: 'request', field: 'recordingLocation', present: true, why: 'the final update carries the voicemail recording' },
+        { on: 'call', field: 'recordingLocation', present: true, why: 'the voicemail call carries its recording by the final update' },
       ]),
     ],
     rules: ['VOICEMAIL_ORIGIN_AFTER_FLOW', 'TRANSCRIPT_CONVERSATION_CLOSED', 'TRANSCRIPT_OUTSIDE_WINDOW', 'OMNIFLOW_ON_CLOSED_CALL', 'DUPLICATE_MESSAGE_ID'],
@@ -143,51 +204,74 @@ export const SCENARIOS: readonly Scenario[] = [
     source: `${DOCS}/voice_rest_omniflow_execute.htm`,
     steps: [
       create([{ on: 'request', field: 'callOrigin', notEquals: 'Voicemail', why: 'a live call is not a voicemail' }]),
-      routeByNumber(),
+      // With External Routing the telephony system routes the call itself: no routing request.
+      route(true),
       keepOpen('Update the call as it is answered, keeping it open'),
       transcripts(true),
       realtimeEvents,
       finalUpdate([{ on: 'call', field: 'acceptTime', present: true, why: 'an answered call has the time the rep accepted it (acceptTime)' }]),
+      postCallEvents(true),
     ],
     rules: ['OMNIFLOW_WHILE_ROUTING_PENDING', 'TRANSCRIPT_CONVERSATION_CLOSED', 'REALTIME_EVENTS_CONVERSATION_CLOSED'],
   },
   {
     name: 'transfer',
-    title: 'A call transferred to another queue (a second leg)',
+    title: 'A call transferred to another queue or rep (a second leg)',
     source: `${DOCS}/voice_rest_voicecalls_create.htm`,
     steps: [
       create(),
-      routeByNumber(),
+      route(true),
       keepOpen(),
       transcripts(true),
+      realtimeEvents,
       transferLeg(),
-      { ...keepOpen('Update the legs, keeping the conversation open'), id: 'update-legs' },
-      { ...transcripts(true), id: 'transfer-transcripts' },
-      // Each leg may be ended; the last leg's end closes the conversation.
-      { ...finalUpdate(), repeatable: true },
+      { ...route(true), id: 'route-transfer-leg', title: 'Route the transfer leg', expect: [] },
+      { ...keepOpen('Update the legs, keeping the conversation open', 'after-transfer'), id: 'update-legs' },
+      { ...transcripts(true, 'after-transfer'), id: 'transfer-transcripts' },
+      { ...realtimeEvents, id: 'transfer-realtime-events', phase: 'after-transfer' },
+      endLegs(),
+      postCallEvents(true),
     ],
     rules: ['TRANSFER_PARENT_NOT_FOUND', 'TRANSFER_FROM_CLOSED_CONVERSATION', 'TRANSCRIPT_KEY_NOT_FIRST_LEG'],
   },
   {
     name: 'transfer-to-flow',
     title: 'A call transferred to an Omni-Channel flow',
-    source: `${DOCS}/voice_rest_omniflow_execute.htm`,
+    source: `${PT_DOCS}/voice-pt-transfer-calls-omni-channel-flow.html`,
     steps: [
       create(),
+      route(true),
       keepOpen(),
+      transcripts(true),
+      realtimeEvents,
+      // The docs' sample creates the transfer leg first, then runs the flow on it.
+      transferLeg(),
       {
-        id: 'omniflow-transfer',
-        title: 'Execute the target flow by name, without a dialed number',
-        operations: ['executeOmniFlow'],
+        id: 'flow-on-transfer-leg',
+        title: 'Run the target flow on the transfer leg',
+        operations: ['executeOmniFlow', 'routeVoiceCall'],
         expect: [
-          { on: 'request', field: 'flowDevName', present: true, why: 'transfer-to-flow names the flow with flowDevName' },
-          { on: 'request', field: 'dialedNumber', present: false, why: 'transfer-to-flow leaves dialedNumber out' },
+          {
+            on: 'request',
+            operation: 'executeOmniFlow',
+            field: 'flowDevName',
+            present: true,
+            why: 'transfer-to-flow names the flow with flowDevName ("The flowDevName parameter is required")',
+          },
+          {
+            on: 'request',
+            operation: 'executeOmniFlow',
+            field: 'dialedNumber',
+            present: false,
+            why: 'transfer-to-flow leaves dialedNumber out ("Don’t set the dialedNumber parameter")',
+          },
         ],
-        advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with flowDevName and no dialedNumber.',
+        advice:
+          'After creating the transfer leg, PATCH /voiceCalls/{transfer leg}/omniFlow with flowDevName and no dialedNumber; with Unified Routing, POST routeVoiceCall with the flow id as routingTarget.',
       },
-      { ...transferLeg(), optional: true },
-      { ...keepOpen('Update the legs, keeping the conversation open'), id: 'update-legs' },
-      finalUpdate(),
+      { ...keepOpen('Update the legs, keeping the conversation open', 'after-transfer'), id: 'update-legs' },
+      { ...transcripts(true, 'after-transfer'), id: 'transfer-transcripts' },
+      endLegs(),
     ],
     rules: ['TRANSFER_PARENT_NOT_FOUND', 'UNDOCUMENTED_FIELD'],
   },
@@ -195,18 +279,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'abandoned',
     title: 'A caller who hangs up before a rep answers (clearRouting)',
     source: `${DOCS}/voice_rest_clear_routing.htm`,
-    steps: [
-      create(),
-      routeByNumber(),
-      keepOpen(),
-      {
-        id: 'clear-routing',
-        title: 'Clear the pending routing',
-        operations: ['clearRouting'],
-        advice: 'PATCH /voiceCalls/{CALL_ID}/clearRouting when the caller hangs up before the work is accepted.',
-      },
-      finalUpdate(),
-    ],
+    steps: [create(), route(true), keepOpen(), clearRoutingStep(false), finalUpdate()],
     rules: ['CLEAR_ROUTING_WITHOUT_PENDING', 'OMNIFLOW_ON_CLOSED_CALL'],
   },
   {
@@ -215,13 +288,7 @@ export const SCENARIOS: readonly Scenario[] = [
     source: `${DOCS}/voice_rest_callback.htm`,
     steps: [
       create(),
-      {
-        id: 'route',
-        title: 'Route the call',
-        operations: ['routeVoiceCall', 'executeOmniFlow'],
-        optional: true,
-        advice: 'POST /voiceCalls/{CALL_ID}/routeVoiceCall (or omniFlow) to queue the call.',
-      },
+      route(true),
       keepOpen(),
       {
         id: 'request-callback',
@@ -230,6 +297,8 @@ export const SCENARIOS: readonly Scenario[] = [
         expect: [{ on: 'request', field: 'callbackNumber', present: true, why: 'the callback needs the number to call' }],
         advice: 'POST /voiceCalls/{CALL_ID}/requestCallback with the callbackNumber.',
       },
+      // Salesforce's Amazon Connect Lambda clears routing when the caller hangs up without a rep.
+      clearRoutingStep(true),
       finalUpdate([
         {
           on: 'request',
@@ -247,19 +316,19 @@ export const SCENARIOS: readonly Scenario[] = [
     source: `${DOCS}/voice_rest_voicecalls_transcript_bulk.htm`,
     steps: [
       create(),
+      route(true),
       keepOpen(),
-      { ...transcripts(false), id: 'bulk-transcripts', operations: ['createTranscriptsBulk'], advice: 'POST /voiceCalls/messages with up to 5 entries of 5 messages while the call is open.' },
+      {
+        ...transcripts(false),
+        id: 'bulk-transcripts',
+        operations: ['createTranscriptsBulk'],
+        advice: 'POST /voiceCalls/messages (up to 5 entries of 5 messages) while the call is open.',
+      },
       realtimeEvents,
       finalUpdate(),
-      {
-        id: 'post-call-events',
-        title: 'Store post-call events',
-        operations: ['storePostConversationEvents'],
-        repeatable: true,
-        advice: 'POST /voiceCalls/{vendorCallKey}/postConversationEvents after the final update.',
-      },
+      postCallEvents(false),
     ],
-    rules: ['POST_CALL_EVENTS_CONVERSATION_OPEN', 'REALTIME_EVENTS_CONVERSATION_CLOSED', 'EVENTS_NOT_SORTED', 'SENTIMENT_WITHOUT_PARTICIPANT', 'TRANSCRIPT_OUTSIDE_WINDOW'],
+    rules: ['POST_CALL_EVENTS_CONVERSATION_OPEN', 'REALTIME_EVENTS_CONVERSATION_CLOSED', 'EVENTS_NOT_SORTED', 'SENTIMENT_WITHOUT_PARTICIPANT', 'TRANSCRIPT_OUTSIDE_WINDOW', 'BULK_TRANSCRIPT_LIMITS'],
   },
 ];
 

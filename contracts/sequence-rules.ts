@@ -16,10 +16,10 @@ export interface SequenceFacts {
   routing?: 'pending' | 'none';
   /** Whether the call was ever routed (omniFlow, routeVoiceCall or reroute). */
   everRouted?: boolean;
-  /** Whether omniFlow already ran for the call. */
-  flowExecuted?: boolean;
-  /** Whether the resolved leg has ended (an update without isActiveCall: true). */
-  legEnded?: boolean;
+  /** The call has pending routing that omniFlow made (before the call was a voicemail). */
+  flowRoutingPending?: boolean;
+  /** An earlier update (without isActiveCall: true) already ended the resolved leg; a transfer ending it does not count. */
+  legClosedByUpdate?: boolean;
   /** Whether the call's contact center has Unified Routing with Omni-Channel. */
   unifiedRouting?: boolean;
   /** updateVoiceCall: whether {CALL_ID} named an existing call. */
@@ -50,6 +50,8 @@ export interface SequenceFacts {
   undocumentedFields?: boolean;
   /** callAttributes is a string that does not parse as a JSON object. */
   callAttributesNotJson?: boolean;
+  /** Bulk transcripts: this entry has more messages, or the request more entries, than the page's limit of 5. */
+  bulkOverLimit?: boolean;
 }
 
 export const RULE_IDS = [
@@ -65,6 +67,7 @@ export const RULE_IDS = [
   'TRANSCRIPT_CONVERSATION_CLOSED',
   'DUPLICATE_MESSAGE_ID',
   'TRANSCRIPT_OUTSIDE_WINDOW',
+  'BULK_TRANSCRIPT_LIMITS',
   'REALTIME_EVENTS_CONVERSATION_CLOSED',
   'POST_CALL_EVENTS_CONVERSATION_OPEN',
   'EVENTS_NOT_SORTED',
@@ -81,30 +84,65 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
+/** How the rule is known: stated on a Salesforce page, shown by Salesforce's own published code or samples, or our inference. */
+export const EVIDENCE_GRADES = ['documented', 'observed', 'inferred'] as const;
+export type EvidenceGrade = (typeof EVIDENCE_GRADES)[number];
+
+export interface RuleEvidence {
+  grade: EvidenceGrade;
+  /** The page (documented), the published code or sample (observed), or what the inference rests on. */
+  url: string;
+  /** documented: the page's own words, verbatim. */
+  quote?: string;
+  /** Salesforce's own published code or samples send what the rule would refuse: evidence that the service takes it. */
+  contradictedBy?: { url: string; what: string };
+  /** Anything a reader should know about the evidence: an older page that said more, a gap. */
+  note?: string;
+}
+
+/**
+ * requirement: something asked of the client (by the docs, or by our reading of them); behaviour: what the
+ * docs say the service itself does with such a request (drops it, creates a call, returns the existing one).
+ */
+export type RuleKind = 'requirement' | 'behaviour';
+
+/** What a rule does when it matches: refuse the request (strict mode), let it through with a warning, or nothing. */
+export const RULE_LEVELS = ['refuse', 'warn', 'off'] as const;
+export type RuleLevel = (typeof RULE_LEVELS)[number];
+
 export interface SequenceRule {
   id: RuleId;
   title: string;
-  /** Where the rule comes from in the public docs. */
-  source: string;
+  kind: RuleKind;
+  evidence: RuleEvidence;
   operations: readonly Operation[];
   /** `message` rules are checked once per transcript message; `request` rules once per request (or bulk entry). */
   scope: 'request' | 'message';
   when: SequenceFacts;
-  /** A violation is refused in strict mode (with `status`); a warning never is. */
-  severity: 'violation' | 'warning';
-  /** The strict-mode status of a violation: 400 when the request alone is wrong, 409 when the call's state forbids it. */
+  /** The status of a refusal: 400 when the request alone is wrong, 409 when the call's state forbids it. */
   status: 400 | 409;
   /**
-   * What happens when the request goes through anyway (a warning, or a violation in lenient mode):
-   * `apply` performs the operation, `skip` leaves stored state as it was (for a message: the message is not stored).
+   * What happens when the request goes through (a warning, or a violation in lenient mode): `apply`
+   * performs the operation, `skip` leaves stored state as it was (for a message: the message is not
+   * stored). A behaviour rule's effect is what the service does, so it holds even when the rule is off.
    */
-  otherwise: 'apply' | 'skip';
+  effect: 'apply' | 'skip';
   /** Says what happened and what the client should do. `{name}` placeholders are filled from the request. */
   message: string;
 }
 
+/**
+ * The level a rule has unless a run sets another: a requirement the docs state, that no published
+ * Salesforce code contradicts, is refused; everything else (behaviour the docs describe, requirements
+ * Salesforce's own code breaks, our inferences) is a warning.
+ */
+export function defaultLevel(rule: SequenceRule): Exclude<RuleLevel, 'off'> {
+  return rule.kind === 'requirement' && rule.evidence.grade === 'documented' && rule.evidence.contradictedBy === undefined ? 'refuse' : 'warn';
+}
+
 const DOCS = 'https://developer.salesforce.com/docs/atlas.en-us.voice_developer_guide.meta/voice_developer_guide';
 const SEED = 'https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide/voice-pt-voicemail.html';
+const LAMBDAS = 'https://github.com/service-cloud-voice/ServiceCloudVoiceLambdas/blob/master';
 const TRANSCRIPT_OPS = ['createTranscript', 'createTranscriptsBulk'] as const;
 const VENDOR_KEY_OPS = [...TRANSCRIPT_OPS, 'sendRealtimeConversationEvents', 'storePostConversationEvents'] as const;
 const EVENT_OPS = ['sendRealtimeConversationEvents', 'storePostConversationEvents'] as const;
@@ -113,39 +151,60 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
   {
     id: 'VOICEMAIL_ORIGIN_AFTER_FLOW',
     title: "A voicemail's callOrigin must be Voicemail before its flow executes",
-    source: `${SEED} (Send Voicemails to Reps: "Make sure that callOrigin is updated to Voicemail before this API call")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: SEED,
+      quote: 'Make sure that callOrigin is updated to "Voicemail" before this API call so that the flow picks the voicemail routing instructions.',
+      note:
+        "Salesforce's own voicemail path (the Amazon Connect voicemail subflow and voiceMailPackaging Lambda) routes the call as a live call first, " +
+        'clears that routing, then tags the call as a voicemail and executes the flow again; so the rule refuses the tag only while the live-call routing is still pending.',
+    },
     operations: ['updateVoiceCall'],
     scope: 'request',
-    when: { setsCallOriginVoicemail: true, flowExecuted: true },
-    severity: 'violation',
+    when: { setsCallOriginVoicemail: true, flowRoutingPending: true },
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'The Omni-Channel flow already ran for call {callId} as a live call, so tagging it as a voicemail now cannot change its routing. ' +
-      'Set callOrigin to Voicemail (on create, or in an update with isActiveCall: true) before you call omniFlow.',
+      'The Omni-Channel flow already routed call {callId} as a live call and that routing ({routingId}) is still pending, so tagging it as a voicemail now cannot change its routing. ' +
+      'Set callOrigin to Voicemail (on create, or in an update with isActiveCall: true) before you call omniFlow, or clear the routing (clearRouting) and execute the flow again after tagging.',
   },
   {
     id: 'HOLD_FIELDS_NEED_RECORDING',
     title: 'totalHoldDuration and agentInteractionDuration need recordingLocation',
-    source: `${DOCS}/voice_rest_voicecalls_update.htm ("If you set this, you must also set recordingLocation")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_update.htm`,
+      quote: 'If you set this value, you must also set the recording location (recordingLocation).',
+      contradictedBy: {
+        url: `${LAMBDAS}/ctrDataSync/utils.js`,
+        what: 'the post-call sync sends totalHoldDuration and agentInteractionDuration whenever an agent was on the call, and recordingLocation only when a recording exists',
+      },
+    },
     operations: ['updateVoiceCall'],
     scope: 'request',
     when: { holdFieldsWithoutRecording: true },
-    severity: 'violation',
     status: 400,
-    otherwise: 'apply',
-    message: '{holdFields} need recordingLocation in the same update. Send recordingLocation too, or leave them out.',
+    effect: 'apply',
+    message:
+      '{holdFields} came without recordingLocation; the docs ask for it in the same update. The values were stored on the call, and no recording was made. ' +
+      'Send recordingLocation too when the call has a recording.',
   },
   {
     id: 'UPDATE_CREATES_CALL',
     title: 'An update for an unknown call creates it',
-    source: `${DOCS}/voice_rest_voicecalls_update.htm (abandoned or missed calls, API 50.0+)`,
+    kind: 'behaviour',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_update.htm`,
+      quote: 'This endpoint can also be used to create a voice call even after the call has ended.',
+    },
     operations: ['updateVoiceCall'],
     scope: 'request',
     when: { callExists: false },
-    severity: 'warning',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
       'No call has id or vendorCallKey {callKey}, so this update created one (documented for abandoned and missed calls). ' +
       'If you meant to update an existing call, check the id you send.',
@@ -153,53 +212,79 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
   {
     id: 'UPDATE_AFTER_CLOSE',
     title: 'Update a call once, at its end',
-    source: `${DOCS}/voice_rest_voicecalls_update.htm ("Call it only once")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_update.htm`,
+      quote: 'Don’t run this API call more than one time.',
+      contradictedBy: {
+        url: `${LAMBDAS}/voiceMailPackaging/handler.js`,
+        what: 'the voicemail packager updates a call twice by design (isActiveCall: true with callOrigin Voicemail, then the closing update)',
+      },
+      note: 'The page goes on to say what a repeat does: it overwrites totalHoldDuration, numberOfHolds and agentInteractionDuration. The rule fires only on an update after the final one.',
+    },
     operations: ['updateVoiceCall'],
     scope: 'request',
-    when: { callExists: true, legEnded: true },
-    severity: 'warning',
+    when: { callExists: true, legClosedByUpdate: true },
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'Call {callId} had already ended. Repeat updates overwrite totalHoldDuration, numberOfHolds and agentInteractionDuration, ' +
+      'Call {callId} had already been ended by an earlier update. Repeat updates overwrite totalHoldDuration, numberOfHolds and agentInteractionDuration, ' +
       'and cannot reopen the conversation. Send isActiveCall: true on the updates before the last one.',
   },
   {
     id: 'TRANSFER_PARENT_NOT_FOUND',
     title: 'A transfer needs a parentVoiceCallId that exists',
-    source: `${DOCS}/voice_rest_voicecalls_create.htm (parentVoiceCallId: "Required when initiationMethod is Transfer")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: `${DOCS}/voice_rest_voicecalls_create.htm`,
+      quote: 'If initiationMethod is set to Transfer, parentVoiceCallId must also be set.',
+      note: 'The page requires the field; that it must name an existing call, and what the service does when it does not, is our inference.',
+    },
     operations: ['createVoiceCall'],
     scope: 'request',
     when: { transferParent: 'missing' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'parentVoiceCallId {parentKey} names no call in this tenant. Create the parent call first and send its voiceCallId or vendorCallKey.',
+      'parentVoiceCallId {parentKey} names no call in this tenant, so the transfer leg was created without a parent, in a conversation of its own. ' +
+      'Create the parent call first and send its voiceCallId or vendorCallKey.',
   },
   {
     id: 'TRANSFER_FROM_CLOSED_CONVERSATION',
     title: 'A transfer leg needs an open conversation',
-    source: `${DOCS}/voice_rest_voicecalls_update.htm (the conversation closes on the leg whose NextCallId is null)`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'observed',
+      url: 'https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide/voice-pt-transfer-calls-omni-channel-flow.html',
+      note: "Salesforce's samples and Lambdas create the transfer leg while the parent call is live; no page says what happens after the parent's conversation closed.",
+    },
     operations: ['createVoiceCall'],
     scope: 'request',
     when: { transferParent: 'found', parentConversation: 'closed' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
       'The conversation of parent call {parentKey} is closed. Keep the parent open (isActiveCall: true on its updates) until the transfer leg is created.',
   },
   {
     id: 'DUPLICATE_VENDOR_CALL_KEY',
     title: 'A second create with the same vendorCallKey returns the existing call',
-    source: 'https://developer.salesforce.com/docs/atlas.en-us.246.0.voice_developer_guide.meta/voice_developer_guide/voice_rest_voicecalls_create.htm',
+    kind: 'behaviour',
+    evidence: {
+      grade: 'documented',
+      url: 'https://developer.salesforce.com/docs/atlas.en-us.236.0.voice_developer_guide.meta/voice_developer_guide/voice_rest_voicecalls_create.htm',
+      quote: 'If another voice call record with the same vendor call key already exists',
+      note:
+        'The 236.0 page goes on to say that no new record is created. The current page only says that a vendorCallKey "can be associated with multiple VoiceCall records" (transfer legs), ' +
+        'and says nothing of a second non-transfer create.',
+    },
     operations: ['createVoiceCall'],
     scope: 'request',
     when: { transferParent: 'notTransfer', vendorCallKeyInUse: true },
-    severity: 'warning',
     status: 409,
-    otherwise: 'skip',
+    effect: 'skip',
     message:
       'A call with vendorCallKey {vendorCallKey} already exists ({callId}); nothing was created and its id was returned. ' +
       'Create each call once; a transfer leg needs initiationMethod Transfer and parentVoiceCallId.',
@@ -207,229 +292,349 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
   {
     id: 'TRANSCRIPT_KEY_IS_SALESFORCE_ID',
     title: 'Transcripts and events take the vendorCallKey, never a Salesforce id',
-    source: `${DOCS}/voice_rest_voicecalls_transcript.htm ("can't be a Salesforce voiceCallId")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      quote: "This value can't be a Salesforce voiceCallId.",
+      note: 'The same sentence is on the post-call event page; the 226.0 transcript page says "This value cannot be a Salesforce voiceCallId."',
+    },
     operations: VENDOR_KEY_OPS,
     scope: 'request',
     when: { pathKey: 'salesforceId' },
-    severity: 'violation',
     status: 400,
-    otherwise: 'apply',
+    effect: 'apply',
     message: '{key} is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation\'s first call instead: {firstLegKey}.',
   },
   {
     id: 'TRANSCRIPT_KEY_NOT_FIRST_LEG',
     title: "Transcripts and events use the first call's vendorCallKey",
-    source: `${DOCS}/voice_rest_voicecalls_transcript.htm ("the vendorCallKey of the first VoiceCall")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: 'https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide/voice-pt-transcribe-calls.html',
+      quote: 'When specifying the vendorCallKey for a transferred call, use the vendorCallKey of the parentVoiceCall.',
+      contradictedBy: {
+        url: `${LAMBDAS}/contactLensProcessor/handler.js`,
+        what: "the Contact Lens Lambdas send a transfer leg's transcripts and events under that leg's own contact id",
+      },
+    },
     operations: VENDOR_KEY_OPS,
     scope: 'request',
     when: { pathKey: 'laterLegKey' },
-    severity: 'violation',
     status: 400,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      '{key} is the vendorCallKey of a transfer leg. Use the vendorCallKey of the conversation\'s first call instead: {firstLegKey}.',
+      "{key} is the vendorCallKey of a transfer leg; it was taken for the leg's conversation. The docs ask for the vendorCallKey of the conversation's first call: {firstLegKey}.",
   },
   {
     id: 'TRANSCRIPT_CONVERSATION_CLOSED',
-    title: 'Transcripts need an open conversation',
-    source: `${DOCS}/voice_rest_voicecalls_update.htm (isActiveCall: realtime transcripts are accepted only while it is true)`,
+    title: 'Transcripts for a closed conversation are not created',
+    kind: 'behaviour',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_update.htm`,
+      quote: 'any real-time transcription messages sent through the POST /telephony/v1/voiceCalls/{vendorCallKey}/messages API will continue to be accepted',
+      note:
+        'Said of isActiveCall: true. The 226.0 transcript page: "If the call has ended, you can no longer create transcripts"; the current page points to the Connect API after the call. ' +
+        'No page says the request is refused, so the mock accepts it and stores nothing.',
+    },
     operations: TRANSCRIPT_OPS,
     scope: 'request',
     when: { conversation: 'closed' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'skip',
+    effect: 'skip',
     message:
-      'The conversation of {key} is closed, so realtime transcripts are no longer accepted. Send isActiveCall: true on every update ' +
-      'until the last one, and post transcripts before the final update.',
+      'The conversation of {key} is closed, so these messages were not stored. Send isActiveCall: true on every update ' +
+      'until the last one and post transcripts before the final update; after the call, use the Connect API.',
   },
   {
     id: 'DUPLICATE_MESSAGE_ID',
     title: 'messageId is unique in a conversation',
-    source: `${DOCS}/voice_rest_voicecalls_transcript.htm ("Must be unique within the conversation")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_transcript_bulk.htm`,
+      quote: 'This value has to be unique for the given conversation.',
+    },
     operations: TRANSCRIPT_OPS,
     scope: 'message',
     when: { duplicateMessageId: true },
-    severity: 'violation',
     status: 409,
-    otherwise: 'skip',
+    effect: 'skip',
     message: 'messageId {messageId} was already used in this conversation. Give every message its own messageId.',
   },
   {
     id: 'TRANSCRIPT_OUTSIDE_WINDOW',
-    title: "A message outside the call's start–end window is dropped",
-    source: `${DOCS}/voice_rest_voicecalls_transcript.htm (a message is created only between the conversation's start and end)`,
+    title: "A message outside the call's start–end window is not created",
+    kind: 'behaviour',
+    evidence: {
+      grade: 'documented',
+      url: 'https://developer.salesforce.com/docs/service/voice-dev-guide/guide/voice-rest-voicecalls-transcript.html',
+      quote: 'Both APIs create voice call transcripts if the timestamp of the transcript is between the start and end times of the conversation.',
+    },
     operations: TRANSCRIPT_OPS,
     scope: 'message',
     when: { outsideWindow: true },
-    severity: 'warning',
     status: 409,
-    otherwise: 'skip',
+    effect: 'skip',
     message:
-      'Message {messageId} starts at {messageStart}, outside the conversation window {windowStart} – {windowEnd}, so it was dropped. ' +
+      'Message {messageId} starts at {messageStart}, outside the conversation window {windowStart} – {windowEnd}, so it was not stored. ' +
       'Send startTime in epoch milliseconds within the call.{unitHint}',
   },
   {
+    id: 'BULK_TRANSCRIPT_LIMITS',
+    title: 'Bulk transcripts: up to 5 calls a request, 5 messages a call',
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_transcript_bulk.htm`,
+      quote: 'This Create Transcripts in Bulk API lets you create transcripts for up to 5 different voice calls at a time.',
+      note: 'The page goes on to allow up to 5 messages for each voice call.',
+      contradictedBy: {
+        url: `${LAMBDAS}/contactLensProcessor/handler.js`,
+        what: "the Contact Lens Lambda puts every utterance of a contact in the batch into one entry, with no cap at 5 messages",
+      },
+    },
+    operations: ['createTranscriptsBulk'],
+    scope: 'request',
+    when: { bulkOverLimit: true },
+    status: 400,
+    effect: 'apply',
+    message: '{limitProblem}; the docs allow up to 5 calls a request and 5 messages a call. All were taken; split larger batches to stay within the documented limits.',
+  },
+  {
     id: 'REALTIME_EVENTS_CONVERSATION_CLOSED',
-    title: 'Realtime events need an open call',
-    source: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm (signals during the call)`,
+    title: 'Realtime events belong to an open call',
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      note: 'Inferred from the name and purpose (signals for the rep console during the call); no page restricts it.',
+    },
     operations: ['sendRealtimeConversationEvents'],
     scope: 'request',
     when: { conversation: 'closed' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'The conversation of {key} is closed. Send realtime events while the call is active; after it ends, use postConversationEvents.',
+      'The conversation of {key} is closed; realtime events are meant for the rep during the call. After the call ends, use postConversationEvents.',
   },
   {
     id: 'POST_CALL_EVENTS_CONVERSATION_OPEN',
     title: 'Post-call events need a closed call',
-    source: `${DOCS}/voice_rest_post-call_conversation_event.htm ("only after the conversation has closed")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_post-call_conversation_event.htm`,
+      quote: 'This API should only be invoked after a conversation closes.',
+    },
     operations: ['storePostConversationEvents'],
     scope: 'request',
     when: { conversation: 'open' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
       'The conversation of {key} is still open. Close it with a final update (isActiveCall false) before storing post-call events; during the call use realtimeConversationEvents.',
   },
   {
     id: 'EVENTS_NOT_SORTED',
     title: 'Events are sorted by startTime',
-    source: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm ("Sorted ascending by startTime")`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      quote: 'Events must be sorted in chronological ascending order by startTime.',
+      note: "Equal startTimes are in order: Salesforce's post-call Lambda sends several events with the same startTime.",
+    },
     operations: EVENT_OPS,
     scope: 'request',
     when: { eventsSorted: false },
-    severity: 'violation',
     status: 400,
-    otherwise: 'apply',
+    effect: 'apply',
     message: 'events must be sorted ascending by startTime; {unsortedAt}. Sort them before sending.',
   },
   {
     id: 'SENTIMENT_WITHOUT_PARTICIPANT',
     title: 'Sentiment events need a participant',
-    source: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm (participant: required for sentiment)`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      quote: 'This field is only required if events.type is IntelligenceSignal__Sentiment.',
+    },
     operations: ['sendRealtimeConversationEvents'],
     scope: 'request',
     when: { sentimentWithoutParticipant: true },
-    severity: 'violation',
     status: 400,
-    otherwise: 'apply',
+    effect: 'apply',
     message: '{events} of type IntelligenceSignal__Sentiment have no participant. Set participant to AGENT or CUSTOMER.',
   },
   {
     id: 'OMNIFLOW_ON_CLOSED_CALL',
-    title: 'omniFlow needs an open call',
-    source: `${DOCS}/voice_rest_omniflow_execute.htm (the flow routes a live call or a voicemail before the final update)`,
+    title: 'omniFlow routes an open call',
+    kind: 'requirement',
+    evidence: {
+      grade: 'observed',
+      url: `${LAMBDAS}/voiceMailPackaging/handler.js`,
+      note: "Salesforce's voicemail packager and demo connector keep the call open (isActiveCall: true) until after omniFlow; no page says what omniFlow does on a closed call.",
+    },
     operations: ['executeOmniFlow'],
     scope: 'request',
     when: { conversation: 'closed' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'Call {callId} is closed, so there is nothing to route. Execute the flow before the final update (keep isActiveCall: true until then).',
+      'Call {callId} is closed, yet it was routed. Execute the flow before the final update (keep isActiveCall: true until then).',
   },
   {
     id: 'OMNIFLOW_WHILE_ROUTING_PENDING',
     title: 'One omniFlow per pending routing',
-    source: 'https://developer.salesforce.com/docs/atlas.en-us.voice_pt_developer_guide.meta/voice_pt_developer_guide/voice_pt_omni_flow.htm (the PSR stays until accepted or cleared)',
+    kind: 'requirement',
+    evidence: {
+      grade: 'observed',
+      url: 'https://developer.salesforce.com/docs/atlas.en-us.voice_pt_developer_guide.meta/voice_pt_developer_guide/voice_pt_omni_flow.htm',
+      note:
+        "The page says omniFlow creates a PendingServiceRouting that stays until a rep accepts the work; Salesforce's sample voicemail subflow clears routing before the flow runs again. " +
+        'No page says what a second omniFlow does; the mock replaces the pending routing.',
+    },
     operations: ['executeOmniFlow'],
     scope: 'request',
     when: { routing: 'pending' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'Call {callId} already has pending routing ({routingId}). Call clearRouting before executing the flow again.',
+      'Call {callId} already had pending routing ({routingId}); it was replaced. Call clearRouting before executing the flow again.',
   },
   {
     id: 'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING',
     title: "A voicemail is routed by its channel's voicemail routing",
-    source: SEED,
+    kind: 'behaviour',
+    evidence: {
+      grade: 'inferred',
+      url: SEED,
+      quote: 'Voicemail routing can be defined for any inbound phone number in the contact center channels section.',
+      note: 'What the service does when the channel has no voicemail routing is not documented; the mock uses its live-call routing.',
+    },
     operations: ['executeOmniFlow'],
     scope: 'request',
     when: { voicemailRoutingMissing: true },
-    severity: 'warning',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
       'Call {callId} is a voicemail, but phone channel {dialedNumber} has no voicemail routing, so its live-call routing was used. Add voicemail routing to the channel in the fixtures.',
   },
   {
     id: 'CLEAR_ROUTING_WITHOUT_PENDING',
-    title: 'clearRouting needs pending routing',
-    source: `${DOCS}/voice_rest_clear_routing.htm (deletes the call's PendingServiceRouting)`,
+    title: 'clearRouting with nothing pending does nothing',
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: `${DOCS}/voice_rest_clear_routing.htm`,
+      quote: 'the PSR record is automatically deleted when the call is no longer being routed',
+      contradictedBy: {
+        url: `${LAMBDAS}/handleContactEvents/handler.js`,
+        what: 'the Amazon Connect Lambda sends clearRouting for every abandoned call, whether or not routing is still pending, and throws on any non-2xx answer',
+      },
+    },
     operations: ['clearRouting'],
     scope: 'request',
     when: { routing: 'none' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
-      'Call {callId} has no pending routing to clear (it was never routed, was already cleared, or ended). Call clearRouting only after omniFlow, for a missed, abandoned or declined call.',
+      'Call {callId} has no pending routing (it was never routed, was already cleared, or routing ended), so there was nothing to clear. ' +
+      'clearRouting is needed only after omniFlow, for a missed, abandoned or declined call.',
   },
   {
     id: 'UNIFIED_ROUTING_REQUIRED',
-    title: 'routeVoiceCall, requestCallback and reroute need Unified Routing',
-    source: `${DOCS}/voice_rest_route_call.htm ("processed only for contact centers with Unified Routing")`,
+    title: 'routeVoiceCall, requestCallback and reroute are processed only with Unified Routing',
+    kind: 'behaviour',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_reroute_call.htm`,
+      quote: 'will only be processed if the call belongs to a contact center which has Unified Routing with Omni-Channel enabled',
+      note: 'The same words are on the Request a Callback page; Route a Voice Call says "This API is processed if the call belongs to a contact center that has Unified Routing with Omni-Channel enabled." No page gives the answer to an unprocessed request.',
+    },
     operations: ['routeVoiceCall', 'requestCallback', 'rerouteVoiceCall'],
     scope: 'request',
     when: { unifiedRouting: false },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
+    effect: 'skip',
     message:
-      'Contact center {callCenter} does not use Unified Routing with Omni-Channel, so this request would not be processed. Use omniFlow, or enable unifiedRouting for the contact center in the fixtures.',
+      'Contact center {callCenter} does not use Unified Routing with Omni-Channel, so this request was not processed. Use omniFlow, or enable unifiedRouting for the contact center in the fixtures.',
   },
   {
     id: 'ROUTE_ON_CLOSED_CALL',
-    title: 'Routing needs an open call',
-    source: `${DOCS}/voice_rest_route_call.htm`,
+    title: 'Routing is for an open call',
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: `${DOCS}/voice_rest_route_call.htm`,
+      note: "No page restricts it; Salesforce's code routes and reroutes only live contacts.",
+    },
     operations: ['routeVoiceCall', 'rerouteVoiceCall'],
     scope: 'request',
     when: { conversation: 'closed' },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
-    message: 'Call {callId} is closed, so it cannot be routed. Route the call while it is active.',
+    effect: 'apply',
+    message: 'Call {callId} is closed, yet it was routed. Route the call while it is active.',
   },
   {
     id: 'REROUTE_WITHOUT_ROUTING',
-    title: 'reroute needs an earlier routing',
-    source: `${DOCS}/voice_rest_reroute_call.htm ("when the first routing attempt failed")`,
+    title: 'reroute follows an earlier routing',
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: `${DOCS}/voice_rest_reroute_call.htm`,
+      quote: 'Use this API to reroute a voice call with Omni-Channel if routing has failed initially.',
+      note: 'The page says when to use it; that it needs an earlier routing is our reading.',
+    },
     operations: ['rerouteVoiceCall'],
     scope: 'request',
     when: { everRouted: false },
-    severity: 'violation',
     status: 409,
-    otherwise: 'apply',
-    message: 'Call {callId} was never routed, so there is nothing to reroute. Route it first (routeVoiceCall or omniFlow).',
+    effect: 'apply',
+    message: 'Call {callId} was never routed, so there was nothing to reroute. Route it first (routeVoiceCall or omniFlow).',
   },
   {
     id: 'UNDOCUMENTED_FIELD',
     title: 'Fields the docs do not define are ignored',
-    source: 'openapi.yaml (each operation lists every documented field)',
+    kind: 'requirement',
+    evidence: {
+      grade: 'inferred',
+      url: 'openapi.yaml',
+      note: 'Each operation in openapi.yaml lists the fields its page documents.',
+      contradictedBy: {
+        url: `${LAMBDAS}/ctrDataSync/utils.js`,
+        what: 'the Lambdas send fields no page documents (callCenterApiName, toNumber, callSubType, parentCallIdentifier on updates; transferTarget on omniFlow)',
+      },
+    },
     operations: ['createVoiceCall', 'updateVoiceCall', 'createTranscript', 'createTranscriptsBulk', 'executeOmniFlow', 'routeVoiceCall', 'requestCallback', 'sendRealtimeConversationEvents', 'storePostConversationEvents'],
     scope: 'request',
     when: { undocumentedFields: true },
-    severity: 'warning',
     status: 400,
-    otherwise: 'apply',
-    message: 'Undocumented field(s) {fields}: the real service may ignore or reject them.{aliasHint}',
+    effect: 'apply',
+    message: 'Undocumented field(s) {fields}: the real service may ignore or reject them. Send the documented field where one is named.',
   },
   {
     id: 'CALL_ATTRIBUTES_NOT_JSON',
     title: 'callAttributes is a JSON-encoded object',
-    source: `${DOCS}/voice_rest_voicecalls_create.htm (callAttributes: a JSON string of field values)`,
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_update.htm`,
+      quote: 'The value is a string representation using key-value pairs in JSON',
+      contradictedBy: {
+        url: `${DOCS}/voice_rest_voicecalls_create.htm`,
+        what: "the docs' own callAttributes examples are not valid JSON (unescaped inner quotes)",
+      },
+    },
     operations: ['createVoiceCall', 'updateVoiceCall'],
     scope: 'request',
     when: { callAttributesNotJson: true },
-    severity: 'warning',
     status: 400,
-    otherwise: 'apply',
+    effect: 'apply',
     message:
       'callAttributes does not parse as a JSON object ({parseProblem}). Build it with JSON.stringify({"Field__c": "value"}).',
   },
@@ -484,20 +689,61 @@ export function matchRules(
 
 export type RuleMode = 'strict' | 'lenient';
 
-export interface RuleDecision {
-  /** Set when strict mode refuses the request: the violations, first one decides the status. */
-  rejected?: { status: 400 | 409; violations: RuleHit[] };
-  /** Hits that let the request through (warnings, and violations in lenient mode). */
+/** What a run does with the rules: their levels, and whether refusals are answered (strict) or only recorded (lenient). */
+export interface RulePolicyView {
+  readonly mode: RuleMode;
+  levelOf(id: RuleId): RuleLevel;
+}
+
+/** How one rule judged one request: passed, matched as a warning, or matched as a violation. */
+type Outcome = 'ok' | 'warning' | 'violation';
+
+export interface RuleJudgement {
+  /** Each rule of the operation and scope that ran (rules set to off do not), with its outcome. */
+  checks: Array<{ rule: SequenceRule; outcome: Outcome; message?: string }>;
+  /** Set when the request is refused: the violations; the first one decides the status. */
+  refused?: { status: 400 | 409; violations: RuleHit[] };
+  /** Hits that let the request through: warnings, and violations in lenient mode. */
   warnings: RuleHit[];
-  /** True when a hit that let the request through says to leave state as it was. */
+  /** True when a rule that matched says to leave state as it was. */
   skip: boolean;
 }
 
-/** What a mode does with a set of hits. */
-export function decide(hits: readonly RuleHit[], mode: RuleMode): RuleDecision {
-  const violations = hits.filter((hit) => hit.rule.severity === 'violation');
-  if (mode === 'strict' && violations.length > 0) {
-    return { rejected: { status: violations[0]!.rule.status, violations }, warnings: [], skip: true };
+/**
+ * Judges one request (or one message) against the table under a policy. A matched rule at `refuse` is a
+ * violation, answered with its status in strict mode and let through (still a violation) in lenient
+ * mode; at `warn` it is a warning; at `off` it is not reported, but a behaviour rule still has its
+ * effect, because that is what the service does.
+ */
+export function judge(
+  operation: Operation,
+  scope: SequenceRule['scope'],
+  facts: SequenceFacts,
+  vars: RuleVars,
+  policy: RulePolicyView,
+): RuleJudgement {
+  const checks: RuleJudgement['checks'] = [];
+  const violations: RuleHit[] = [];
+  const warnings: RuleHit[] = [];
+  let skip = false;
+  for (const rule of rulesFor(operation, scope)) {
+    const level = policy.levelOf(rule.id);
+    const matched = matches(rule.when, facts);
+    if (level === 'off') {
+      if (matched && rule.kind === 'behaviour' && rule.effect === 'skip') skip = true;
+      continue;
+    }
+    if (!matched) {
+      checks.push({ rule, outcome: 'ok' });
+      continue;
+    }
+    const hit = { rule, message: renderRuleMessage(rule, vars) };
+    checks.push({ rule, outcome: level === 'refuse' ? 'violation' : 'warning', message: hit.message });
+    (level === 'refuse' ? violations : warnings).push(hit);
+    if (rule.effect === 'skip') skip = true;
   }
-  return { warnings: [...hits], skip: hits.some((hit) => hit.rule.otherwise === 'skip') };
+  if (policy.mode === 'strict' && violations.length > 0) {
+    return { checks, refused: { status: violations[0]!.rule.status, violations }, warnings: [], skip: true };
+  }
+  return { checks, warnings: [...violations, ...warnings], skip };
 }

@@ -25,6 +25,8 @@ export const CALL_SUBTYPES = ['PSTN', 'WebRTC', 'webRTC'] as const;
 export const SENDER_TYPES = ['END_USER', 'EXTERNAL_USER', 'HUMAN_AGENT', 'SUPERVISOR', 'VIRTUAL_AGENT'] as const;
 export const EVENT_PARTICIPANTS = ['AGENT', 'CUSTOMER'] as const;
 export const REALTIME_EVENT_TYPES = ['IntelligenceSignal__Category', 'IntelligenceSignal__Sentiment'] as const;
+/** The page lists Sentiment; Salesforce's post-call Lambda also sends OverallSentimentScore (one per participant). */
+export const POST_CALL_EVENT_TYPES = ['IntelligenceSignal__Sentiment', 'IntelligenceSignal__OverallSentimentScore'] as const;
 export const CALL_DISPOSITIONS = ['new', 'in-progress', 'transferred', 'completed'] as const;
 
 export const callOriginSchema = z.enum(CALL_ORIGINS);
@@ -69,7 +71,8 @@ export const updateVoiceCallRequestSchema = z.object({
   startTime: isoDateTime().optional(),
   endTime: isoDateTime().optional(),
   enqueueTime: isoDateTime().optional(),
-  acceptTime: isoDateTime().optional(),
+  // "" when no rep ever connected (what the post-call sync sends; Winter '27 notes).
+  acceptTime: z.union([isoDateTime(), z.literal('')]).optional(),
   fromNumber: z.string().optional(),
   totalHoldDuration: seconds().optional(),
   longestHoldDuration: seconds().optional(),
@@ -96,16 +99,17 @@ export const transcriptMessageSchema = z.object({
   senderType: z.enum(SENDER_TYPES),
 });
 
+/** The page's limits; Salesforce's own Contact Lens Lambda exceeds them, so they are a rule (BULK_TRANSCRIPT_LIMITS), not the schema. */
 export const BULK_MAX_ENTRIES = 5;
 export const BULK_MAX_MESSAGES_PER_ENTRY = 5;
 
 export const bulkTranscriptEntrySchema = z.object({
   vendorCallKey: nonEmpty(),
-  messages: z.array(transcriptMessageSchema).min(1).max(BULK_MAX_MESSAGES_PER_ENTRY),
+  messages: z.array(transcriptMessageSchema).min(1),
 });
 
 export const bulkTranscriptsRequestSchema = z.object({
-  entries: z.array(bulkTranscriptEntrySchema).min(1).max(BULK_MAX_ENTRIES),
+  entries: z.array(bulkTranscriptEntrySchema).min(1),
 });
 
 export const acceptedResultSchema = z.object({ result: z.literal('Accepted') });
@@ -174,7 +178,7 @@ export const realtimeConversationEventsRequestSchema = z.object({
 });
 
 export const postCallEventSchema = z.object({
-  type: z.enum(['IntelligenceSignal__Sentiment']),
+  type: z.enum(POST_CALL_EVENT_TYPES),
   value: z.string(),
   startTime: epochMillis(),
   endTime: epochMillis(),

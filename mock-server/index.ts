@@ -10,9 +10,11 @@
  * data file is given, and talks to the journal and the verifier directly.
  */
 import type { JournalPage, ResetResponse, VerificationReport, VerificationSummary } from '../contracts/admin-schemas.ts';
-import { callsInJournal, entriesOfCall, verifyScenario } from '../contracts/scenario-verifier.ts';
+import { verifyScenario } from '../contracts/scenario-verifier.ts';
+import { callVerifier } from './admin/call-verification.ts';
 import { SCENARIO_NAMES, scenarioByName } from '../contracts/scenarios.ts';
-import type { RuleMode } from '../contracts/sequence-rules.ts';
+import { checkRuleSettings } from '../contracts/rule-settings.ts';
+import type { RuleLevel, RuleMode } from '../contracts/sequence-rules.ts';
 import { tenantOf } from './auth/jwt-verifier.ts';
 import { signToken, type TokenOptions } from './auth/token-signer.ts';
 import type { AuthMode } from './http/auth-middleware.ts';
@@ -29,6 +31,11 @@ export interface StartMockServerOptions {
   fixtures?: string;
   /** Default strict. */
   mode?: RuleMode;
+  /**
+   * Rule levels for this mock, e.g. `{ CLEAR_ROUTING_WITHOUT_PENDING: 'refuse' }`: refuse, warn or off.
+   * An unknown rule id or level throws, naming the closest rule.
+   */
+  rules?: Readonly<Record<string, RuleLevel>>;
   /** Default jwt. */
   auth?: AuthMode;
   /** A lowdb store file; default in memory. */
@@ -69,6 +76,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     dataFile: options.dataFile ?? null,
     ...(options.fixtures === undefined ? {} : { fixturesFile: options.fixtures }),
     ...(options.mode === undefined ? {} : { mode: options.mode }),
+    ...(options.rules === undefined ? {} : { ruleSettings: [{ from: 'option' as const, settings: checkRuleSettings(options.rules) }] }),
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.journalSize === undefined ? {} : { journalSize: options.journalSize }),
@@ -82,14 +90,10 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   function verify(scenarioName: string, target: { vendorCallKey?: string | undefined } = {}): VerificationReport | VerificationSummary {
     const scenario = scenarioByName(scenarioName);
     if (scenario === undefined) throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
-    const entries = server.journal.list(tenant.key).entries;
-    const check = (key: string) => {
-      const call = entriesOfCall(entries, key);
-      return verifyScenario(scenario, call.entries, { vendorCallKey: key, conversationId: call.conversationId });
-    };
-    if (target.vendorCallKey !== undefined) return check(target.vendorCallKey);
-    const reports = callsInJournal(entries).map(check);
-    return { ok: reports.length > 0 && reports.every((r) => r.ok), scenario: scenario.name, reports };
+    const verifier = callVerifier(server.journal, server.store, tenant.key);
+    if (target.vendorCallKey === undefined) return verifier.all(scenario);
+    // A call the journal never saw: every required step is reported missing.
+    return verifier.call(scenario, target.vendorCallKey) ?? verifyScenario(scenario, [], { vendorCallKey: target.vendorCallKey, conversationId: null });
   }
 
   return {

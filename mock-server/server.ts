@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
+import { RulePolicy, type RuleSettingLayer } from '../contracts/rule-settings.ts';
 import type { RuleMode } from '../contracts/sequence-rules.ts';
 import { adminApi } from './admin/admin-api.ts';
 import type { Tenant } from './domain/operation-context.ts';
@@ -30,6 +31,8 @@ export interface MockServerOptions {
   dataFile?: string | null;
   fixturesFile?: string;
   mode?: RuleMode;
+  /** Rule levels for this run, on top of the org fixture's `rules` (later layers win). */
+  ruleSettings?: readonly RuleSettingLayer[];
   auth?: AuthMode;
   /** Seed for deterministic record ids. */
   seed?: string;
@@ -66,6 +69,8 @@ export interface MockServer {
   readonly journal: RequestJournal;
   readonly fixturesFile: string;
   readonly mode: RuleMode;
+  /** Every rule's level in this run, and where it came from. */
+  readonly rules: RulePolicy;
   readonly auth: AuthMode;
   readonly defaultTenant: Tenant;
   /** Starts listening; resolves to the base URL (http://host:port). */
@@ -80,6 +85,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const auth = options.auth ?? DEFAULTS.auth;
   const fixturesFile = options.fixturesFile ?? DEFAULT_ORG_FILE;
   const org = loadOrgFixture(fixturesFile);
+  const rules = new RulePolicy(mode, [{ from: 'fixture', settings: org.fixture.rules }, ...(options.ruleSettings ?? [])]);
   const keys = await KeyRegistry.fromOrg(org, fixturesFile);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
   const store = await openStore({
@@ -109,12 +115,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     now: clock,
   };
   const tenantOfRequest = authenticate({ mode: auth, defaultTenant, verifier });
-  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
+  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
   app.use(
     API_BASE_PATH,
     telephonyApi({
       api,
-      env: { store, org, mode, maxCallsPerTenant: options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant },
+      env: { store, org, rules, maxCallsPerTenant: options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant },
       authenticate: tenantOfRequest,
       journal,
       maxBodyBytes,
@@ -134,6 +140,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     journal,
     fixturesFile,
     mode,
+    rules,
     auth,
     defaultTenant,
     listen: () =>

@@ -61,15 +61,16 @@ describe('journal', () => {
 
   it('records refused requests with the violation, and warnings, so they can be filtered by outcome', async () => {
     await start();
-    await mock.post('/voiceCalls', inboundCall('k')).expect(201);
-    await mock.patch('/voiceCalls/k/clearRouting').expect(409);
+    const created = await mock.post('/voiceCalls', inboundCall('k')).expect(201);
+    // A transcript sent to the Salesforce id: the docs say the key "can't be a Salesforce voiceCallId".
+    await mock.post(`/voiceCalls/${created.body.voiceCallId as string}/messages`, message('m1')).expect(400);
     await mock.patch('/voiceCalls/k/omniFlow', { flowName: 'Support_Routing_Flow' }).expect(200);
     await mock.post('/voiceCalls', { ...inboundCall('bad'), startTime: 'soon' }).expect(400);
 
     const violations = await journalOf(mock, '?outcome=violation');
     expect(violations.entries).toHaveLength(1);
-    expect(violations.entries[0]).toMatchObject({ operation: 'clearRouting', vendorCallKey: 'k', response: { status: 409 } });
-    expect(violations.entries[0]!.checks).toContainEqual(expect.objectContaining({ rule: 'CLEAR_ROUTING_WITHOUT_PENDING', outcome: 'violation', message: expect.stringContaining('no pending routing') }));
+    expect(violations.entries[0]).toMatchObject({ operation: 'createTranscript', vendorCallKey: 'k', response: { status: 400 } });
+    expect(violations.entries[0]!.checks).toContainEqual(expect.objectContaining({ rule: 'TRANSCRIPT_KEY_IS_SALESFORCE_ID', outcome: 'violation', message: expect.stringContaining('is a Salesforce VoiceCall id') }));
     const warnings = await journalOf(mock, '?outcome=warning');
     expect(warnings.entries.map((e) => e.operation)).toEqual(['executeOmniFlow']);
     const ok = await journalOf(mock, '?outcome=ok');

@@ -62,13 +62,26 @@ describe('the scv-mock process', () => {
     const bad = await runCli(['start', '--mode', 'x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--mode "x" is not one of strict, lenient');
+    const badRule = await runCli(['start', '--rule', 'CLEAR_ROUTING_WITHOUT_PENDNG=refuse']);
+    expect(badRule.code).toBe(2);
+    expect(badRule.stderr).toContain('--rule CLEAR_ROUTING_WITHOUT_PENDNG=refuse: no rule has the id "CLEAR_ROUTING_WITHOUT_PENDNG" (did you mean CLEAR_ROUTING_WITHOUT_PENDING?)');
+    const badLevel = await runCli(['start', '--rule', 'CLEAR_ROUTING_WITHOUT_PENDING=error']);
+    expect(badLevel.code).toBe(2);
+    expect(badLevel.stderr).toContain('"error" is not a level; use one of refuse, warn, off');
+    const dir = mkdtempSync(join(tmpdir(), 'scv-cli-rules-'));
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify({ rules: { HOLD_FIELDS_NEED_RECORDING: 'sometimes' } }));
+    const badFile = await runCli(['start', '--rules-file', join(dir, 'rules.json')]);
+    expect(badFile.code).toBe(2);
+    expect(badFile.stderr).toMatch(/--rules-file .*rules\.json is not a rules file .*\n.*rule HOLD_FIELDS_NEED_RECORDING: "sometimes" is not a level/);
   });
 
   it('starts, serves and logs requests, and saves its store on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-cli-'));
-    const mock = await startCli(['--data', join(dir, 'store.json')]);
+    // clearRouting with nothing pending only warns by default (Salesforce's own Lambda sends it); this run refuses it.
+    const mock = await startCli(['--data', join(dir, 'store.json'), '--rule', 'CLEAR_ROUTING_WITHOUT_PENDING=refuse']);
     try {
       expect(mock.output()).toMatch(/store: +lowdb .*store\.json \(0 calls/);
+      expect(mock.output()).toMatch(/rules: +CLEAR_ROUTING_WITHOUT_PENDING=refuse \(.*\/__admin\/rules lists them\)/);
       expect(mock.output()).toMatch(/auth: +RS256 JWT verified against 2 registered key\(s\), any org id/);
       expect(mock.output()).toMatch(/MyContactCenter: 999999999/);
       const health = await fetch(`${mock.baseUrl}/__admin/health`);

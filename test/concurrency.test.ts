@@ -44,7 +44,7 @@ describe('concurrent requests', () => {
       expect(entries).toHaveLength(301);
       expect(new Set(entries.map((e) => e.messageId)).size).toBe(301);
       expect(call.updateCount).toBe(30);
-      expect(call.ended).toBe(false);
+      expect(call.endedBy).toBeNull();
     };
     check(mock);
     await mock.close();

@@ -233,7 +233,7 @@ describe('bodies that are JSON but not an object', () => {
       expect(error.details).toContainEqual({ field: '(body)', problem: expect.stringContaining('must be a JSON object') });
       // Nothing happened to the open call.
       const call = findCall(mock.server.store, mock.tenant.key, 'live')!;
-      expect(call).toMatchObject({ ended: false, updateCount: 0 });
+      expect(call).toMatchObject({ endedBy: null, updateCount: 0 });
       expect(mock.server.store.counts()).toMatchObject({ calls: 1, transcripts: 0, events: 0, routings: 0 });
       await expectHealthy();
     });

@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger, type LogFormat } from '../mock-server/http/logger.ts';
-import { inboundCall, startMock, type Harness } from './support/mock-harness.ts';
+import { inboundCall, message, startMock, type Harness } from './support/mock-harness.ts';
 
 function capture(format: LogFormat) {
   const lines: string[] = [];
@@ -22,17 +22,20 @@ describe('request log', () => {
   it('writes one readable line per request, with the rule and its advice on a violation or warning', async () => {
     const { lines, logger } = capture('text');
     mock = await startMock({ logger });
-    await mock.post('/voiceCalls', inboundCall('logged')).expect(201);
-    await mock.patch('/voiceCalls/logged/clearRouting').expect(409);
+    const created = await mock.post('/voiceCalls', inboundCall('logged')).expect(201);
+    const id = created.body.voiceCallId as string;
+    await mock.post(`/voiceCalls/${id}/messages`, message('m1')).expect(400);
     await mock.patch('/voiceCalls/logged/omniFlow', { flowName: 'Support_Routing_Flow' }).expect(200);
+    await mock.patch('/voiceCalls/logged', { isActiveCall: true, callOrigen: 'Voicemail' }).expect(200);
 
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter$/);
-    expect(lines[1]).toMatch(/PATCH \/telephony\/v1\/voiceCalls\/logged\/clearRouting 409 .* error=SEQUENCE_VIOLATION rule=CLEAR_ROUTING_WITHOUT_PENDING$/);
-    expect(lines[2]).toMatch(/^ +↳ CLEAR_ROUTING_WITHOUT_PENDING: Call 0LQ\w+ has no pending routing to clear/);
+    expect(lines[1]).toMatch(/POST +\/telephony\/v1\/voiceCalls\/0LQ\w+\/messages 400 .* error=RULE_VIOLATION rule=TRANSCRIPT_KEY_IS_SALESFORCE_ID$/);
+    expect(lines[2]).toContain(`↳ TRANSCRIPT_KEY_IS_SALESFORCE_ID: ${id} is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation's first call instead: logged.`);
     expect(lines[3]).toMatch(/omniFlow 200 .* warn=UNDOCUMENTED_FIELD$/);
-    // The warning names the documented field to send instead.
-    expect(lines[4]).toContain('UNDOCUMENTED_FIELD: Undocumented field(s) flowName: the real service may ignore or reject them. Send flowDevName instead of flowName.');
-    expect(lines).toHaveLength(5);
+    // The warning names the documented field to send instead: a known alias, or the closest name to a typo.
+    expect(lines[4]).toContain('UNDOCUMENTED_FIELD: Undocumented field(s) flowName (documented as flowDevName): the real service may ignore or reject them.');
+    expect(lines[6]).toContain('UNDOCUMENTED_FIELD: Undocumented field(s) callOrigen (did you mean callOrigin?)');
+    expect(lines).toHaveLength(7);
   });
 
   it('fills each rule\'s placeholders with its own values when several rules fire', async () => {
@@ -42,7 +45,7 @@ describe('request log', () => {
     await mock.patch('/voiceCalls/both', { isActiveCall: true, totalHoldDuration: 4, holdMusic: 'jazz' }).expect(200);
     const notes = lines.filter((line) => line.includes('↳'));
     expect(notes).toEqual([
-      expect.stringContaining('HOLD_FIELDS_NEED_RECORDING: totalHoldDuration need recordingLocation in the same update.'),
+      expect.stringContaining('HOLD_FIELDS_NEED_RECORDING: totalHoldDuration came without recordingLocation;'),
       expect.stringContaining('UNDOCUMENTED_FIELD: Undocumented field(s) holdMusic:'),
     ]);
   });

@@ -11,6 +11,7 @@ import { verificationReportSchema, verificationSummarySchema, type VerificationR
 import { entriesOfCall, verifyScenario } from '../contracts/scenario-verifier.ts';
 import { scenarioByName, SCENARIO_NAMES } from '../contracts/scenarios.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
+import { findCall } from '../mock-server/domain/call-resolution.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
 import { inboundCall, IN_CALL, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
 
@@ -116,22 +117,37 @@ describe('each kind of mistake is reported with what to change', () => {
 
   it('an extra request', async () => {
     await start();
-    await voicemail(mock, { extra: () => mock.patch(`/voiceCalls/${VM}/clearRouting`).expect(200) });
+    const signal = { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }] };
+    await voicemail(mock, { extra: () => mock.post(`/voiceCalls/${VM}/realtimeConversationEvents`, signal).expect(202) });
     const report = await verifyCall(mock, 'voicemail', VM);
     expect(kinds(report)).toEqual([['extra-request', null]]);
-    expect(report.problems[0]!.message).toContain('clearRouting');
+    expect(report.problems[0]!.message).toContain('sendRealtimeConversationEvents');
   });
 
-  it('a failed request after the end (a transcript for a closed call)', async () => {
+  it('a failed request (a transcript sent to the Salesforce id)', async () => {
     await start();
-    await voicemail(mock);
-    await mock.post(`/voiceCalls/${VM}/messages`, message('late')).expect(409);
+    await voicemail(mock, {
+      extra: async () => {
+        const id = findCall(mock.server.store, mock.tenant.key, VM)!.id;
+        await mock.post(`/voiceCalls/${id}/messages`, message('by-id')).expect(400);
+      },
+    });
     const report = await verifyCall(mock, 'voicemail', VM);
     expect(kinds(report)).toEqual([
-      ['rule-violation', 'TRANSCRIPT_CONVERSATION_CLOSED'],
+      ['rule-violation', 'TRANSCRIPT_KEY_IS_SALESFORCE_ID'],
       ['failed-request', null],
     ]);
-    expect(report.problems[1]!.message).toMatch(/was answered 409: The conversation of vm-0001 is closed/);
+    expect(report.problems[1]!.message).toMatch(/was answered 400: 0LQ\w+ is a Salesforce VoiceCall id/);
+  });
+
+  it('a transcript after the end: taken but not stored, a warning, and out of order', async () => {
+    await start();
+    await voicemail(mock);
+    const late = await mock.post(`/voiceCalls/${VM}/messages`, message('late')).expect(202);
+    expect(late.headers['scv-mock-warnings']).toBe('TRANSCRIPT_CONVERSATION_CLOSED');
+    const report = await verifyCall(mock, 'voicemail', VM);
+    expect(report.warnings.map((w) => w.rule)).toEqual(['TRANSCRIPT_CONVERSATION_CLOSED']);
+    expect(kinds(report)).toEqual([['out-of-order', 'transcripts']]);
   });
 
   it('a step condition: the final update without the recording', async () => {
@@ -139,7 +155,7 @@ describe('each kind of mistake is reported with what to change', () => {
     await voicemail(mock, { final: { endTime: '2022-08-02T17:33:00Z' } });
     const report = await verifyCall(mock, 'voicemail', VM);
     expect(kinds(report)).toEqual([['condition', 'final-update']]);
-    expect(report.problems[0]!.message).toContain('recordingLocation is set: the final update carries the voicemail recording');
+    expect(report.problems[0]!.message).toContain("the call's recordingLocation is set: the voicemail call carries its recording by the final update");
   });
 
   it('warnings (a transcript dropped outside the window) are reported without failing', async () => {

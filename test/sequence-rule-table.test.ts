@@ -1,13 +1,16 @@
-/** The rule table itself: well formed, and evaluated the same way whoever asks (server or kit). */
+/** The rule table itself: well formed, graded by its evidence, and judged the same way whoever asks (server or kit). */
 import { describe, expect, it } from 'vitest';
 import { OPERATIONS } from '../contracts/operations.ts';
-import { decide, matchRules, RULE_IDS, SEQUENCE_RULES, type SequenceFacts } from '../contracts/sequence-rules.ts';
+import { checkRuleSettings, parseRuleAssignment, RulePolicy, RuleSettingError } from '../contracts/rule-settings.ts';
+import { defaultLevel, judge, matchRules, RULE_IDS, ruleById, SEQUENCE_RULES, type SequenceFacts } from '../contracts/sequence-rules.ts';
+
+const SALESFORCE_PAGE = /^https:\/\/(developer|help)\.salesforce\.com\//;
+const SALESFORCE_CODE_OR_SAMPLE = /^https:\/\/(github\.com\/(service-cloud-voice|salesforce|salesforce-misc)\/|developer\.salesforce\.com\/)/;
 
 describe('the sequence rule table', () => {
-  it('has one row per rule id, each with a source, operations, a condition and a message that says what to do', () => {
+  it('has one row per rule id, each with operations, a condition and a message that says what to do', () => {
     expect(SEQUENCE_RULES.map((r) => r.id)).toEqual([...RULE_IDS]);
     for (const rule of SEQUENCE_RULES) {
-      expect(rule.source, rule.id).toMatch(/https:\/\/|openapi\.yaml/);
       expect(rule.operations.length, rule.id).toBeGreaterThan(0);
       for (const op of rule.operations) expect(OPERATIONS).toContain(op);
       expect(Object.keys(rule.when).length, rule.id).toBeGreaterThan(0);
@@ -15,10 +18,50 @@ describe('the sequence rule table', () => {
     }
   });
 
+  describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
+    const { evidence } = rule;
+
+    it('has evidence that fits its grade', () => {
+      if (evidence.grade === 'documented') {
+        // A documented rule quotes the Salesforce page that states it, in a whole clause.
+        expect(evidence.url, id).toMatch(SALESFORCE_PAGE);
+        expect(evidence.quote?.split(' ').length ?? 0, `${id} quotes its page`).toBeGreaterThanOrEqual(6);
+      } else if (evidence.grade === 'observed') {
+        expect(evidence.url, id).toMatch(SALESFORCE_CODE_OR_SAMPLE);
+        expect(evidence.note, `${id} says what the code or sample shows`).toBeDefined();
+      } else {
+        // An inference says what it rests on.
+        expect(evidence.note ?? evidence.quote, `${id} says what the inference rests on`).toBeDefined();
+      }
+      if (evidence.contradictedBy !== undefined) {
+        expect(evidence.contradictedBy.url, id).toMatch(SALESFORCE_CODE_OR_SAMPLE);
+        expect(evidence.contradictedBy.what.length, id).toBeGreaterThan(20);
+      }
+    });
+
+    it('refuses by default only when the docs require it and no Salesforce code contradicts it', () => {
+      const refuses = rule.kind === 'requirement' && evidence.grade === 'documented' && evidence.contradictedBy === undefined;
+      expect(defaultLevel(rule)).toBe(refuses ? 'refuse' : 'warn');
+    });
+  });
+
+  it("refuses the seed's voicemail rule by default, quoting the seed page", () => {
+    const rule = ruleById('VOICEMAIL_ORIGIN_AFTER_FLOW');
+    expect(defaultLevel(rule)).toBe('refuse');
+    expect(rule.evidence.url).toBe('https://developer.salesforce.com/docs/service/voice-pt-dev-guide/guide/voice-pt-voicemail.html');
+    expect(rule.evidence.quote).toContain('before this API call');
+  });
+
+  it('warns by default on what Salesforce\'s own Lambdas send', () => {
+    for (const id of ['HOLD_FIELDS_NEED_RECORDING', 'CLEAR_ROUTING_WITHOUT_PENDING', 'TRANSCRIPT_KEY_NOT_FIRST_LEG', 'BULK_TRANSCRIPT_LIMITS'] as const) {
+      expect(defaultLevel(ruleById(id)), id).toBe('warn');
+    }
+  });
+
   it('matches a rule only when every fact it names has its value', () => {
-    const facts: SequenceFacts = { setsCallOriginVoicemail: true, flowExecuted: true };
+    const facts: SequenceFacts = { setsCallOriginVoicemail: true, flowRoutingPending: true };
     expect(matchRules('updateVoiceCall', 'request', facts, { callId: '0LQ1' }).map((h) => h.rule.id)).toEqual(['VOICEMAIL_ORIGIN_AFTER_FLOW']);
-    expect(matchRules('updateVoiceCall', 'request', { setsCallOriginVoicemail: true, flowExecuted: false })).toEqual([]);
+    expect(matchRules('updateVoiceCall', 'request', { setsCallOriginVoicemail: true, flowRoutingPending: false })).toEqual([]);
     expect(matchRules('updateVoiceCall', 'request', { setsCallOriginVoicemail: true })).toEqual([]);
     // Another operation with the same facts is not judged by that rule.
     expect(matchRules('executeOmniFlow', 'request', facts)).toEqual([]);
@@ -26,25 +69,67 @@ describe('the sequence rule table', () => {
 
   it('fills placeholders in the message', () => {
     const [hit] = matchRules('executeOmniFlow', 'request', { routing: 'pending' }, { callId: '0LQSM0abc', routingId: '0JRSM0xyz' });
-    expect(hit?.message).toContain('Call 0LQSM0abc already has pending routing (0JRSM0xyz)');
+    expect(hit?.message).toContain('Call 0LQSM0abc already had pending routing (0JRSM0xyz)');
+  });
+});
+
+describe('judging a request under a policy', () => {
+  const facts: SequenceFacts = { pathKey: 'salesforceId', conversation: 'closed', undocumentedFields: true };
+  const ids = (hits: ReadonlyArray<{ rule: { id: string } }>) => hits.map((h) => h.rule.id);
+
+  it('strict mode refuses the rules at refuse with the first one\'s status; the others are not reported as let through', () => {
+    const judgement = judge('createTranscript', 'request', facts, {}, new RulePolicy('strict'));
+    expect(judgement.refused?.status).toBe(400);
+    expect(ids(judgement.refused!.violations)).toEqual(['TRANSCRIPT_KEY_IS_SALESFORCE_ID']);
+    expect(judgement.checks.find((c) => c.rule.id === 'TRANSCRIPT_CONVERSATION_CLOSED')?.outcome).toBe('warning');
   });
 
-  it('strict mode refuses violations with the first one\'s status; lenient mode turns them into warnings', () => {
-    const hits = matchRules('createTranscript', 'request', { pathKey: 'salesforceId', conversation: 'closed', undocumentedFields: true });
-    expect(hits.map((h) => h.rule.id)).toEqual(['TRANSCRIPT_KEY_IS_SALESFORCE_ID', 'TRANSCRIPT_CONVERSATION_CLOSED', 'UNDOCUMENTED_FIELD']);
-    const strict = decide(hits, 'strict');
-    expect(strict.rejected?.status).toBe(400);
-    expect(strict.rejected?.violations.map((h) => h.rule.id)).toEqual(['TRANSCRIPT_KEY_IS_SALESFORCE_ID', 'TRANSCRIPT_CONVERSATION_CLOSED']);
-    const lenient = decide(hits, 'lenient');
-    expect(lenient.rejected).toBeUndefined();
-    expect(lenient.warnings).toHaveLength(3);
-    expect(lenient.skip).toBe(true); // a closed conversation stores no transcript
+  it('lenient mode lets violations through, still recorded as violations', () => {
+    const judgement = judge('createTranscript', 'request', facts, {}, new RulePolicy('lenient'));
+    expect(judgement.refused).toBeUndefined();
+    expect(ids(judgement.warnings)).toEqual(['TRANSCRIPT_KEY_IS_SALESFORCE_ID', 'TRANSCRIPT_CONVERSATION_CLOSED', 'UNDOCUMENTED_FIELD']);
+    expect(judgement.checks.find((c) => c.rule.id === 'TRANSCRIPT_KEY_IS_SALESFORCE_ID')?.outcome).toBe('violation');
+    expect(judgement.skip).toBe(true); // a closed conversation stores no transcript
   });
 
-  it('warnings never refuse, even in strict mode', () => {
-    const decision = decide(matchRules('createTranscript', 'message', { outsideWindow: true }), 'strict');
-    expect(decision.rejected).toBeUndefined();
-    expect(decision.warnings.map((h) => h.rule.id)).toEqual(['TRANSCRIPT_OUTSIDE_WINDOW']);
-    expect(decision.skip).toBe(true);
+  it('warnings never refuse, and a behaviour rule keeps its effect', () => {
+    const judgement = judge('createTranscript', 'message', { outsideWindow: true }, {}, new RulePolicy('strict'));
+    expect(judgement.refused).toBeUndefined();
+    expect(ids(judgement.warnings)).toEqual(['TRANSCRIPT_OUTSIDE_WINDOW']);
+    expect(judgement.skip).toBe(true);
+  });
+
+  it('a rule set to refuse refuses; set to off it is neither checked nor reported, but a behaviour rule still has its effect', () => {
+    const refuse = new RulePolicy('strict', [{ from: 'flag', settings: { TRANSCRIPT_OUTSIDE_WINDOW: 'refuse', UNDOCUMENTED_FIELD: 'off' } }]);
+    expect(judge('createTranscript', 'message', { outsideWindow: true }, {}, refuse).refused?.status).toBe(409);
+    const off = new RulePolicy('strict', [{ from: 'flag', settings: { TRANSCRIPT_OUTSIDE_WINDOW: 'off', TRANSCRIPT_KEY_IS_SALESFORCE_ID: 'off' } }]);
+    const dropped = judge('createTranscript', 'message', { outsideWindow: true }, {}, off);
+    expect(dropped.checks).toEqual([expect.objectContaining({ outcome: 'ok' })]); // DUPLICATE_MESSAGE_ID ran; the window rule did not
+    expect(dropped.warnings).toEqual([]);
+    expect(dropped.skip).toBe(true); // the service still does not store it
+    const keyOff = judge('createTranscript', 'request', { pathKey: 'salesforceId' }, {}, off);
+    expect(keyOff.refused).toBeUndefined();
+    expect(keyOff.skip).toBe(false); // a requirement switched off has no effect at all
+  });
+});
+
+describe('rule settings', () => {
+  it('later layers win, and every level says where it came from', () => {
+    const policy = new RulePolicy('strict', [
+      { from: 'fixture', settings: { HOLD_FIELDS_NEED_RECORDING: 'refuse', UPDATE_AFTER_CLOSE: 'off' } },
+      { from: 'flag', settings: { HOLD_FIELDS_NEED_RECORDING: 'off' } },
+    ]);
+    expect([policy.levelOf('HOLD_FIELDS_NEED_RECORDING'), policy.sourceOf('HOLD_FIELDS_NEED_RECORDING')]).toEqual(['off', 'flag']);
+    expect([policy.levelOf('UPDATE_AFTER_CLOSE'), policy.sourceOf('UPDATE_AFTER_CLOSE')]).toEqual(['off', 'fixture']);
+    expect([policy.levelOf('DUPLICATE_MESSAGE_ID'), policy.sourceOf('DUPLICATE_MESSAGE_ID')]).toEqual(['refuse', 'default']);
+    expect(policy.changed()).toEqual(['HOLD_FIELDS_NEED_RECORDING=off', 'UPDATE_AFTER_CLOSE=off']);
+  });
+
+  it('parses ID=level and says what is wrong with a bad one', () => {
+    expect(parseRuleAssignment('CLEAR_ROUTING_WITHOUT_PENDING=refuse')).toEqual(['CLEAR_ROUTING_WITHOUT_PENDING', 'refuse']);
+    expect(() => parseRuleAssignment('CLEAR_ROUTING_WITHOUT_PENDIN=refuse')).toThrow(/no rule has the id "CLEAR_ROUTING_WITHOUT_PENDIN" \(did you mean CLEAR_ROUTING_WITHOUT_PENDING\?\)/);
+    expect(() => parseRuleAssignment('CLEAR_ROUTING_WITHOUT_PENDING=deny')).toThrow(/"deny" is not a level; use one of refuse, warn, off/);
+    expect(() => parseRuleAssignment('CLEAR_ROUTING_WITHOUT_PENDING')).toThrow(/is not ID=level/);
+    expect(() => checkRuleSettings({ NOPE: 'warn' })).toThrow(RuleSettingError);
   });
 });

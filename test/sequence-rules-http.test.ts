@@ -1,14 +1,15 @@
 /**
- * Every rule of the table, over HTTP: one sequence that obeys it and one that breaks it, in strict mode
- * (violations refused with the rule's status) and in lenient mode (accepted, with a warning). The
- * cases are keyed by RuleId, so a rule added to the table without a case here does not compile.
+ * Every rule of the table, over HTTP: one sequence that obeys it and one that breaks it, at the rule's
+ * default level (refused with its status, or accepted with a warning), in lenient mode, and at every
+ * level a run can set (refuse, warn, off). The cases are keyed by RuleId, so a rule added to the table
+ * without a case here does not compile.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ruleById, SEQUENCE_RULES, type RuleId } from '../contracts/sequence-rules.ts';
+import { defaultLevel, ruleById, SEQUENCE_RULES, type RuleId } from '../contracts/sequence-rules.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { DEFAULT_ORG_FILE } from '../mock-server/org/simulated-org.ts';
@@ -87,6 +88,11 @@ const CASES: Record<RuleId, RuleCase> = {
       await open(mock, 'h');
       return mock.patch('/voiceCalls/h', { totalHoldDuration: 12 });
     },
+    afterAccepted: (mock) => {
+      const call = findCall(mock.server.store, tenant(mock), 'h')!;
+      expect(call.totalHoldDuration).toBe(12);
+      expect(mock.server.store.recordingOf(tenant(mock), call.id)).toBeUndefined();
+    },
   },
   UPDATE_CREATES_CALL: {
     obey: async (mock) => {
@@ -139,11 +145,13 @@ const CASES: Record<RuleId, RuleCase> = {
     breaks: async (mock) => {
       await open(mock, 'dup');
       const again = await mock.post('/voiceCalls', inboundCall('dup'));
-      expect(again.status).toBe(200);
-      expect(again.body.voiceCallId).toBe(findCall(mock.server.store, tenant(mock), 'dup')!.id);
-      expect(mock.server.store.counts().calls).toBe(1);
+      if (again.status < 300) {
+        expect(again.status).toBe(200);
+        expect(again.body.voiceCallId).toBe(findCall(mock.server.store, tenant(mock), 'dup')!.id);
+      }
       return again;
     },
+    afterAccepted: (mock) => expect(mock.server.store.counts().calls).toBe(1),
   },
   TRANSCRIPT_KEY_IS_SALESFORCE_ID: {
     obey: async (mock) => {
@@ -167,6 +175,11 @@ const CASES: Record<RuleId, RuleCase> = {
       await open(mock, 'root');
       await mock.post('/voiceCalls', inboundCall('second', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' })).expect(201);
       return mock.post('/voiceCalls/second/messages', message('m1'));
+    },
+    afterAccepted: (mock) => {
+      // Taken for the conversation the leg belongs to.
+      const root = findCall(mock.server.store, tenant(mock), 'root')!;
+      expect(mock.server.store.transcriptsOf(tenant(mock), root.conversationId).map((e) => e.messageId)).toEqual(['m1']);
     },
   },
   TRANSCRIPT_CONVERSATION_CLOSED: {
@@ -215,6 +228,23 @@ const CASES: Record<RuleId, RuleCase> = {
     afterAccepted: (mock) => {
       const call = findCall(mock.server.store, tenant(mock), 'w')!;
       expect(mock.server.store.transcriptsOf(tenant(mock), call.conversationId)).toHaveLength(0);
+    },
+  },
+  BULK_TRANSCRIPT_LIMITS: {
+    obey: async (mock) => {
+      await open(mock, 'b');
+      const messages = Array.from({ length: 5 }, (_, i) => message(`m${i}`, { startTime: IN_CALL + i }));
+      return mock.post('/voiceCalls/messages', { entries: [{ vendorCallKey: 'b', messages }] });
+    },
+    breaks: async (mock) => {
+      await open(mock, 'b');
+      // What the Contact Lens Lambda sends: every utterance of the contact in one entry.
+      const messages = Array.from({ length: 7 }, (_, i) => message(`m${i}`, { startTime: IN_CALL + i }));
+      return mock.post('/voiceCalls/messages', { entries: [{ vendorCallKey: 'b', messages }] });
+    },
+    afterAccepted: (mock) => {
+      const call = findCall(mock.server.store, tenant(mock), 'b')!;
+      expect(mock.server.store.transcriptsOf(tenant(mock), call.conversationId)).toHaveLength(7);
     },
   },
   REALTIME_EVENTS_CONVERSATION_CLOSED: {
@@ -300,9 +330,11 @@ const CASES: Record<RuleId, RuleCase> = {
     },
     breaks: async (mock) => {
       await open(mock, 'vm', { callOrigin: 'Voicemail' });
-      const res = await omniFlow(mock, 'vm');
-      expect(res.body.queue).toBe('arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support');
-      return res;
+      return omniFlow(mock, 'vm');
+    },
+    afterAccepted: (mock) => {
+      // The channel's live-call routing was used.
+      expect(findCall(mock.server.store, tenant(mock), 'vm')!.lastRouting?.queue).toBe('arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support');
     },
   },
   CLEAR_ROUTING_WITHOUT_PENDING: {
@@ -327,6 +359,10 @@ const CASES: Record<RuleId, RuleCase> = {
     breaks: async (mock) => {
       await open(mock, 'u');
       return mock.post('/voiceCalls/u/requestCallback', { callbackNumber: '+15551234567' });
+    },
+    afterAccepted: (mock) => {
+      // Not processed: no ContactRequest.
+      expect(mock.server.store.counts().contactRequests).toBe(0);
     },
   },
   ROUTE_ON_CLOSED_CALL: {
@@ -358,10 +394,15 @@ const CASES: Record<RuleId, RuleCase> = {
     },
     breaks: async (mock) => {
       await open(mock, 'f');
-      const res = await mock.patch('/voiceCalls/f/omniFlow', { flowName: 'Support_Routing_Flow' });
+      return mock.patch('/voiceCalls/f/omniFlow', { flowName: 'Support_Routing_Flow' });
+    },
+    afterAccepted: (mock) => {
       // flowName is honoured as flowDevName.
-      expect(res.body).toEqual({ agent: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/agent/ada', queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support' });
-      return res;
+      expect(findCall(mock.server.store, tenant(mock), 'f')!.lastRouting).toMatchObject({
+        flowDevName: 'Support_Routing_Flow',
+        agent: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/agent/ada',
+        queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support',
+      });
     },
   },
   CALL_ATTRIBUTES_NOT_JSON: {
@@ -370,10 +411,11 @@ const CASES: Record<RuleId, RuleCase> = {
   },
 };
 
+/** The rule ids of the Scv-Mock-Warnings header (its items may carry parameters: ID;field="…"). */
 const warningsOf = (res: Response): string[] =>
   String(res.headers['scv-mock-warnings'] ?? '')
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => s.trim().split(';')[0]!)
     .filter(Boolean);
 
 let mock: Harness | undefined;
@@ -382,9 +424,32 @@ afterEach(async () => {
   mock = undefined;
 });
 
+function expectRefused(res: Response, id: RuleId): void {
+  const rule = ruleById(id);
+  if (res.status === 207) {
+    // Bulk transcripts refuse per entry, in the partial-failure body.
+    expect(res.body.errorResponse.errorResponseEntries).toContainEqual(expect.objectContaining({ rule: id, status: rule.status }));
+    return;
+  }
+  expect(res.status, JSON.stringify(res.body)).toBe(rule.status);
+  const body = errorResponseSchema.parse(res.body);
+  expect(body.rule).toBe(id);
+  expect(body.errorCode).toBe(rule.status === 409 ? 'SEQUENCE_VIOLATION' : 'RULE_VIOLATION');
+  expect(body.errors[0]).not.toMatch(/\{\w+\}/); // every placeholder filled
+}
+
+function expectLetThrough(res: Response, id: RuleId): void {
+  expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(200);
+  expect(res.status).toBeLessThan(300);
+  expect(warningsOf(res)).toContain(id);
+}
+
+const withLevel = (id: RuleId, level: 'refuse' | 'warn' | 'off'): MockServerOptions => ({ ruleSettings: [{ from: 'flag', settings: { [id]: level } }] });
+
 describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s', (id) => {
   const rule = ruleById(id);
   const c = CASES[id];
+  const refusesByDefault = defaultLevel(rule) === 'refuse';
 
   it('lets a sequence that obeys it through, without hitting it', async () => {
     mock = await startMock(c.options?.());
@@ -394,29 +459,46 @@ describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s',
     expect(warningsOf(res)).not.toContain(id);
   });
 
-  it(rule.severity === 'violation' ? `refuses a sequence that breaks it with ${rule.status} (strict)` : 'accepts a sequence that breaks it, with a warning', async () => {
+  it(refusesByDefault ? `refuses a sequence that breaks it with ${rule.status} (strict, by default)` : 'accepts a sequence that breaks it, with a warning (by default)', async () => {
     mock = await startMock({ mode: 'strict', ...c.options?.() });
     const res = await c.breaks(mock);
-    if (rule.severity === 'violation') {
-      expect(res.status, JSON.stringify(res.body)).toBe(rule.status);
-      const body = errorResponseSchema.parse(res.body);
-      expect(body.rule).toBe(id);
-      expect(body.errorCode).toBe(rule.status === 409 ? 'SEQUENCE_VIOLATION' : 'RULE_VIOLATION');
-      expect(body.errors[0]).not.toMatch(/\{\w+\}/); // every placeholder filled
+    if (refusesByDefault) {
+      expectRefused(res, id);
     } else {
-      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-      expect(warningsOf(res)).toContain(id);
+      expectLetThrough(res, id);
       c.afterAccepted?.(mock);
     }
   });
 
-  if (rule.severity === 'violation') {
-    it('accepts it in lenient mode, with a warning', async () => {
+  if (refusesByDefault) {
+    it('accepts it in lenient mode, recorded as a violation', async () => {
       mock = await startMock({ mode: 'lenient', ...c.options?.() });
       const res = await c.breaks(mock);
-      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
-      expect(warningsOf(res)).toContain(id);
+      expectLetThrough(res, id);
+      const checks = mock.server.journal.list(mock.tenant.key).entries.at(-1)!.checks;
+      expect(checks.filter((check) => check.rule === id).map((check) => check.outcome)).toContain('violation');
       c.afterAccepted?.(mock);
     });
+    it('accepts it with a warning when set to warn', async () => {
+      mock = await startMock({ ...withLevel(id, 'warn'), ...c.options?.() });
+      expectLetThrough(await c.breaks(mock), id);
+      c.afterAccepted?.(mock);
+    });
+  } else {
+    it(`refuses it with ${rule.status} when set to refuse`, async () => {
+      mock = await startMock({ ...withLevel(id, 'refuse'), ...c.options?.() });
+      expectRefused(await c.breaks(mock), id);
+    });
   }
+
+  it('neither refuses nor reports it when set to off', async () => {
+    mock = await startMock({ ...withLevel(id, 'off'), ...c.options?.() });
+    const res = await c.breaks(mock);
+    expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    expect(warningsOf(res)).not.toContain(id);
+    const checks = mock.server.journal.list(mock.tenant.key).entries.flatMap((entry) => entry.checks);
+    expect(checks.map((check) => check.rule)).not.toContain(id);
+    // What the service does with such a request does not depend on whether the mock reports it.
+    if (rule.kind === 'behaviour') c.afterAccepted?.(mock);
+  });
 });

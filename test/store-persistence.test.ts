@@ -46,9 +46,11 @@ describe('lowdb store across restarts', () => {
     const seedCall = findCall(second.server.store, tenant, '5324881f-1e84-4367-8930-f69a74b30fff')!;
     expect(seedCall).toMatchObject({ disposition: 'completed', callOrigin: 'Voicemail' });
     expect(second.server.store.recordingOf(tenant, seedCall.id)?.durationInSeconds).toBe(61);
-    // Rules see the restored state: the open call's routing is still pending, the seed's call closed.
-    await second.patch('/voiceCalls/still-open/omniFlow', { dialedNumber: '999999999' }).expect(409);
-    await second.post('/voiceCalls/5324881f-1e84-4367-8930-f69a74b30fff/messages', message('late')).expect(409);
+    // Rules see the restored state: the open call's live routing is still pending, the seed's call closed.
+    await second.patch('/voiceCalls/still-open', { isActiveCall: true, callOrigin: 'Voicemail' }).expect(409);
+    const late = await second.post('/voiceCalls/5324881f-1e84-4367-8930-f69a74b30fff/messages', message('late')).expect(202);
+    expect(late.headers['scv-mock-warnings']).toBe('TRANSCRIPT_CONVERSATION_CLOSED');
+    expect(second.server.store.counts().transcripts).toBe(before.transcripts);
     await second.patch('/voiceCalls/still-open/clearRouting').expect(200);
   });
 

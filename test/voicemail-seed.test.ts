@@ -24,7 +24,7 @@ describe('the seed page\'s voicemail sequence, verbatim', () => {
     const { store } = mock.server;
     const defaultTenant = mock.tenant;
     const call = findCall(store, defaultTenant.key, KEY)!;
-    expect(call).toMatchObject({ callOrigin: 'Voicemail', disposition: 'completed', ended: true, endTime: '2022-08-02T17:33:29Z' });
+    expect(call).toMatchObject({ callOrigin: 'Voicemail', disposition: 'completed', endedBy: 'update', endTime: '2022-08-02T17:33:29Z' });
     expect(call.id).toMatch(/^0LQ[0-9A-Za-z]{15}$/);
     expect(store.getConversation(defaultTenant.key, call.conversationId)?.status).toBe('closed');
     const transcripts = store.transcriptsOf(defaultTenant.key, call.conversationId);

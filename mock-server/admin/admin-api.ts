@@ -1,9 +1,10 @@
 /**
  * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag): health,
- * which answers once the store is loaded (the server only listens after that), the keys tokens are
- * checked against, and the per-tenant journal, reset and state inspection.
+ * which answers once the store is loaded (the server only listens after that), the rules and their
+ * levels in this run, the keys tokens are checked against, and the per-tenant journal, reset and state inspection.
  */
 import { Router } from 'express';
+import type { RulePolicy } from '../../contracts/rule-settings.ts';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { HealthResponse } from '../../contracts/admin-schemas.ts';
 import type { RequestHandler } from 'express';
@@ -12,11 +13,13 @@ import type { RequestJournal } from '../journal/request-journal.ts';
 import type { AuthMode } from '../http/auth-middleware.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { keyAdmin } from './key-admin.ts';
+import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
 
 export interface AdminApiOptions {
   version: string;
   mode: RuleMode;
+  rules: RulePolicy;
   auth: AuthMode;
   store: TelephonyStore;
   keys: KeyRegistry;
@@ -36,6 +39,9 @@ export function adminApi(options: AdminApiOptions): Router {
       store: options.store.kind,
     };
     res.json(body);
+  });
+  router.get('/rules', (_req, res) => {
+    res.json(ruleList(options.rules));
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes));
   router.use(tenantAdmin(options));

@@ -14,7 +14,6 @@ import {
   type VerificationReport,
   type VerificationSummary,
 } from '../../contracts/admin-schemas.ts';
-import { callsInJournal, entriesOfCall, verifyScenario } from '../../contracts/scenario-verifier.ts';
 import { SCENARIO_NAMES, scenarioByName } from '../../contracts/scenarios.ts';
 import { OPERATIONS, type Operation } from '../../contracts/operations.ts';
 import { findCall } from '../domain/call-resolution.ts';
@@ -26,6 +25,7 @@ import type { JournalFilter, RequestJournal } from '../journal/request-journal.t
 import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { conversationState } from './state-views.ts';
+import { callVerifier } from './call-verification.ts';
 
 export interface TenantAdminOptions {
   authenticate: RequestHandler;
@@ -129,21 +129,20 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       if (!journal.enabled) {
         throw new ApiError(409, 'JOURNAL_OFF', ['The journal is off (--journal-size 0), so there is nothing to verify. Start the mock with a journal.']);
       }
-      const entries = journal.list(tenant.key).entries;
+      const verifier = callVerifier(journal, store, tenant.key);
       const { vendorCallKey } = parsed.data;
       if (vendorCallKey !== undefined) {
-        const call = entriesOfCall(entries, vendorCallKey);
-        if (call.entries.length === 0) {
-          throw new ApiError(404, 'CALL_NOT_FOUND', [`The journal of tenant ${tenant.key} has no request for vendorCallKey "${vendorCallKey}". Run the call first (or check the key and the token's org).`]);
+        const body: VerificationReport | null = verifier.call(scenario, vendorCallKey);
+        if (body === null) {
+          const { dropped } = journal.list(tenant.key, { limit: 0 });
+          const older = dropped === 0 ? '' : ` It dropped ${dropped} older request(s) (--journal-size ${journal.capacity}); the call may be among them.`;
+          throw new ApiError(404, 'CALL_NOT_FOUND', [
+            `The journal of tenant ${tenant.key} has no request for vendorCallKey "${vendorCallKey}". Run the call first (or check the key and the token's org).${older}`,
+          ]);
         }
-        const body: VerificationReport = verifyScenario(scenario, call.entries, { vendorCallKey, conversationId: call.conversationId });
         return { body };
       }
-      const reports = callsInJournal(entries).map((key) => {
-        const call = entriesOfCall(entries, key);
-        return verifyScenario(scenario, call.entries, { vendorCallKey: key, conversationId: call.conversationId });
-      });
-      const body: VerificationSummary = { ok: reports.length > 0 && reports.every((r) => r.ok), scenario: scenario.name, reports };
+      const body: VerificationSummary = verifier.all(scenario);
       return { body };
     }),
   );

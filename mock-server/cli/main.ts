@@ -53,7 +53,8 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
         ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'
         : `RS256 JWT verified against ${server.keys.list().length} registered key(s)${server.org.fixture.acceptAnyOrgId ? ', any org id (each its own tenant)' : ''}; scv-mock token prints one`
     }`,
-    `  mode:     ${options.mode === 'strict' ? 'strict: sequence violations answer 409 or 400' : 'lenient: violations are accepted with a warning'}`,
+    `  mode:     ${options.mode === 'strict' ? 'strict: rules at level refuse answer 409 or 400' : 'lenient: rule violations are let through and recorded'}`,
+    `  rules:    ${server.rules.changed().join(', ') || 'default levels'} (${baseUrl}/__admin/rules lists them)`,
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
     '  contact centers:',
     ...describeCenters(server.org),

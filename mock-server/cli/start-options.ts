@@ -1,20 +1,22 @@
 /**
- * `scv-mock start` options: flags, then environment variables, then defaults. Pure: argv and env in,
- * server options (or a usage error that says what to fix) out.
+ * `scv-mock start` options: flags, then environment variables, then defaults. argv and env in, server
+ * options (or a usage error that says what to fix) out; the only file it reads is --rules-file.
  */
 import { resolve } from 'node:path';
+import { parseRuleAssignment, RuleSettingError, type RuleSettingLayer, type RuleSettings } from '../../contracts/rule-settings.ts';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { AuthMode } from '../http/auth-middleware.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS, type MockServerOptions } from '../server.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
-
+import { loadRulesFile } from './rules-file.ts';
 
 export interface StartOptions extends MockServerOptions {
   host: string;
   port: number;
   dataFile: string | null;
   mode: RuleMode;
+  ruleSettings: RuleSettingLayer[];
   auth: AuthMode;
   maxBodyBytes: number;
   clockSkewSeconds: number;
@@ -36,8 +38,12 @@ Options:
       --data <file>         lowdb store file (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
       --in-memory           Keep everything in memory; nothing is written to disk
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
-      --mode <mode>         strict: sequence violations answer 409 (default)
-                            lenient: accept them as the real service would, with a warning
+      --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)
+                            lenient: let them through, recorded as violations (verify still fails)
+      --rule <ID=level>     Set a rule's level: refuse, warn or off (repeatable; GET /__admin/rules
+                            lists the rules, their evidence and default levels)
+      --rules-file <file>   Rule levels from JSON: {"rules": {"RULE_ID": "refuse|warn|off"}}
+                            (--rule wins over the file, the file over the org fixture's "rules")
       --auth <jwt|off>      jwt: verify the RS256 bearer token of every request (default)
                             off: no token needed; the Scv-Mock-Tenant header names the tenant
       --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})
@@ -83,6 +89,23 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
 }
 
+function ruleLayers(file: string | undefined, assignments: readonly string[]): RuleSettingLayer[] {
+  const layers: RuleSettingLayer[] = [];
+  if (file !== undefined) layers.push({ from: 'file', settings: loadRulesFile(resolve(file)) });
+  const flags: RuleSettings = {};
+  for (const assignment of assignments) {
+    try {
+      const [id, level] = parseRuleAssignment(assignment);
+      flags[id] = level;
+    } catch (error) {
+      if (error instanceof RuleSettingError) throw new UsageError(`--rule ${assignment}: ${error.message}`);
+      throw error;
+    }
+  }
+  if (assignments.length > 0) layers.push({ from: 'flag', settings: flags });
+  return layers;
+}
+
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
   const v = parseFlags(argv, {
     port: { type: 'string', short: 'p' },
@@ -91,6 +114,8 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'in-memory': { type: 'boolean' },
     fixtures: { type: 'string' },
     mode: { type: 'string' },
+    rule: { type: 'string', multiple: true },
+    'rules-file': { type: 'string' },
     auth: { type: 'string' },
     'clock-skew': { type: 'string' },
     seed: { type: 'string' },
@@ -113,6 +138,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     dataFile,
     ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
     mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, '--mode'),
+    ruleSettings: ruleLayers(v['rules-file'], v.rule ?? []),
     auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, '--auth'),
     clockSkewSeconds: v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
     ...(v.seed === undefined ? {} : { seed: v.seed }),

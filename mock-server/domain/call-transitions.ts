@@ -40,7 +40,7 @@ function blankCall(id: string, conversationId: string, input: NewCallInput): Voi
     callOrigin: null,
     callSubtype: null,
     queue: null,
-    ownerQueueId: null,
+    ownerId: null,
     callAttributes: null,
     startTime: null,
     endTime: null,
@@ -54,7 +54,7 @@ function blankCall(id: string, conversationId: string, input: NewCallInput): Voi
     agentInteractionDuration: 0,
     callDurationInSeconds: null,
     disposition: 'new',
-    ended: false,
+    endedBy: null,
     disconnectReason: null,
     flowExecutedAt: null,
     lastRouting: null,
@@ -87,11 +87,14 @@ export interface CreateCallInput {
   /** The transfer parent, when there is one; the new leg joins its conversation. */
   parent: VoiceCallRecord | undefined;
   /** The Salesforce id of the transfer queue when it resolved (it becomes the owner). */
-  ownerQueueId: string | null;
+  ownerId: string | null;
   ids: SalesforceIdFactory;
 }
 
-/** A created call: the new leg, and either a new conversation or the parent's link to the new leg. */
+/**
+ * A created call: the new leg, and either a new conversation or the parent's link to it. A transfer
+ * ends the parent leg: it is transferred, and its end time is the new leg's start unless it has one.
+ */
 export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mutations: Mutation[] } {
   const { request, base, parent, ids } = input;
   const id = ids.next(KEY_PREFIX.VoiceCall);
@@ -106,7 +109,7 @@ export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mut
     callOrigin: request.callOrigin ?? null,
     callSubtype: request.callSubtype ?? 'PSTN',
     queue: request.initiationMethod === 'Transfer' ? (request.queue ?? null) : null,
-    ownerQueueId: input.ownerQueueId,
+    ownerId: input.ownerId,
     callAttributes: request.callAttributes ?? null,
     startTime: request.startTime,
   };
@@ -114,7 +117,14 @@ export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mut
   if (parent === undefined) {
     mutations.push({ op: 'put', collection: 'conversations', record: newConversation(conversationId, call, base.now) });
   } else {
-    const transferred: VoiceCallRecord = { ...parent, nextCallId: id, disposition: 'transferred', updatedAt: base.now };
+    const transferred: VoiceCallRecord = {
+      ...parent,
+      nextCallId: id,
+      disposition: 'transferred',
+      endedBy: parent.endedBy ?? 'transfer',
+      endTime: parent.endTime ?? request.startTime,
+      updatedAt: base.now,
+    };
     mutations.push({ op: 'put', collection: 'calls', record: transferred });
   }
   return { call, mutations };
@@ -154,7 +164,8 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     startTime: r.startTime ?? input.call.startTime,
     endTime: r.endTime ?? input.call.endTime,
     enqueueTime: r.enqueueTime ?? input.call.enqueueTime,
-    acceptTime: r.acceptTime ?? input.call.acceptTime,
+    // "" is what the post-call sync sends when no rep ever connected: there is no accept time.
+    acceptTime: r.acceptTime === '' ? null : (r.acceptTime ?? input.call.acceptTime),
     fromNumber: r.fromNumber ?? input.call.fromNumber,
     queue: r.queue ?? input.call.queue,
     agent: r.agent ?? input.call.agent,
@@ -171,7 +182,7 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     updatedAt: now,
     updateCount: input.call.updateCount + 1,
   };
-  if (r.acceptTime !== undefined && call.disposition === 'new') call.disposition = 'in-progress';
+  if (call.acceptTime !== null && call.disposition === 'new') call.disposition = 'in-progress';
 
   if (r.recordingLocation !== undefined) {
     const recording: RecordingRecord = {
@@ -194,7 +205,7 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
   };
   const closesConversation = r.isActiveCall !== true && call.nextCallId === null && conversation.status === 'open';
   if (r.isActiveCall !== true) {
-    call.ended = true;
+    call.endedBy = 'update';
     if (call.disposition !== 'transferred') call.disposition = 'completed';
   }
   mutations.push({ op: 'put', collection: 'calls', record: call });
@@ -212,10 +223,21 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
   return mutations;
 }
 
-/** A new PendingServiceRouting for the call, replacing the one it has; omniFlow also marks the flow as run. */
+/** What a routing puts on the call itself: its owner, and the queue's and rep's names. */
+export interface RoutedCallFields {
+  ownerId: string | null;
+  queue: string | null;
+  agent: string | null;
+}
+
+/**
+ * A new PendingServiceRouting for the call, replacing the one it has. The call records where it went
+ * (owner, queue, agent) and the target for a later reroute; omniFlow also marks the flow as run.
+ */
 export function routeCall(input: {
   call: VoiceCallRecord;
   target: RoutingTarget;
+  fields: RoutedCallFields;
   source: PendingRoutingRecord['source'];
   replaces: PendingRoutingRecord | undefined;
   ids: SalesforceIdFactory;
@@ -236,7 +258,15 @@ export function routeCall(input: {
   mutations.push({
     op: 'put',
     collection: 'calls',
-    record: { ...call, lastRouting: target, flowExecutedAt: input.source === 'omniFlow' ? now : call.flowExecutedAt, updatedAt: now },
+    record: {
+      ...call,
+      ownerId: input.fields.ownerId ?? call.ownerId,
+      queue: input.fields.queue ?? call.queue,
+      agent: input.fields.agent ?? call.agent,
+      lastRouting: target,
+      flowExecutedAt: input.source === 'omniFlow' ? now : call.flowExecutedAt,
+      updatedAt: now,
+    },
   });
   return mutations;
 }

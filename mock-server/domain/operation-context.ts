@@ -4,17 +4,9 @@
  */
 import type { RuleCheck as RuleCheckRecord } from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
-import {
-  decide,
-  matchRules,
-  rulesFor,
-  type RuleHit,
-  type RuleMode,
-  type RuleVars,
-  type SequenceFacts,
-  type SequenceRule,
-} from '../../contracts/sequence-rules.ts';
+import { judge, type RuleHit, type RulePolicyView, type RuleVars, type SequenceFacts, type SequenceRule } from '../../contracts/sequence-rules.ts';
 import type { CallState, ErrorCode, ErrorDetail, ErrorResponse } from '../../contracts/wire-schemas.ts';
+import { describeUndocumentedField, type UndocumentedField } from './undocumented-field.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { Mutation } from '../store/records.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
@@ -31,7 +23,8 @@ export const tenantKey = (orgId: string, callCenterApiName: string): string => `
 export interface OperationEnv {
   store: TelephonyStore;
   org: SimulatedOrg;
-  mode: RuleMode;
+  /** The run's rule levels and mode. */
+  rules: RulePolicyView;
   /** Calls one tenant may store; creating more is refused with 429. */
   maxCallsPerTenant: number;
 }
@@ -54,10 +47,8 @@ export interface OperationRequest<Body = unknown> {
   params: Readonly<Record<string, string>>;
   /** The body, already validated against openapi.yaml. */
   body: Body;
-  /** Fields of the body the spec does not document, as paths (e.g. "flowName"). */
-  undocumentedFields: readonly string[];
-  /** Hints for undocumented fields that have a documented name, e.g. "flowName → flowDevName". */
-  aliasHints: readonly string[];
+  /** Fields of the body the spec does not document (e.g. "flowName"), with the documented one they likely mean. */
+  undocumentedFields: readonly UndocumentedField[];
   providerName: string | null;
   now: Date;
   /** Where the operation's rule checks are recorded, for the answer, the log and the journal. */
@@ -135,28 +126,26 @@ export interface RuleCheck {
 }
 
 /**
- * Runs the rule table for one check and records every rule's outcome in the ledger. Throws the
- * strict-mode refusal; otherwise adds the hits to the ledger's warnings and returns whether the matched
- * rules say to leave state untouched.
+ * Runs the rule table for one check and records every rule that ran in the ledger. Throws the refusal;
+ * otherwise adds the hits that let the request through to the ledger's warnings and returns whether a
+ * matched rule says to leave state untouched.
  */
-export function enforceRules(check: RuleCheck, mode: RuleMode, ledger: RuleLedger): { skip: boolean } {
-  const hits = matchRules(check.operation, check.scope, check.facts, check.vars);
-  for (const rule of rulesFor(check.operation, check.scope)) {
-    const hit = hits.find((h) => h.rule === rule);
+export function enforceRules(check: RuleCheck, policy: RulePolicyView, ledger: RuleLedger): { skip: boolean } {
+  const judgement = judge(check.operation, check.scope, check.facts, check.vars, policy);
+  for (const { rule, outcome, message } of judgement.checks) {
     ledger.checks.push({
       rule: rule.id,
       scope: check.scope,
-      outcome: hit === undefined ? 'ok' : rule.severity === 'violation' ? 'violation' : 'warning',
-      ...(hit === undefined ? {} : { message: hit.message }),
+      outcome,
+      ...(message === undefined ? {} : { message }),
       ...(check.subject === undefined ? {} : { subject: check.subject }),
     });
   }
-  const decision = decide(hits, mode);
-  if (decision.rejected !== undefined) {
-    throw new RuleViolationError(decision.rejected.status, decision.rejected.violations, check.callState);
+  if (judgement.refused !== undefined) {
+    throw new RuleViolationError(judgement.refused.status, judgement.refused.violations, check.callState);
   }
-  ledger.warnings.push(...decision.warnings);
-  return { skip: decision.skip };
+  ledger.warnings.push(...judgement.warnings);
+  return { skip: judgement.skip };
 }
 
 /** Facts and placeholders every operation shares: undocumented fields. */
@@ -164,8 +153,7 @@ export function requestFacts(request: OperationRequest): { facts: SequenceFacts;
   return {
     facts: { undocumentedFields: request.undocumentedFields.length > 0 },
     vars: {
-      fields: request.undocumentedFields.join(', '),
-      aliasHint: request.aliasHints.length === 0 ? '' : ` ${request.aliasHints.join('; ')}.`,
+      fields: request.undocumentedFields.map(describeUndocumentedField).join(', '),
     },
   };
 }

@@ -17,10 +17,10 @@ import type { RequestJournal } from '../journal/request-journal.ts';
 import { journalRecorder } from './journal-recorder.ts';
 import { jsonBody } from './json-body.ts';
 import { sendJson } from './send-json.ts';
+import { WARNINGS_HEADER, warningsHeader } from './warnings-header.ts';
 import type { Logger } from './logger.ts';
 import { locals } from './request-locals.ts';
 
-export const WARNINGS_HEADER = 'Scv-Mock-Warnings';
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
 export interface TelephonyApiOptions {
@@ -72,8 +72,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
       tenant: requireTenant(state.tenant),
       params: state.params,
       body: req.body,
-      undocumentedFields: undocumented.fields,
-      aliasHints: undocumented.aliasHints,
+      undocumentedFields: undocumented,
       providerName: typeof provider === 'string' ? provider : null,
       now: options.clock(),
       rules: new RuleLedger(),
@@ -93,7 +92,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
         ]);
       }
       const { warnings } = request.rules;
-      if (warnings.length > 0) res.setHeader(WARNINGS_HEADER, [...new Set(warnings.map((hit) => hit.rule.id))].join(', '));
+      if (warnings.length > 0) res.setHeader(WARNINGS_HEADER, warningsHeader(warnings, request.undocumentedFields));
       sendJson(res, outcome.status, outcome.body);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

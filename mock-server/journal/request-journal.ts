@@ -20,10 +20,30 @@ export interface JournalFilter {
   limit?: number;
 }
 
+/** The calls a journal entry is about: its conversation, or the vendorCallKeys it named (bulk entries name several). */
+export function callKeysOf(entry: Pick<JournalEntry, 'conversationId' | 'vendorCallKey' | 'operation' | 'request'>): string[] {
+  const keys = entry.conversationId !== null ? [`c:${entry.conversationId}`] : entry.vendorCallKey !== null ? [`k:${entry.vendorCallKey}`] : [];
+  if (entry.operation === 'createTranscriptsBulk') {
+    const items = (entry.request.body as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(items)) {
+      for (const item of items) {
+        const key = (item as { vendorCallKey?: unknown } | null)?.vendorCallKey;
+        if (typeof key === 'string' && !keys.includes(`k:${key}`)) keys.push(`k:${key}`);
+      }
+    }
+  }
+  return keys;
+}
+
 class Ring {
   private readonly items: JournalEntry[] = [];
   private start = 0;
   dropped = 0;
+  /**
+   * Dropped entries per call (callKeysOf), so a verification can say its evidence is incomplete. Only
+   * the latest `capacity` calls are remembered: the memory stays bounded like the ring's.
+   */
+  readonly droppedPerCall = new Map<string, number>();
 
   constructor(private readonly capacity: number) {}
 
@@ -32,9 +52,20 @@ class Ring {
       this.items.push(entry);
       return;
     }
+    this.tallyDropped(this.items[this.start]!);
     this.items[this.start] = entry;
     this.start = (this.start + 1) % this.capacity;
     this.dropped += 1;
+  }
+
+  private tallyDropped(entry: JournalEntry): void {
+    for (const key of callKeysOf(entry)) {
+      const count = (this.droppedPerCall.get(key) ?? 0) + 1;
+      // Re-inserting keeps the map in order of last drop, so the oldest call is the one forgotten.
+      this.droppedPerCall.delete(key);
+      this.droppedPerCall.set(key, count);
+      if (this.droppedPerCall.size > this.capacity) this.droppedPerCall.delete(this.droppedPerCall.keys().next().value!);
+    }
   }
 
   get size(): number {
@@ -85,6 +116,17 @@ export class RequestJournal {
     let entries = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
     if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
     return { tenant, enabled: this.enabled, capacity: this.capacity, total: ring?.size ?? 0, dropped: ring?.dropped ?? 0, entries };
+  }
+
+  /**
+   * How many of one call's requests the tenant's journal dropped: entries of its conversation, and
+   * entries that named one of its vendorCallKeys without reaching a conversation.
+   */
+  droppedOfCall(tenant: string, conversationId: string | null, vendorCallKeys: readonly string[]): number {
+    const tallies = this.tenants.get(tenant)?.droppedPerCall;
+    if (tallies === undefined) return 0;
+    const keys = [...(conversationId === null ? [] : [`c:${conversationId}`]), ...vendorCallKeys.map((key) => `k:${key}`)];
+    return keys.reduce((sum, key) => sum + (tallies.get(key) ?? 0), 0);
   }
 
   /** Forgets a tenant's entries (and its dropped count); returns how many there were. */

@@ -1,23 +1,20 @@
 /**
  * Finds the body fields a request sends that the spec does not document: names missing from a schema's
- * `properties`, and properties the spec marks `deprecated` (seen in client code, not in the docs). A
- * property's `x-alias-of` names the documented field to send instead.
+ * `properties`, and properties the spec marks `deprecated` (seen in client code, not in the docs). Each
+ * comes with the documented field to send instead, when there is one: the property's `x-alias-of`, or
+ * the closest documented name for a likely typo (`callOrigen` → `callOrigin`).
  */
 import type { OpenAPIV3_1 } from 'openapi-types';
+import { closestName } from '../../contracts/closest-name.ts';
+import type { UndocumentedField } from '../domain/undocumented-field.ts';
 
 type Schema = OpenAPIV3_1.SchemaObject & { 'x-alias-of'?: string };
-
-export interface UndocumentedFields {
-  fields: string[];
-  aliasHints: string[];
-}
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function findUndocumentedFields(schema: Schema | undefined, body: unknown): UndocumentedFields {
-  const fields = new Set<string>();
-  const aliasHints = new Set<string>();
+export function findUndocumentedFields(schema: Schema | undefined, body: unknown): UndocumentedField[] {
+  const found = new Map<string, UndocumentedField>();
   const walk = (node: Schema | undefined, value: unknown, path: string): void => {
     if (node === undefined) return;
     if (Array.isArray(value) && node.type === 'array' && node.items !== undefined) {
@@ -26,20 +23,23 @@ export function findUndocumentedFields(schema: Schema | undefined, body: unknown
       return;
     }
     if (!isPlainObject(value) || node.properties === undefined) return;
+    const properties = node.properties as Record<string, Schema>;
+    const documented = Object.keys(properties).filter((name) => properties[name]!.deprecated !== true);
     for (const key of Object.keys(value)) {
       const fieldPath = path === '' ? key : `${path}.${key}`;
-      const property = node.properties[key] as Schema | undefined;
+      const property = properties[key];
       if (property === undefined) {
-        fields.add(fieldPath);
+        const near = closestName(key, documented);
+        if (!found.has(fieldPath)) found.set(fieldPath, { path: fieldPath, ...(near === undefined ? {} : { suggestion: near, because: 'spelling' as const }) });
         continue;
       }
       if (property.deprecated === true) {
-        fields.add(fieldPath);
-        if (property['x-alias-of'] !== undefined) aliasHints.add(`Send ${property['x-alias-of']} instead of ${key}`);
+        const alias = property['x-alias-of'];
+        found.set(fieldPath, { path: fieldPath, ...(alias === undefined ? {} : { suggestion: alias, because: 'alias' as const }) });
       }
       walk(property, value[key], fieldPath);
     }
   };
   walk(schema, body, '');
-  return { fields: [...fields], aliasHints: [...aliasHints] };
+  return [...found.values()];
 }

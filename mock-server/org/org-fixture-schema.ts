@@ -4,6 +4,7 @@
  * bad file fails at start with the path of every problem.
  */
 import { z } from 'zod';
+import { ruleSettingsSchema } from '../../contracts/rule-settings.ts';
 import { CALL_ORIGINS } from '../../contracts/wire-schemas.ts';
 import { isSalesforceId } from '../ids/salesforce-id.ts';
 
@@ -135,6 +136,8 @@ export const orgFixtureSchema = z
      */
     acceptAnyOrgId: z.boolean().default(false),
     contactCenters: z.array(contactCenterSchema).min(1),
+    /** Rule levels for runs on this org, e.g. {"CLEAR_ROUTING_WITHOUT_PENDING": "refuse"}; flags and options win. */
+    rules: ruleSettingsSchema.default({}),
   })
   .superRefine((org, ctx) => {
     const seen = new Set<string>();

@@ -30,15 +30,20 @@ export interface VoiceCallRecord extends TenantRecord {
   participants: Participant[];
   callOrigin: CallOrigin | null;
   callSubtype: string | null;
-  /** The queue sent on a transfer create, and the Salesforce queue id it resolved to (the owner). */
+  /**
+   * The servicing queue: as a transfer create or an update sent it, or the developer name of the queue
+   * routing picked. The owner is the Salesforce id of the queue (or rep) the call was routed to, or of
+   * the queue a transfer create named.
+   */
   queue: string | null;
-  ownerQueueId: string | null;
+  ownerId: string | null;
   callAttributes: string | null;
   startTime: string | null;
   endTime: string | null;
   enqueueTime: string | null;
   acceptTime: string | null;
   fromNumber: string | null;
+  /** The rep's username: as an update sent it, or the rep routing picked. */
   agent: string | null;
   totalHoldDuration: number;
   longestHoldDuration: number | null;
@@ -46,8 +51,11 @@ export interface VoiceCallRecord extends TenantRecord {
   agentInteractionDuration: number;
   callDurationInSeconds: number | null;
   disposition: CallDisposition;
-  /** The leg ended: an update without isActiveCall: true reached it. */
-  ended: boolean;
+  /**
+   * What ended the leg: an update without isActiveCall: true, or a transfer to a new leg; null while
+   * the leg is live.
+   */
+  endedBy: 'update' | 'transfer' | null;
   disconnectReason: DisconnectReason | null;
   flowExecutedAt: string | null;
   /** The target of the latest routing, kept for reroute after the PendingServiceRouting is gone. */
@@ -167,3 +175,18 @@ export type SnapshotData = {
 } & { [C in CollectionName]: Array<RecordsByCollection[C]> };
 
 export const SNAPSHOT_FORMAT = 'scv-telephony-mock/store@1';
+
+/** A call record as older stores wrote it: `ended` instead of `endedBy`, `ownerQueueId` instead of `ownerId`. */
+interface LegacyCallFields {
+  ended?: boolean;
+  ownerQueueId?: string | null;
+}
+
+/** Brings a call record read from an older store file to the current shape (in place). */
+export function upgradeCallRecord(call: VoiceCallRecord): void {
+  const legacy = call as VoiceCallRecord & LegacyCallFields;
+  if (legacy.endedBy === undefined) legacy.endedBy = legacy.ended === true ? 'update' : null;
+  if (legacy.ownerId === undefined) legacy.ownerId = legacy.ownerQueueId ?? null;
+  delete legacy.ended;
+  delete legacy.ownerQueueId;
+}

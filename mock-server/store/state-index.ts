@@ -11,6 +11,7 @@ import {
   type RecordsByCollection,
   type StoreMeta,
   type TenantRecord,
+  upgradeCallRecord,
 } from './records.ts';
 import type { SnapshotSource } from './snapshot-file.ts';
 
@@ -255,6 +256,8 @@ export class StateIndex {
     switch (mutation.collection) {
       case 'calls': {
         const call = mutation.record;
+        upgradeCallRecord(call);
+        call.endedBy = pn(call.endedBy) as typeof call.endedBy;
         call.callCenterApiName = p(call.callCenterApiName);
         call.callType = p(call.callType) as typeof call.callType;
         call.disposition = p(call.disposition) as typeof call.disposition;

@@ -55,7 +55,7 @@ function storeEvents(
       },
       callState: callStateOf(store, firstCall),
     },
-    env.mode,
+    env.rules,
     req.rules,
   );
   const record: ConversationEventRecord = {

@@ -14,7 +14,7 @@ import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ContactCenter } from '../../org/org-fixture-schema.ts';
 import type { ContactRequestRecord, Mutation, PendingRoutingRecord, RoutingTarget, VoiceCallRecord } from '../../store/records.ts';
 import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
-import { routeCall } from '../call-transitions.ts';
+import { routeCall, type RoutedCallFields } from '../call-transitions.ts';
 import { routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
 import {
   ApiError,
@@ -36,7 +36,7 @@ function checkRoutingRequest(
   env: OperationEnv,
   operation: Operation,
   extra: { facts?: SequenceFacts; vars?: RuleVars; routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome } = {},
-): RoutedCall & { outcome: RoutingOutcome | undefined } {
+): RoutedCall & { outcome: RoutingOutcome | undefined; center: ContactCenter; skip: boolean } {
   const { store, org } = env;
   const tenant = req.tenant.key;
   const call = requireCall(store, tenant, req.params.CALL_ID!);
@@ -49,7 +49,7 @@ function checkRoutingRequest(
   const pending = store.pendingRoutingOf(tenant, call.id);
   const outcome = extra.routing?.(call, center);
   const shared = requestFacts(req);
-  enforceRules(
+  const { skip } = enforceRules(
     {
       operation,
       scope: 'request',
@@ -65,10 +65,10 @@ function checkRoutingRequest(
       vars: { ...shared.vars, callId: call.id, routingId: pending?.id, callCenter: center.apiName, ...extra.vars },
       callState: callStateOf(store, call),
     },
-    env.mode,
+    env.rules,
     req.rules,
   );
-  return { call, pending, outcome };
+  return { call, pending, outcome, center, skip };
 }
 
 function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord): Extract<RoutingOutcome, { ok: true }> {
@@ -79,9 +79,30 @@ function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord
   ]);
 }
 
+/** Where a routing target leaves the call: owned by the rep, else the queue, with their names. */
+function routedFields(env: OperationEnv, center: ContactCenter, target: RoutingTarget): RoutedCallFields {
+  const rep = target.repId === null ? undefined : env.org.rep(center, target.repId);
+  const queue = target.queueId === null ? undefined : env.org.queue(center, target.queueId);
+  return { ownerId: rep?.id ?? queue?.id ?? null, queue: queue?.developerName ?? null, agent: rep?.username ?? null };
+}
+
 /** The checked call's new pending routing, replacing the one it had. */
-function routeTo(req: OperationRequest, env: OperationEnv, checked: RoutedCall, target: RoutingTarget, source: PendingRoutingRecord['source']): Mutation[] {
-  return routeCall({ call: checked.call, target, source, replaces: checked.pending, ids: env.store.ids, now: req.now.toISOString() });
+function routeTo(
+  req: OperationRequest,
+  env: OperationEnv,
+  checked: RoutedCall & { center: ContactCenter },
+  target: RoutingTarget,
+  source: PendingRoutingRecord['source'],
+): Mutation[] {
+  return routeCall({
+    call: checked.call,
+    target,
+    fields: routedFields(env, checked.center, target),
+    source,
+    replaces: checked.pending,
+    ids: env.store.ids,
+    now: req.now.toISOString(),
+  });
 }
 
 const SUCCESS: RoutingStatusResponse = { status: 'Success' };
@@ -109,6 +130,8 @@ export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env
   const checked = checkRoutingRequest(req, env, 'routeVoiceCall', {
     routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue),
   });
+  // A request the service does not process (UNIFIED_ROUTING_REQUIRED) routes nothing.
+  if (checked.skip) return { status: 200, body: SUCCESS, mutations: [], voiceCallId: checked.call.id };
   const routed = requireRoute(checked.outcome, checked.call);
   const mutations = routeTo(req, env, checked, routed.target, 'routeVoiceCall');
   return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
@@ -129,7 +152,8 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
   return {
     status: 201,
     body: response,
-    mutations: [{ op: 'put', collection: 'contactRequests', record }],
+    // Not processed (UNIFIED_ROUTING_REQUIRED): the answer has its usual shape, and nothing is stored.
+    mutations: checked.skip ? [] : [{ op: 'put', collection: 'contactRequests', record }],
     voiceCallId: checked.call.id,
   };
 }
@@ -138,7 +162,7 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
 export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
   const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
   const { call } = checked;
-  const mutations = call.lastRouting === null ? [] : routeTo(req, env, checked, call.lastRouting, 'reroute');
+  const mutations = checked.skip || call.lastRouting === null ? [] : routeTo(req, env, checked, call.lastRouting, 'reroute');
   return { status: 200, body: SUCCESS, mutations, voiceCallId: call.id };
 }
 

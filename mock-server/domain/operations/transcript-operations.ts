@@ -1,10 +1,13 @@
 /** Create a Transcript and Create Transcripts in Bulk: both take messages for a conversation by its first key. */
 import type { Operation } from '../../../contracts/operations.ts';
-import type {
-  AcceptedResult,
-  BulkTranscriptsPartialFailure,
-  BulkTranscriptsRequest,
-  TranscriptMessage,
+import type { RuleVars, SequenceFacts } from '../../../contracts/sequence-rules.ts';
+import {
+  BULK_MAX_ENTRIES,
+  BULK_MAX_MESSAGES_PER_ENTRY,
+  type AcceptedResult,
+  type BulkTranscriptsPartialFailure,
+  type BulkTranscriptsRequest,
+  type TranscriptMessage,
 } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ConversationRecord, Mutation, TranscriptEntryRecord } from '../../store/records.ts';
@@ -44,6 +47,7 @@ function intakeMessages(
   key: string,
   messages: readonly TranscriptMessage[],
   seen: Map<string, Set<string>>,
+  limits: { facts: SequenceFacts; vars: RuleVars } = { facts: {}, vars: {} },
 ): EntryIntake {
   const { store } = env;
   const tenant = req.tenant.key;
@@ -54,11 +58,11 @@ function intakeMessages(
     {
       operation,
       scope: 'request',
-      facts: { ...shared.facts, pathKey, conversation: conversation.status },
-      vars: { ...shared.vars, key, firstLegKey: conversation.firstVendorCallKey },
+      facts: { ...shared.facts, ...limits.facts, pathKey, conversation: conversation.status },
+      vars: { ...shared.vars, ...limits.vars, key, firstLegKey: conversation.firstVendorCallKey },
       callState,
     },
-    env.mode,
+    env.rules,
     req.rules,
   );
   const mutations: Mutation[] = [];
@@ -91,7 +95,7 @@ function intakeMessages(
         },
         callState,
       },
-      env.mode,
+      env.rules,
       req.rules,
     );
     if (dropMessage) continue;
@@ -116,6 +120,15 @@ function intakeMessages(
 
 const ACCEPTED: AcceptedResult = { result: 'Accepted' };
 
+/** The page's limits (BULK_TRANSCRIPT_LIMITS): too many entries is reported on the first entry, too many messages on their entry. */
+function bulkLimits(entryCount: number, index: number, messageCount: number): { facts: SequenceFacts; vars: RuleVars } {
+  const problems = [
+    ...(index === 0 && entryCount > BULK_MAX_ENTRIES ? [`the request has ${entryCount} entries`] : []),
+    ...(messageCount > BULK_MAX_MESSAGES_PER_ENTRY ? [`entries[${index}] has ${messageCount} messages`] : []),
+  ];
+  return { facts: { bulkOverLimit: problems.length > 0 }, vars: { limitProblem: problems.join(' and ') } };
+}
+
 export function createTranscript(req: OperationRequest<TranscriptMessage>, env: OperationEnv): OperationOutcome {
   const intake = intakeMessages(req, env, 'createTranscript', req.params.vendorCallKey!, [req.body], new Map());
   return { status: 202, body: ACCEPTED, mutations: intake.mutations, voiceCallId: intake.voiceCallId };
@@ -126,9 +139,10 @@ export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsReque
   const mutations: Mutation[] = [];
   const failures: BulkTranscriptsPartialFailure['errorResponse']['errorResponseEntries'] = [];
   const seen = new Map<string, Set<string>>();
-  for (const entry of req.body.entries) {
+  const { entries } = req.body;
+  entries.forEach((entry, i) => {
     try {
-      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen);
+      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen, bulkLimits(entries.length, i, entry.messages.length));
       mutations.push(...intake.mutations);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -140,7 +154,7 @@ export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsReque
         ...(error.extra.rule === undefined ? {} : { rule: error.extra.rule }),
       });
     }
-  }
+  });
   if (failures.length === 0) return { status: 202, body: ACCEPTED, mutations };
   const body: BulkTranscriptsPartialFailure = { errorResponse: { errorResponseEntries: failures } };
   return { status: 207, body, mutations };

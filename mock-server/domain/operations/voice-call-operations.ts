@@ -54,7 +54,7 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
       },
       ...(parent === undefined ? {} : { callState: callStateOf(store, parent) }),
     },
-    env.mode,
+    env.rules,
     req.rules,
   );
   if (skip && existing !== undefined) {
@@ -75,7 +75,7 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
       now: req.now.toISOString(),
     },
     parent,
-    ownerQueueId: ownerQueue?.id ?? null,
+    ownerId: ownerQueue?.id ?? null,
     ids: store.ids,
   });
   const response: CreateVoiceCallResponse = { voiceCallId: call.id, errors: [] };
@@ -89,6 +89,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   const key = req.params.CALL_ID!;
   const now = req.now.toISOString();
   const found = findCall(store, tenant, key);
+  const pending = found === undefined ? undefined : store.pendingRoutingOf(tenant, found.id);
   const attributesProblem = callAttributesProblem(body.callAttributes);
   const holdFields = (['totalHoldDuration', 'agentInteractionDuration'] as const).filter((f) => body[f] !== undefined);
   const shared = requestFacts(req);
@@ -102,8 +103,8 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
         ...(found === undefined
           ? {}
           : {
-              legEnded: found.ended,
-              flowExecuted: found.flowExecutedAt !== null,
+              legClosedByUpdate: found.endedBy === 'update',
+              flowRoutingPending: pending?.source === 'omniFlow',
               setsCallOriginVoicemail: body.callOrigin === 'Voicemail' && found.callOrigin !== 'Voicemail',
             }),
         holdFieldsWithoutRecording: holdFields.length > 0 && body.recordingLocation === undefined,
@@ -113,12 +114,13 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
         ...shared.vars,
         callId: found?.id,
         callKey: key,
+        routingId: pending?.id,
         holdFields: holdFields.join(' and '),
         parseProblem: attributesProblem ?? undefined,
       },
       ...(found === undefined ? {} : { callState: callStateOf(store, found) }),
     },
-    env.mode,
+    env.rules,
     req.rules,
   );
 

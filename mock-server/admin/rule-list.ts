@@ -1,0 +1,23 @@
+/** GET /__admin/rules: every rule of the table with its evidence, its default and its level in this run. */
+import type { RuleList } from '../../contracts/admin-schemas.ts';
+import type { RulePolicy } from '../../contracts/rule-settings.ts';
+import { defaultLevel, SEQUENCE_RULES } from '../../contracts/sequence-rules.ts';
+
+export function ruleList(policy: RulePolicy): RuleList {
+  return {
+    mode: policy.mode,
+    rules: SEQUENCE_RULES.map((rule) => ({
+      id: rule.id,
+      title: rule.title,
+      kind: rule.kind,
+      evidence: rule.evidence,
+      operations: [...rule.operations],
+      scope: rule.scope,
+      status: rule.status,
+      effect: rule.effect,
+      default: defaultLevel(rule),
+      level: policy.levelOf(rule.id),
+      levelFrom: policy.sourceOf(rule.id),
+    })),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `--rules-file FILE`: rule levels for a run, as JSON {"rules": {"RULE_ID": "refuse" | "warn" | "off"}}
+ * (the same object an org fixture takes under "rules"). A file that cannot be used is a usage error
+ * naming the file and every problem.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ruleSettingsSchema, type RuleSettings } from '../../contracts/rule-settings.ts';
+import { describeZodIssues } from '../org/simulated-org.ts';
+import { UsageError } from './parse-flags.ts';
+
+const rulesFileSchema = z.strictObject({ $comment: z.string().optional(), rules: ruleSettingsSchema });
+
+export function loadRulesFile(file: string): RuleSettings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--rules-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--rules-file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = rulesFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = describeZodIssues(parsed.error.issues).map((line) => `  - ${line}`);
+    throw new UsageError(`--rules-file ${file} is not a rules file ({"rules": {"RULE_ID": "refuse|warn|off"}}):\n${problems.join('\n')}`);
+  }
+  return parsed.data.rules;
+}
