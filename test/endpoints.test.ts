@@ -184,6 +184,24 @@ describe(covers('updateVoiceCall'), () => {
     });
   });
 
+  it('takes acceptTime "" (no rep ever connected, as the post-call sync sends it): no accept time, the call stays new', async () => {
+    mock = await startMock();
+    await open('never');
+    success('updateVoiceCall', 200, await mock.patch('/voiceCalls/never', { acceptTime: '', endTime: '2022-08-02T17:33:00Z' }));
+    expect(callOf('never')).toMatchObject({ acceptTime: null, disposition: 'completed', endedBy: 'update' });
+    invalid(await mock.patch('/voiceCalls/never', { acceptTime: 'later' }), 'acceptTime');
+  });
+
+  it('names an undocumented field and the documented one it likely means, in the Scv-Mock-Warnings header', async () => {
+    mock = await startMock();
+    await open('typo');
+    const res = await mock.patch('/voiceCalls/typo', { isActiveCall: true, callOrigen: 'Voicemail', 'sécret': 1 }).expect(200);
+    expect(res.headers['scv-mock-warnings']).toBe('UNDOCUMENTED_FIELD;field="callOrigen";suggest="callOrigin", UNDOCUMENTED_FIELD;field="s%C3%A9cret"');
+    const check = mock.server.journal.list(tenant()).entries.at(-1)!.checks.find((c) => c.rule === 'UNDOCUMENTED_FIELD');
+    expect(check?.message).toContain('callOrigen (did you mean callOrigin?), sécret');
+    expect(callOf('typo').callOrigin).toBeNull();
+  });
+
   it('answers disconnectReason without isError with 400 naming disconnectReason.isError', async () => {
     mock = await startMock();
     await open('dr');
@@ -306,6 +324,15 @@ describe(covers('executeOmniFlow'), () => {
     expect(success('executeOmniFlow', 200, res)).toEqual({ agent: AGENT.ada, queue: QUEUE.support });
     expect(pendingOf('of')).toMatchObject({ source: 'omniFlow', flowDevName: 'Support_Routing_Flow', agent: AGENT.ada, queue: QUEUE.support, repId: '005SM0000000001YAA', queueId: '00GSM00000000012AA' });
     expect(callOf('of').flowExecutedAt).not.toBeNull();
+    // The routing lands on the call itself: owned by the rep the flow picked, with the queue's and rep's names.
+    expect(callOf('of')).toMatchObject({ ownerId: '005SM0000000001YAA', queue: 'Support_Queue', agent: 'ada.lovelace@scv-mock.example' });
+  });
+
+  it('a routing to a queue alone makes the queue the owner', async () => {
+    mock = await startMock();
+    await open('oq');
+    await mock.patch('/voiceCalls/oq/omniFlow', { dialedNumber: '999999999' }).expect(200);
+    expect(callOf('oq')).toMatchObject({ ownerId: '00GSM00000000012AA', queue: 'Support_Queue', agent: null });
   });
 
   it('routes the seed\'s number through its live flow (no agent) and accepts flowInputParameters as a string', async () => {

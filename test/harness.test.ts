@@ -69,4 +69,40 @@ describe('startMockServer', () => {
       await mock.close();
     }
   });
+
+  it('takes rule levels, and refuses an unknown rule or level with the closest name', async () => {
+    const mock = await startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'refuse', UNDOCUMENTED_FIELD: 'off' } });
+    try {
+      const token = await mock.token();
+      const send = (method: string, path: string, body?: unknown) =>
+        fetch(`${mock.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      expect((await send('POST', '/voiceCalls', seed.steps[0]!.body)).status).toBe(201);
+      const cleared = await send('PATCH', `/voiceCalls/${KEY}/clearRouting`);
+      expect(cleared.status).toBe(409);
+      expect(((await cleared.json()) as { rule: string }).rule).toBe('CLEAR_ROUTING_WITHOUT_PENDING');
+      const extra = await send('PATCH', `/voiceCalls/${KEY}`, { isActiveCall: true, holdMusic: 'jazz' });
+      expect(extra.status).toBe(200);
+      expect(extra.headers.get('scv-mock-warnings')).toBeNull();
+      const rules = (await (await fetch(`${mock.rootUrl}/__admin/rules`)).json()) as { rules: Array<{ id: string; level: string; levelFrom: string }> };
+      expect(rules.rules.find((r) => r.id === 'CLEAR_ROUTING_WITHOUT_PENDING')).toMatchObject({ level: 'refuse', levelFrom: 'option' });
+    } finally {
+      await mock.close();
+    }
+    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDNG: 'refuse' } })).rejects.toThrow(/did you mean CLEAR_ROUTING_WITHOUT_PENDING\?/);
+    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'deny' as 'refuse' } })).rejects.toThrow(/"deny" is not a level/);
+  });
+
+  it('says the evidence is incomplete, instead of reporting missing steps, when the journal dropped the call\'s requests', async () => {
+    const mock = await startMockServer({ journalSize: 3 });
+    try {
+      expect(await connector(mock.url, await mock.token())).toEqual([201, 200, 202, 200, 200]);
+      expect(mock.journal().dropped).toBe(2);
+      const report = mock.verify('voicemail', { vendorCallKey: KEY });
+      expect(report.ok).toBe(false);
+      expect(report.problems.map((p) => p.kind)).toEqual(['incomplete-evidence']);
+      expect(report.problems[0]!.message).toMatch(/^2 request\(s\) of this call were dropped from the journal \(it keeps 3 per tenant\).*--journal-size/);
+    } finally {
+      await mock.close();
+    }
+  });
 });

@@ -169,6 +169,36 @@ describe('each kind of mistake is reported with what to change', () => {
     expect(kinds(report)).toEqual([['out-of-order', 'transcripts']]);
   });
 
+  it("transfer-to-flow: running the flow before the transfer leg exists is not the docs' order", async () => {
+    await start();
+    await mock.post('/voiceCalls', inboundCall('ttf')).expect(201);
+    await mock.patch('/voiceCalls/ttf/omniFlow', { flowDevName: 'Support_Routing_Flow' }).expect(200);
+    await mock.post('/voiceCalls', inboundCall('ttf-leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'ttf' })).expect(201);
+    await mock.patch('/voiceCalls/ttf-leg', {}).expect(200);
+    const report = await verifyCall(mock, 'transfer-to-flow', 'ttf');
+    expect(kinds(report)).toEqual([
+      ['condition', 'route'],
+      ['missing-step', 'flow-on-transfer-leg'],
+    ]);
+    expect(report.problems[1]!.message).toContain('After creating the transfer leg, PATCH /voiceCalls/{transfer leg}/omniFlow with flowDevName and no dialedNumber');
+  });
+
+  it('steps of one phase may interleave: transcripts and realtime events during the call', async () => {
+    await start();
+    const signal = (at: number) => ({ service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: at }] });
+    await mock.post('/voiceCalls', inboundCall('mix')).expect(201);
+    await mock.post('/voiceCalls/mix/realtimeConversationEvents', signal(IN_CALL)).expect(202);
+    await mock.post('/voiceCalls/mix/messages', message('m1')).expect(202);
+    await mock.post('/voiceCalls/mix/realtimeConversationEvents', signal(IN_CALL + 1)).expect(202);
+    await mock.post('/voiceCalls/mix/messages', message('m2')).expect(202);
+    await mock.patch('/voiceCalls/mix', { acceptTime: '2022-08-02T17:32:35Z' }).expect(200);
+    const report = await verifyCall(mock, 'inbound-answered', 'mix');
+    expect(report.problems).toEqual([]);
+    // A step of another phase still has its place: a transcript after the final update is out of order.
+    await mock.post('/voiceCalls/mix/messages', message('m3')).expect(202);
+    expect(kinds(await verifyCall(mock, 'inbound-answered', 'mix'))).toEqual([['out-of-order', 'transcripts']]);
+  });
+
   it('reports coverage: operations, rules with their outcomes, statuses', async () => {
     await start();
     await voicemail(mock);

@@ -217,6 +217,30 @@ describe('damaged store files', () => {
     expect(findCall(second.server.store, second.tenant.key, 'pretty')).toBeDefined();
   });
 
+  it('reads calls an older version wrote (ended and ownerQueueId) as endedBy and ownerId', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('old-open')).expect(201);
+    await first.post('/voiceCalls', inboundCall('old-closed')).expect(201);
+    await first.patch('/voiceCalls/old-closed', {}).expect(200);
+    await first.server.close();
+    running.splice(0);
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { calls: Array<Record<string, unknown>> };
+    for (const call of snapshot.calls) {
+      call.ended = call.endedBy !== null;
+      call.ownerQueueId = call.vendorCallKey === 'old-open' ? '00GSM00000000012AA' : null;
+      delete call.endedBy;
+      delete call.ownerId;
+    }
+    writeFileSync(file, JSON.stringify(snapshot, null, 2));
+    const second = await start(file);
+    const open = findCall(second.server.store, second.tenant.key, 'old-open')!;
+    const closed = findCall(second.server.store, second.tenant.key, 'old-closed')!;
+    expect(open).toMatchObject({ endedBy: null, ownerId: '00GSM00000000012AA' });
+    expect(closed).toMatchObject({ endedBy: 'update', ownerId: null });
+    expect('ended' in open || 'ownerQueueId' in open).toBe(false);
+  });
+
   it('refuses a snapshot cut short, naming the file', async () => {
     const file = dataFile();
     const first = await start(file);
