@@ -1,7 +1,7 @@
-/** The README is the user's manual: it must list every rule, error code and start option the code has. */
+/** The README is the user's manual: it must list every rule (as the table grades it), error code and start option the code has. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RULE_IDS } from '../contracts/sequence-rules.ts';
+import { defaultLevel, SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
 import { ERROR_CODES } from '../contracts/wire-schemas.ts';
 import { START_HELP } from '../mock-server/cli/start-options.ts';
 
@@ -13,7 +13,16 @@ describe('README', () => {
     expect(readme).toContain('npm test');
   });
 
-  it.each(RULE_IDS)('lists rule %s', (id) => expect(readme).toContain(`\`${id}\``));
+  it.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('lists rule %s with its kind, evidence grade, default level and status', (id, rule) => {
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
+    expect(row, `a row for ${id} in the rule table`).toBeDefined();
+    const cells = row!.split(' | ').map((cell) => cell.trim());
+    expect(cells[1]).toBe(rule.kind);
+    expect(cells[2]).toMatch(new RegExp(`^${rule.evidence.grade}: `));
+    if (rule.evidence.contradictedBy !== undefined) expect(cells[2]).toContain(rule.evidence.contradictedBy.url);
+    expect(cells[3]).toBe(defaultLevel(rule));
+    expect(cells[4]).toBe(String(rule.status));
+  });
   it.each(ERROR_CODES)('lists error code %s', (code) => expect(readme).toContain(`\`${code}\``));
 
   it('documents every start option', () => {
