@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callListSchema } from '../contracts/admin-schemas.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
@@ -64,7 +64,8 @@ describe('durability', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'scv-kill-')), 'store.json');
     const mock = await startCli(['--data', file, '--quiet', ...extra]);
     const load = sustainedLoad(mock, 16);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Kill once enough writes were acknowledged (on a busy machine that takes longer), with 16 more in flight.
+    await vi.waitFor(() => expect(load.acked.calls.size).toBeGreaterThan(100), { timeout: 40_000, interval: 20 });
     expect(await mock.stop('SIGKILL')).toBe(null); // killed, not exited
     await load.stop();
     expect(load.acked.calls.size).toBeGreaterThan(50);
