@@ -1,7 +1,8 @@
 /**
  * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag): health,
  * which answers once the store is loaded (the server only listens after that), the rules and their
- * levels in this run, the keys tokens are checked against, and the per-tenant journal, reset and state inspection.
+ * levels in this run, the keys tokens are checked against, and the per-tenant journal, reset and state
+ * inspection.
  */
 import { Router } from 'express';
 import type { RulePolicy } from '../../contracts/rule-settings.ts';
