@@ -61,8 +61,8 @@ export const ruleInfoSchema = z.object({
   }),
   operations: z.array(z.enum(OPERATIONS)),
   scope: z.enum(['request', 'message']),
-  /** The status of a refusal. */
-  status: z.literal([400, 409]),
+  /** The status a refusal answers with (when the rule is at refuse in strict mode). */
+  refusalStatus: z.literal([400, 409]),
   /** What happens to the request when the rule matches and lets it through. */
   effect: z.enum(['apply', 'skip']),
   /** The level the evidence gives it. */
@@ -75,6 +75,8 @@ export const ruleInfoSchema = z.object({
 export const ruleListSchema = z.object({
   /** strict: rules at refuse answer with their status; lenient: they are let through and recorded as violations. */
   mode: z.enum(['strict', 'lenient']),
+  /** How a run sets levels. */
+  howToSet: z.string(),
   rules: z.array(ruleInfoSchema),
 });
 
@@ -211,7 +213,8 @@ export const verificationStepSchema = z.object({
   operations: z.array(z.enum(OPERATIONS)),
   optional: z.boolean(),
   repeatable: z.boolean(),
-  status: z.enum(['passed', 'failed', 'missing', 'skipped']),
+  /** unknown: not seen, but the journal dropped some of the call's requests (incomplete evidence). */
+  status: z.enum(['passed', 'failed', 'missing', 'skipped', 'unknown']),
   /** The journal entries (seq) that made this step. */
   requests: z.array(count()),
 });

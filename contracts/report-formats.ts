@@ -13,7 +13,8 @@ const callName = (report: VerificationReport): string => report.vendorCallKey ??
 interface Case {
   name: string;
   failure?: string;
-  skipped?: boolean;
+  /** Why the case was skipped. */
+  skipped?: string;
 }
 
 function casesOf(report: VerificationReport): Case[] {
@@ -21,7 +22,9 @@ function casesOf(report: VerificationReport): Case[] {
     const problems = report.problems.filter((p) => p.step === step.id && p.kind !== 'rule-violation');
     const name = `step ${step.id}: ${step.title}`;
     if (problems.length > 0) return { name, failure: problems.map((p) => p.message).join('\n') };
-    return step.status === 'skipped' ? { name, skipped: true } : { name };
+    if (step.status === 'skipped') return { name, skipped: 'optional step did not happen' };
+    if (step.status === 'unknown') return { name, skipped: 'not seen: the journal dropped some of the call\'s requests' };
+    return { name };
   });
   for (const [rule, counts] of Object.entries(report.coverage.rules)) {
     const violations = report.problems.filter((p) => p.rule === rule);
@@ -36,12 +39,12 @@ export function toJUnit(summary: VerificationSummary): string {
   const suites = summary.reports.map((report) => {
     const cases = casesOf(report);
     const failures = cases.filter((c) => c.failure !== undefined).length;
-    const skipped = cases.filter((c) => c.skipped === true).length;
+    const skipped = cases.filter((c) => c.skipped !== undefined).length;
     const body = cases
       .map((c) => {
         const open = `    <testcase classname="${xml(`${summary.scenario}.${callName(report)}`)}" name="${xml(c.name)}"`;
         if (c.failure !== undefined) return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0]!)}">${xml(c.failure)}</failure>\n    </testcase>`;
-        if (c.skipped === true) return `${open}>\n      <skipped message="optional step did not happen"/>\n    </testcase>`;
+        if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xml(c.skipped)}"/>\n    </testcase>`;
         return `${open}/>`;
       })
       .join('\n');
@@ -55,6 +58,7 @@ const STATUS_MARK: Record<VerificationReport['steps'][number]['status'], string>
   failed: '❌ failed',
   missing: '❌ missing',
   skipped: '➖ skipped (optional)',
+  unknown: '❔ unknown (evidence dropped)',
 };
 
 export function toMarkdown(summary: VerificationSummary): string {
@@ -88,7 +92,7 @@ export function toText(summary: VerificationSummary): string {
   for (const report of summary.reports) {
     lines.push(`${summary.scenario} ${callName(report)}: ${report.ok ? 'PASS' : `FAIL (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`}`);
     for (const step of report.steps) {
-      const mark = step.status === 'passed' ? '✓' : step.status === 'skipped' ? '-' : '✗';
+      const mark = step.status === 'passed' ? '✓' : step.status === 'skipped' ? '-' : step.status === 'unknown' ? '?' : '✗';
       lines.push(`  ${mark} ${step.id.padEnd(22)} ${step.status === 'passed' ? step.requests.map((s) => `#${s}`).join(' ') : step.status}`);
     }
     for (const problem of report.problems) lines.push(`  ! [${problem.kind}${problem.rule ? ` ${problem.rule}` : ''}] ${problem.message}`);

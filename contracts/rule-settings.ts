@@ -34,14 +34,15 @@ export class RuleSettingError extends Error {}
 function unknownRule(id: string): RuleSettingError {
   const near = closestName(id, RULE_IDS);
   return new RuleSettingError(
-    `no rule has the id "${id}"${near === undefined ? '' : ` (did you mean ${near}?)`}. ` +
-      `The rules are listed by GET /__admin/rules and in the README; ids: ${RULE_IDS.join(', ')}`,
+    near === undefined
+      ? `no rule has the id "${id}". The ids (GET /__admin/rules and the README list them with their evidence): ${RULE_IDS.join(', ')}`
+      : `no rule has the id "${id}" (did you mean ${near}?). GET /__admin/rules and the README list the rules.`,
   );
 }
 
-function level(value: string, id: string): RuleLevel {
-  if ((RULE_LEVELS as readonly string[]).includes(value)) return value as RuleLevel;
-  throw new RuleSettingError(`rule ${id}: "${value}" is not a level; use one of ${RULE_LEVELS.join(', ')}`);
+function level(value: unknown, id: string): RuleLevel {
+  if (typeof value === 'string' && (RULE_LEVELS as readonly string[]).includes(value)) return value as RuleLevel;
+  throw new RuleSettingError(`rule ${id}: ${JSON.stringify(value)} is not a level; use one of ${RULE_LEVELS.join(', ')}`);
 }
 
 function ruleId(id: string): RuleId {
@@ -58,14 +59,14 @@ export function parseRuleAssignment(text: string): [RuleId, RuleLevel] {
 }
 
 /** Checks settings given in code (harness options), with the same messages as the command line. */
-export function checkRuleSettings(settings: Readonly<Record<string, string>>): RuleSettings {
+export function checkRuleSettings(settings: Readonly<Record<string, unknown>>): RuleSettings {
   const checked: RuleSettings = {};
   for (const [id, value] of Object.entries(settings)) checked[ruleId(id)] = level(value, id);
   return checked;
 }
 
 /** A settings object as JSON takes it (fixture, rules file): rule ids to levels, each checked with a hint. */
-export const ruleSettingsSchema = z.record(z.string(), z.string()).transform((value, ctx): RuleSettings => {
+export const ruleSettingsSchema = z.record(z.string(), z.unknown()).transform((value, ctx): RuleSettings => {
   try {
     return checkRuleSettings(value);
   } catch (error) {
@@ -73,6 +74,14 @@ export const ruleSettingsSchema = z.record(z.string(), z.string()).transform((va
     return z.NEVER;
   }
 });
+
+const SOURCE_WORDS: Record<RuleSettingSource, string> = {
+  default: 'its evidence',
+  fixture: 'the org fixture\'s "rules"',
+  file: '--rules-file',
+  flag: '--rule',
+  option: 'the startMockServer rules option',
+};
 
 /** The levels of one run, and where each came from. */
 export class RulePolicy implements RulePolicyView {
@@ -94,6 +103,10 @@ export class RulePolicy implements RulePolicyView {
 
   sourceOf(id: RuleId): RuleSettingSource {
     return this.levels.get(id)!.from;
+  }
+
+  setBy(id: RuleId): string {
+    return SOURCE_WORDS[this.sourceOf(id)];
   }
 
   /** The rules whose level is not their default, as `ID=level` (for the start banner). */

@@ -159,14 +159,18 @@ export function verifyScenario(
     }
     if (behind !== undefined) {
       const step = scenario.steps[behind]!;
-      const current = scenario.steps[Math.max(0, next - 1)]!;
+      // Out of order relative to the step the latest requests made (or the next one expected).
+      const current = last ?? scenario.steps[next]!;
       matched[behind]!.push(entry.seq);
       failedSteps.add(behind);
       problems.push({
         kind: 'out-of-order',
         step: step.id,
         seq: entry.seq,
-        message: `${label(entry)} makes "${step.title}", which belongs before "${current.title}". ${step.advice}`,
+        message:
+          step === current
+            ? `${label(entry)} makes "${step.title}" again; it happens once in the ${scenario.name} scenario. ${step.advice}`
+            : `${label(entry)} makes "${step.title}", which belongs before "${current.title}". ${step.advice}`,
       });
       continue;
     }
@@ -190,7 +194,15 @@ export function verifyScenario(
     operations: [...step.operations],
     optional: step.optional === true,
     repeatable: step.repeatable === true,
-    status: failedSteps.has(i) ? (matched[i]!.length === 0 ? 'missing' : 'failed') : matched[i]!.length > 0 ? 'passed' : 'skipped',
+    status: failedSteps.has(i)
+      ? matched[i]!.length === 0
+        ? 'missing'
+        : 'failed'
+      : matched[i]!.length > 0
+        ? 'passed'
+        : incomplete
+          ? 'unknown'
+          : 'skipped',
     requests: matched[i]!,
   }));
 

@@ -127,8 +127,13 @@ export interface SequenceRule {
    * stored). A behaviour rule's effect is what the service does, so it holds even when the rule is off.
    */
   effect: 'apply' | 'skip';
-  /** Says what happened and what the client should do. `{name}` placeholders are filled from the request. */
+  /**
+   * Says what is wrong and what the client should do. `{name}` placeholders are filled from the request;
+   * `{outcome}` holds `letThrough` when the request went through, and nothing when it was refused.
+   */
   message: string;
+  /** What the mock did with the request when it let it through, in one sentence. */
+  letThrough: string;
 }
 
 /**
@@ -166,8 +171,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'The Omni-Channel flow already routed call {callId} as a live call and that routing ({routingId}) is still pending, so tagging it as a voicemail now cannot change its routing. ' +
+      'The Omni-Channel flow already routed call {callId} as a live call and that routing ({routingId}) is still pending, so tagging it as a voicemail now cannot change its routing.{outcome} ' +
       'Set callOrigin to Voicemail (on create, or in an update with isActiveCall: true) before you call omniFlow, or clear the routing (clearRouting) and execute the flow again after tagging.',
+    letThrough: 'The call was tagged; its routing is still the live call\'s.',
   },
   {
     id: 'HOLD_FIELDS_NEED_RECORDING',
@@ -188,8 +194,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 400,
     effect: 'apply',
     message:
-      '{holdFields} came without recordingLocation; the docs ask for it in the same update. The values were stored on the call, and no recording was made. ' +
-      'Send recordingLocation too when the call has a recording.',
+      '{holdFields} came without recordingLocation; the docs ask for it in the same update.{outcome} Send recordingLocation too when the call has a recording.',
+    letThrough: 'The values were stored on the call, and no recording was made.',
   },
   {
     id: 'UPDATE_CREATES_CALL',
@@ -206,8 +212,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'No call has id or vendorCallKey {callKey}, so this update created one (documented for abandoned and missed calls). ' +
+      'No call has id or vendorCallKey {callKey}; an update for an unknown call creates it (documented for abandoned and missed calls).{outcome} ' +
       'If you meant to update an existing call, check the id you send.',
+    letThrough: 'This update created it.',
   },
   {
     id: 'UPDATE_AFTER_CLOSE',
@@ -230,7 +237,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     effect: 'apply',
     message:
       'Call {callId} had already been ended by an earlier update. Repeat updates overwrite totalHoldDuration, numberOfHolds and agentInteractionDuration, ' +
-      'and cannot reopen the conversation. Send isActiveCall: true on the updates before the last one.',
+      'and cannot reopen the conversation.{outcome} Send isActiveCall: true on the updates before the last one.',
+    letThrough: 'The update was applied.',
   },
   {
     id: 'TRANSFER_PARENT_NOT_FOUND',
@@ -248,8 +256,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'parentVoiceCallId {parentKey} names no call in this tenant, so the transfer leg was created without a parent, in a conversation of its own. ' +
-      'Create the parent call first and send its voiceCallId or vendorCallKey.',
+      'parentVoiceCallId {parentKey} names no call in this tenant.{outcome} Create the parent call first and send its voiceCallId or vendorCallKey.',
+    letThrough: 'The transfer leg was created without a parent, in a conversation of its own.',
   },
   {
     id: 'TRANSFER_FROM_CLOSED_CONVERSATION',
@@ -266,7 +274,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'The conversation of parent call {parentKey} is closed. Keep the parent open (isActiveCall: true on its updates) until the transfer leg is created.',
+      'The conversation of parent call {parentKey} is closed.{outcome} Keep the parent open (isActiveCall: true on its updates) until the transfer leg is created.',
+    letThrough: 'The leg was created in the closed conversation.',
   },
   {
     id: 'DUPLICATE_VENDOR_CALL_KEY',
@@ -286,8 +295,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'skip',
     message:
-      'A call with vendorCallKey {vendorCallKey} already exists ({callId}); nothing was created and its id was returned. ' +
+      'A call with vendorCallKey {vendorCallKey} already exists ({callId}).{outcome} ' +
       'Create each call once; a transfer leg needs initiationMethod Transfer and parentVoiceCallId.',
+    letThrough: 'Nothing was created and its id was returned.',
   },
   {
     id: 'TRANSCRIPT_KEY_IS_SALESFORCE_ID',
@@ -304,7 +314,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { pathKey: 'salesforceId' },
     status: 400,
     effect: 'apply',
-    message: '{key} is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation\'s first call instead: {firstLegKey}.',
+    message:
+      '{key} is a Salesforce VoiceCall id.{outcome} Use the vendorCallKey of the conversation\'s first call instead: {firstLegKey}.',
+    letThrough: 'It was taken for that call\'s conversation.',
   },
   {
     id: 'TRANSCRIPT_KEY_NOT_FIRST_LEG',
@@ -325,7 +337,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 400,
     effect: 'apply',
     message:
-      "{key} is the vendorCallKey of a transfer leg; it was taken for the leg's conversation. The docs ask for the vendorCallKey of the conversation's first call: {firstLegKey}.",
+      "{key} is the vendorCallKey of a transfer leg.{outcome} The docs ask for the vendorCallKey of the conversation's first call: {firstLegKey}.",
+    letThrough: 'It was taken for the leg\'s conversation.',
   },
   {
     id: 'TRANSCRIPT_CONVERSATION_CLOSED',
@@ -345,8 +358,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'skip',
     message:
-      'The conversation of {key} is closed, so these messages were not stored. Send isActiveCall: true on every update ' +
+      'The conversation of {key} is closed, and realtime transcripts are accepted only while the call is active.{outcome} Send isActiveCall: true on every update ' +
       'until the last one and post transcripts before the final update; after the call, use the Connect API.',
+    letThrough: 'These messages were not stored.',
   },
   {
     id: 'DUPLICATE_MESSAGE_ID',
@@ -362,7 +376,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { duplicateMessageId: true },
     status: 409,
     effect: 'skip',
-    message: 'messageId {messageId} was already used in this conversation. Give every message its own messageId.',
+    message:
+      'messageId {messageId} was already used in this conversation.{outcome} Give every message its own messageId.',
+    letThrough: 'The message was not stored again.',
   },
   {
     id: 'TRANSCRIPT_OUTSIDE_WINDOW',
@@ -379,8 +395,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'skip',
     message:
-      'Message {messageId} starts at {messageStart}, outside the conversation window {windowStart} – {windowEnd}, so it was not stored. ' +
+      'Message {messageId} starts at {messageStart}, outside the conversation window {windowStart} – {windowEnd}.{outcome} ' +
       'Send startTime in epoch milliseconds within the call.{unitHint}',
+    letThrough: 'It was not stored.',
   },
   {
     id: 'BULK_TRANSCRIPT_LIMITS',
@@ -401,7 +418,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { bulkOverLimit: true },
     status: 400,
     effect: 'apply',
-    message: '{limitProblem}; the docs allow up to 5 calls a request and 5 messages a call. All were taken; split larger batches to stay within the documented limits.',
+    message:
+      '{limitProblem}; the docs allow up to 5 calls a request and 5 messages a call.{outcome} Split larger batches to stay within the documented limits.',
+    letThrough: 'All were taken.',
   },
   {
     id: 'REALTIME_EVENTS_CONVERSATION_CLOSED',
@@ -418,7 +437,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'The conversation of {key} is closed; realtime events are meant for the rep during the call. After the call ends, use postConversationEvents.',
+      'The conversation of {key} is closed; realtime events are meant for the rep during the call.{outcome} After the call ends, use postConversationEvents.',
+    letThrough: 'The events were stored.',
   },
   {
     id: 'POST_CALL_EVENTS_CONVERSATION_OPEN',
@@ -435,7 +455,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'The conversation of {key} is still open. Close it with a final update (isActiveCall false) before storing post-call events; during the call use realtimeConversationEvents.',
+      'The conversation of {key} is still open.{outcome} Close it with a final update (isActiveCall false) before storing post-call events; during the call use realtimeConversationEvents.',
+    letThrough: 'The events were stored.',
   },
   {
     id: 'EVENTS_NOT_SORTED',
@@ -452,7 +473,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { eventsSorted: false },
     status: 400,
     effect: 'apply',
-    message: 'events must be sorted ascending by startTime; {unsortedAt}. Sort them before sending.',
+    message:
+      'events must be sorted ascending by startTime; {unsortedAt}.{outcome} Sort them before sending.',
+    letThrough: 'They were stored as sent.',
   },
   {
     id: 'SENTIMENT_WITHOUT_PARTICIPANT',
@@ -468,7 +491,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { sentimentWithoutParticipant: true },
     status: 400,
     effect: 'apply',
-    message: '{events} of type IntelligenceSignal__Sentiment have no participant. Set participant to AGENT or CUSTOMER.',
+    message:
+      '{events} of type IntelligenceSignal__Sentiment have no participant.{outcome} Set participant to AGENT or CUSTOMER.',
+    letThrough: 'They were stored without one.',
   },
   {
     id: 'OMNIFLOW_ON_CLOSED_CALL',
@@ -485,7 +510,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'Call {callId} is closed, yet it was routed. Execute the flow before the final update (keep isActiveCall: true until then).',
+      'Call {callId} is closed.{outcome} Execute the flow before the final update (keep isActiveCall: true until then).',
+    letThrough: 'It was routed anyway.',
   },
   {
     id: 'OMNIFLOW_WHILE_ROUTING_PENDING',
@@ -504,7 +530,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'Call {callId} already had pending routing ({routingId}); it was replaced. Call clearRouting before executing the flow again.',
+      'Call {callId} already has pending routing ({routingId}).{outcome} Call clearRouting before executing the flow again.',
+    letThrough: 'The new routing replaced it.',
   },
   {
     id: 'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING',
@@ -522,7 +549,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'Call {callId} is a voicemail, but phone channel {dialedNumber} has no voicemail routing, so its live-call routing was used. Add voicemail routing to the channel in the fixtures.',
+      'Call {callId} is a voicemail, but phone channel {dialedNumber} has no voicemail routing.{outcome} Add voicemail routing to the channel in the fixtures.',
+    letThrough: 'Its live-call routing was used.',
   },
   {
     id: 'CLEAR_ROUTING_WITHOUT_PENDING',
@@ -543,8 +571,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'apply',
     message:
-      'Call {callId} has no pending routing (it was never routed, was already cleared, or routing ended), so there was nothing to clear. ' +
+      'Call {callId} has no pending routing (it was never routed, was already cleared, or routing ended).{outcome} ' +
       'clearRouting is needed only after omniFlow, for a missed, abandoned or declined call.',
+    letThrough: 'There was nothing to clear.',
   },
   {
     id: 'UNIFIED_ROUTING_REQUIRED',
@@ -562,7 +591,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 409,
     effect: 'skip',
     message:
-      'Contact center {callCenter} does not use Unified Routing with Omni-Channel, so this request was not processed. Use omniFlow, or enable unifiedRouting for the contact center in the fixtures.',
+      'Contact center {callCenter} does not use Unified Routing with Omni-Channel, which the docs say this request needs to be processed.{outcome} ' +
+      'Use omniFlow, or enable unifiedRouting for the contact center in the fixtures.',
+    letThrough: 'It was not processed.',
   },
   {
     id: 'ROUTE_ON_CLOSED_CALL',
@@ -578,7 +609,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { conversation: 'closed' },
     status: 409,
     effect: 'apply',
-    message: 'Call {callId} is closed, yet it was routed. Route the call while it is active.',
+    message:
+      'Call {callId} is closed.{outcome} Route the call while it is active.',
+    letThrough: 'It was routed anyway.',
   },
   {
     id: 'REROUTE_WITHOUT_ROUTING',
@@ -595,7 +628,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { everRouted: false },
     status: 409,
     effect: 'apply',
-    message: 'Call {callId} was never routed, so there was nothing to reroute. Route it first (routeVoiceCall or omniFlow).',
+    message:
+      'Call {callId} was never routed.{outcome} Route it first (routeVoiceCall or omniFlow).',
+    letThrough: 'There was nothing to reroute.',
   },
   {
     id: 'UNDOCUMENTED_FIELD',
@@ -615,7 +650,9 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { undocumentedFields: true },
     status: 400,
     effect: 'apply',
-    message: 'Undocumented field(s) {fields}: the real service may ignore or reject them. Send the documented field where one is named.',
+    message:
+      'Undocumented field(s) {fields}: the real service may ignore or reject them.{outcome} Send the documented field where one is named.',
+    letThrough: 'The mock ignored them (flowName is taken as flowDevName).',
   },
   {
     id: 'CALL_ATTRIBUTES_NOT_JSON',
@@ -636,7 +673,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 400,
     effect: 'apply',
     message:
-      'callAttributes does not parse as a JSON object ({parseProblem}). Build it with JSON.stringify({"Field__c": "value"}).',
+      'callAttributes does not parse as a JSON object ({parseProblem}).{outcome} Build it with JSON.stringify({"Field__c": "value"}).',
+    letThrough: 'It was stored as sent.',
   },
 ];
 
@@ -663,8 +701,10 @@ function matches(when: SequenceFacts, facts: SequenceFacts): boolean {
   return true;
 }
 
-export function renderRuleMessage(rule: SequenceRule, vars: RuleVars): string {
+/** The rule's message for this request: what went wrong, what the mock did (unless it refused), what to do. */
+export function renderRuleMessage(rule: SequenceRule, vars: RuleVars, refused = false): string {
   return rule.message.replace(/\{(\w+)\}/g, (_, name: string) => {
+    if (name === 'outcome') return refused ? '' : ` ${rule.letThrough}`;
     const value = vars[name];
     return value === undefined ? '' : String(value);
   });
@@ -693,6 +733,8 @@ export type RuleMode = 'strict' | 'lenient';
 export interface RulePolicyView {
   readonly mode: RuleMode;
   levelOf(id: RuleId): RuleLevel;
+  /** Where the run set the level, in words (e.g. "--rule"), to say so when that setting refuses a request. */
+  setBy?(id: RuleId): string;
 }
 
 /** How one rule judged one request: passed, matched as a warning, or matched as a violation. */
@@ -737,7 +779,13 @@ export function judge(
       checks.push({ rule, outcome: 'ok' });
       continue;
     }
-    const hit = { rule, message: renderRuleMessage(rule, vars) };
+    const refused = level === 'refuse' && policy.mode === 'strict';
+    let message = renderRuleMessage(rule, vars, refused);
+    if (refused && defaultLevel(rule) === 'warn') {
+      const by = policy.setBy?.(rule.id);
+      message += ` (Refused because this run sets ${rule.id} to refuse${by === undefined ? '' : ` with ${by}`}; by default it is a warning.)`;
+    }
+    const hit = { rule, message };
     checks.push({ rule, outcome: level === 'refuse' ? 'violation' : 'warning', message: hit.message });
     (level === 'refuse' ? violations : warnings).push(hit);
     if (rule.effect === 'skip') skip = true;

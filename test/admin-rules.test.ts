@@ -74,5 +74,9 @@ describe('GET /__admin/rules', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-rules-bad-'));
     writeFileSync(join(dir, 'a.json'), '{"rules": {"UPDATE_AFTER_CLOSE": "refuse"}, "mode": "strict"}');
     expect(() => parseStartOptions(['--rules-file', join(dir, 'a.json')], {})).toThrow(/is not a rules file[\s\S]*mode/);
+    writeFileSync(join(dir, 'bare.json'), '{"UPDATE_AFTER_CLOSE": "refuse"}');
+    expect(() => parseStartOptions(['--rules-file', join(dir, 'bare.json')], {})).toThrow(/has no "rules": put the levels under it/);
+    writeFileSync(join(dir, 'bool.json'), '{"rules": {"UPDATE_AFTER_CLOSE": true}}');
+    expect(() => parseStartOptions(['--rules-file', join(dir, 'bool.json')], {})).toThrow(/rule UPDATE_AFTER_CLOSE: true is not a level; use one of refuse, warn, off/);
   });
 });

@@ -100,6 +100,8 @@ describe('startMockServer', () => {
       const report = mock.verify('voicemail', { vendorCallKey: KEY });
       expect(report.ok).toBe(false);
       expect(report.problems.map((p) => p.kind)).toEqual(['incomplete-evidence']);
+      // The steps the dropped requests made are unknown, not skipped.
+      expect(report.steps.filter((s) => s.status === 'unknown').map((s) => s.id)).toEqual(expect.arrayContaining(['create']));
       expect(report.problems[0]!.message).toMatch(/^2 request\(s\) of this call were dropped from the journal \(it keeps 3 per tenant\).*--journal-size/);
     } finally {
       await mock.close();

@@ -67,9 +67,16 @@ describe('the sequence rule table', () => {
     expect(matchRules('executeOmniFlow', 'request', facts)).toEqual([]);
   });
 
-  it('fills placeholders in the message', () => {
+  it('fills placeholders in the message, and says what the mock did when it let the request through', () => {
     const [hit] = matchRules('executeOmniFlow', 'request', { routing: 'pending' }, { callId: '0LQSM0abc', routingId: '0JRSM0xyz' });
-    expect(hit?.message).toContain('Call 0LQSM0abc already had pending routing (0JRSM0xyz)');
+    expect(hit?.message).toBe('Call 0LQSM0abc already has pending routing (0JRSM0xyz). The new routing replaced it. Call clearRouting before executing the flow again.');
+  });
+
+  it('every message has a place for what happened, and reads as a sentence either way', () => {
+    for (const rule of SEQUENCE_RULES) {
+      expect(rule.message, rule.id).toContain('{outcome}');
+      expect(rule.letThrough, rule.id).toMatch(/^[A-Z].*\.\)?$/);
+    }
   });
 });
 
@@ -99,10 +106,19 @@ describe('judging a request under a policy', () => {
     expect(judgement.skip).toBe(true);
   });
 
-  it('a rule set to refuse refuses; set to off it is neither checked nor reported, but a behaviour rule still has its effect', () => {
+  it('a rule set to refuse refuses, and its message says the run set it and leaves out what a let-through would have done', () => {
     const refuse = new RulePolicy('strict', [{ from: 'flag', settings: { TRANSCRIPT_OUTSIDE_WINDOW: 'refuse', UNDOCUMENTED_FIELD: 'off' } }]);
-    expect(judge('createTranscript', 'message', { outsideWindow: true }, {}, refuse).refused?.status).toBe(409);
-    const off = new RulePolicy('strict', [{ from: 'flag', settings: { TRANSCRIPT_OUTSIDE_WINDOW: 'off', TRANSCRIPT_KEY_IS_SALESFORCE_ID: 'off' } }]);
+    const refused = judge('createTranscript', 'message', { outsideWindow: true }, { messageId: 'm1' }, refuse).refused!;
+    expect(refused.status).toBe(409);
+    expect(refused.violations[0]!.message).not.toContain('It was not stored.');
+    expect(refused.violations[0]!.message).toMatch(/\(Refused because this run sets TRANSCRIPT_OUTSIDE_WINDOW to refuse with --rule; by default it is a warning\.\)$/);
+    // A rule that refuses by default says nothing of the kind.
+    const byDefault = judge('createTranscript', 'request', { pathKey: 'salesforceId' }, { key: '0LQ1', firstLegKey: 'k' }, new RulePolicy('strict')).refused!;
+    expect(byDefault.violations[0]!.message).toBe("0LQ1 is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation's first call instead: k.");
+  });
+
+  it('set to off, a rule is neither checked nor reported, but a behaviour rule still has its effect', () => {
+    const off = new RulePolicy('strict', [{ from: 'fixture', settings: { TRANSCRIPT_OUTSIDE_WINDOW: 'off', TRANSCRIPT_KEY_IS_SALESFORCE_ID: 'off' } }]);
     const dropped = judge('createTranscript', 'message', { outsideWindow: true }, {}, off);
     expect(dropped.checks).toEqual([expect.objectContaining({ outcome: 'ok' })]); // DUPLICATE_MESSAGE_ID ran; the window rule did not
     expect(dropped.warnings).toEqual([]);

@@ -485,9 +485,13 @@ describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s',
       c.afterAccepted?.(mock);
     });
   } else {
-    it(`refuses it with ${rule.status} when set to refuse`, async () => {
+    it(`refuses it with ${rule.status} when set to refuse, saying the run set it and not what a let-through would have done`, async () => {
       mock = await startMock({ ...withLevel(id, 'refuse'), ...c.options?.() });
-      expectRefused(await c.breaks(mock), id);
+      const res = await c.breaks(mock);
+      expectRefused(res, id);
+      const message = res.status === 207 ? String(res.body.errorResponse.errorResponseEntries[0].message) : String(res.body.errors[0]);
+      expect(message).not.toContain(rule.letThrough);
+      expect(message).toContain(`(Refused because this run sets ${id} to refuse with --rule; by default it is a warning.)`);
     });
   }
 

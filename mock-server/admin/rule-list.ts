@@ -3,9 +3,14 @@ import type { RuleList } from '../../contracts/admin-schemas.ts';
 import type { RulePolicy } from '../../contracts/rule-settings.ts';
 import { defaultLevel, SEQUENCE_RULES } from '../../contracts/sequence-rules.ts';
 
+const HOW_TO_SET =
+  'Set a rule to refuse, warn or off with --rule ID=level (repeatable), --rules-file FILE ({"rules": {"ID": "level"}}), ' +
+  'the org fixture\'s "rules", or startMockServer({ rules }); later ones win. In lenient mode rules at refuse are let through and recorded as violations.';
+
 export function ruleList(policy: RulePolicy): RuleList {
   return {
     mode: policy.mode,
+    howToSet: HOW_TO_SET,
     rules: SEQUENCE_RULES.map((rule) => ({
       id: rule.id,
       title: rule.title,
@@ -13,7 +18,7 @@ export function ruleList(policy: RulePolicy): RuleList {
       evidence: rule.evidence,
       operations: [...rule.operations],
       scope: rule.scope,
-      status: rule.status,
+      refusalStatus: rule.status,
       effect: rule.effect,
       default: defaultLevel(rule),
       level: policy.levelOf(rule.id),

@@ -24,6 +24,9 @@ export function loadRulesFile(file: string): RuleSettings {
   } catch (error) {
     throw new UsageError(`--rules-file ${file} is not valid JSON: ${(error as Error).message}`);
   }
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && !('rules' in json)) {
+    throw new UsageError(`--rules-file ${file} has no "rules": put the levels under it, e.g. {"rules": {"CLEAR_ROUTING_WITHOUT_PENDING": "refuse"}}`);
+  }
   const parsed = rulesFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = describeZodIssues(parsed.error.issues).map((line) => `  - ${line}`);
