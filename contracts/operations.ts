@@ -1,6 +1,7 @@
 /**
  * The operations of openapi.yaml, keyed by operationId, with the zod schemas of their bodies. The
- * POST/PATCH twins of route and reroute are one logical operation for rules, journal and scenarios.
+ * POST/PATCH twins of route and reroute, and the newer route path, are one logical operation for rules,
+ * journal and scenarios.
  */
 import type { z } from 'zod';
 import {
@@ -50,6 +51,7 @@ export const OPERATION_OF_OPERATION_ID = {
   executeOmniFlow: 'executeOmniFlow',
   routeVoiceCall: 'routeVoiceCall',
   routeVoiceCallPatch: 'routeVoiceCall',
+  routeVoiceCallByPath: 'routeVoiceCall',
   requestCallback: 'requestCallback',
   sendRealtimeConversationEvents: 'sendRealtimeConversationEvents',
   storePostConversationEvents: 'storePostConversationEvents',

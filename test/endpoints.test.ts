@@ -427,6 +427,45 @@ describe(covers('executeOmniFlow'), () => {
   });
 });
 
+describe(covers('routeVoiceCallByPath'), () => {
+  it('PATCH /voiceCalls/route/{id} (the newer page, what the Lambda calls) routes like routeVoiceCall', async () => {
+    mock = await startMock({}, UNIFIED);
+    await openUnified('r');
+    const res = await mock.patch('/voiceCalls/route/r', { routingTarget: '00GSM00000000062AA', flowInputParameters: {} });
+    expect(success('routeVoiceCall', 200, res)).toEqual({ status: 'Success' });
+    expect(pendingOf('r')).toMatchObject({ source: 'routeVoiceCall', queueId: '00GSM00000000062AA' });
+    expect(mock.server.journal.list(tenant()).entries.at(-1)).toMatchObject({ operationId: 'routeVoiceCallByPath', operation: 'routeVoiceCall' });
+    // By Salesforce id too, and a body without routingTarget is a 400 naming it.
+    await mock.patch(`/voiceCalls/route/${callOf('r').id}`, { routingTarget: '005SM0000000004YAA' }).expect(200);
+    invalid(await mock.patch('/voiceCalls/route/r', {}), 'routingTarget');
+    failure(await mock.patch('/voiceCalls/route/nobody', { routingTarget: '00GSM00000000062AA' }), 404, 'CALL_NOT_FOUND');
+  });
+});
+
+describe('reserved paths after /voiceCalls/ never name a call', () => {
+  const bodies = { POST: {}, PATCH: { isActiveCall: true }, PUT: {}, DELETE: undefined, GET: undefined } as const;
+
+  it.each([
+    ['PATCH', '/voiceCalls/messages', 405, 'POST'],
+    ['GET', '/voiceCalls/messages', 405, 'POST'],
+    ['POST', '/voiceCalls/route/abc', 405, 'PATCH'],
+    ['PATCH', '/voiceCalls/route', 404, undefined],
+    ['POST', '/voiceCalls/route/abc/omniFlow', 404, undefined],
+  ] as const)('%s %s answers %i and creates nothing', async (method, path, status, allow) => {
+    mock = await startMock();
+    const res = await mock.call(method, path, bodies[method]);
+    const body = failure(res, status, status === 405 ? 'METHOD_NOT_ALLOWED' : 'ROUTE_NOT_FOUND');
+    if (allow !== undefined) {
+      expect(res.headers.allow).toBe(allow);
+      expect(body.errors[0]).toContain(`Use ${allow}.`);
+    } else {
+      expect(body.errors[0]).toMatch(/is reserved by the API, so it never names a call. Its endpoints: /);
+    }
+    expect(store().counts().calls).toBe(0);
+    expect(mock.server.journal.list(tenant()).entries.at(-1)?.operation ?? null).toBeNull();
+  });
+});
+
 describe(`${covers('routeVoiceCall')} / ${covers('routeVoiceCallPatch')}`, () => {
   it.each(['POST', 'PATCH'])('%s answers 200 {status: "Success"} and creates a pending routing to the target', async (method) => {
     mock = await startMock({}, UNIFIED);

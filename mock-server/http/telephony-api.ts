@@ -11,6 +11,7 @@ import { handlerFor } from '../domain/operation-registry.ts';
 import { ApiError, RuleLedger, type OperationEnv, type OperationRequest, type Tenant } from '../domain/operation-context.ts';
 import { requestBodySchema } from '../openapi/openapi-router.ts';
 import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
+import { ReservedPaths } from '../openapi/reserved-paths.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
 import { routeNotFound, sendError } from './error-responses.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
@@ -139,6 +140,8 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
     },
   });
 
+  const reserved = new ReservedPaths(api.router.getOperations().map((operation) => ({ method: operation.method, path: operation.path })));
+
   const router = Router();
   router.use(options.authenticate);
   router.use(journalRecorder(options.journal));
@@ -149,6 +152,26 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
         res,
         ApiError.details(400, 'INVALID_REQUEST', [
           { field: 'path', problem: `${req.path} has a malformed percent-escape; encode ids with encodeURIComponent` },
+        ]),
+      );
+    }
+    const verdict = reserved.judge(req.method, req.path);
+    if (verdict.kind === 'wrong-method') {
+      return sendError(
+        res,
+        new ApiError(405, 'METHOD_NOT_ALLOWED', [
+          `${req.method} is not allowed on ${req.originalUrl.split('?')[0]}. Use ${verdict.allow.join(' or ')}. ` +
+            '(This path is an endpoint of its own: it never names a call.)',
+        ]),
+        { Allow: verdict.allow.join(', ') },
+      );
+    }
+    if (verdict.kind === 'no-such-endpoint') {
+      return sendError(
+        res,
+        new ApiError(404, 'ROUTE_NOT_FOUND', [
+          `No endpoint ${req.method} ${req.originalUrl.split('?')[0]}: "${verdict.word}" after /voiceCalls/ is reserved by the API, so it never names a call. ` +
+            `Its endpoints: ${verdict.endpoints.join('; ')}.`,
         ]),
       );
     }
