@@ -26,6 +26,7 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
     tenant,
     params,
     body,
+    query: {},
     undocumentedFields: [],
     providerName: 'bench',
     now: new Date(),

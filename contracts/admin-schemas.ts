@@ -147,6 +147,7 @@ export const storeCountsSchema = z.object({
   routings: count(),
   contactRequests: count(),
   events: count(),
+  numberReservations: count(),
 });
 
 export const resetResponseSchema = z.object({

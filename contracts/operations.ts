@@ -3,7 +3,7 @@
  * POST/PATCH twins of route and reroute, and the newer route path, are one logical operation for rules,
  * journal and scenarios.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   acceptedResultSchema,
   bulkTranscriptsPartialFailureSchema,
@@ -11,6 +11,8 @@ import {
   clearRoutingResponseSchema,
   createVoiceCallRequestSchema,
   createVoiceCallResponseSchema,
+  defaultOutboundPhoneNumberQuerySchema,
+  defaultOutboundPhoneNumberResponseSchema,
   eventsAcceptedResponseSchema,
   executeOmniFlowRequestSchema,
   executeOmniFlowResponseSchema,
@@ -19,11 +21,16 @@ import {
   realtimeConversationEventsRequestSchema,
   requestCallbackRequestSchema,
   requestCallbackResponseSchema,
+  reserveRoutableNumberRequestSchema,
+  reserveRoutableNumberResponseSchema,
   routeVoiceCallRequestSchema,
   routingStatusResponseSchema,
   transcriptMessageSchema,
   updateVoiceCallRequestSchema,
   updateVoiceCallResponseSchema,
+  voicemailDropResponseSchema,
+  voicemailGreetingQuerySchema,
+  voicemailGreetingResponseSchema,
 } from './wire-schemas.ts';
 
 export const OPERATIONS = [
@@ -38,6 +45,10 @@ export const OPERATIONS = [
   'storePostConversationEvents',
   'rerouteVoiceCall',
   'clearRouting',
+  'reserveRoutableNumber',
+  'getVoicemailGreeting',
+  'getDefaultOutboundPhoneNumber',
+  'getVoicemailDrop',
 ] as const;
 /** A logical operation: what rules, journal and scenarios talk about. */
 export type Operation = (typeof OPERATIONS)[number];
@@ -58,11 +69,18 @@ export const OPERATION_OF_OPERATION_ID = {
   rerouteVoiceCall: 'rerouteVoiceCall',
   rerouteVoiceCallPatch: 'rerouteVoiceCall',
   clearRouting: 'clearRouting',
+  reserveRoutableNumber: 'reserveRoutableNumber',
+  getVoicemailGreeting: 'getVoicemailGreeting',
+  getDefaultOutboundPhoneNumber: 'getDefaultOutboundPhoneNumber',
+  getVoicemailDrop: 'getVoicemailDrop',
 } as const satisfies Record<string, Operation>;
 export type OperationId = keyof typeof OPERATION_OF_OPERATION_ID;
 
 export interface OperationContract {
-  request: z.ZodType;
+  /** The JSON body; null for the GET lookups, which take none. */
+  request: z.ZodType | null;
+  /** The query parameters, for the operations that take them. */
+  query?: z.ZodType;
   /** Success bodies by status code. */
   responses: Readonly<Record<number, z.ZodType>>;
 }
@@ -91,4 +109,12 @@ export const OPERATION_CONTRACTS: Readonly<Record<Operation, OperationContract>>
   },
   rerouteVoiceCall: { request: noParametersSchema, responses: { 200: routingStatusResponseSchema } },
   clearRouting: { request: noParametersSchema, responses: { 200: clearRoutingResponseSchema } },
+  reserveRoutableNumber: { request: reserveRoutableNumberRequestSchema, responses: { 200: reserveRoutableNumberResponseSchema } },
+  getVoicemailGreeting: { request: null, query: voicemailGreetingQuerySchema, responses: { 200: voicemailGreetingResponseSchema } },
+  getDefaultOutboundPhoneNumber: {
+    request: null,
+    query: defaultOutboundPhoneNumberQuerySchema,
+    responses: { 200: defaultOutboundPhoneNumberResponseSchema },
+  },
+  getVoicemailDrop: { request: null, query: z.object({}), responses: { 200: voicemailDropResponseSchema } },
 };

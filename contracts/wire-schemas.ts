@@ -32,6 +32,9 @@ export const CALL_DISPOSITIONS = ['new', 'in-progress', 'transferred', 'complete
 export const callOriginSchema = z.enum(CALL_ORIGINS);
 export const callAttributesSchema = z.string();
 
+/** The words the API reserves right after /voiceCalls/ (its own endpoints); they never name a call. */
+export const RESERVED_PATH_WORDS = ['messages', 'route', 'reserveRoutableNumber', 'voicemailGreeting', 'defaultOutboundPhoneNumber'] as const;
+
 export const participantSchema = z.object({
   participantKey: nonEmpty(),
   type: z.enum(['END_USER']),
@@ -40,7 +43,9 @@ export const participantSchema = z.object({
 export const createVoiceCallRequestSchema = z
   .object({
     callCenterApiName: nonEmpty(),
-    vendorCallKey: nonEmpty(),
+    vendorCallKey: nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
+      message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')}): a path with it never names a call`,
+    }),
     to: nonEmpty(),
     from: nonEmpty(),
     initiationMethod: z.enum(INITIATION_METHODS),
@@ -193,6 +198,38 @@ export const postConversationEventsRequestSchema = z.object({
 export const eventsAcceptedResponseSchema = z.object({ status: z.literal('202 Accepted') });
 export const clearRoutingResponseSchema = z.object({ success: z.literal(true) });
 
+const countryCode = () => z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US');
+
+export const reserveRoutableNumberRequestSchema = z
+  .object({
+    countryCode: countryCode().optional(),
+    /** What the page's example sends instead of countryCode. */
+    country: countryCode().optional(),
+    fromNumber: z.string().regex(/^\+[1-9][0-9]{1,14}$/, 'must be an E.164 number such as +14155551234'),
+    context: z
+      .object({
+        scrt2Domain: z.string().optional(),
+        toNumber: z.string().optional(),
+        callId: z.string().nullable().optional(),
+        transactionId: z.string().nullable().optional(),
+      })
+      .optional(),
+  })
+  .refine((body) => body.countryCode !== undefined || body.country !== undefined, { message: 'give countryCode' });
+
+export const reserveRoutableNumberResponseSchema = z.object({
+  status: z.literal('success'),
+  mode: z.literal('number'),
+  handle: z.object({ routableNumber: z.string(), uid: z.string(), expiresAt: isoDateTime() }),
+});
+
+/** The GET lookups take query parameters, not a body. */
+export const voicemailGreetingQuerySchema = z.object({ toPhoneNumber: nonEmpty() });
+export const voicemailGreetingResponseSchema = z.object({ greetingUrl: z.string() });
+export const defaultOutboundPhoneNumberQuerySchema = z.object({ externalRepId: nonEmpty() });
+export const defaultOutboundPhoneNumberResponseSchema = z.object({ phoneNumber: z.string() });
+export const voicemailDropResponseSchema = z.object({ recordingUrl: z.string() });
+
 /** clearRouting and reroute take no parameters: no body, `null` or `{}`. */
 export const noParametersSchema = z.union([z.null(), z.object({}).strict()]).optional();
 
@@ -221,7 +258,10 @@ export const ERROR_CODES = [
   'AUTH_REPLAYED_JTI',
   'AUTH_CONTACT_CENTER_MISMATCH',
   'CALL_NOT_FOUND',
+  'RESOURCE_NOT_FOUND',
   'ROUTE_NOT_FOUND',
+  'FEATURE_NOT_ENABLED',
+  'NUMBER_POOL_EXHAUSTED',
   'METHOD_NOT_ALLOWED',
   'SEQUENCE_VIOLATION',
   'PAYLOAD_TOO_LARGE',
@@ -279,6 +319,13 @@ export type PostCallEvent = z.infer<typeof postCallEventSchema>;
 export type PostConversationEventsRequest = z.infer<typeof postConversationEventsRequestSchema>;
 export type EventsAcceptedResponse = z.infer<typeof eventsAcceptedResponseSchema>;
 export type ClearRoutingResponse = z.infer<typeof clearRoutingResponseSchema>;
+export type ReserveRoutableNumberRequest = z.infer<typeof reserveRoutableNumberRequestSchema>;
+export type ReserveRoutableNumberResponse = z.infer<typeof reserveRoutableNumberResponseSchema>;
+export type VoicemailGreetingQuery = z.infer<typeof voicemailGreetingQuerySchema>;
+export type VoicemailGreetingResponse = z.infer<typeof voicemailGreetingResponseSchema>;
+export type DefaultOutboundPhoneNumberQuery = z.infer<typeof defaultOutboundPhoneNumberQuerySchema>;
+export type DefaultOutboundPhoneNumberResponse = z.infer<typeof defaultOutboundPhoneNumberResponseSchema>;
+export type VoicemailDropResponse = z.infer<typeof voicemailDropResponseSchema>;
 export type CallState = z.infer<typeof callStateSchema>;
 export type ErrorDetail = z.infer<typeof errorDetailSchema>;
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;

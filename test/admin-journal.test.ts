@@ -138,7 +138,7 @@ describe('clear and reset', () => {
     const callsOnly = resetResponseSchema.parse((await admin(mock, 'post', '/reset').send({ journal: false }).expect(200)).body);
     expect(callsOnly).toEqual({
       tenant: mock.tenant.key,
-      removed: { calls: 2, conversations: 2, transcripts: 1, recordings: 1, routings: 0, contactRequests: 0, events: 0 },
+      removed: { calls: 2, conversations: 2, transcripts: 1, recordings: 1, routings: 0, contactRequests: 0, events: 0, numberReservations: 0 },
       journalCleared: 0,
     });
     expect(mock.server.store.counts().calls).toBe(0);

@@ -32,6 +32,7 @@ import {
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import {
   requestExamplesOf,
+  inputSchemaOf,
   requestSchemaOf,
   responseSchemaOf,
   spec,
@@ -129,10 +130,13 @@ describe('operations', () => {
 
 describe.each(telephonyOperations.map((op) => [op.operationId, op] as const))('%s', (operationId, op) => {
   const contract = OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId as OperationId]];
-  const specRequest = requestSchemaOf(op)!;
+  // The GET lookups take their input in the query, every other operation in its JSON body.
+  const specRequest = inputSchemaOf(op)!;
+  const zodRequest = (contract.request ?? contract.query)!;
 
   it('request schema: zod matches the spec property by property', () => {
-    expect(normalize(zodSchema(contract.request))).toEqual(normalize(specRequest));
+    expect(contract.request === null, 'a GET takes no body; any other operation does').toBe(op.method === 'get');
+    expect(normalize(zodSchema(zodRequest))).toEqual(normalize(specRequest));
   });
 
   it('success responses: zod matches the spec for every 2xx', () => {
@@ -152,22 +156,26 @@ describe.each(telephonyOperations.map((op) => [op.operationId, op] as const))('%
   });
 
   it('the spec examples are valid for both, and both judge every mutant of them the same way', () => {
-    const accepts = specAccepts(specRequest, bodyRequired(op));
-    const examples = requestExamplesOf(op);
+    const isQuery = contract.request === null;
+    const accepts = specAccepts(specRequest, isQuery || bodyRequired(op));
+    // A query always arrives as an object: its example has each required parameter.
+    const queryExample = Object.fromEntries(((specRequest.required ?? []) as string[]).map((name) => [name, '+14155550100']));
+    const examples = isQuery ? [queryExample] : requestExamplesOf(op);
     for (const example of examples) {
       expect(accepts(example), JSON.stringify(example)).toBe(true);
-      expect(contract.request.safeParse(example).success, JSON.stringify(example)).toBe(true);
+      expect(zodRequest.safeParse(example).success, JSON.stringify(example)).toBe(true);
     }
     const samples = examples.flatMap((e) => mutants(e));
-    samples.push(undefined, null, {}, [], 'text', 0);
+    samples.push(...(isQuery ? [{}] : [undefined, null, {}, [], 'text', 0]));
     let rejected = 0;
     for (const sample of samples) {
       const verdict = accepts(sample);
       if (!verdict) rejected += 1;
-      expect(contract.request.safeParse(sample).success, `${operationId}: ${JSON.stringify(sample)}`).toBe(verdict);
+      expect(zodRequest.safeParse(sample).success, `${operationId}: ${JSON.stringify(sample)}`).toBe(verdict);
     }
-    // The mutants must exercise rejection, or this test proves nothing.
-    if (examples.length > 0) expect(rejected).toBeGreaterThan(0);
+    // The mutants must exercise rejection, or this test proves nothing (a lookup without parameters takes any query).
+    const takesNothing = isQuery && Object.keys(queryExample).length === 0;
+    if (examples.length > 0 && !takesNothing) expect(rejected).toBeGreaterThan(0);
   });
 });
 
@@ -175,7 +183,7 @@ describe('conditional and cross-field requirements', () => {
   const opOf = (operationId: string) => telephonyOperations.find((op) => op.operationId === operationId)!;
   const agree = (operationId: OperationId, sample: unknown, expected: boolean) => {
     expect(specAccepts(requestSchemaOf(opOf(operationId))!, bodyRequired(opOf(operationId)))(sample)).toBe(expected);
-    expect(OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId]].request.safeParse(sample).success).toBe(expected);
+    expect(OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId]].request!.safeParse(sample).success).toBe(expected);
   };
   const transfer = {
     callCenterApiName: 'MyContactCenter',

@@ -8,11 +8,13 @@
 import request, { type Response } from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type Operation } from '../contracts/operations.ts';
-import { errorResponseSchema, type ErrorResponse } from '../contracts/wire-schemas.ts';
+import { errorResponseSchema, RESERVED_PATH_WORDS, type ErrorResponse } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
+import { ReservedPaths } from '../mock-server/openapi/reserved-paths.ts';
 import { loadSpecDocument, telephonySurface } from '../mock-server/openapi/spec-document.ts';
 import type { VoiceCallRecord } from '../mock-server/store/records.ts';
 import { API, AUTH, inboundCall, IN_CALL, message, startMock, UNIFIED, type Harness } from './support/mock-harness.ts';
+import { specOperations } from './support/spec-schemas.ts';
 
 const ARN = 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock';
 const QUEUE = {
@@ -442,7 +444,111 @@ describe(covers('routeVoiceCallByPath'), () => {
   });
 });
 
+describe(covers('reserveRoutableNumber'), () => {
+  const reserve = (body: Record<string, unknown>) => mock.post('/voiceCalls/reserveRoutableNumber', body);
+  const us = { countryCode: 'US', fromNumber: '+14155551234', context: { toNumber: '+15551234567', callId: null, transactionId: 't-1' } };
+
+  it('reserves a free number of the country for 180 s, and answers 503 with Retry-After once the pool is used up', async () => {
+    // The mock's clock (tokens are checked against it too) starts now, on a whole second.
+    let now = Math.floor(Date.now() / 1000) * 1000;
+    mock = await startMock({ clock: () => new Date(now) });
+    const first = success('reserveRoutableNumber', 200, await reserve(us)) as { handle: { routableNumber: string; uid: string; expiresAt: string } };
+    expect(first).toEqual({
+      status: 'success',
+      mode: 'number',
+      handle: {
+        routableNumber: '+14155559876',
+        uid: `lease:did:+14155559876:${now / 1000}`,
+        expiresAt: new Date(now + 180_000).toISOString().replace('.000Z', 'Z'),
+      },
+    });
+    expect(store().numberReservationsOf(tenant())).toEqual([expect.objectContaining({ routableNumber: '+14155559876', fromNumber: '+14155551234', transactionId: 't-1' })]);
+    now += 30_000;
+    const second = success('reserveRoutableNumber', 200, await reserve(us)) as { handle: { routableNumber: string } };
+    expect(second.handle.routableNumber).toBe('+14155559877');
+    now += 10_000;
+    const full = await reserve(us);
+    failure(full, 503, 'NUMBER_POOL_EXHAUSTED');
+    expect(full.headers['retry-after']).toBe('140'); // the first reservation ends 140 s from now
+    // Once it ends, its number is free again, and the ended reservation is replaced (one record per number).
+    now += 140_000;
+    expect((success('reserveRoutableNumber', 200, await reserve(us)) as { handle: { routableNumber: string } }).handle.routableNumber).toBe('+14155559876');
+    expect(store().numberReservationsOf(tenant())).toHaveLength(2);
+  });
+
+  it('takes the example\'s country as an alias of countryCode, with a warning naming countryCode', async () => {
+    mock = await startMock();
+    const res = await reserve({ country: 'GB', fromNumber: '+447700900123' });
+    expect((success('reserveRoutableNumber', 200, res) as { handle: { routableNumber: string } }).handle.routableNumber).toBe('+442071234567');
+    expect(res.headers['scv-mock-warnings']).toBe('UNDOCUMENTED_FIELD;field="country";suggest="countryCode"');
+  });
+
+  it('answers a country the pool has no numbers of with 503 naming the countries it has', async () => {
+    mock = await startMock();
+    const body = failure(await reserve({ ...us, countryCode: 'FR' }), 503, 'NUMBER_POOL_EXHAUSTED');
+    expect(body.errors[0]).toContain('has no FR numbers (it has US, GB)');
+  });
+
+  it('answers 400 for a number that is not E.164, a missing countryCode, or a country that is not two capitals', async () => {
+    mock = await startMock();
+    invalid(await reserve({ ...us, fromNumber: '4155551234' }), 'fromNumber');
+    failure(await reserve({ fromNumber: '+14155551234' }), 400, 'INVALID_REQUEST');
+    invalid(await reserve({ ...us, countryCode: 'usa' }), 'countryCode');
+    expect(store().numberReservationsOf(tenant())).toEqual([]);
+  });
+
+  it('answers 403 FEATURE_NOT_ENABLED on a contact center without a number pool', async () => {
+    mock = await startMock({}, UNIFIED);
+    const body = failure(await reserve(us), 403, 'FEATURE_NOT_ENABLED');
+    expect(body.errors[0]).toContain('Add "numberPool" to it in the org fixture');
+  });
+});
+
+describe(covers('getVoicemailGreeting'), () => {
+  it('answers the greeting of the dialed number\'s phone channel, and 404 or 400 otherwise', async () => {
+    mock = await startMock();
+    const res = await mock.call('GET', '/voiceCalls/voicemailGreeting?toPhoneNumber=999999999');
+    expect(success('getVoicemailGreeting', 200, res)).toEqual({ greetingUrl: 'https://recordings.example.com/greetings/support.wav' });
+    expect(success('getVoicemailGreeting', 200, await mock.call('GET', `/voiceCalls/voicemailGreeting?toPhoneNumber=${encodeURIComponent('+18445791189')}`))).toEqual({
+      greetingUrl: 'https://recordings.example.com/greetings/sales.wav',
+    });
+    expect(failure(await mock.call('GET', '/voiceCalls/voicemailGreeting?toPhoneNumber=%2B14152988103'), 404, 'RESOURCE_NOT_FOUND').errors[0]).toContain('has no voicemail greeting');
+    expect(failure(await mock.call('GET', '/voiceCalls/voicemailGreeting?toPhoneNumber=%2B10000000000'), 404, 'RESOURCE_NOT_FOUND').errors[0]).toContain('No phone channel');
+    invalid(await mock.call('GET', '/voiceCalls/voicemailGreeting'), 'toPhoneNumber');
+  });
+});
+
+describe(covers('getDefaultOutboundPhoneNumber'), () => {
+  it("answers the rep's default outbound number by the rep's external id, and 404 or 400 otherwise", async () => {
+    mock = await startMock();
+    const arn = encodeURIComponent(AGENT.ada);
+    expect(success('getDefaultOutboundPhoneNumber', 200, await mock.call('GET', `/voiceCalls/defaultOutboundPhoneNumber?externalRepId=${arn}`))).toEqual({ phoneNumber: '+18005550100' });
+    failure(await mock.call('GET', `/voiceCalls/defaultOutboundPhoneNumber?externalRepId=${encodeURIComponent(`${ARN}/agent/nobody`)}`), 404, 'RESOURCE_NOT_FOUND');
+    invalid(await mock.call('GET', '/voiceCalls/defaultOutboundPhoneNumber'), 'externalRepId');
+  });
+});
+
+describe(covers('getVoicemailDrop'), () => {
+  it("answers the voicemail drop of the rep the call is with, 404 RESOURCE_NOT_FOUND without one, and 404 for an unknown call", async () => {
+    mock = await startMock();
+    await open('drop');
+    failure(await mock.call('GET', '/voiceCalls/drop/voicemailDrop'), 404, 'RESOURCE_NOT_FOUND');
+    await mock.patch('/voiceCalls/drop/omniFlow', { flowDevName: 'Support_Routing_Flow' }).expect(200); // routes to Ada
+    expect(success('getVoicemailDrop', 200, await mock.call('GET', '/voiceCalls/drop/voicemailDrop'))).toEqual({ recordingUrl: 'https://recordings.example.com/drops/ada.wav' });
+    expect(success('getVoicemailDrop', 200, await mock.call('GET', `/voiceCalls/${callOf('drop').id}/voicemailDrop`))).toEqual({ recordingUrl: 'https://recordings.example.com/drops/ada.wav' });
+    failure(await mock.call('GET', '/voiceCalls/nobody/voicemailDrop'), 404, 'CALL_NOT_FOUND');
+  });
+});
+
 describe('reserved paths after /voiceCalls/ never name a call', () => {
+  it('the reserved words are exactly the words of the spec\'s own /voiceCalls/ endpoints, and none can be a vendorCallKey', async () => {
+    const operations = specOperations().map((op) => ({ method: op.method, path: op.path }));
+    expect(new ReservedPaths(operations).words.sort()).toEqual([...RESERVED_PATH_WORDS].sort());
+    mock = await startMock();
+    for (const word of RESERVED_PATH_WORDS) invalid(await mock.post('/voiceCalls', inboundCall(word)), 'vendorCallKey');
+    expect(store().counts().calls).toBe(0);
+  });
+
   const bodies = { POST: {}, PATCH: { isActiveCall: true }, PUT: {}, DELETE: undefined, GET: undefined } as const;
 
   it.each([
@@ -451,6 +557,11 @@ describe('reserved paths after /voiceCalls/ never name a call', () => {
     ['POST', '/voiceCalls/route/abc', 405, 'PATCH'],
     ['PATCH', '/voiceCalls/route', 404, undefined],
     ['POST', '/voiceCalls/route/abc/omniFlow', 404, undefined],
+    ['PATCH', '/voiceCalls/reserveRoutableNumber', 405, 'POST'],
+    ['POST', '/voiceCalls/voicemailGreeting', 405, 'GET'],
+    ['PATCH', '/voiceCalls/defaultOutboundPhoneNumber', 405, 'GET'],
+    ['POST', '/voiceCalls/defaultOutboundPhoneNumber/messages', 404, undefined],
+    ['PATCH', '/voiceCalls/voicemailGreeting/omniFlow', 404, undefined],
   ] as const)('%s %s answers %i and creates nothing', async (method, path, status, allow) => {
     mock = await startMock();
     const res = await mock.call(method, path, bodies[method]);

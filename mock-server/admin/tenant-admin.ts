@@ -108,7 +108,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       const parsed = resetRequestSchema.safeParse(req.body ?? {});
       if (!parsed.success) throw zodError(parsed.error);
       const { calls = true, journal: clearJournal = true } = parsed.data;
-      const empty = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0 };
+      const empty = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0, numberReservations: 0 };
       const body: ResetResponse = {
         tenant: tenant.key,
         removed: calls ? await store.resetTenant(tenant.key) : empty,

@@ -47,6 +47,8 @@ export interface OperationRequest<Body = unknown> {
   params: Readonly<Record<string, string>>;
   /** The body, already validated against openapi.yaml. */
   body: Body;
+  /** Query parameters, already validated (only the GET lookups take any). */
+  query: Readonly<Record<string, string>>;
   /** Fields of the body the spec does not document (e.g. "flowName"), with the documented one they likely mean. */
   undocumentedFields: readonly UndocumentedField[];
   providerName: string | null;
@@ -77,6 +79,8 @@ export class ApiError extends Error {
     readonly errorCode: ErrorCode,
     readonly messages: readonly string[],
     readonly extra: Partial<Pick<ErrorResponse, 'rule' | 'rules' | 'callState' | 'details'>> = {},
+    /** Headers the answer carries, e.g. Retry-After. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(messages.join(' '));
   }

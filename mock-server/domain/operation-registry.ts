@@ -14,6 +14,8 @@ import {
 } from './operations/routing-operations.ts';
 import { createTranscript, createTranscriptsBulk } from './operations/transcript-operations.ts';
 import { createVoiceCall, updateVoiceCall } from './operations/voice-call-operations.ts';
+import { getDefaultOutboundPhoneNumber, getVoicemailDrop, getVoicemailGreeting } from './operations/lookup-operations.ts';
+import { reserveRoutableNumber } from './operations/number-pool-operations.ts';
 
 // Each function takes the request body type its operation's schema guarantees; the dispatcher only
 // calls one after openapi-backend validated the body against that schema.
@@ -31,6 +33,10 @@ const HANDLERS: Readonly<Record<Operation, OperationHandler>> = {
   storePostConversationEvents,
   rerouteVoiceCall,
   clearRouting,
+  reserveRoutableNumber,
+  getVoicemailGreeting,
+  getDefaultOutboundPhoneNumber,
+  getVoicemailDrop,
 };
 
 export function handlerFor(operationId: OperationId): { operation: Operation; handle: OperationHandler } {

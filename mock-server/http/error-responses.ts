@@ -14,7 +14,7 @@ export function sendError(res: Response, error: ApiError, headers: Record<string
   state.errorCode = error.errorCode;
   if (error.status === 401 || error.status === 403) state.authProblem = error.messages.join(' ');
   if (error instanceof RuleViolationError) state.violations = [...error.violations];
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries({ ...error.headers, ...headers })) res.setHeader(name, value);
   sendJson(res, error.status, error.body satisfies ErrorResponse);
 }
 

@@ -51,6 +51,14 @@ function hasValidEscapes(path: string): boolean {
   }
 }
 
+/** The query parameters the spec validated (a repeated one is an array, which validation refuses). */
+function queryStrings(query: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof query !== 'object' || query === null) return out;
+  for (const [name, value] of Object.entries(query)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
 function isOperationId(value: string): value is OperationId {
   return Object.hasOwn(OPERATION_OF_OPERATION_ID, value);
 }
@@ -73,6 +81,7 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
       tenant: requireTenant(state.tenant),
       params: state.params,
       body: req.body,
+      query: queryStrings(c.request.query),
       undocumentedFields: undocumented,
       providerName: typeof provider === 'string' ? provider : null,
       now: options.clock(),
@@ -177,14 +186,13 @@ export function telephonyApi(options: TelephonyApiOptions): Router {
     }
     const body: unknown = req.body;
     await api.handleRequest(
-      // Express 5's request object does not fit openapi-backend; pass the parts it reads. Query
-      // strings are ignored: no operation defines query parameters. openapi-backend JSON-parses string
-      // bodies again, so a JSON string body goes over as JSON text to stay a string.
+      // Express 5's request object does not fit openapi-backend; pass the parts it reads. openapi-backend
+      // JSON-parses string bodies again, so a JSON string body goes over as JSON text to stay a string.
       {
         method: req.method,
         path: req.path,
         headers: req.headers as Record<string, string>,
-        query: {},
+        query: req.query as Record<string, string | string[]>,
         body: typeof body === 'string' ? JSON.stringify(body) : body,
       },
       req,

@@ -10,6 +10,7 @@ export const KEY_PREFIX = {
   ConversationEntry: '0eE',
   VoiceCallRecording: '0VR',
   ConversationEvent: '0cE',
+  NumberReservation: '0nR',
 } as const;
 export type KeyPrefix = (typeof KEY_PREFIX)[keyof typeof KEY_PREFIX];
 

@@ -27,6 +27,8 @@ const phoneChannelSchema = z.strictObject({
   label: z.string().optional(),
   live: routingSchema,
   voicemail: routingSchema.optional(),
+  /** What GET /voiceCalls/voicemailGreeting answers for this number. */
+  voicemailGreetingUrl: z.url().optional(),
 });
 
 const queueSchema = z.strictObject({
@@ -42,6 +44,26 @@ const repSchema = z.strictObject({
   id: sfId('005', 'user'),
   name: z.string().optional(),
   externalId: z.string().min(1).nullable(),
+  /** What GET /voiceCalls/defaultOutboundPhoneNumber answers for this rep. */
+  defaultOutboundPhoneNumber: z.string().min(1).optional(),
+  /** What GET /voiceCalls/{id}/voicemailDrop answers for a call with this rep. */
+  voicemailDropUrl: z.url().optional(),
+});
+
+const E164 = /^\+[1-9][0-9]{1,14}$/;
+
+/** The Agentforce Voice number pool (reserveRoutableNumber): its numbers, and how long a reservation holds one. */
+const numberPoolSchema = z.strictObject({
+  numbers: z
+    .array(
+      z.strictObject({
+        number: z.string().regex(E164, 'must be an E.164 number such as +14155559876'),
+        countryCode: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US'),
+      }),
+    )
+    .min(1),
+  /** The docs: a number is valid for at most 180 seconds. */
+  reservationSeconds: z.int().min(1).max(180).default(180),
 });
 
 const flowRouteSchema = z
@@ -84,6 +106,8 @@ const contactCenterSchema = z
     label: z.string().optional(),
     unifiedRouting: z.boolean().default(false),
     keys: z.array(keySchema).default([]),
+    /** Agentforce Voice with the number pool: without it, reserveRoutableNumber answers 403. */
+    numberPool: numberPoolSchema.optional(),
     phoneChannels: z.array(phoneChannelSchema).min(1),
     queues: z.array(queueSchema),
     reps: z.array(repSchema),

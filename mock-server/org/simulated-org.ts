@@ -99,6 +99,11 @@ export class SimulatedOrg {
     );
   }
 
+  /** A rep by the external id the routing map gives it (e.g. an Amazon Connect agent ARN). */
+  repByExternalId(center: ContactCenter, externalId: string): Rep | undefined {
+    return center.reps.find((r) => r.externalId === externalId);
+  }
+
   /** A rep by username or Salesforce user id. */
   rep(center: ContactCenter, ref: string): Rep | undefined {
     return center.reps.find((r) => r.username === ref || (isSalesforceId(ref, '005') && sameId(r.id, ref)));

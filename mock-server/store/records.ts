@@ -133,6 +133,19 @@ export interface ConversationEventRecord extends TenantRecord {
   receivedAt: string;
 }
 
+/** A reservation of a number of the Agentforce Voice pool (reserveRoutableNumber); the number is free again after expiresAt. */
+export interface NumberReservationRecord extends TenantRecord {
+  routableNumber: string;
+  countryCode: string;
+  /** The handle's uid, as the response gives it. */
+  uid: string;
+  fromNumber: string;
+  callId: string | null;
+  transactionId: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
 export interface RecordsByCollection {
   calls: VoiceCallRecord;
   conversations: ConversationRecord;
@@ -141,6 +154,7 @@ export interface RecordsByCollection {
   routings: PendingRoutingRecord;
   contactRequests: ContactRequestRecord;
   events: ConversationEventRecord;
+  numberReservations: NumberReservationRecord;
 }
 export type CollectionName = keyof RecordsByCollection;
 export const COLLECTIONS = [
@@ -151,6 +165,7 @@ export const COLLECTIONS = [
   'routings',
   'contactRequests',
   'events',
+  'numberReservations',
 ] as const satisfies readonly CollectionName[];
 
 /** The id generator's state, stored so ids stay deterministic and unique across restarts. */

@@ -207,6 +207,7 @@ export class StateIndex {
     tenant: byTenant,
     conversation: (event) => unscoped(event.conversationId),
   });
+  readonly numberReservations = new IndexedCollection<RecordsByCollection['numberReservations']>({ tenant: byTenant });
 
   /** How many records of each collection a tenant has. */
   countsOf(tenant: string): Record<CollectionName, number> {
@@ -308,6 +309,8 @@ export class StateIndex {
         if (mutation.collection === 'transcripts') mutation.record.senderType = p(mutation.record.senderType);
         break;
       }
+      case 'numberReservations':
+        break;
       default: {
         const attached = mutation.record;
         attached.voiceCallId = this.calls.get(attached.voiceCallId)?.id ?? attached.voiceCallId;
@@ -335,6 +338,7 @@ export class StateIndex {
         routings: this.routings.values(),
         contactRequests: this.contactRequests.values(),
         events: this.events.values(),
+        numberReservations: this.numberReservations.values(),
       },
     };
   }

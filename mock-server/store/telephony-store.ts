@@ -15,6 +15,7 @@ import type {
   ConversationEventRecord,
   ConversationRecord,
   Mutation,
+  NumberReservationRecord,
   PendingRoutingRecord,
   RecordingRecord,
   TranscriptEntryRecord,
@@ -41,6 +42,8 @@ export interface TelephonyStore {
   pendingRoutingOf(tenant: string, voiceCallId: string): PendingRoutingRecord | undefined;
   contactRequestsOf(tenant: string, voiceCallId: string): ContactRequestRecord[];
   eventsOf(tenant: string, conversationId: string): ConversationEventRecord[];
+  /** The tenant's reservations of pool numbers, current and ended (at most one per number). */
+  numberReservationsOf(tenant: string): NumberReservationRecord[];
   counts(): StoreCounts;
   /** How many calls the tenant has stored. */
   callCount(tenant: string): number;
@@ -130,6 +133,10 @@ class IndexedTelephonyStore implements TelephonyStore {
     return this.state.events.find('conversation', conversationId).filter((event) => event.tenant === tenant);
   }
 
+  numberReservationsOf(tenant: string) {
+    return this.state.ofTenant('numberReservations', tenant);
+  }
+
   counts(): StoreCounts {
     const s = this.state;
     return {
@@ -140,6 +147,7 @@ class IndexedTelephonyStore implements TelephonyStore {
       routings: s.routings.size,
       contactRequests: s.contactRequests.size,
       events: s.events.size,
+      numberReservations: s.numberReservations.size,
     };
   }
 

@@ -24,6 +24,7 @@ function forType(schema: JsonSchema, type: string): fc.Arbitrary<unknown> {
       if (schema.format === 'date-time') {
         return fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
       }
+      if (typeof schema.pattern === 'string') return fc.stringMatching(new RegExp(schema.pattern));
       return fc.string({ minLength: typeof schema.minLength === 'number' ? schema.minLength : 0, maxLength: 24 });
     case 'array': {
       const items = schema.items === undefined ? fc.jsonValue() : valid(schema.items as JsonSchema);
@@ -35,7 +36,11 @@ function forType(schema: JsonSchema, type: string): fc.Arbitrary<unknown> {
     case 'object': {
       const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
       if (schema.maxProperties === 0) return fc.constant({});
-      if (Object.keys(properties).length === 0) return fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue(), { maxKeys: 3 });
+      if (Object.keys(properties).length === 0) {
+        // A map (z.record): its values follow additionalProperties, or the generated map would rarely be valid.
+        const values = typeof schema.additionalProperties === 'object' ? valid(schema.additionalProperties as JsonSchema) : fc.jsonValue();
+        return fc.dictionary(fc.string({ maxLength: 8 }), values, { maxKeys: 3 });
+      }
       const required = new Set((schema.required ?? []) as string[]);
       const record = fc.record(
         Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valid(value)])),

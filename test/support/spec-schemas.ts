@@ -53,6 +53,21 @@ export function responseSchemaOf(op: SpecOperation, status: number): JsonSchema 
   return response?.content?.['application/json']?.schema as JsonSchema | undefined;
 }
 
+/** The query parameters of an operation as one object schema (the GET lookups take their input there). */
+export function querySchemaOf(op: SpecOperation): JsonSchema {
+  const params = ((op.operation.parameters ?? []) as OpenAPIV3_1.ParameterObject[]).filter((p) => p.in === 'query');
+  return {
+    type: 'object',
+    properties: Object.fromEntries(params.map((p) => [p.name, p.schema as JsonSchema])),
+    required: params.filter((p) => p.required === true).map((p) => p.name),
+  };
+}
+
+/** What an operation takes as its input: the JSON body, or for the GET lookups the query parameters. */
+export function inputSchemaOf(op: SpecOperation): JsonSchema | undefined {
+  return op.method === 'get' ? querySchemaOf(op) : requestSchemaOf(op);
+}
+
 /** Every example of a request body in the spec (media-type `example` and `examples`). */
 export function requestExamplesOf(op: SpecOperation): unknown[] {
   const media = (op.operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content['application/json'];
