@@ -42,6 +42,8 @@ export interface SequenceFacts {
   outsideWindow?: boolean;
   /** Conversation events: sorted ascending by startTime. */
   eventsSorted?: boolean;
+  /** Conversation events: a startTime or endTime looks like epoch seconds, not milliseconds. */
+  eventTimesInSeconds?: boolean;
   /** Realtime events: a sentiment event has no participant. */
   sentimentWithoutParticipant?: boolean;
   /** omniFlow: the call is a voicemail but the matched phone channel has no voicemail routing. */
@@ -71,6 +73,7 @@ export const RULE_IDS = [
   'REALTIME_EVENTS_CONVERSATION_CLOSED',
   'POST_CALL_EVENTS_CONVERSATION_OPEN',
   'EVENTS_NOT_SORTED',
+  'EVENT_TIME_IN_SECONDS',
   'SENTIMENT_WITHOUT_PARTICIPANT',
   'OMNIFLOW_ON_CLOSED_CALL',
   'OMNIFLOW_WHILE_ROUTING_PENDING',
@@ -476,6 +479,27 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     message:
       'events must be sorted ascending by startTime; {unsortedAt}.{outcome} Sort them before sending.',
     letThrough: 'They were stored as sent.',
+  },
+  {
+    id: 'EVENT_TIME_IN_SECONDS',
+    title: 'Event times are epoch milliseconds',
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      quote: 'The date and time (in UTC) when this event started. Measured in milliseconds since the Unix epoch.',
+      contradictedBy: {
+        url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+        what: "the page's own example sends startTime 1573503300, a time in seconds (the post-call page's example too)",
+      },
+    },
+    operations: EVENT_OPS,
+    scope: 'request',
+    when: { eventTimesInSeconds: true },
+    status: 400,
+    effect: 'apply',
+    message: '{secondsAt} looks like epoch seconds ({asSeconds}); the docs measure event times in milliseconds since the epoch.{outcome} Multiply by 1000.',
+    letThrough: 'The events were stored as sent.',
   },
   {
     id: 'SENTIMENT_WITHOUT_PARTICIPANT',

@@ -165,7 +165,13 @@ export const routeVoiceCallRequestSchema = z.object({
 
 export const routingStatusResponseSchema = z.object({ status: z.literal('Success') });
 
-export const requestCallbackRequestSchema = z.object({ callbackNumber: nonEmpty() });
+export const requestCallbackRequestSchema = z.object({
+  callbackNumber: nonEmpty(),
+  isPreviewCallback: z.boolean().optional(),
+  scheduledRoutingDateTime: isoDateTime().optional(),
+  /** Sent by the docs' sample; not in the parameter table. */
+  vendorCallKey: nonEmpty().optional(),
+});
 export const requestCallbackResponseSchema = z.object({ recordId: z.string() });
 
 export const realtimeEventSchema = z.object({

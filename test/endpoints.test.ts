@@ -28,6 +28,7 @@ const AGENT = {
   ada: `${ARN}/agent/ada`,
   grace: `${ARN}/agent/grace`,
   katherine: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock-unified/agent/katherine',
+  dorothy: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock-unified/agent/dorothy',
 };
 const SALESFORCE_18 = /^[0-9A-Za-z]{18}$/;
 
@@ -627,8 +628,24 @@ describe(covers('requestCallback'), () => {
     const body = success('requestCallback', 201, res) as { recordId: string };
     expect(body.recordId).toMatch(/^0SR[0-9A-Za-z]{15}$/);
     expect(store().contactRequestsOf(tenant(), callOf('cb').id)).toEqual([
-      expect.objectContaining({ id: body.recordId, callbackNumber: '+18445791189', status: 'New' }),
+      expect.objectContaining({ id: body.recordId, callbackNumber: '+18445791189', status: 'New', isPreviewCallback: false, scheduledRoutingDateTime: null }),
     ]);
+  });
+
+  it("takes a preview or scheduled callback (Summer '26) and the sample's vendorCallKey, without warnings", async () => {
+    mock = await startMock({}, UNIFIED);
+    await openUnified('cb');
+    const res = await mock.post('/voiceCalls/cb/requestCallback', {
+      callbackNumber: '+15551234567',
+      vendorCallKey: 'cb',
+      isPreviewCallback: true,
+      scheduledRoutingDateTime: '2026-06-01T15:00:00Z',
+    });
+    success('requestCallback', 201, res);
+    expect(res.headers['scv-mock-warnings']).toBeUndefined();
+    expect(store().contactRequestsOf(tenant(), callOf('cb').id)[0]).toMatchObject({ isPreviewCallback: true, scheduledRoutingDateTime: '2026-06-01T15:00:00Z', vendorCallKey: 'cb' });
+    invalid(await mock.post('/voiceCalls/cb/requestCallback', { callbackNumber: '+15551234567', isPreviewCallback: 'yes' }), 'isPreviewCallback');
+    invalid(await mock.post('/voiceCalls/cb/requestCallback', { callbackNumber: '+15551234567', scheduledRoutingDateTime: 'tomorrow' }), 'scheduledRoutingDateTime');
   });
 
   it('answers an empty callbackNumber with 400 naming it', async () => {
@@ -716,7 +733,7 @@ describe(covers('storePostConversationEvents'), () => {
 });
 
 describe(`${covers('rerouteVoiceCall')} / ${covers('rerouteVoiceCallPatch')}`, () => {
-  it.each(['POST', 'PATCH'])('%s answers 200 {status: "Success"} and routes again to the last target', async (method) => {
+  it.each(['POST', 'PATCH'])('%s answers 200 {status: "Success"} and routes again, to a different rep than the current one', async (method) => {
     mock = await startMock({}, UNIFIED);
     await openUnified('rr');
     await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
@@ -724,7 +741,19 @@ describe(`${covers('rerouteVoiceCall')} / ${covers('rerouteVoiceCallPatch')}`, (
     expect(success('rerouteVoiceCall', 200, await mock.call(method, '/voiceCalls/rr/reroute'))).toEqual({ status: 'Success' });
     const after = pendingOf('rr')!;
     expect(after.id).not.toBe(before.id);
-    expect(after).toMatchObject({ source: 'reroute', repId: '005SM0000000004YAA', agent: AGENT.katherine });
+    expect(after).toMatchObject({ source: 'reroute', repId: '005SM0000000005YAA', agent: AGENT.dorothy });
+    expect(callOf('rr')).toMatchObject({ ownerId: '005SM0000000005YAA', agent: 'dorothy.vaughan@scv-mock.example' });
+    // Again: back to the first rep (the contact center has two with routing-map ids).
+    await mock.call(method, '/voiceCalls/rr/reroute').expect(200);
+    expect(pendingOf('rr')).toMatchObject({ repId: '005SM0000000004YAA', agent: AGENT.katherine });
+  });
+
+  it('a call routed to a queue alone is rerouted to the same queue (Omni-Channel picks its next rep)', async () => {
+    mock = await startMock({}, UNIFIED);
+    await openUnified('rq');
+    await mock.post('/voiceCalls/rq/routeVoiceCall', { routingTarget: '00GSM00000000062AA' }).expect(200);
+    await mock.patch('/voiceCalls/rq/reroute').expect(200);
+    expect(pendingOf('rq')).toMatchObject({ source: 'reroute', queueId: '00GSM00000000062AA', repId: null });
   });
 
   it.each(['POST', 'PATCH'])('%s answers a body with parameters with 400 that says it takes none', async (method) => {
@@ -805,6 +834,16 @@ describe('isActiveCall', () => {
     expect(pendingOf('a')).toBeUndefined();
     expect(store().counts().routings).toBe(0);
     expect(callOf('a')).toMatchObject({ endedBy: 'update', disposition: 'completed' });
+  });
+
+  it('ending the call resets the hold counters to 0, as documented; the recording keeps its duration from the values sent', async () => {
+    mock = await startMock();
+    await open('holds');
+    await mock.patch('/voiceCalls/holds', { isActiveCall: true, totalHoldDuration: 20, numberOfHolds: 2, recordingLocation: 'https://r.example/h.wav' }).expect(200);
+    expect(callOf('holds')).toMatchObject({ totalHoldDuration: 20, numberOfHolds: 2 });
+    await mock.patch('/voiceCalls/holds', { totalHoldDuration: 30, numberOfHolds: 3, agentInteractionDuration: 100, recordingLocation: 'https://r.example/h.wav' }).expect(200);
+    expect(callOf('holds')).toMatchObject({ totalHoldDuration: 0, numberOfHolds: 0, agentInteractionDuration: 100, endedBy: 'update' });
+    expect(store().recordingOf(tenant(), callOf('holds').id)?.durationInSeconds).toBe(130);
   });
 
   it('on a transfer chain: ending the parent leg keeps the conversation open; ending the last leg closes it and completes the parent', async () => {

@@ -86,7 +86,8 @@ const CASES: Record<RuleId, RuleCase> = {
     },
     breaks: async (mock) => {
       await open(mock, 'h');
-      return mock.patch('/voiceCalls/h', { totalHoldDuration: 12 });
+      // Kept open, so the stored value shows (ending the call resets the hold counters).
+      return mock.patch('/voiceCalls/h', { isActiveCall: true, totalHoldDuration: 12 });
     },
     afterAccepted: (mock) => {
       const call = findCall(mock.server.store, tenant(mock), 'h')!;
@@ -283,6 +284,23 @@ const CASES: Record<RuleId, RuleCase> = {
         service: 'AmazonConnectContactLens',
         events: [sentiment(IN_CALL + 5, 'AGENT'), sentiment(IN_CALL, 'CUSTOMER')],
       });
+    },
+  },
+  EVENT_TIME_IN_SECONDS: {
+    obey: async (mock) => {
+      await open(mock, 'sec');
+      return mock.post('/voiceCalls/sec/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL, 'AGENT')] });
+    },
+    breaks: async (mock) => {
+      await open(mock, 'sec');
+      // The reference page's own example: seconds, not milliseconds.
+      return mock.post('/voiceCalls/sec/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: 1573503450 }] });
+    },
+    afterAccepted: (mock) => {
+      const call = findCall(mock.server.store, tenant(mock), 'sec')!;
+      expect(mock.server.store.eventsOf(tenant(mock), call.conversationId)[0]?.events[0]).toMatchObject({ startTime: 1573503450 });
+      const check = mock.server.journal.list(mock.tenant.key).entries.at(-1)!.checks.find((c) => c.rule === 'EVENT_TIME_IN_SECONDS');
+      if (check?.outcome === 'warning') expect(check.message).toContain('events[0].startTime 1573503450 looks like epoch seconds (2019-11-11T20:17:30.000Z if it is seconds)');
     },
   },
   SENTIMENT_WITHOUT_PARTICIPANT: {

@@ -207,6 +207,10 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
   if (r.isActiveCall !== true) {
     call.endedBy = 'update';
     if (call.disposition !== 'transferred') call.disposition = 'completed';
+    // Documented for isActiveCall false: CustomerHoldDuration and NumberOfHolds "are reset to zero". The
+    // recording above already took its duration from the values this update sent.
+    call.totalHoldDuration = 0;
+    call.numberOfHolds = 0;
   }
   mutations.push({ op: 'put', collection: 'calls', record: call });
 

@@ -105,6 +105,20 @@ export function routeByOmniFlow(
   return { ok: false, tried, voicemailRoutingMissing };
 }
 
+/**
+ * Reroute: "reroutes the call to a different rep" (the Reroute page). The same queue, and the next rep of
+ * the contact center with a routing-map external id after the one the call was with; a routing to a
+ * queue alone stays with the queue, whose next available rep Omni-Channel picks.
+ */
+export function rerouteTarget(center: ContactCenter, last: RoutingTarget): RoutingTarget {
+  if (last.repId === null) return last;
+  const mapped = center.reps.filter((rep) => rep.externalId !== null);
+  const current = mapped.findIndex((rep) => rep.id === last.repId);
+  const next = mapped[(current + 1) % mapped.length];
+  if (next === undefined || next.id === last.repId) return last;
+  return { ...last, repId: next.id, agent: next.externalId };
+}
+
 /** routeVoiceCall: the target is a rep, queue or flow id; a failing flow falls back to fallbackQueue. */
 export function routeToTarget(
   org: SimulatedOrg,

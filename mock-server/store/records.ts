@@ -121,6 +121,12 @@ export interface ContactRequestRecord extends TenantRecord {
   callbackNumber: string;
   preferredChannel: 'Phone';
   status: 'New';
+  /** A preview callback (the rep sees it before the call is placed); false unless the request said so. */
+  isPreviewCallback: boolean;
+  /** When a scheduled callback is to be routed; null routes it now. */
+  scheduledRoutingDateTime: string | null;
+  /** The vendorCallKey the request body named, if any (the docs' sample sends it). */
+  vendorCallKey: string | null;
   createdAt: string;
 }
 
@@ -195,6 +201,14 @@ export const SNAPSHOT_FORMAT = 'scv-telephony-mock/store@1';
 interface LegacyCallFields {
   ended?: boolean;
   ownerQueueId?: string | null;
+}
+
+/** Brings a ContactRequest read from an older store file (before preview and scheduled callbacks) to the current shape. */
+export function upgradeContactRequestRecord(request: ContactRequestRecord): void {
+  const older = request as Partial<Pick<ContactRequestRecord, 'isPreviewCallback' | 'scheduledRoutingDateTime' | 'vendorCallKey'>>;
+  older.isPreviewCallback ??= false;
+  older.scheduledRoutingDateTime ??= null;
+  older.vendorCallKey ??= null;
 }
 
 /** Brings a call record read from an older store file to the current shape (in place). */

@@ -12,6 +12,7 @@ import {
   type StoreMeta,
   type TenantRecord,
   upgradeCallRecord,
+  upgradeContactRequestRecord,
 } from './records.ts';
 import type { SnapshotSource } from './snapshot-file.ts';
 
@@ -310,6 +311,10 @@ export class StateIndex {
         break;
       }
       case 'numberReservations':
+        break;
+      case 'contactRequests':
+        upgradeContactRequestRecord(mutation.record);
+        mutation.record.voiceCallId = this.calls.get(mutation.record.voiceCallId)?.id ?? mutation.record.voiceCallId;
         break;
       default: {
         const attached = mutation.record;

@@ -23,6 +23,22 @@ function pickEvent(event: RealtimeEvent | PostCallEvent): RealtimeEvent | PostCa
   return picked as unknown as RealtimeEvent | PostCallEvent;
 }
 
+/** Epoch values below this are seconds, not milliseconds (year 5138 in seconds, 1973 in ms). */
+const LOOKS_LIKE_SECONDS = 100_000_000_000;
+
+/** The first event time that looks like epoch seconds, as "events[i].startTime 1573503300", with its date read as seconds. */
+function firstTimeInSeconds(events: readonly (RealtimeEvent | PostCallEvent)[]): { at: string; asSeconds: string } | undefined {
+  for (const [i, event] of events.entries()) {
+    for (const field of ['startTime', 'endTime'] as const) {
+      const value = (event as { startTime: number; endTime?: number })[field];
+      if (value !== undefined && value < LOOKS_LIKE_SECONDS) {
+        return { at: `events[${i}].${field} ${value}`, asSeconds: `${new Date(value * 1000).toISOString()} if it is seconds` };
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The index of the first event that starts before the one preceding it, or -1. */
 function firstUnsorted(events: readonly { startTime: number }[]): number {
   return events.findIndex((event, i) => i > 0 && event.startTime < events[i - 1]!.startTime);
@@ -40,18 +56,21 @@ function storeEvents(
   const key = req.params.vendorCallKey!;
   const { conversation, firstCall, pathKey } = requireConversationByKey(store, req.tenant.key, key);
   const unsortedAt = firstUnsorted(req.body.events);
+  const inSeconds = firstTimeInSeconds(req.body.events);
   const shared = requestFacts(req);
   enforceRules(
     {
       operation,
       scope: 'request',
-      facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0 },
+      facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0, eventTimesInSeconds: inSeconds !== undefined },
       vars: {
         ...shared.vars,
         ...vars,
         key,
         firstLegKey: conversation.firstVendorCallKey,
         unsortedAt: unsortedAt < 0 ? '' : `events[${unsortedAt}] starts before events[${unsortedAt - 1}]`,
+        secondsAt: inSeconds?.at,
+        asSeconds: inSeconds?.asSeconds,
       },
       callState: callStateOf(store, firstCall),
     },

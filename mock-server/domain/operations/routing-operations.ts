@@ -15,7 +15,7 @@ import type { ContactCenter } from '../../org/org-fixture-schema.ts';
 import type { ContactRequestRecord, Mutation, PendingRoutingRecord, RoutingTarget, VoiceCallRecord } from '../../store/records.ts';
 import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
 import { routeCall, type RoutedCallFields } from '../call-transitions.ts';
-import { routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
+import { rerouteTarget, routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
 import {
   ApiError,
   enforceRules,
@@ -146,6 +146,9 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
     callbackNumber: req.body.callbackNumber,
     preferredChannel: 'Phone',
     status: 'New',
+    isPreviewCallback: req.body.isPreviewCallback ?? false,
+    scheduledRoutingDateTime: req.body.scheduledRoutingDateTime ?? null,
+    vendorCallKey: req.body.vendorCallKey ?? null,
     createdAt: req.now.toISOString(),
   };
   const response: RequestCallbackResponse = { recordId: record.id };
@@ -158,11 +161,12 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
   };
 }
 
-/** Routes the call again to the target of its last routing (the accepted work, if any, is closed). */
+/** Routes the call again, to a different rep than its last routing's (the accepted work, if any, is closed). */
 export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
   const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
   const { call } = checked;
-  const mutations = checked.skip || call.lastRouting === null ? [] : routeTo(req, env, checked, call.lastRouting, 'reroute');
+  const mutations =
+    checked.skip || call.lastRouting === null ? [] : routeTo(req, env, checked, rerouteTarget(checked.center, call.lastRouting), 'reroute');
   return { status: 200, body: SUCCESS, mutations, voiceCallId: call.id };
 }
 
