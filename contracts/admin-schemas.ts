@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
 import { RULE_SETTING_SOURCES } from './rule-settings.ts';
 import { EVIDENCE_GRADES, RULE_IDS, RULE_LEVELS } from './sequence-rules.ts';
-import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema } from './wire-schemas.ts';
+import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema, isoDateTimeSchema, RESERVED_PATH_WORDS } from './wire-schemas.ts';
 
 const nonEmpty = () => z.string().min(1);
 /** A count or sequence number (the spec's Count). */
@@ -239,6 +239,25 @@ export const verificationReportSchema = z.object({
   }),
 });
 
+/** POST /__admin/calls: a call Salesforce creates itself, so a connector can post transcripts and events for it. */
+export const salesforceCallRequestSchema = z.object({
+  callType: z.enum(['Outbound', 'Callback', 'Consult']),
+  vendorCallKey: nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
+    message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')})`,
+  }),
+  from: nonEmpty().optional(),
+  to: nonEmpty().optional(),
+  /** ISO-8601; the transcript window opens here. Default: now. */
+  startTime: isoDateTimeSchema.optional(),
+});
+
+export const salesforceCallResponseSchema = z.object({
+  voiceCallId: z.string(),
+  vendorCallKey: z.string(),
+  conversationId: z.string(),
+  callType: z.enum(['Outbound', 'Callback', 'Consult']),
+});
+
 export const verifyRequestSchema = z.object({
   scenario: nonEmpty(),
   vendorCallKey: nonEmpty().optional(),
@@ -272,4 +291,6 @@ export type VerificationProblem = z.infer<typeof verificationProblemSchema>;
 export type VerificationStep = z.infer<typeof verificationStepSchema>;
 export type VerificationReport = z.infer<typeof verificationReportSchema>;
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+export type SalesforceCallRequest = z.infer<typeof salesforceCallRequestSchema>;
+export type SalesforceCallResponse = z.infer<typeof salesforceCallResponseSchema>;
 export type VerificationSummary = z.infer<typeof verificationSummarySchema>;

@@ -14,6 +14,7 @@ const isoDateTime = () =>
     .string()
     .refine(isDateTime, { message: 'must be an ISO-8601 date-time such as 2022-08-02T17:32:28Z' })
     .meta({ format: 'date-time' });
+export const isoDateTimeSchema = isoDateTime();
 const epochMillis = () => z.int().min(0).meta({ format: 'int64' });
 export const epochMillisSchema = epochMillis();
 export const httpStatusSchema = z.int().min(100).max(599);

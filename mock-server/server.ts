@@ -100,6 +100,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
   const clock = options.clock ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+  const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
 
   const app = express();
   app.disable('x-powered-by');
@@ -115,12 +116,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     now: clock,
   };
   const tenantOfRequest = authenticate({ mode: auth, defaultTenant, verifier });
-  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, authenticate: tenantOfRequest, journal }));
+  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, maxCallsPerTenant, authenticate: tenantOfRequest, journal }));
   app.use(
     API_BASE_PATH,
     telephonyApi({
       api,
-      env: { store, org, rules, maxCallsPerTenant: options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant },
+      env: { store, org, rules, maxCallsPerTenant },
       authenticate: tenantOfRequest,
       journal,
       maxBodyBytes,

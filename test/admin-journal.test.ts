@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { callListSchema, conversationStateSchema, journalPageSchema, resetResponseSchema } from '../contracts/admin-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
-import { inboundCall, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+import { inboundCall, IN_CALL, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
 
 const seed = loadScenario('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
@@ -194,5 +194,31 @@ describe('state inspection', () => {
     const filtered = callListSchema.parse((await admin(mock, 'get', '/calls?vendorCallKey=leg').expect(200)).body);
     expect(filtered.conversations).toHaveLength(1);
     await admin(mock, 'get', '/calls/nobody').expect(404);
+  });
+});
+
+describe('POST /__admin/calls: calls Salesforce creates itself', () => {
+  it.each(['Outbound', 'Callback', 'Consult'] as const)('makes a live %s call that takes transcripts and events by its own key', async (callType) => {
+    await start();
+    const key = `${callType.toLowerCase()}-1`;
+    const made = await admin(mock, 'post', '/calls').send({ callType, vendorCallKey: key, from: '+18005550100', to: '+15551234567', startTime: '2022-08-02T17:32:28Z' }).expect(201);
+    expect(made.body).toMatchObject({ vendorCallKey: key, callType, voiceCallId: expect.stringMatching(/^0LQ/), conversationId: expect.any(String) });
+    await mock.post(`/voiceCalls/${key}/messages`, message('m1')).expect(202);
+    await mock.post(`/voiceCalls/${key}/realtimeConversationEvents`, { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'Greeting', startTime: IN_CALL }] }).expect(202);
+    const state = (await admin(mock, 'get', `/calls/${key}`).expect(200)).body as { status: string; legs: Array<{ callType: string }>; transcripts: unknown[] };
+    expect(state).toMatchObject({ status: 'open', legs: [{ callType }] });
+    expect(state.transcripts).toHaveLength(1);
+    // The connector then ends it like any call.
+    await mock.patch(`/voiceCalls/${key}`, { endTime: '2022-08-02T17:35:00Z' }).expect(200);
+  });
+
+  it('refuses a call type the API creates itself, a taken or reserved key, and needs the tenant\'s token', async () => {
+    await start();
+    await admin(mock, 'post', '/calls').send({ callType: 'Inbound', vendorCallKey: 'x' }).expect(400);
+    await admin(mock, 'post', '/calls').send({ callType: 'Outbound', vendorCallKey: 'messages' }).expect(400);
+    await admin(mock, 'post', '/calls').send({ callType: 'Outbound', vendorCallKey: 'taken' }).expect(201);
+    const taken = errorResponseSchema.parse((await admin(mock, 'post', '/calls').send({ callType: 'Callback', vendorCallKey: 'taken' }).expect(400)).body);
+    expect(taken.errors[0]).toContain('vendorCallKey is already the key of call 0LQ');
+    await request(mock.server.app).post('/__admin/calls').send({ callType: 'Outbound', vendorCallKey: 'y' }).expect(401);
   });
 });

@@ -902,6 +902,26 @@ describe('{CALL_ID} resolution', () => {
     expect(pendingOf('by-id')).toBeUndefined();
   });
 
+  it('every Salesforce id a request carries may come in 15 or 18 characters: parentVoiceCallId, fallbackQueue, routingTarget, the lookups', async () => {
+    mock = await startMock();
+    const parent18 = (await open('p15')).body.voiceCallId as string;
+    // A transfer leg by the parent's 15-character id, to a queue by its 15-character id.
+    await transfer('p15-leg', parent18.slice(0, 15)).expect(201);
+    expect(callOf('p15-leg').previousCallId).toBe(parent18);
+    await mock.patch('/voiceCalls/p15-leg/omniFlow', { fallbackQueue: '00GSM0000000002' }).expect(200);
+    expect(pendingOf('p15-leg')).toMatchObject({ queueId: '00GSM00000000022AA' });
+    // Routing targets (rep, queue, flow) by 15 characters, on the Unified Routing contact center.
+    const unified = await mock.as('UnifiedContactCenter');
+    await unified.post('/voiceCalls', inboundCall('u15', { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' })).expect(201);
+    for (const target of ['005SM0000000004', '00GSM0000000006', '300SM0000000006']) {
+      await unified.post('/voiceCalls/u15/routeVoiceCall', { routingTarget: target }).expect(200);
+    }
+    // Ids in answers are 18 characters, as the real service's other APIs return them.
+    expect(callOf('p15').id).toMatch(SALESFORCE_18);
+    await mock.patch('/voiceCalls/p15/omniFlow', { flowDevName: 'Support_Routing_Flow' }).expect(200);
+    await mock.call('GET', `/voiceCalls/${parent18.slice(0, 15)}/voicemailDrop`).expect(200);
+  });
+
   it('a vendorCallKey shared by two legs resolves to the latest leg for PATCH /voiceCalls/{CALL_ID}', async () => {
     mock = await startMock();
     const first = await open('shared');

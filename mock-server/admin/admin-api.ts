@@ -25,6 +25,7 @@ export interface AdminApiOptions {
   store: TelephonyStore;
   keys: KeyRegistry;
   maxBodyBytes: number;
+  maxCallsPerTenant: number;
   authenticate: RequestHandler;
   journal: RequestJournal;
 }

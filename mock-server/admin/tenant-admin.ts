@@ -7,7 +7,9 @@ import { Router, type Request, type RequestHandler } from 'express';
 import {
   CHECK_OUTCOMES,
   resetRequestSchema,
+  salesforceCallRequestSchema,
   verifyRequestSchema,
+  type SalesforceCallResponse,
   type CallList,
   type JournalCleared,
   type ResetResponse,
@@ -26,12 +28,15 @@ import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { conversationState } from './state-views.ts';
 import { callVerifier } from './call-verification.ts';
+import { createSalesforceCallOf } from './salesforce-calls.ts';
 
 export interface TenantAdminOptions {
   authenticate: RequestHandler;
   journal: RequestJournal;
   store: TelephonyStore;
   maxBodyBytes: number;
+  /** Calls one tenant may store (a call made here counts too). */
+  maxCallsPerTenant: number;
 }
 
 const invalid = (field: string, problem: string) => ApiError.details(400, 'INVALID_REQUEST', [{ field, problem }]);
@@ -160,6 +165,17 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       if (limit !== undefined) conversations = conversations.slice(Math.max(0, conversations.length - limit));
       const body: CallList = { tenant: tenant.key, conversations: conversations.map((c) => conversationState(store, c)) };
       return { body };
+    }),
+  );
+
+  router.post(
+    '/calls',
+    jsonBody(options.maxBodyBytes),
+    withTenant(async (tenant, req) => {
+      const parsed = salesforceCallRequestSchema.safeParse(req.body ?? {});
+      if (!parsed.success) throw zodError(parsed.error);
+      const body: SalesforceCallResponse = await createSalesforceCallOf(store, tenant, parsed.data, options.maxCallsPerTenant);
+      return { status: 201, body };
     }),
   );
 

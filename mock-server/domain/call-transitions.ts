@@ -130,6 +130,26 @@ export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mut
   return { call, mutations };
 }
 
+/** A call Salesforce creates itself (outbound, callback, consult), live and in a conversation of its own. */
+export function createSalesforceCall(
+  base: NewCallInput,
+  fields: { from: string | null; to: string | null; startTime: string },
+  ids: SalesforceIdFactory,
+): { call: VoiceCallRecord; mutations: Mutation[] } {
+  const call: VoiceCallRecord = {
+    ...blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base),
+    ...fields,
+    callSubtype: 'PSTN',
+  };
+  return {
+    call,
+    mutations: [
+      { op: 'put', collection: 'calls', record: call },
+      { op: 'put', collection: 'conversations', record: newConversation(call.conversationId, call, base.now) },
+    ],
+  };
+}
+
 /** An update for an unknown CALL_ID: a call (and conversation) to update, keyed by that CALL_ID. */
 export function createCallForUpdate(base: NewCallInput, ids: SalesforceIdFactory): { call: VoiceCallRecord; conversation: ConversationRecord } {
   const call = blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base);

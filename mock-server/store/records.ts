@@ -11,6 +11,9 @@ import type {
   RealtimeEvent,
 } from '../../contracts/wire-schemas.ts';
 
+/** The calls Salesforce creates itself (outbound from the softphone, callbacks, consults); the API cannot create them. */
+export type SalesforceCreatedCallType = 'Outbound' | 'Callback' | 'Consult';
+
 /** Every record belongs to one tenant and has a Salesforce-style 18-character id. */
 export interface TenantRecord {
   id: string;
@@ -21,7 +24,8 @@ export interface VoiceCallRecord extends TenantRecord {
   callCenterApiName: string;
   vendorCallKey: string;
   conversationId: string;
-  callType: 'Inbound' | 'Transfer';
+  /** Outbound, Callback and Consult calls are the ones Salesforce creates itself (made here with POST /__admin/calls). */
+  callType: 'Inbound' | 'Transfer' | SalesforceCreatedCallType;
   parentVoiceCallId: string | null;
   previousCallId: string | null;
   nextCallId: string | null;
@@ -61,7 +65,7 @@ export interface VoiceCallRecord extends TenantRecord {
   /** The target of the latest routing, kept for reroute after the PendingServiceRouting is gone. */
   lastRouting: RoutingTarget | null;
   providerName: string | null;
-  createdVia: 'create' | 'update';
+  createdVia: 'create' | 'update' | 'admin';
   createdAt: string;
   updatedAt: string;
   updateCount: number;

@@ -1,0 +1,44 @@
+/**
+ * POST /__admin/calls: the calls Salesforce creates itself, which no Telephony API request can create (an
+ * outbound call from the softphone, a callback, a consult). Transcripts are documented for them, so a
+ * connector test needs one to post to.
+ */
+import type { SalesforceCallRequest, SalesforceCallResponse } from '../../contracts/admin-schemas.ts';
+import { createSalesforceCall } from '../domain/call-transitions.ts';
+import { ApiError, type Tenant } from '../domain/operation-context.ts';
+import type { TelephonyStore } from '../store/telephony-store.ts';
+
+export async function createSalesforceCallOf(
+  store: TelephonyStore,
+  tenant: Tenant,
+  request: SalesforceCallRequest,
+  maxCallsPerTenant: number,
+): Promise<SalesforceCallResponse> {
+  const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
+  if (existing !== undefined) {
+    throw ApiError.details(400, 'INVALID_REQUEST', [
+      { field: 'vendorCallKey', problem: `is already the key of call ${existing.id}; give the new call a key of its own` },
+    ]);
+  }
+  if (store.callCount(tenant.key) >= maxCallsPerTenant) {
+    throw new ApiError(429, 'TENANT_FULL', [
+      `Tenant ${tenant.key} already holds ${maxCallsPerTenant} calls, the limit (--max-calls-per-tenant). Reset the tenant (POST /__admin/reset) first.`,
+    ]);
+  }
+  const now = new Date().toISOString();
+  const { call, mutations } = createSalesforceCall(
+    {
+      tenant: tenant.key,
+      callCenterApiName: tenant.callCenterApiName,
+      vendorCallKey: request.vendorCallKey,
+      callType: request.callType,
+      providerName: null,
+      createdVia: 'admin',
+      now,
+    },
+    { from: request.from ?? null, to: request.to ?? null, startTime: request.startTime ?? now },
+    store.ids,
+  );
+  await store.commit(mutations);
+  return { voiceCallId: call.id, vendorCallKey: call.vendorCallKey, conversationId: call.conversationId, callType: request.callType };
+}
