@@ -53,6 +53,12 @@ export const OPERATIONS = [
 /** A logical operation: what rules, journal and scenarios talk about. */
 export type Operation = (typeof OPERATIONS)[number];
 
+/** The operations whose JSON body has fields of its own (reroute and clearRouting take none; the GET lookups no body). */
+export const OPERATIONS_WITH_BODY_FIELDS = OPERATIONS.filter(
+  (op): op is Exclude<Operation, 'rerouteVoiceCall' | 'clearRouting' | 'getVoicemailGreeting' | 'getDefaultOutboundPhoneNumber' | 'getVoicemailDrop'> =>
+    !['rerouteVoiceCall', 'clearRouting', 'getVoicemailGreeting', 'getDefaultOutboundPhoneNumber', 'getVoicemailDrop'].includes(op),
+);
+
 /** Every operationId of the telephony surface of openapi.yaml, mapped to its logical operation. */
 export const OPERATION_OF_OPERATION_ID = {
   createVoiceCall: 'createVoiceCall',

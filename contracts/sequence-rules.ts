@@ -3,7 +3,7 @@
  * derives the facts of each request from its stored state and asks this table what to do; the contract
  * kit evaluates recorded traffic against the same table. No rule lives anywhere else.
  */
-import type { Operation } from './operations.ts';
+import { OPERATIONS_WITH_BODY_FIELDS, type Operation } from './operations.ts';
 
 /**
  * What is known about a request and the call it targets. A rule matches when every fact it names has
@@ -669,18 +669,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
         what: 'the Lambdas send fields no page documents (callCenterApiName, toNumber, callSubType, parentCallIdentifier on updates; transferTarget on omniFlow)',
       },
     },
-    operations: [
-      'createVoiceCall',
-      'updateVoiceCall',
-      'createTranscript',
-      'createTranscriptsBulk',
-      'executeOmniFlow',
-      'routeVoiceCall',
-      'requestCallback',
-      'sendRealtimeConversationEvents',
-      'storePostConversationEvents',
-      'reserveRoutableNumber',
-    ],
+    operations: OPERATIONS_WITH_BODY_FIELDS,
     scope: 'request',
     when: { undocumentedFields: true },
     status: 400,
