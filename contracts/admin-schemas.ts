@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
 import { RULE_SETTING_SOURCES } from './rule-settings.ts';
 import { EVIDENCE_GRADES, RULE_IDS, RULE_LEVELS } from './sequence-rules.ts';
-import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema, isoDateTimeSchema, RESERVED_PATH_WORDS } from './wire-schemas.ts';
+import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema, isoDateTimeSchema, newVendorCallKeySchema } from './wire-schemas.ts';
 
 const nonEmpty = () => z.string().min(1);
 /** A count or sequence number (the spec's Count). */
@@ -242,9 +242,7 @@ export const verificationReportSchema = z.object({
 /** POST /__admin/calls: a call Salesforce creates itself, so a connector can post transcripts and events for it. */
 export const salesforceCallRequestSchema = z.object({
   callType: z.enum(['Outbound', 'Callback', 'Consult']),
-  vendorCallKey: nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
-    message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')})`,
-  }),
+  vendorCallKey: newVendorCallKeySchema,
   from: nonEmpty().optional(),
   to: nonEmpty().optional(),
   /** ISO-8601; the transcript window opens here. Default: now. */

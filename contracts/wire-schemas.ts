@@ -36,6 +36,11 @@ export const callAttributesSchema = z.string();
 /** The words the API reserves right after /voiceCalls/ (its own endpoints); they never name a call. */
 export const RESERVED_PATH_WORDS = ['messages', 'route', 'reserveRoutableNumber', 'voicemailGreeting', 'defaultOutboundPhoneNumber'] as const;
 
+/** A vendorCallKey a new call may take: any key but a word the API reserves after /voiceCalls/. */
+export const newVendorCallKeySchema = nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
+  message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')}): a path with it never names a call`,
+});
+
 export const participantSchema = z.object({
   participantKey: nonEmpty(),
   type: z.enum(['END_USER']),
@@ -44,9 +49,7 @@ export const participantSchema = z.object({
 export const createVoiceCallRequestSchema = z
   .object({
     callCenterApiName: nonEmpty(),
-    vendorCallKey: nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
-      message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')}): a path with it never names a call`,
-    }),
+    vendorCallKey: newVendorCallKeySchema,
     to: nonEmpty(),
     from: nonEmpty(),
     initiationMethod: z.enum(INITIATION_METHODS),

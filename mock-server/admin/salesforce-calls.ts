@@ -5,7 +5,7 @@
  */
 import type { SalesforceCallRequest, SalesforceCallResponse } from '../../contracts/admin-schemas.ts';
 import { createSalesforceCall } from '../domain/call-transitions.ts';
-import { ApiError, type Tenant } from '../domain/operation-context.ts';
+import { ApiError, ensureRoomForCall, type Tenant } from '../domain/operation-context.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 
 export async function createSalesforceCallOf(
@@ -20,11 +20,7 @@ export async function createSalesforceCallOf(
       { field: 'vendorCallKey', problem: `is already the key of call ${existing.id}; give the new call a key of its own` },
     ]);
   }
-  if (store.callCount(tenant.key) >= maxCallsPerTenant) {
-    throw new ApiError(429, 'TENANT_FULL', [
-      `Tenant ${tenant.key} already holds ${maxCallsPerTenant} calls, the limit (--max-calls-per-tenant). Reset the tenant (POST /__admin/reset) first.`,
-    ]);
-  }
+  ensureRoomForCall({ store, maxCallsPerTenant }, tenant.key);
   const now = new Date().toISOString();
   const { call, mutations } = createSalesforceCall(
     {

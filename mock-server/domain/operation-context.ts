@@ -29,8 +29,8 @@ export interface OperationEnv {
   maxCallsPerTenant: number;
 }
 
-/** Refuses a new call when the tenant already holds as many as it may. */
-export function ensureRoomForCall(env: OperationEnv, tenant: string): void {
+/** Refuses a new call when the tenant already holds as many as it may (operations and the admin API alike). */
+export function ensureRoomForCall(env: Pick<OperationEnv, 'store' | 'maxCallsPerTenant'>, tenant: string): void {
   const count = env.store.callCount(tenant);
   if (count >= env.maxCallsPerTenant) {
     throw new ApiError(429, 'TENANT_FULL', [

@@ -24,11 +24,11 @@ export function findUndocumentedFields(schema: Schema | undefined, body: unknown
     }
     if (!isPlainObject(value) || node.properties === undefined) return;
     const properties = node.properties as Record<string, Schema>;
-    const documented = Object.keys(properties).filter((name) => properties[name]!.deprecated !== true);
     for (const key of Object.keys(value)) {
       const fieldPath = path === '' ? key : `${path}.${key}`;
       const property = properties[key];
       if (property === undefined) {
+        const documented = Object.keys(properties).filter((name) => properties[name]!.deprecated !== true);
         const near = closestName(key, documented);
         if (!found.has(fieldPath)) found.set(fieldPath, { path: fieldPath, ...(near === undefined ? {} : { suggestion: near, because: 'spelling' as const }) });
         continue;

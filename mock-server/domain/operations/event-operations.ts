@@ -11,6 +11,7 @@ import type {
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ConversationEventRecord } from '../../store/records.ts';
 import { callStateOf, requireConversationByKey } from '../call-resolution.ts';
+import { looksLikeEpochSeconds } from '../epoch-units.ts';
 import { enforceRules, requestFacts, type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-context.ts';
 
 const ACCEPTED: EventsAcceptedResponse = { status: '202 Accepted' };
@@ -23,15 +24,12 @@ function pickEvent(event: RealtimeEvent | PostCallEvent): RealtimeEvent | PostCa
   return picked as unknown as RealtimeEvent | PostCallEvent;
 }
 
-/** Epoch values below this are seconds, not milliseconds (year 5138 in seconds, 1973 in ms). */
-const LOOKS_LIKE_SECONDS = 100_000_000_000;
-
 /** The first event time that looks like epoch seconds, as "events[i].startTime 1573503300", with its date read as seconds. */
 function firstTimeInSeconds(events: readonly (RealtimeEvent | PostCallEvent)[]): { at: string; asSeconds: string } | undefined {
   for (const [i, event] of events.entries()) {
     for (const field of ['startTime', 'endTime'] as const) {
       const value = (event as { startTime: number; endTime?: number })[field];
-      if (value !== undefined && value < LOOKS_LIKE_SECONDS) {
+      if (value !== undefined && looksLikeEpochSeconds(value)) {
         return { at: `events[${i}].${field} ${value}`, asSeconds: `${new Date(value * 1000).toISOString()} if it is seconds` };
       }
     }

@@ -20,9 +20,7 @@ import {
   type OperationOutcome,
   type OperationRequest,
 } from '../operation-context.ts';
-
-/** Epoch values below this are seconds, not milliseconds (year 5138 in seconds, 1973 in ms). */
-const LOOKS_LIKE_SECONDS = 100_000_000_000;
+import { looksLikeEpochSeconds } from '../epoch-units.ts';
 
 const iso = (ms: number | null): string => (ms === null ? 'open' : new Date(ms).toISOString());
 
@@ -89,7 +87,7 @@ function intakeMessages(
           windowStart: iso(start),
           windowEnd: iso(end),
           unitHint:
-            message.startTime < LOOKS_LIKE_SECONDS
+            looksLikeEpochSeconds(message.startTime)
               ? ` ${message.startTime} looks like epoch seconds; the API expects milliseconds.`
               : '',
         },
