@@ -3,8 +3,9 @@
  * them (closed calls, through the real operations), so the benchmark can start a mock on a full store.
  */
 import { RulePolicy } from '../contracts/rule-settings.ts';
-import { tenantOf } from '../mock-server/auth/jwt-verifier.ts';
-import { RuleLedger, type OperationEnv, type OperationRequest } from '../mock-server/domain/operation-context.ts';
+import { tenantOf } from '../mock-server/tenancy/tenant.ts';
+import type { OperationEnv, OperationRequest } from '../mock-server/domain/operation-types.ts';
+import { RuleLedger } from '../mock-server/domain/rule-enforcement.ts';
 import { createTranscript } from '../mock-server/domain/operations/transcript-operations.ts';
 import { createVoiceCall, updateVoiceCall } from '../mock-server/domain/operations/voice-call-operations.ts';
 import { loadOrgFixture } from '../mock-server/org/simulated-org.ts';
@@ -21,8 +22,7 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
   const store = await openStore({ file: options.file, seed: 'bench-preload' });
   const env: OperationEnv = { store, org: loadOrgFixture(), rules: new RulePolicy('strict'), maxCallsPerTenant: Number.MAX_SAFE_INTEGER };
   const tenant = tenantOf(options.orgId, 'MyContactCenter');
-  const request = <B>(operation: OperationRequest['operation'], body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
-    operation,
+  const request = <B>(body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
     tenant,
     params,
     body,
@@ -41,7 +41,7 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
     for (const outcome of [
       () =>
         createVoiceCall(
-          request('createVoiceCall', {
+          request({
             callCenterApiName: 'MyContactCenter',
             vendorCallKey: key,
             to: '999999999',
@@ -54,14 +54,12 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
         ),
       () =>
         createTranscript(
-          request(
-            'createTranscript',
-            { participantId: `${key}END_USER`, messageId: `${key}-m1`, startTime: start + i * 1000 + 500, endTime: start + i * 1000 + 900, content: 'A message of moderate length, as a caller would leave it.', senderType: 'END_USER' as const },
+          request({ participantId: `${key}END_USER`, messageId: `${key}-m1`, startTime: start + i * 1000 + 500, endTime: start + i * 1000 + 900, content: 'A message of moderate length, as a caller would leave it.', senderType: 'END_USER' as const },
             { vendorCallKey: key },
           ),
           env,
         ),
-      () => updateVoiceCall(request('updateVoiceCall', { endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
+      () => updateVoiceCall(request({ endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
     ]) {
       // A commit applies at once (the next step reads it); the log writes them in groups.
       pending.push(store.commit(outcome().mutations));

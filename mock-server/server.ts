@@ -2,26 +2,28 @@
  * Puts the layers together: simulated org, store, openapi-backend router, HTTP app. `createMockServer`
  * builds everything without listening (supertest uses `app`); `listen` and `close` run it for real.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express from 'express';
 import { RulePolicy, type RuleSettingLayer } from '../contracts/rule-settings.ts';
 import type { RuleMode } from '../contracts/sequence-rules.ts';
+import { adminTenant } from './admin/admin-http.ts';
 import { adminApi } from './admin/admin-api.ts';
-import type { Tenant } from './domain/operation-context.ts';
 import { JtiCache } from './auth/jti-cache.ts';
-import { tenantOf, VerifiedTokens } from './auth/jwt-verifier.ts';
+import { VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry } from './auth/key-registry.ts';
-import { authenticate, type AuthMode } from './http/auth-middleware.ts';
-import { RequestJournal } from './journal/request-journal.ts';
+import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
+import { TelephonyPipeline } from './core/telephony-pipeline.ts';
 import { errorHandler, notFoundHandler } from './http/error-responses.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
-import { requestLog } from './http/request-log.ts';
-import { telephonyApi } from './http/telephony-api.ts';
-import { compileValidators, createOpenApiRouter } from './openapi/openapi-router.ts';
+import { adminRequestLog } from './http/request-log.ts';
+import { telephonyListener } from './http/telephony-listener.ts';
+import { RequestJournal } from './journal/request-journal.ts';
+import { RequestValidator } from './openapi/request-validator.ts';
 import { ADMIN_BASE_PATH, API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
+import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
 
 export interface MockServerOptions {
@@ -62,7 +64,8 @@ export const DEFAULTS = {
 } as const;
 
 export interface MockServer {
-  readonly app: Express;
+  /** The request listener: /telephony/v1 on node:http, everything else on the admin API's express app. */
+  readonly app: RequestListener;
   readonly store: TelephonyStore;
   readonly org: SimulatedOrg;
   readonly keys: KeyRegistry;
@@ -96,41 +99,44 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   if (store.droppedAtLoad > 0) {
     logger.warn(`the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`);
   }
-  const api = await createOpenApiRouter(telephonySurface(loadSpecDocument()));
+  const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
   const clock = options.clock ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
-
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  app.use(requestLog(logger));
   const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
-  const verifier = {
-    org,
-    keys,
-    jtis: new JtiCache(),
-    verified: new VerifiedTokens(),
-    clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds,
-    now: clock,
-  };
-  const tenantOfRequest = authenticate({ mode: auth, defaultTenant, verifier });
-  app.use(ADMIN_BASE_PATH, adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, maxCallsPerTenant, authenticate: tenantOfRequest, journal }));
-  app.use(
-    API_BASE_PATH,
-    telephonyApi({
-      api,
-      env: { store, org, rules, maxCallsPerTenant },
-      authenticate: tenantOfRequest,
-      journal,
-      maxBodyBytes,
-      logger,
-      clock,
-    }),
+  const authenticate = createAuthenticator({
+    mode: auth,
+    defaultTenant,
+    verifier: {
+      org,
+      keys,
+      jtis: new JtiCache(),
+      verified: new VerifiedTokens(),
+      clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds,
+      now: clock,
+    },
+  });
+  const pipeline = new TelephonyPipeline({ validator, env: { store, org, rules, maxCallsPerTenant }, authenticate, logger, clock });
+  const telephony = telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal });
+
+  const admin = express();
+  admin.disable('x-powered-by');
+  admin.set('etag', false);
+  admin.use(adminRequestLog((entry) => logger.request(entry)));
+  admin.use(
+    ADMIN_BASE_PATH,
+    adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, maxCallsPerTenant, authenticate: adminTenant(authenticate), journal }),
   );
-  app.use(notFoundHandler);
-  app.use(errorHandler(logger));
+  admin.use(notFoundHandler);
+  admin.use(errorHandler(logger));
+
+  const app: RequestListener = (req, res) => {
+    const url = req.url ?? '/';
+    const rest = url.startsWith(API_BASE_PATH) ? url.charAt(API_BASE_PATH.length) : undefined;
+    if (rest === '' || rest === '/' || rest === '?') telephony(req, res);
+    else admin(req, res);
+  };
 
   let server: Server | null = null;
   return {
@@ -152,7 +158,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
-          compileValidators(api);
+          validator.warmUp();
           const { port } = started.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });

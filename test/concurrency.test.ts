@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { startMockServer, type RunningMockServer } from '../mock-server/index.ts';
-import { tenantOf } from '../mock-server/auth/jwt-verifier.ts';
+import { tenantOf } from '../mock-server/tenancy/tenant.ts';
 import { inboundCall, message } from './support/mock-harness.ts';
 
 async function send(mock: RunningMockServer, token: string, method: string, path: string, body?: unknown): Promise<number> {

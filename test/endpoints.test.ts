@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type Operation } from '../contracts/operations.ts';
 import { errorResponseSchema, RESERVED_PATH_WORDS, type ErrorResponse } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
-import { ReservedPaths } from '../mock-server/openapi/reserved-paths.ts';
+import { SpecRouter } from '../mock-server/openapi/spec-router.ts';
 import { loadSpecDocument, telephonySurface } from '../mock-server/openapi/spec-document.ts';
 import type { VoiceCallRecord } from '../mock-server/store/records.ts';
 import { API, AUTH, inboundCall, IN_CALL, message, startMock, UNIFIED, type Harness } from './support/mock-harness.ts';
@@ -543,8 +543,7 @@ describe(covers('getVoicemailDrop'), () => {
 
 describe('reserved paths after /voiceCalls/ never name a call', () => {
   it('the reserved words are exactly the words of the spec\'s own /voiceCalls/ endpoints, and none can be a vendorCallKey', async () => {
-    const operations = specOperations().map((op) => ({ method: op.method, path: op.path }));
-    expect(new ReservedPaths(operations).words.sort()).toEqual([...RESERVED_PATH_WORDS].sort());
+    expect(new SpecRouter(specOperations()).reservedWords.sort()).toEqual([...RESERVED_PATH_WORDS].sort());
     mock = await startMock();
     for (const word of RESERVED_PATH_WORDS) invalid(await mock.post('/voiceCalls', inboundCall(word)), 'vendorCallKey');
     expect(store().counts().calls).toBe(0);

@@ -51,7 +51,7 @@ describe('every scenario fixture verifies clean', () => {
     expect(report.ok).toBe(true);
     for (const step of report.steps) expect(step.status, step.id).toMatch(step.optional ? /passed|skipped/ : /passed/);
     // The TypeScript verifier, on the journal, says the same.
-    const journal = mock.server.journal.list(client === mock ? mock.tenant.key : (await import('../mock-server/auth/jwt-verifier.ts')).tenantOf('00DSM0000000MCK2A2', fixture.contactCenter!).key);
+    const journal = mock.server.journal.list(client === mock ? mock.tenant.key : (await import('../mock-server/tenancy/tenant.ts')).tenantOf('00DSM0000000MCK2A2', fixture.contactCenter!).key);
     const call = entriesOfCall(journal.entries, key);
     expect(verifyScenario(scenarioByName(fixture.scenario)!, call.entries, { vendorCallKey: key, conversationId: call.conversationId })).toEqual(report);
   });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
-import { tenantOf } from '../mock-server/auth/jwt-verifier.ts';
+import { tenantOf } from '../mock-server/tenancy/tenant.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { inboundCall, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
 

@@ -11,7 +11,7 @@ import type { HealthResponse } from '../../contracts/admin-schemas.ts';
 import type { RequestHandler } from 'express';
 import type { KeyRegistry } from '../auth/key-registry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
-import type { AuthMode } from '../http/auth-middleware.ts';
+import type { AuthMode } from '../auth/request-auth.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { keyAdmin } from './key-admin.ts';
 import { ruleList } from './rule-list.ts';

@@ -4,7 +4,7 @@
  * PEM itself (Content-Type application/x-pem-file, callCenterApiName in the query), so curl can send a
  * file as it is. No token is needed: the key is what tokens will be checked against.
  */
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import {
   registerKeyRequestSchema,
   type KeyList,
@@ -12,9 +12,10 @@ import {
   type RegisteredKeyInfo,
 } from '../../contracts/admin-schemas.ts';
 import { KeyError, type KeyRegistry, type RegisteredKey } from '../auth/key-registry.ts';
-import { ApiError } from '../domain/operation-context.ts';
+import { ApiError } from '../errors/api-error.ts';
 import { sendError } from '../http/error-responses.ts';
 import { parseJsonBody } from '../http/json-body.ts';
+import { rawBody } from './admin-http.ts';
 import { zodError } from './zod-errors.ts';
 
 const PEM_TYPES = /^(application\/x-pem-file|application\/pkix-cert|text\/plain)\b/i;
@@ -64,7 +65,7 @@ export function keyAdmin(keys: KeyRegistry, maxBodyBytes: number): Router {
     const body: KeyList = { keys: keys.list().map(info) };
     res.json(body);
   });
-  router.post('/keys', express.raw({ type: () => true, limit: maxBodyBytes }), async (req, res) => {
+  router.post('/keys', rawBody(maxBodyBytes), async (req, res) => {
     try {
       const { pem, ...options } = registrationOf(req);
       const registered = await keys.register(pem, options);

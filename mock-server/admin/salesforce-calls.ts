@@ -5,7 +5,9 @@
  */
 import type { SalesforceCallRequest, SalesforceCallResponse } from '../../contracts/admin-schemas.ts';
 import { createSalesforceCall } from '../domain/call-transitions.ts';
-import { ApiError, ensureRoomForCall, type Tenant } from '../domain/operation-context.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { ensureRoomForCall } from '../tenancy/call-quota.ts';
+import { type Tenant } from '../tenancy/tenant.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 
 export async function createSalesforceCallOf(

@@ -19,10 +19,11 @@ import {
 import { SCENARIO_NAMES, scenarioByName } from '../../contracts/scenarios.ts';
 import { OPERATIONS, type Operation } from '../../contracts/operations.ts';
 import { findCall } from '../domain/call-resolution.ts';
-import { ApiError, type Tenant } from '../domain/operation-context.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { type Tenant } from '../tenancy/tenant.ts';
 import { sendError } from '../http/error-responses.ts';
-import { jsonBody } from '../http/json-body.ts';
-import { locals } from '../http/request-locals.ts';
+import type { AdminLocals } from '../http/request-log.ts';
+import { jsonBody } from './admin-http.ts';
 import type { JournalFilter, RequestJournal } from '../journal/request-journal.ts';
 import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
@@ -82,7 +83,7 @@ function journalFilter(req: Request): JournalFilter {
 function withTenant(handler: (tenant: Tenant, req: Request) => Promise<{ status?: number; body: unknown }> | { status?: number; body: unknown }): RequestHandler {
   return async (req, res) => {
     try {
-      const tenant = locals(res).tenant!;
+      const tenant = (res.locals as AdminLocals).tenant!;
       const { status = 200, body } = await handler(tenant, req);
       res.status(status).json(body);
     } catch (error) {

@@ -1,6 +1,6 @@
 /** A zod validation failure of an admin body, as the documented 400 with one detail per problem. */
 import type { z } from 'zod';
-import { ApiError } from '../domain/operation-context.ts';
+import { ApiError } from '../errors/api-error.ts';
 import { describeZodIssues } from '../org/simulated-org.ts';
 
 export function zodError(error: z.ZodError): ApiError {

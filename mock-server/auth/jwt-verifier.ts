@@ -8,8 +8,9 @@
 import { verify } from 'node:crypto';
 
 import type { ErrorCode } from '../../contracts/wire-schemas.ts';
-import { ApiError, tenantKey, type Tenant } from '../domain/operation-context.ts';
-import { id15Of, isSalesforceId, to18 } from '../ids/salesforce-id.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
+import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { JtiCache } from './jti-cache.ts';
 import type { KeyRegistry } from './key-registry.ts';
@@ -44,11 +45,6 @@ export interface VerifierOptions {
 
 const reject = (errorCode: ErrorCode, message: string): ApiError => new ApiError(401, errorCode, [message]);
 
-/** The tenant of an org id and contact center; both id lengths name the same org. */
-export function tenantOf(orgId: string, callCenterApiName: string): Tenant {
-  const org18 = to18(id15Of(orgId));
-  return { key: tenantKey(org18, callCenterApiName), orgId: org18, callCenterApiName };
-}
 
 function decode(token: string): { alg: unknown; claims: Claims } {
   const parts = token.split('.');

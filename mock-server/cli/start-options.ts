@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { parseRuleAssignment, RuleSettingError, type RuleSettingLayer, type RuleSettings } from '../../contracts/rule-settings.ts';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
-import type { AuthMode } from '../http/auth-middleware.ts';
+import type { AuthMode } from '../auth/request-auth.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS, type MockServerOptions } from '../server.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';

@@ -7,7 +7,7 @@ import type { CallState } from '../../contracts/wire-schemas.ts';
 import { id15Of, isSalesforceId, KEY_PREFIX, to18 } from '../ids/salesforce-id.ts';
 import type { ConversationRecord, VoiceCallRecord } from '../store/records.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
-import { ApiError } from './operation-context.ts';
+import { ApiError } from '../errors/api-error.ts';
 
 export function findCall(store: TelephonyStore, tenant: string, callId: string): VoiceCallRecord | undefined {
   if (isSalesforceId(callId, KEY_PREFIX.VoiceCall)) {

@@ -3,7 +3,7 @@
  * openapi-backend, and a test checks that every telephony operation of the spec has one.
  */
 import { OPERATION_OF_OPERATION_ID, type Operation, type OperationId } from '../../contracts/operations.ts';
-import type { OperationEnv, OperationOutcome, OperationRequest } from './operation-context.ts';
+import type { OperationEnv, OperationOutcome, OperationRequest } from './operation-types.ts';
 import { sendRealtimeConversationEvents, storePostConversationEvents } from './operations/event-operations.ts';
 import {
   clearRouting,

@@ -1,16 +1,89 @@
 /**
- * Reads request bodies as JSON only (the docs claim XML too, but no client sends it): a non-empty body
- * needs Content-Type application/json and valid UTF-8 JSON. An empty body is no body, which endpoints
- * without parameters accept and the validator reports for the others.
+ * Reads request bodies as JSON only (the docs claim XML too, but no client sends it): the bytes, up to
+ * the size limit after decompression (gzip, deflate, br), then a non-empty body needs Content-Type
+ * application/json and valid UTF-8 JSON. An empty body is no body, which endpoints without parameters
+ * accept and the validator reports for the others. Every failure is an ApiError that says what to send.
  */
-import express, { type RequestHandler } from 'express';
-import { ApiError } from '../domain/operation-context.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Readable, Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { ApiError } from '../errors/api-error.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+const DECODERS: Record<string, () => Transform> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
+const tooLarge = (limit: number) =>
+  new ApiError(413, 'PAYLOAD_TOO_LARGE', [`The body is larger than the limit of ${limit} bytes. Send less, or start the mock with a larger --max-body.`]);
+
+/** Thrown when the client went away before its body arrived: there is no one to answer. */
+export class BodyAborted extends Error {}
+
+/** The body's bytes (decompressed), or undefined when the request has none. */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
+  const declared = req.headers['content-length'];
+  if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) return Promise.resolve(undefined);
+  const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  let source: Readable = req;
+  if (encoding !== 'identity') {
+    const decoder = Object.hasOwn(DECODERS, encoding) ? DECODERS[encoding] : undefined;
+    if (decoder === undefined) {
+      return Promise.reject(
+        new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [`The Content-Encoding "${encoding}" is not supported. Send the body uncompressed, or gzip-, deflate- or br-encoded.`]),
+      );
+    }
+    source = req.pipe(decoder());
+  } else if (declared !== undefined && Number(declared) > limitBytes) {
+    return Promise.reject(tooLarge(limitBytes));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      req.pause();
+      if (source !== req) req.unpipe();
+      reject(error);
+    };
+    source.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limitBytes) return fail(tooLarge(limitBytes));
+      chunks.push(chunk);
+    });
+    source.on('end', () => {
+      if (settled) return;
+      if (source === req && declared !== undefined && Number(declared) !== size) {
+        return fail(new ApiError(400, 'INVALID_JSON', ['The body is shorter or longer than its Content-Length header says.']));
+      }
+      settled = true;
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    source.on('error', (error: Error) =>
+      fail(
+        source === req
+          ? new BodyAborted(error.message)
+          : new ApiError(400, 'INVALID_JSON', [
+              `The body could not be decompressed as its Content-Encoding says (${error.message}). Send it uncompressed, or encoded as the header says.`,
+            ]),
+      ),
+    );
+    if (source !== req) req.on('error', (error: Error) => fail(new BodyAborted(error.message)));
+    req.on('aborted', () => fail(new BodyAborted('the client closed the connection')));
+  });
+}
+
 /** The JSON value of a request body, or the 415/400 that says what is wrong with it. */
-export function parseJsonBody(buffer: Buffer, contentType: string | undefined): unknown {
+export function parseJsonBody(buffer: Buffer | undefined, contentType: string | undefined): unknown {
+  if (buffer === undefined || buffer.length === 0) return undefined;
   const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim());
   if (!JSON_TYPE.test(mediaType)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [
@@ -33,63 +106,4 @@ export function parseJsonBody(buffer: Buffer, contentType: string | undefined): 
   } catch (error) {
     throw new ApiError(400, 'INVALID_JSON', [`The body is not valid JSON: ${(error as Error).message}.`]);
   }
-}
-
-const tooLarge = (limit: number) => Object.assign(new Error('request entity too large'), { type: 'entity.too.large', limit });
-
-/**
- * Reads a plain (not content-encoded) body into a Buffer. body-parser does the same with more general
- * machinery that showed in the benchmark; encoded bodies still go to it, for decompression.
- */
-function plainBody(limitBytes: number): RequestHandler {
-  return (req, _res, next) => {
-    const declared = req.headers['content-length'];
-    if (declared !== undefined && Number(declared) > limitBytes) return next(tooLarge(limitBytes));
-    if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) return next();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limitBytes) {
-        failed = true;
-        req.pause();
-        next(tooLarge(limitBytes));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (failed) return;
-      if (declared !== undefined && Number(declared) !== size) {
-        failed = true;
-        return next(Object.assign(new Error('request size did not match content length'), { type: 'request.size.invalid' }));
-      }
-      req.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      next();
-    });
-    req.on('error', (error) => {
-      if (!failed) {
-        failed = true;
-        next(error);
-      }
-    });
-  };
-}
-
-export function jsonBody(limitBytes: number): RequestHandler[] {
-  const decoding = express.raw({ type: () => true, limit: limitBytes });
-  const plain = plainBody(limitBytes);
-  return [
-    (req, res, next) => {
-      const encoding = req.headers['content-encoding'];
-      return encoding === undefined || encoding.toLowerCase() === 'identity' ? plain(req, res, next) : decoding(req, res, next);
-    },
-    (req, _res, next) => {
-      const raw: unknown = req.body;
-      req.body = Buffer.isBuffer(raw) && raw.length > 0 ? parseJsonBody(raw, req.headers['content-type']) : undefined;
-      next();
-    },
-  ];
 }

@@ -1,32 +1,59 @@
-/** Logs every request once it is answered: method, path, tenant, status, and the rules it hit. */
+/**
+ * The log line of each answered request: method, path, tenant, status, and the rules it hit. Telephony
+ * requests are logged from their outcome; the admin API's (served by express) when they finish.
+ */
 import type { RequestHandler } from 'express';
-import type { Logger } from './logger.ts';
-import { locals } from './request-locals.ts';
+import type { AnsweredRequest } from '../journal/journal-entry.ts';
+import type { Tenant } from '../tenancy/tenant.ts';
+import type { RequestLogEntry } from './logger.ts';
 
-export function requestLog(logger: Logger): RequestHandler {
+export function logEntryOf(answered: AnsweredRequest): RequestLogEntry {
+  const { outcome } = answered;
+  const violations = outcome.violations ?? [];
+  const warnings = outcome.warnings ?? [];
+  return {
+    time: answered.time,
+    method: answered.method,
+    path: answered.path,
+    status: outcome.status,
+    ms: answered.durationMs,
+    ...(outcome.tenant === undefined ? {} : { tenant: outcome.tenant.key }),
+    ...(outcome.operationId === undefined ? {} : { operationId: outcome.operationId }),
+    ...(outcome.call === undefined ? {} : { voiceCallId: outcome.call.voiceCallId }),
+    ...(outcome.errorCode === undefined ? {} : { errorCode: outcome.errorCode }),
+    rules: violations.map((hit) => hit.rule.id),
+    warnings: warnings.map((hit) => hit.rule.id),
+    notes: [
+      ...(outcome.authProblem === undefined ? [] : [`${outcome.errorCode ?? 'AUTH'}: ${outcome.authProblem}`]),
+      ...[...violations, ...warnings].map((hit) => `${hit.rule.id}: ${hit.message}`),
+    ],
+  };
+}
+
+/** What the admin layer tells its request log: the tenant it served and the error code it answered. */
+export interface AdminLocals {
+  tenant?: Tenant;
+  errorCode?: string;
+  authProblem?: string;
+}
+
+export function adminRequestLog(log: (entry: RequestLogEntry) => void): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const time = new Date();
     res.on('finish', () => {
-      const state = locals(res);
-      const violations = state.violations ?? [];
-      const warnings = state.warnings ?? [];
-      logger.request({
+      const locals = res.locals as AdminLocals;
+      log({
         time,
         method: req.method,
         path: req.originalUrl.split('?')[0] ?? req.originalUrl,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(state.tenant === undefined ? {} : { tenant: state.tenant.key }),
-        ...(state.operationId === undefined ? {} : { operationId: state.operationId }),
-        ...(state.voiceCallId === undefined ? {} : { voiceCallId: state.voiceCallId }),
-        ...(state.errorCode === undefined ? {} : { errorCode: state.errorCode }),
-        rules: violations.map((hit) => hit.rule.id),
-        warnings: warnings.map((hit) => hit.rule.id),
-        notes: [
-          ...(state.authProblem === undefined ? [] : [`${state.errorCode ?? 'AUTH'}: ${state.authProblem}`]),
-          ...[...violations, ...warnings].map((hit) => `${hit.rule.id}: ${hit.message}`),
-        ],
+        ...(locals.tenant === undefined ? {} : { tenant: locals.tenant.key }),
+        ...(locals.errorCode === undefined ? {} : { errorCode: locals.errorCode }),
+        rules: [],
+        warnings: [],
+        notes: locals.authProblem === undefined ? [] : [`${locals.errorCode ?? 'AUTH'}: ${locals.authProblem}`],
       });
     });
     next();

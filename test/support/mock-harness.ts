@@ -1,9 +1,9 @@
 /** Test helpers: an in-process mock (in memory unless a file is given) and supertest clients with real tokens. */
 import request from 'supertest';
-import { tenantOf } from '../../mock-server/auth/jwt-verifier.ts';
+import { tenantOf } from '../../mock-server/tenancy/tenant.ts';
 import { signToken } from '../../mock-server/auth/token-signer.ts';
 import { loadScenarioFixtures, type ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';
-import type { Tenant } from '../../mock-server/domain/operation-context.ts';
+import type { Tenant } from '../../mock-server/tenancy/tenant.ts';
 import { createMockServer, type MockServer, type MockServerOptions } from '../../mock-server/server.ts';
 
 export const API = '/telephony/v1';

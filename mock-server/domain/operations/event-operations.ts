@@ -9,10 +9,11 @@ import type {
   RealtimeEvent,
 } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
-import type { ConversationEventRecord } from '../../store/records.ts';
+import type { ConversationEventRecord, Mutation } from '../../store/records.ts';
 import { callStateOf, requireConversationByKey } from '../call-resolution.ts';
 import { looksLikeEpochSeconds } from '../epoch-units.ts';
-import { enforceRules, requestFacts, type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-context.ts';
+import { requestFacts, underRules } from '../rule-enforcement.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 const ACCEPTED: EventsAcceptedResponse = { status: '202 Accepted' };
 
@@ -55,11 +56,10 @@ function storeEvents(
   const { conversation, firstCall, pathKey } = requireConversationByKey(store, req.tenant.key, key);
   const unsortedAt = firstUnsorted(req.body.events);
   const inSeconds = firstTimeInSeconds(req.body.events);
-  const shared = requestFacts(req);
-  enforceRules(
+  const shared = requestFacts(req.undocumentedFields);
+  const mutations = underRules(
     {
       operation,
-      scope: 'request',
       facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0, eventTimesInSeconds: inSeconds !== undefined },
       vars: {
         ...shared.vars,
@@ -74,24 +74,22 @@ function storeEvents(
     },
     env.rules,
     req.rules,
+    (): Mutation[] => {
+      const record: ConversationEventRecord = {
+        id: store.ids.next(KEY_PREFIX.ConversationEvent),
+        tenant: req.tenant.key,
+        conversationId: conversation.id,
+        kind,
+        service: req.body.service,
+        persist: 'persist' in req.body && req.body.persist !== undefined ? req.body.persist : null,
+        // Only the documented fields are stored: a request's extra fields (any shape, any depth) are not.
+        events: req.body.events.map((event) => pickEvent(event)),
+        receivedAt: req.now.toISOString(),
+      };
+      return [{ op: 'put', collection: 'events', record }];
+    },
   );
-  const record: ConversationEventRecord = {
-    id: store.ids.next(KEY_PREFIX.ConversationEvent),
-    tenant: req.tenant.key,
-    conversationId: conversation.id,
-    kind,
-    service: req.body.service,
-    persist: 'persist' in req.body && req.body.persist !== undefined ? req.body.persist : null,
-    // Only the documented fields are stored: a request's extra fields (any shape, any depth) are not.
-    events: req.body.events.map((event) => pickEvent(event)),
-    receivedAt: req.now.toISOString(),
-  };
-  return {
-    status: 202,
-    body: ACCEPTED,
-    mutations: [{ op: 'put', collection: 'events', record }],
-    voiceCallId: firstCall.id,
-  };
+  return { status: 202, body: ACCEPTED, mutations: mutations ?? [], voiceCallId: firstCall.id };
 }
 
 export function sendRealtimeConversationEvents(

@@ -10,7 +10,8 @@ import type {
 } from '../../../contracts/wire-schemas.ts';
 import type { ContactCenter } from '../../org/org-fixture-schema.ts';
 import { requireCall } from '../call-resolution.ts';
-import { ApiError, type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 function centerOf(req: OperationRequest, env: OperationEnv): ContactCenter {
   // The tenant's contact center was checked against the org when its token (or tenant header) was.

@@ -6,22 +6,25 @@
 import type { ReserveRoutableNumberRequest, ReserveRoutableNumberResponse } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { Mutation, NumberReservationRecord } from '../../store/records.ts';
-import {
-  ApiError,
-  enforceRules,
-  requestFacts,
-  type OperationEnv,
-  type OperationOutcome,
-  type OperationRequest,
-} from '../operation-context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { requestFacts, underRules } from '../rule-enforcement.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 export function reserveRoutableNumber(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv): OperationOutcome {
+  const shared = requestFacts(req.undocumentedFields);
+  const outcome = underRules({ operation: 'reserveRoutableNumber', facts: shared.facts, vars: shared.vars }, env.rules, req.rules, () =>
+    reserve(req, env),
+  );
+  // No rule of the table leaves this operation untouched; one that did would need an answer of its own.
+  if (outcome === undefined) throw new Error('a rule left reserveRoutableNumber untouched, and it has no answer for that');
+  return outcome;
+}
+
+function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv): OperationOutcome {
   const { store } = env;
   const body = req.body;
   const tenant = req.tenant.key;
   const center = env.org.contactCenter(req.tenant.callCenterApiName)!;
-  const shared = requestFacts(req);
-  enforceRules({ operation: 'reserveRoutableNumber', scope: 'request', facts: shared.facts, vars: shared.vars }, env.rules, req.rules);
   const pool = center.numberPool;
   if (pool === undefined) {
     throw new ApiError(403, 'FEATURE_NOT_ENABLED', [

@@ -16,27 +16,28 @@ import type { ContactRequestRecord, Mutation, PendingRoutingRecord, RoutingTarge
 import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
 import { routeCall, type RoutedCallFields } from '../call-transitions.ts';
 import { rerouteTarget, routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
-import {
-  ApiError,
-  enforceRules,
-  requestFacts,
-  type OperationEnv,
-  type OperationOutcome,
-  type OperationRequest,
-} from '../operation-context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { requestFacts, underRules } from '../rule-enforcement.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 interface RoutedCall {
   call: VoiceCallRecord;
   pending: PendingRoutingRecord | undefined;
 }
 
-/** Resolves {CALL_ID}, derives the routing facts every routing operation shares, and runs the rules. */
-function checkRoutingRequest(
+type CheckedRouting = RoutedCall & { outcome: RoutingOutcome | undefined; center: ContactCenter };
+
+/**
+ * Resolves {CALL_ID}, derives the routing facts every routing operation shares, runs the rules, and
+ * makes the operation's change unless a rule leaves state untouched (then `mutations` is empty).
+ */
+function routingRequest(
   req: OperationRequest,
   env: OperationEnv,
   operation: Operation,
-  extra: { facts?: SequenceFacts; vars?: RuleVars; routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome } = {},
-): RoutedCall & { outcome: RoutingOutcome | undefined; center: ContactCenter; skip: boolean } {
+  extra: { facts?: SequenceFacts; vars?: RuleVars; routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome },
+  change: (checked: CheckedRouting) => Mutation[],
+): { checked: CheckedRouting; mutations: Mutation[] } {
   const { store, org } = env;
   const tenant = req.tenant.key;
   const call = requireCall(store, tenant, req.params.CALL_ID!);
@@ -48,11 +49,11 @@ function checkRoutingRequest(
   }
   const pending = store.pendingRoutingOf(tenant, call.id);
   const outcome = extra.routing?.(call, center);
-  const shared = requestFacts(req);
-  const { skip } = enforceRules(
+  const shared = requestFacts(req.undocumentedFields);
+  const checked: CheckedRouting = { call, pending, outcome, center };
+  const mutations = underRules(
     {
       operation,
-      scope: 'request',
       facts: {
         ...shared.facts,
         conversation: conversationOf(store, call).status,
@@ -67,8 +68,9 @@ function checkRoutingRequest(
     },
     env.rules,
     req.rules,
+    () => change(checked),
   );
-  return { call, pending, outcome, center, skip };
+  return { checked, mutations: mutations ?? [] };
 }
 
 function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord): Extract<RoutingOutcome, { ok: true }> {
@@ -110,70 +112,74 @@ const SUCCESS: RoutingStatusResponse = { status: 'Success' };
 export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, env: OperationEnv): OperationOutcome {
   const body = req.body;
   const flowDevName = body.flowDevName ?? body.flowName;
-  const checked = checkRoutingRequest(req, env, 'executeOmniFlow', {
-    vars: { dialedNumber: body.dialedNumber },
-    routing: (call, center) =>
-      routeByOmniFlow(env.org, center, call.callOrigin, {
-        ...(body.dialedNumber === undefined ? {} : { dialedNumber: body.dialedNumber }),
-        ...(flowDevName === undefined ? {} : { flowDevName }),
-        ...(body.fallbackQueue === undefined ? {} : { fallbackQueue: body.fallbackQueue }),
-      }),
-  });
-  const routed = requireRoute(checked.outcome, checked.call);
-  const mutations = routeTo(req, env, checked, routed.target, 'omniFlow');
-  const response: ExecuteOmniFlowResponse = { agent: routed.target.agent, queue: routed.target.queue };
+  const { checked, mutations } = routingRequest(
+    req,
+    env,
+    'executeOmniFlow',
+    {
+      vars: { dialedNumber: body.dialedNumber },
+      routing: (call, center) =>
+        routeByOmniFlow(env.org, center, call.callOrigin, {
+          ...(body.dialedNumber === undefined ? {} : { dialedNumber: body.dialedNumber }),
+          ...(flowDevName === undefined ? {} : { flowDevName }),
+          ...(body.fallbackQueue === undefined ? {} : { fallbackQueue: body.fallbackQueue }),
+        }),
+    },
+    (routing) => routeTo(req, env, routing, requireRoute(routing.outcome, routing.call).target, 'omniFlow'),
+  );
+  const { target } = requireRoute(checked.outcome, checked.call);
+  const response: ExecuteOmniFlowResponse = { agent: target.agent, queue: target.queue };
   return { status: 200, body: response, mutations, voiceCallId: checked.call.id };
 }
 
 export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env: OperationEnv): OperationOutcome {
   const body = req.body;
-  const checked = checkRoutingRequest(req, env, 'routeVoiceCall', {
-    routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue),
-  });
-  // A request the service does not process (UNIFIED_ROUTING_REQUIRED) routes nothing.
-  if (checked.skip) return { status: 200, body: SUCCESS, mutations: [], voiceCallId: checked.call.id };
-  const routed = requireRoute(checked.outcome, checked.call);
-  const mutations = routeTo(req, env, checked, routed.target, 'routeVoiceCall');
+  // Not processed without Unified Routing (UNIFIED_ROUTING_REQUIRED): nothing is routed, the answer is the same.
+  const { checked, mutations } = routingRequest(
+    req,
+    env,
+    'routeVoiceCall',
+    { routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue) },
+    (routing) => routeTo(req, env, routing, requireRoute(routing.outcome, routing.call).target, 'routeVoiceCall'),
+  );
   return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
 }
 
 export function requestCallback(req: OperationRequest<RequestCallbackRequest>, env: OperationEnv): OperationOutcome {
-  const checked = checkRoutingRequest(req, env, 'requestCallback');
-  const record: ContactRequestRecord = {
-    id: env.store.ids.next(KEY_PREFIX.ContactRequest),
-    tenant: req.tenant.key,
-    voiceCallId: checked.call.id,
-    callbackNumber: req.body.callbackNumber,
-    preferredChannel: 'Phone',
-    status: 'New',
-    isPreviewCallback: req.body.isPreviewCallback ?? false,
-    scheduledRoutingDateTime: req.body.scheduledRoutingDateTime ?? null,
-    vendorCallKey: req.body.vendorCallKey ?? null,
-    createdAt: req.now.toISOString(),
-  };
-  const response: RequestCallbackResponse = { recordId: record.id };
-  return {
-    status: 201,
-    body: response,
-    // Not processed (UNIFIED_ROUTING_REQUIRED): the answer has its usual shape, and nothing is stored.
-    mutations: checked.skip ? [] : [{ op: 'put', collection: 'contactRequests', record }],
-    voiceCallId: checked.call.id,
-  };
+  let id: string | undefined;
+  const { checked, mutations } = routingRequest(req, env, 'requestCallback', {}, (routing) => {
+    id = env.store.ids.next(KEY_PREFIX.ContactRequest);
+    const record: ContactRequestRecord = {
+      id,
+      tenant: req.tenant.key,
+      voiceCallId: routing.call.id,
+      callbackNumber: req.body.callbackNumber,
+      preferredChannel: 'Phone',
+      status: 'New',
+      isPreviewCallback: req.body.isPreviewCallback ?? false,
+      scheduledRoutingDateTime: req.body.scheduledRoutingDateTime ?? null,
+      vendorCallKey: req.body.vendorCallKey ?? null,
+      createdAt: req.now.toISOString(),
+    };
+    return [{ op: 'put', collection: 'contactRequests', record }];
+  });
+  // Not processed (UNIFIED_ROUTING_REQUIRED): the answer has its usual shape, and nothing is stored.
+  const response: RequestCallbackResponse = { recordId: id ?? env.store.ids.next(KEY_PREFIX.ContactRequest) };
+  return { status: 201, body: response, mutations, voiceCallId: checked.call.id };
 }
 
 /** Routes the call again, to a different rep than its last routing's (the accepted work, if any, is closed). */
 export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
-  const checked = checkRoutingRequest(req, env, 'rerouteVoiceCall');
-  const { call } = checked;
-  const mutations =
-    checked.skip || call.lastRouting === null ? [] : routeTo(req, env, checked, rerouteTarget(checked.center, call.lastRouting), 'reroute');
-  return { status: 200, body: SUCCESS, mutations, voiceCallId: call.id };
+  const { checked, mutations } = routingRequest(req, env, 'rerouteVoiceCall', {}, (routing) =>
+    routing.call.lastRouting === null ? [] : routeTo(req, env, routing, rerouteTarget(routing.center, routing.call.lastRouting), 'reroute'),
+  );
+  return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
 }
 
 export function clearRouting(req: OperationRequest, env: OperationEnv): OperationOutcome {
-  const checked = checkRoutingRequest(req, env, 'clearRouting');
-  const mutations: Mutation[] =
-    checked.pending === undefined ? [] : [{ op: 'delete', collection: 'routings', id: checked.pending.id }];
+  const { checked, mutations } = routingRequest(req, env, 'clearRouting', {}, (routing) =>
+    routing.pending === undefined ? [] : [{ op: 'delete', collection: 'routings', id: routing.pending.id }],
+  );
   const response: ClearRoutingResponse = { success: true };
   return { status: 200, body: response, mutations, voiceCallId: checked.call.id };
 }

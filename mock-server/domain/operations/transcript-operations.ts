@@ -12,14 +12,9 @@ import {
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ConversationRecord, Mutation, TranscriptEntryRecord } from '../../store/records.ts';
 import { callStateOf, requireConversationByKey } from '../call-resolution.ts';
-import {
-  ApiError,
-  enforceRules,
-  requestFacts,
-  type OperationEnv,
-  type OperationOutcome,
-  type OperationRequest,
-} from '../operation-context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { requestFacts, underRules } from '../rule-enforcement.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 import { looksLikeEpochSeconds } from '../epoch-units.ts';
 
 const iso = (ms: number | null): string => (ms === null ? 'open' : new Date(ms).toISOString());
@@ -51,69 +46,68 @@ function intakeMessages(
   const tenant = req.tenant.key;
   const { conversation, firstCall, pathKey } = requireConversationByKey(store, tenant, key);
   const callState = callStateOf(store, firstCall);
-  const shared = requestFacts(req);
-  const { skip } = enforceRules(
+  const shared = requestFacts(req.undocumentedFields);
+  // A closed conversation stores nothing (TRANSCRIPT_CONVERSATION_CLOSED); each message may be dropped on its own.
+  const mutations = underRules(
     {
       operation,
-      scope: 'request',
       facts: { ...shared.facts, ...limits.facts, pathKey, conversation: conversation.status },
       vars: { ...shared.vars, ...limits.vars, key, firstLegKey: conversation.firstVendorCallKey },
       callState,
     },
     env.rules,
     req.rules,
+    () => {
+      // A copy: the ids of an entry that is refused halfway must not count as taken.
+      const taken = new Set(seen.get(conversation.id));
+      const { start, end } = window(conversation);
+      const receivedAt = req.now.toISOString();
+      const kept: Mutation[] = [];
+      for (const message of messages) {
+        const outsideWindow = (start !== null && message.startTime < start) || (end !== null && message.startTime > end);
+        const entry = underRules(
+          {
+            operation,
+            messageId: message.messageId,
+            facts: {
+              duplicateMessageId: taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
+              outsideWindow,
+            },
+            vars: {
+              messageId: message.messageId,
+              messageStart: message.startTime,
+              windowStart: iso(start),
+              windowEnd: iso(end),
+              unitHint: looksLikeEpochSeconds(message.startTime)
+                ? ` ${message.startTime} looks like epoch seconds; the API expects milliseconds.`
+                : '',
+            },
+            callState,
+          },
+          env.rules,
+          req.rules,
+          (): TranscriptEntryRecord => ({
+            id: store.ids.next(KEY_PREFIX.ConversationEntry),
+            tenant,
+            conversationId: conversation.id,
+            messageId: message.messageId,
+            participantId: message.participantId,
+            senderType: message.senderType,
+            content: message.content,
+            startTime: message.startTime,
+            endTime: message.endTime,
+            receivedAt,
+          }),
+        );
+        if (entry === undefined) continue;
+        taken.add(message.messageId);
+        kept.push({ op: 'put', collection: 'transcripts', record: entry });
+      }
+      seen.set(conversation.id, taken);
+      return kept;
+    },
   );
-  const mutations: Mutation[] = [];
-  if (skip) return { mutations, voiceCallId: firstCall.id };
-
-  // A copy: the ids of an entry that is refused halfway must not count as taken.
-  const taken = new Set(seen.get(conversation.id));
-  const { start, end } = window(conversation);
-  const receivedAt = req.now.toISOString();
-  for (const message of messages) {
-    const outsideWindow = (start !== null && message.startTime < start) || (end !== null && message.startTime > end);
-    const { skip: dropMessage } = enforceRules(
-      {
-        operation,
-        scope: 'message',
-        subject: message.messageId,
-        facts: {
-          duplicateMessageId: taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
-          outsideWindow,
-        },
-        vars: {
-          messageId: message.messageId,
-          messageStart: message.startTime,
-          windowStart: iso(start),
-          windowEnd: iso(end),
-          unitHint:
-            looksLikeEpochSeconds(message.startTime)
-              ? ` ${message.startTime} looks like epoch seconds; the API expects milliseconds.`
-              : '',
-        },
-        callState,
-      },
-      env.rules,
-      req.rules,
-    );
-    if (dropMessage) continue;
-    taken.add(message.messageId);
-    const entry: TranscriptEntryRecord = {
-      id: store.ids.next(KEY_PREFIX.ConversationEntry),
-      tenant,
-      conversationId: conversation.id,
-      messageId: message.messageId,
-      participantId: message.participantId,
-      senderType: message.senderType,
-      content: message.content,
-      startTime: message.startTime,
-      endTime: message.endTime,
-      receivedAt,
-    };
-    mutations.push({ op: 'put', collection: 'transcripts', record: entry });
-  }
-  seen.set(conversation.id, taken);
-  return { mutations, voiceCallId: firstCall.id };
+  return { mutations: mutations ?? [], voiceCallId: firstCall.id };
 }
 
 const ACCEPTED: AcceptedResult = { result: 'Accepted' };

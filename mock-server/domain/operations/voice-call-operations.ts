@@ -7,15 +7,10 @@ import type {
 } from '../../../contracts/wire-schemas.ts';
 import { callStateOf, conversationOf, findCall } from '../call-resolution.ts';
 import { applyUpdate, callAttributesProblem, createCall, createCallForUpdate } from '../call-transitions.ts';
-import {
-  ApiError,
-  enforceRules,
-  ensureRoomForCall,
-  requestFacts,
-  type OperationEnv,
-  type OperationOutcome,
-  type OperationRequest,
-} from '../operation-context.ts';
+import { ApiError } from '../../errors/api-error.ts';
+import { requestFacts, underRules } from '../rule-enforcement.ts';
+import { ensureRoomForCall } from '../../tenancy/call-quota.ts';
+import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
   const { store, org } = env;
@@ -33,11 +28,10 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   const parent = isTransfer && body.parentVoiceCallId !== undefined ? findCall(store, tenant, body.parentVoiceCallId) : undefined;
   const existing = store.legsByVendorKey(tenant, body.vendorCallKey)[0];
   const attributesProblem = callAttributesProblem(body.callAttributes);
-  const shared = requestFacts(req);
-  const { skip } = enforceRules(
+  const shared = requestFacts(req.undocumentedFields);
+  const created = underRules(
     {
       operation: 'createVoiceCall',
-      scope: 'request',
       facts: {
         ...shared.facts,
         transferParent: !isTransfer ? 'notTransfer' : parent !== undefined ? 'found' : 'missing',
@@ -56,30 +50,30 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
     },
     env.rules,
     req.rules,
-  );
-  if (skip && existing !== undefined) {
-    const response: CreateVoiceCallResponse = { voiceCallId: existing.id, errors: [] };
-    return { status: 200, body: response, mutations: [], voiceCallId: existing.id };
-  }
-  ensureRoomForCall(env, tenant);
-  const ownerQueue = isTransfer && body.queue !== undefined ? org.queue(center, body.queue) : undefined;
-  const { call, mutations } = createCall({
-    request: body,
-    base: {
-      tenant,
-      callCenterApiName: center.apiName,
-      vendorCallKey: body.vendorCallKey,
-      callType: isTransfer ? 'Transfer' : 'Inbound',
-      providerName: req.providerName,
-      createdVia: 'create',
-      now: req.now.toISOString(),
+    () => {
+      ensureRoomForCall(env, tenant);
+      const ownerQueue = isTransfer && body.queue !== undefined ? org.queue(center, body.queue) : undefined;
+      return createCall({
+        request: body,
+        base: {
+          tenant,
+          callCenterApiName: center.apiName,
+          vendorCallKey: body.vendorCallKey,
+          callType: isTransfer ? 'Transfer' : 'Inbound',
+          providerName: req.providerName,
+          createdVia: 'create',
+          now: req.now.toISOString(),
+        },
+        parent,
+        ownerId: ownerQueue?.id ?? null,
+        ids: store.ids,
+      });
     },
-    parent,
-    ownerId: ownerQueue?.id ?? null,
-    ids: store.ids,
-  });
+  );
+  // Left untouched (DUPLICATE_VENDOR_CALL_KEY): the answer names the call that already has the key.
+  const call = created?.call ?? existing!;
   const response: CreateVoiceCallResponse = { voiceCallId: call.id, errors: [] };
-  return { status: 201, body: response, mutations, voiceCallId: call.id };
+  return { status: created === undefined ? 200 : 201, body: response, mutations: created?.mutations ?? [], voiceCallId: call.id };
 }
 
 export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
@@ -92,11 +86,10 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   const pending = found === undefined ? undefined : store.pendingRoutingOf(tenant, found.id);
   const attributesProblem = callAttributesProblem(body.callAttributes);
   const holdFields = (['totalHoldDuration', 'agentInteractionDuration'] as const).filter((f) => body[f] !== undefined);
-  const shared = requestFacts(req);
-  enforceRules(
+  const shared = requestFacts(req.undocumentedFields);
+  const updated = underRules(
     {
       operation: 'updateVoiceCall',
-      scope: 'request',
       facts: {
         ...shared.facts,
         callExists: found !== undefined,
@@ -122,36 +115,39 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
     },
     env.rules,
     req.rules,
+    () => {
+      // An unknown CALL_ID is a missed or abandoned call: the update creates it (rule UPDATE_CREATES_CALL).
+      if (found === undefined) ensureRoomForCall(env, tenant);
+      const { call, conversation } =
+        found === undefined
+          ? createCallForUpdate(
+              {
+                tenant,
+                callCenterApiName: req.tenant.callCenterApiName,
+                vendorCallKey: key,
+                callType: 'Inbound',
+                providerName: req.providerName,
+                createdVia: 'update',
+                now,
+              },
+              store.ids,
+            )
+          : { call: found, conversation: conversationOf(store, found) };
+      const legs = found === undefined ? [call] : store.legsOfConversation(tenant, conversation.id);
+      const mutations = applyUpdate({
+        request: body,
+        call,
+        conversation,
+        legs,
+        pendingRoutings: legs.flatMap((leg) => store.pendingRoutingOf(tenant, leg.id) ?? []),
+        recording: store.recordingOf(tenant, call.id),
+        ids: store.ids,
+        now,
+      });
+      return { call, mutations };
+    },
   );
-
-  // An unknown CALL_ID is a missed or abandoned call: the update creates it (rule UPDATE_CREATES_CALL).
-  if (found === undefined) ensureRoomForCall(env, tenant);
-  const { call, conversation } =
-    found === undefined
-      ? createCallForUpdate(
-          {
-            tenant,
-            callCenterApiName: req.tenant.callCenterApiName,
-            vendorCallKey: key,
-            callType: 'Inbound',
-            providerName: req.providerName,
-            createdVia: 'update',
-            now,
-          },
-          store.ids,
-        )
-      : { call: found, conversation: conversationOf(store, found) };
-  const legs = found === undefined ? [call] : store.legsOfConversation(tenant, conversation.id);
-  const mutations = applyUpdate({
-    request: body,
-    call,
-    conversation,
-    legs,
-    pendingRoutings: legs.flatMap((leg) => store.pendingRoutingOf(tenant, leg.id) ?? []),
-    recording: store.recordingOf(tenant, call.id),
-    ids: store.ids,
-    now,
-  });
   const response: UpdateVoiceCallResponse = { status: 'pending' };
-  return { status: 200, body: response, mutations, voiceCallId: call.id };
+  const voiceCallId = updated?.call.id ?? found?.id;
+  return { status: 200, body: response, mutations: updated?.mutations ?? [], ...(voiceCallId === undefined ? {} : { voiceCallId }) };
 }

@@ -1,0 +1,43 @@
+/**
+ * The express glue of the admin API: request bodies (read like the API's, with the same limits and
+ * errors) and the tenant of a request (named like the API's: the bearer token, or with --auth off the
+ * Scv-Mock-Tenant header). Both hand ApiErrors to the error handler.
+ */
+import type { RequestHandler } from 'express';
+import type { Authenticator } from '../auth/request-auth.ts';
+import { parseJsonBody, readBody } from '../http/json-body.ts';
+import type { AdminLocals } from '../http/request-log.ts';
+
+/** Sets req.body to the body's bytes (a Buffer, or undefined without a body). */
+export function rawBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    readBody(req, limitBytes).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
+}
+
+/** Sets req.body to the parsed JSON body (undefined without a body). */
+export function jsonBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    readBody(req, limitBytes).then((body) => {
+      try {
+        req.body = parseJsonBody(body, req.headers['content-type']);
+        next();
+      } catch (error) {
+        next(error);
+      }
+    }, next);
+  };
+}
+
+/** Sets res.locals.tenant, or answers the 400/401/403 that says why it cannot. */
+export function adminTenant(authenticate: Authenticator): RequestHandler {
+  return (req, res, next) => {
+    authenticate(req.headers).then((tenant) => {
+      (res.locals as AdminLocals).tenant = tenant;
+      next();
+    }, next);
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Authorization for /telephony/v1: which tenant a request belongs to. With `--auth jwt` (the default)
+ * the bearer token is verified and names the tenant (org id, contact center). With `--auth off` no
+ * token is needed and the Scv-Mock-Tenant header (org id/contact center) names the tenant, or the
+ * default one is used.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiError } from '../errors/api-error.ts';
+import { isSalesforceId, id15Of } from '../ids/salesforce-id.ts';
+import type { SimulatedOrg } from '../org/simulated-org.ts';
+import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
+import { verifyToken, type VerifierOptions } from './jwt-verifier.ts';
+
+export type AuthMode = 'jwt' | 'off';
+export const TENANT_HEADER = 'Scv-Mock-Tenant';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="telephony"' };
+
+/** The tenant an `--auth off` request names in Scv-Mock-Tenant: "<org id>/<contact center API name>". */
+function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
+  const [orgId = '', callCenterApiName = ''] = value.split('/').map((part) => part.trim());
+  const problem = !isSalesforceId(orgId, '00D')
+    ? `"${orgId}" is not an org id (15 or 18 characters starting with 00D)`
+    : !org.fixture.acceptAnyOrgId && id15Of(orgId) !== id15Of(org.orgId)
+      ? `org ${orgId} is not the simulated org (${org.orgId})`
+      : org.contactCenter(callCenterApiName) === undefined
+        ? `"${callCenterApiName}" is not a contact center of the simulated org (known: ${org.contactCenters.map((c) => c.apiName).join(', ')})`
+        : null;
+  if (problem !== null) {
+    throw new ApiError(400, 'INVALID_TENANT', [`${TENANT_HEADER} ${problem}. Send "${TENANT_HEADER}: <org id>/<contact center API name>".`]);
+  }
+  return tenantOf(orgId, callCenterApiName);
+}
+
+/** Names the tenant of a request from its headers, or throws the 400/401/403 that says why it cannot. */
+export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Tenant>;
+
+const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: string) => new ApiError(401, errorCode, [message], {}, CHALLENGE);
+
+export function createAuthenticator(options: { mode: AuthMode; defaultTenant: Tenant; verifier: VerifierOptions }): Authenticator {
+  return async (headers) => {
+    if (options.mode === 'off') {
+      const named = headers[TENANT_HEADER.toLowerCase()];
+      return typeof named === 'string' ? tenantFromHeader(named, options.verifier.org) : options.defaultTenant;
+    }
+    const header = headers.authorization;
+    if (header === undefined || header.trim() === '') {
+      throw unauthorized('AUTH_MISSING', 'Missing Authorization header. Send "Authorization: Bearer <signed JWT>" (scv-mock token prints one), or start the mock with --auth off.');
+    }
+    const token = BEARER.exec(header)?.[1];
+    if (token === undefined) {
+      throw unauthorized(
+        'AUTH_NOT_BEARER',
+        `The Authorization header is not a bearer token (it starts with "${header.split(/\s/)[0]?.slice(0, 10) ?? ''}…"). Send "Authorization: Bearer <signed JWT>".`,
+      );
+    }
+    try {
+      return await verifyToken(token, options.verifier);
+    } catch (error) {
+      // A rejected token is a 401 too, and carries the challenge like the others.
+      if (error instanceof ApiError && error.status === 401) {
+        throw new ApiError(401, error.errorCode, error.messages, error.extra, { ...error.headers, ...CHALLENGE });
+      }
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * One /telephony/v1 request as a straight line: authenticate, read the body, route, validate, run the
+ * operation, commit its mutations, answer. Each step returns a value or throws the ApiError that ends
+ * the request; either way the result is one RequestOutcome, which the HTTP layer writes, logs and
+ * journals. Nothing here knows about sockets or express.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
+import type { Authenticator } from '../auth/request-auth.ts';
+import { handlerFor } from '../domain/operation-registry.ts';
+import type { OperationEnv, OperationOutcome, OperationRequest } from '../domain/operation-types.ts';
+import { RuleLedger } from '../domain/rule-enforcement.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { WARNINGS_HEADER, warningsHeader } from '../http/warnings-header.ts';
+import { parseJsonBody } from '../http/json-body.ts';
+import type { Logger } from '../http/logger.ts';
+import { requestBodySchema, type RequestValidator } from '../openapi/request-validator.ts';
+import { SpecRouter } from '../openapi/spec-router.ts';
+import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
+import { describeValidationErrors } from '../openapi/validation-messages.ts';
+import type { Tenant } from '../tenancy/tenant.ts';
+import { errorOutcome, type OutcomeCall, type RequestFacts, type RequestOutcome } from './request-outcome.ts';
+
+/** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
+export interface TelephonyRequest {
+  method: string;
+  /** Relative to the API base, without the query string (e.g. /voiceCalls/abc/omniFlow). */
+  path: string;
+  /** The path as the client sent it, for messages. */
+  shownPath: string;
+  query: Readonly<Record<string, string | string[]>>;
+  headers: IncomingHttpHeaders;
+  /** Reads the body's bytes; called once the request is authenticated. */
+  readBody(): Promise<Buffer | undefined>;
+}
+
+export interface PipelineOptions {
+  validator: RequestValidator;
+  env: OperationEnv;
+  authenticate: Authenticator;
+  logger: Logger;
+  clock: () => Date;
+}
+
+const isOperationId = (value: string): value is OperationId => Object.hasOwn(OPERATION_OF_OPERATION_ID, value);
+
+/** Only the lookups take query parameters, each at most once; a repeated one is an array, which validation refuses. */
+function queryStrings(query: Readonly<Record<string, string | string[]>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) if (typeof value === 'string') out[name] = value;
+  return out;
+}
+
+export class TelephonyPipeline {
+  private readonly router;
+  private readonly bodySchemas;
+
+  constructor(private readonly options: PipelineOptions) {
+    const operations = options.validator.operations();
+    this.router = new SpecRouter(operations);
+    this.bodySchemas = new Map(operations.map((operation) => [operation.operationId, requestBodySchema(operation)]));
+  }
+
+  /** The words after /voiceCalls/ that never name a call. */
+  get reservedWords(): string[] {
+    return this.router.reservedWords;
+  }
+
+  async handle(request: TelephonyRequest): Promise<RequestOutcome> {
+    const facts: RequestFacts = {};
+    try {
+      facts.tenant = await this.options.authenticate(request.headers);
+      facts.body = parseJsonBody(await request.readBody(), request.headers['content-type']);
+      const route = this.router.route(request.method, request.path, request.shownPath);
+      facts.operationId = route.operationId;
+      facts.params = route.params;
+      const errors = this.options.validator.validate(route.operation, {
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        query: request.query,
+        body: facts.body,
+      });
+      if (errors.length > 0) throw ApiError.details(400, 'INVALID_REQUEST', describeValidationErrors(errors));
+      return await this.run(route.operationId, request, facts);
+    } catch (error) {
+      if (error instanceof ApiError) return errorOutcome(error, facts);
+      throw error;
+    }
+  }
+
+  /** Runs the operation and commits what it returns; the facts gain the call and the rule checks either way. */
+  private async run(operationId: string, request: TelephonyRequest, facts: RequestFacts): Promise<RequestOutcome> {
+    if (!isOperationId(operationId)) throw new Error(`no domain operation for ${operationId}`);
+    const { env } = this.options;
+    const tenant = facts.tenant!;
+    const provider = request.headers['telephony-provider-name'];
+    const operationRequest: OperationRequest = {
+      tenant,
+      params: facts.params!,
+      body: facts.body,
+      query: queryStrings(request.query),
+      undocumentedFields: findUndocumentedFields(this.bodySchemas.get(operationId), facts.body),
+      providerName: typeof provider === 'string' ? provider : null,
+      now: this.options.clock(),
+      rules: new RuleLedger(),
+    };
+    facts.undocumentedFields = operationRequest.undocumentedFields;
+    facts.checks = operationRequest.rules.checks;
+    let outcome: OperationOutcome;
+    try {
+      // The body was validated against this operation's schema, which is what the handler's type says.
+      outcome = handlerFor(operationId).handle(operationRequest as OperationRequest<never>, env);
+    } catch (error) {
+      const refused = error instanceof ApiError ? error.extra.callState?.voiceCallId : undefined;
+      if (refused !== undefined) facts.call = this.callOf(tenant, refused);
+      throw error;
+    }
+    await this.commit(outcome);
+    if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
+    const { warnings } = operationRequest.rules;
+    facts.warnings = warnings;
+    return {
+      ...facts,
+      status: outcome.status,
+      headers: warnings.length === 0 ? {} : { [WARNINGS_HEADER]: warningsHeader(warnings, operationRequest.undocumentedFields) },
+      answer: outcome.body,
+    };
+  }
+
+  private async commit(outcome: OperationOutcome): Promise<void> {
+    try {
+      await this.options.env.store.commit(outcome.mutations);
+    } catch (error) {
+      this.options.logger.error(`store write failed: ${(error as Error).message}`);
+      throw new ApiError(503, 'STORE_UNAVAILABLE', [
+        'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
+      ]);
+    }
+  }
+
+  /** Which stored call the request was about, for the log and the journal. */
+  private callOf(tenant: Tenant, voiceCallId: string): OutcomeCall {
+    const call = this.options.env.store.getCall(tenant.key, voiceCallId);
+    return { voiceCallId, vendorCallKey: call?.vendorCallKey ?? null, conversationId: call?.conversationId ?? null };
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The errors a client can cause, as values every layer may throw (auth, body reading, routing,
+ * validation, operations, admin): an HTTP status, a stable error code and the documented error body.
+ */
+import type { RuleHit } from '../../contracts/sequence-rules.ts';
+import type { CallState, ErrorCode, ErrorDetail, ErrorResponse } from '../../contracts/wire-schemas.ts';
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: ErrorCode,
+    readonly messages: readonly string[],
+    readonly extra: Partial<Pick<ErrorResponse, 'rule' | 'rules' | 'callState' | 'details'>> = {},
+    /** Headers the answer carries, e.g. Retry-After, Allow, WWW-Authenticate. */
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(messages.join(' '));
+  }
+
+  get body(): ErrorResponse {
+    return { errors: [...this.messages], errorCode: this.errorCode, ...this.extra };
+  }
+
+  static details(status: number, errorCode: ErrorCode, details: readonly ErrorDetail[]): ApiError {
+    return new ApiError(
+      status,
+      errorCode,
+      details.map((d) => `${d.field === '(body)' ? 'The body' : d.field} ${d.problem}.`),
+      { details: [...details] },
+    );
+  }
+}
+
+/** Strict mode's answer to a violation: 409 for the call's state, 400 for the request itself. */
+export class RuleViolationError extends ApiError {
+  constructor(
+    status: 400 | 409,
+    readonly violations: readonly RuleHit[],
+    callState: CallState | undefined,
+  ) {
+    super(
+      status,
+      status === 409 ? 'SEQUENCE_VIOLATION' : 'RULE_VIOLATION',
+      violations.map((hit) => hit.message),
+      {
+        rule: violations[0]!.rule.id,
+        rules: violations.map((hit) => hit.rule.id),
+        ...(callState === undefined ? {} : { callState }),
+      },
+    );
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Serves /telephony/v1 on node:http directly: hands each request to the pipeline, writes the outcome it
+ * returns, then logs it and journals it from that same value. Express serves the admin API only; on
+ * this path it added a router walk and response machinery that cost more than the operation itself.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TelephonyPipeline } from '../core/telephony-pipeline.ts';
+import type { RequestOutcome } from '../core/request-outcome.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { journalEntryOf, type AnsweredRequest } from '../journal/journal-entry.ts';
+import type { RequestJournal } from '../journal/request-journal.ts';
+import { BodyAborted, readBody } from './json-body.ts';
+import type { Logger } from './logger.ts';
+import { logEntryOf } from './request-log.ts';
+import { writeJson } from './write-json.ts';
+
+export interface TelephonyListenerOptions {
+  pipeline: TelephonyPipeline;
+  /** Where the API lives, e.g. /telephony/v1. */
+  basePath: string;
+  maxBodyBytes: number;
+  logger: Logger;
+  journal: RequestJournal;
+}
+
+/** Query parameters as express's simple parser gives them: a repeated name is an array. */
+function queryOf(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (search === '') return query;
+  for (const [name, value] of new URLSearchParams(search)) {
+    const had = query[name];
+    query[name] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+  }
+  return query;
+}
+
+const internalError = (): RequestOutcome => {
+  const error = new ApiError(500, 'INTERNAL_ERROR', [
+    'The mock failed while handling this request. This is a bug in scv-telephony-mock; please report it with the request that caused it.',
+  ]);
+  return { status: error.status, headers: {}, answer: error.body, errorCode: error.errorCode };
+};
+
+export type TelephonyListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function telephonyListener(options: TelephonyListenerOptions): TelephonyListener {
+  const { pipeline, basePath, logger, journal } = options;
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    const time = new Date();
+    const url = req.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const shownPath = queryAt < 0 ? url : url.slice(0, queryAt);
+    const method = req.method ?? 'GET';
+    void pipeline
+      .handle({
+        method,
+        path: shownPath.slice(basePath.length) || '/',
+        shownPath,
+        query: queryOf(queryAt < 0 ? '' : url.slice(queryAt + 1)),
+        headers: req.headers,
+        readBody: () => readBody(req, options.maxBodyBytes),
+      })
+      .catch((error: unknown): RequestOutcome | undefined => {
+        if (error instanceof BodyAborted) return undefined;
+        logger.error(`internal error on ${method} ${url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return internalError();
+      })
+      .then((outcome) => {
+        if (outcome === undefined || res.headersSent || res.destroyed) return;
+        writeJson(res, outcome.status, outcome.answer, outcome.headers);
+        const answered: AnsweredRequest = {
+          time,
+          method,
+          path: shownPath,
+          headers: req.headers,
+          outcome,
+          durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        };
+        logger.request(logEntryOf(answered));
+        if (journal.enabled) {
+          const entry = journalEntryOf(answered);
+          if (entry !== undefined) journal.record(entry);
+        }
+      });
+  };
+}

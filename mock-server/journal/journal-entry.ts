@@ -1,0 +1,83 @@
+/**
+ * The journal entry of one answered /telephony/v1 request, built from its outcome: what was sent (the
+ * token redacted), what was answered, which call it resolved to, and the rule checks that ran.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { JournalEntry } from '../../contracts/admin-schemas.ts';
+import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
+import type { RequestOutcome } from '../core/request-outcome.ts';
+import { isSalesforceId, KEY_PREFIX } from '../ids/salesforce-id.ts';
+
+const RECORDED_HEADERS = ['content-type', 'telephony-provider-name'] as const;
+
+/** The vendorCallKey a request named, when no stored call tells it better. */
+function namedKey(params: Record<string, string>, body: unknown): string | null {
+  if (typeof body === 'object' && body !== null && typeof (body as { vendorCallKey?: unknown }).vendorCallKey === 'string') {
+    return (body as { vendorCallKey: string }).vendorCallKey;
+  }
+  if (params.vendorCallKey !== undefined) return params.vendorCallKey;
+  if (params.CALL_ID !== undefined && !isSalesforceId(params.CALL_ID, KEY_PREFIX.VoiceCall)) return params.CALL_ID;
+  return null;
+}
+
+const MAX_KEPT_DEPTH = 64;
+
+/**
+ * True when a JSON value nests no deeper than `limit`. JSON.parse takes any depth, but writing such a
+ * value back (listing the journal) would overflow the stack, so deeper bodies are not kept.
+ */
+function shallowEnough(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth >= limit) return false;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return true;
+}
+
+const keptBody = (body: unknown): unknown =>
+  body === undefined ? null : shallowEnough(body, MAX_KEPT_DEPTH) ? body : { scvMockNotKept: `the body nests deeper than ${MAX_KEPT_DEPTH} levels` };
+
+export interface AnsweredRequest {
+  /** When it arrived. */
+  time: Date;
+  method: string;
+  /** The path as sent, without the query string. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  outcome: RequestOutcome;
+  durationMs: number;
+}
+
+/** The entry, or undefined for a request of no known tenant (it failed authorization). */
+export function journalEntryOf(answered: AnsweredRequest): Omit<JournalEntry, 'seq'> | undefined {
+  const { outcome } = answered;
+  if (outcome.tenant === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  for (const name of RECORDED_HEADERS) {
+    const value = answered.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  if (answered.headers.authorization !== undefined) headers.authorization = 'Bearer [redacted]';
+  const params = outcome.params ?? {};
+  const operationId = outcome.operationId ?? null;
+  return {
+    time: answered.time.toISOString(),
+    tenant: outcome.tenant.key,
+    method: answered.method,
+    path: answered.path,
+    operationId,
+    operation: operationId !== null && Object.hasOwn(OPERATION_OF_OPERATION_ID, operationId) ? OPERATION_OF_OPERATION_ID[operationId as OperationId] : null,
+    params,
+    voiceCallId: outcome.call?.voiceCallId ?? null,
+    vendorCallKey: outcome.call?.vendorCallKey ?? namedKey(params, outcome.body),
+    conversationId: outcome.call?.conversationId ?? null,
+    providerName: headers['telephony-provider-name'] ?? null,
+    request: { headers, body: keptBody(outcome.body) },
+    response: { status: outcome.status, body: outcome.answer ?? null },
+    checks: [...(outcome.checks ?? [])],
+    durationMs: answered.durationMs,
+  };
+}
