@@ -43,6 +43,8 @@ export const registeredKeySchema = z.object({
   source: z.enum(['fixture', 'admin']),
   modulusLength: count(),
   registeredAt: z.string(),
+  /** What works in the mock but not by the current page (a 1024-bit key). */
+  warnings: z.array(z.string()),
 });
 
 export const keyListSchema = z.object({ keys: z.array(registeredKeySchema) });

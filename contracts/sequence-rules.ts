@@ -44,6 +44,8 @@ export interface SequenceFacts {
   eventsSorted?: boolean;
   /** Conversation events: a startTime or endTime looks like epoch seconds, not milliseconds. */
   eventTimesInSeconds?: boolean;
+  /** reserveRoutableNumber: the country is not one the page lists. */
+  countryNotListed?: boolean;
   /** Realtime events: a sentiment event has no participant. */
   sentimentWithoutParticipant?: boolean;
   /** omniFlow: the call is a voicemail but the matched phone channel has no voicemail routing. */
@@ -84,6 +86,7 @@ export const RULE_IDS = [
   'REROUTE_WITHOUT_ROUTING',
   'UNDOCUMENTED_FIELD',
   'CALL_ATTRIBUTES_NOT_JSON',
+  'RESERVE_COUNTRY_NOT_LISTED',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -663,11 +666,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'inferred',
       url: 'openapi.yaml',
-      note: 'Each operation in openapi.yaml lists the fields its page documents.',
-      contradictedBy: {
-        url: `${LAMBDAS}/ctrDataSync/utils.js`,
-        what: 'the Lambdas send fields no page documents (callCenterApiName, toNumber, callSubType, parentCallIdentifier on updates; transferTarget on omniFlow)',
-      },
+      note:
+        "Each operation in openapi.yaml lists the fields its page documents, and, marked x-observed, the fields Salesforce's own Lambdas send that no page lists (callCenterApiName, initiationMethod, toNumber, callSubType, parentCallIdentifier and secretName on updates; transferTarget on omniFlow; details on category events): those never hit this rule.",
     },
     operations: OPERATIONS_WITH_BODY_FIELDS,
     scope: 'request',
@@ -699,6 +699,28 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     message:
       'callAttributes does not parse as a JSON object ({parseProblem}).{outcome} Build it with JSON.stringify({"Field__c": "value"}).',
     letThrough: 'It was stored as sent.',
+  },
+  {
+    id: 'RESERVE_COUNTRY_NOT_LISTED',
+    title: 'Reserve a number in a country the page lists',
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: 'https://developer.salesforce.com/docs/atlas.en-us.262.0.voice_developer_guide.meta/voice_developer_guide/voice_rest_reserve_routable_number.htm',
+      quote: "If your country isn't listed, specify the closest supported country",
+      note: 'The 262.0 table lists BE, DK, FI, FR, DE, NL, PL, ES, SE, CH and GB.',
+      contradictedBy: {
+        url: `${DOCS}/voice_rest_reserve_routable_number.htm`,
+        what: "the page's own example reserves a US number",
+      },
+    },
+    operations: ['reserveRoutableNumber'],
+    scope: 'request',
+    when: { countryNotListed: true },
+    status: 400,
+    effect: 'apply',
+    message: '{country} is not one of the countries the page lists ({listed}).{outcome} Reserve a number of the closest listed country.',
+    letThrough: "The mock reserved a number of the contact center's pool for it anyway.",
   },
 ];
 

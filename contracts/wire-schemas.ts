@@ -95,6 +95,13 @@ export const updateVoiceCallRequestSchema = z.object({
   callAttributes: callAttributesSchema.optional(),
   isActiveCall: z.boolean().optional(),
   disconnectReason: disconnectReasonSchema.optional(),
+  // Not on the Update page; Salesforce's own Lambdas send them (x-observed in openapi.yaml).
+  callCenterApiName: nonEmpty().optional(),
+  initiationMethod: nonEmpty().optional(),
+  toNumber: z.string().optional(),
+  callSubType: z.string().optional(),
+  parentCallIdentifier: z.string().nullable().optional(),
+  secretName: z.string().optional(),
 });
 
 export const updateVoiceCallResponseSchema = z.object({ status: z.literal('pending') });
@@ -106,6 +113,8 @@ export const transcriptMessageSchema = z.object({
   endTime: epochMillis(),
   content: z.string(),
   senderType: z.enum(SENDER_TYPES),
+  /** Not on the transcript pages; Salesforce's Lambda handler adds it (x-observed). */
+  callCenterApiName: nonEmpty().optional(),
 });
 
 /** The page's limits; Salesforce's own Contact Lens Lambda exceeds them, so they are a rule (BULK_TRANSCRIPT_LIMITS), not the schema. */
@@ -146,6 +155,8 @@ export const executeOmniFlowRequestSchema = z
     flowName: nonEmpty().optional(),
     fallbackQueue: nonEmpty().optional(),
     flowInputParameters: flowInputParametersSchema.optional(),
+    /** Not on the page; Salesforce's Lambda handler sends it (x-observed). */
+    transferTarget: z.string().optional(),
   })
   .refine(
     (body) =>
@@ -184,6 +195,8 @@ export const realtimeEventSchema = z.object({
   startTime: epochMillis(),
   score: z.union([z.number(), z.string()]).optional(),
   participant: z.enum(EVENT_PARTICIPANTS).optional(),
+  /** Not on the page; Salesforce's Contact Lens Lambda sends it (x-observed). */
+  details: z.record(z.string(), z.unknown()).optional(),
 });
 
 export const realtimeConversationEventsRequestSchema = z.object({
@@ -208,7 +221,10 @@ export const postConversationEventsRequestSchema = z.object({
 export const eventsAcceptedResponseSchema = z.object({ status: z.literal('202 Accepted') });
 export const clearRoutingResponseSchema = z.object({ success: z.literal(true) });
 
-const countryCode = () => z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US');
+const countryCode = () => z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as GB');
+
+/** The countries the 262.0 Reserve a Routable Number page lists (rule RESERVE_COUNTRY_NOT_LISTED). */
+export const ROUTABLE_NUMBER_COUNTRIES = ['BE', 'DK', 'FI', 'FR', 'DE', 'NL', 'PL', 'ES', 'SE', 'CH', 'GB'] as const;
 
 export const reserveRoutableNumberRequestSchema = z
   .object({

@@ -11,7 +11,7 @@ import { adminTenant } from './admin/admin-http.ts';
 import { adminApi } from './admin/admin-api.ts';
 import { JtiCache } from './auth/jti-cache.ts';
 import { VerifiedTokens } from './auth/jwt-verifier.ts';
-import { KeyRegistry } from './auth/key-registry.ts';
+import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
 import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
 import { TelephonyPipeline } from './core/telephony-pipeline.ts';
 import { errorHandler, notFoundHandler } from './http/error-responses.ts';
@@ -90,6 +90,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const org = loadOrgFixture(fixturesFile);
   const rules = new RulePolicy(mode, [{ from: 'fixture', settings: org.fixture.rules }, ...(options.ruleSettings ?? [])]);
   const keys = await KeyRegistry.fromOrg(org, fixturesFile);
+  for (const key of keys.list()) for (const warning of keyWarnings(key.modulusLength)) logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
   const store = await openStore({
     ...(dataFile === null ? {} : { file: dataFile }),

@@ -219,6 +219,46 @@ describe(covers('updateVoiceCall'), () => {
     invalid(await mock.patch('/voiceCalls/neg', { isActiveCall: true, numberOfHolds: -1 }), 'numberOfHolds');
   });
 
+  it("takes the fields Salesforce's post-call sync and Lambda handler add (no warning); an update that creates the call takes its type, numbers and subtype from them", async () => {
+    mock = await startMock();
+    const res = await mock.patch('/voiceCalls/ctr-outbound', {
+      startTime: '2024-05-01T10:00:00Z',
+      endTime: '2024-05-01T10:02:00Z',
+      initiationMethod: 'OUTBOUND',
+      fromNumber: '+18005550100',
+      toNumber: '+15551234567',
+      callSubType: 'PSTN',
+      parentCallIdentifier: null,
+      secretName: 'scv-org-b',
+      callCenterApiName: 'MyContactCenter',
+    });
+    success('updateVoiceCall', 200, res);
+    expect(res.headers['scv-mock-warnings']).toBe('UPDATE_CREATES_CALL');
+    expect(callOf('ctr-outbound')).toMatchObject({ callType: 'Outbound', to: '+15551234567', from: '+18005550100', callSubtype: 'PSTN', createdVia: 'update' });
+
+    for (const [key, method, type] of [['ctr-cb', 'CALLBACK', 'Callback'], ['ctr-tr', 'QUEUE_TRANSFER', 'Transfer'], ['ctr-api', 'INBOUND', 'Inbound'], ['ctr-other', 'MONITOR', 'Inbound']] as const) {
+      await mock.patch(`/voiceCalls/${key}`, { initiationMethod: method, endTime: '2024-05-01T10:02:00Z' }).expect(200);
+      expect(callOf(key).callType).toBe(type);
+    }
+
+    // On a call that exists, they fill what the call lacks and change nothing else.
+    await open('known');
+    await mock.patch('/voiceCalls/known', { isActiveCall: true, initiationMethod: 'OUTBOUND', toNumber: '+15550000000' }).expect(200);
+    expect(callOf('known')).toMatchObject({ callType: 'Inbound', to: '999999999' });
+  });
+
+  it('answers a callCenterApiName other than the token\'s with 403, and a wrongly typed Lambda field with 400 naming it', async () => {
+    mock = await startMock();
+    await open('cc');
+    const refused = await mock.patch('/voiceCalls/cc', { isActiveCall: true, callCenterApiName: 'OtherContactCenter' });
+    expect(refused.status).toBe(403);
+    expect(refused.body.errorCode).toBe('AUTH_CONTACT_CENTER_MISMATCH');
+    expect(callOf('cc').updateCount).toBe(0);
+    invalid(await mock.patch('/voiceCalls/cc', { isActiveCall: true, initiationMethod: 7 }), 'initiationMethod');
+    invalid(await mock.patch('/voiceCalls/cc', { isActiveCall: true, toNumber: ['+1'] }), 'toNumber');
+    invalid(await mock.patch('/voiceCalls/cc', { isActiveCall: true, callCenterApiName: '' }), 'callCenterApiName');
+  });
+
   it('answers isActiveCall as a string with 400 naming it (and does not end the call)', async () => {
     mock = await startMock();
     await open('str');
@@ -835,14 +875,18 @@ describe('isActiveCall', () => {
     expect(callOf('a')).toMatchObject({ endedBy: 'update', disposition: 'completed' });
   });
 
-  it('ending the call resets the hold counters to 0, as documented; the recording keeps its duration from the values sent', async () => {
+  it('ending the call resets the hold counters it held to 0, as documented; the values the ending update sends stand (as the post-call sync sends them)', async () => {
     mock = await startMock();
     await open('holds');
     await mock.patch('/voiceCalls/holds', { isActiveCall: true, totalHoldDuration: 20, numberOfHolds: 2, recordingLocation: 'https://r.example/h.wav' }).expect(200);
     expect(callOf('holds')).toMatchObject({ totalHoldDuration: 20, numberOfHolds: 2 });
-    await mock.patch('/voiceCalls/holds', { totalHoldDuration: 30, numberOfHolds: 3, agentInteractionDuration: 100, recordingLocation: 'https://r.example/h.wav' }).expect(200);
-    expect(callOf('holds')).toMatchObject({ totalHoldDuration: 0, numberOfHolds: 0, agentInteractionDuration: 100, endedBy: 'update' });
-    expect(store().recordingOf(tenant(), callOf('holds').id)?.durationInSeconds).toBe(130);
+    await mock.patch('/voiceCalls/holds', { endTime: '2022-08-02T17:40:00Z' }).expect(200);
+    expect(callOf('holds')).toMatchObject({ totalHoldDuration: 0, numberOfHolds: 0, endedBy: 'update' });
+
+    await open('synced');
+    await mock.patch('/voiceCalls/synced', { totalHoldDuration: 30, numberOfHolds: 3, agentInteractionDuration: 100, recordingLocation: 'https://r.example/s.wav' }).expect(200);
+    expect(callOf('synced')).toMatchObject({ totalHoldDuration: 30, numberOfHolds: 3, agentInteractionDuration: 100, endedBy: 'update' });
+    expect(store().recordingOf(tenant(), callOf('synced').id)?.durationInSeconds).toBe(130);
   });
 
   it('on a transfer chain: ending the parent leg keeps the conversation open; ending the last leg closes it and completes the parent', async () => {

@@ -427,6 +427,15 @@ const CASES: Record<RuleId, RuleCase> = {
     obey: (mock) => mock.post('/voiceCalls', inboundCall('a', { callAttributes: '{"Department__c":"Support"}' })),
     breaks: (mock) => mock.post('/voiceCalls', inboundCall('a', { callAttributes: '{Department__c: Support}' })),
   },
+  RESERVE_COUNTRY_NOT_LISTED: {
+    obey: (mock) => mock.post('/voiceCalls/reserveRoutableNumber', { countryCode: 'GB', fromNumber: '+447700900123' }),
+    // The page's own example: a US number, which its table does not list.
+    breaks: (mock) => mock.post('/voiceCalls/reserveRoutableNumber', { country: 'US', fromNumber: '+14155551234' }),
+    afterAccepted: (mock) => {
+      const reservations = mock.server.store.numberReservationsOf(tenant(mock));
+      expect(reservations.map((r) => r.countryCode)).toEqual(['US']);
+    },
+  },
 };
 
 /** The rule ids of the Scv-Mock-Warnings header (its items may carry parameters: ID;field="…"). */

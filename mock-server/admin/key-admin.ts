@@ -11,7 +11,7 @@ import {
   type RegisterKeyRequest,
   type RegisteredKeyInfo,
 } from '../../contracts/admin-schemas.ts';
-import { KeyError, type KeyRegistry, type RegisteredKey } from '../auth/key-registry.ts';
+import { KeyError, keyWarnings, type KeyRegistry, type RegisteredKey } from '../auth/key-registry.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { sendError } from '../http/error-responses.ts';
 import { parseJsonBody } from '../http/json-body.ts';
@@ -30,6 +30,7 @@ function info(key: RegisteredKey): RegisteredKeyInfo {
     source: key.source,
     modulusLength: key.modulusLength,
     registeredAt: key.registeredAt,
+    warnings: keyWarnings(key.modulusLength),
   };
 }
 

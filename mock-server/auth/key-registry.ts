@@ -63,8 +63,18 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
     throw new KeyError(`The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; RS256 needs an RSA key (2048 or 4096 bits).`);
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_BITS) throw new KeyError(`The RSA key has ${bits} bits; Salesforce accepts 1024, 2048 or 4096 (2048 recommended).`);
+  if (bits < MIN_BITS) throw new KeyError(`The RSA key has ${bits} bits; Salesforce accepts 2048 or 4096 (1024 on pages before Winter '27).`);
   return { key, kind };
+}
+
+/**
+ * What to tell whoever registers a key that works but that the current page no longer lists: the API
+ * 67.0 page allowed 1024-bit keys, the Winter '27 (264.0) page says "2048 or 4096-bit".
+ */
+export function keyWarnings(modulusLength: number): string[] {
+  return modulusLength < 2048
+    ? [`The RSA key has ${modulusLength} bits. The Winter '27 Authorization page asks for 2048 or 4096 bits (the API 67.0 page also allowed 1024); the mock accepts it, the real service may not. Generate a 2048-bit key (scv-mock keygen).`]
+    : [];
 }
 
 /** The RFC 7638 thumbprint of an RSA public key: SHA-256 of {"e","kty","n"} in that order, base64url. */

@@ -187,6 +187,10 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     // "" is what the post-call sync sends when no rep ever connected: there is no accept time.
     acceptTime: r.acceptTime === '' ? null : (r.acceptTime ?? input.call.acceptTime),
     fromNumber: r.fromNumber ?? input.call.fromNumber,
+    // The post-call sync's toNumber and fromNumber (x-observed) fill a call that has no To or From yet.
+    to: input.call.to ?? r.toNumber ?? null,
+    from: input.call.from ?? r.fromNumber ?? null,
+    callSubtype: input.call.callSubtype ?? r.callSubType ?? null,
     queue: r.queue ?? input.call.queue,
     agent: r.agent ?? input.call.agent,
     callOrigin: r.callOrigin ?? input.call.callOrigin,
@@ -228,9 +232,10 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     call.endedBy = 'update';
     if (call.disposition !== 'transferred') call.disposition = 'completed';
     // Documented for isActiveCall false: CustomerHoldDuration and NumberOfHolds "are reset to zero". The
-    // recording above already took its duration from the values this update sent.
-    call.totalHoldDuration = 0;
-    call.numberOfHolds = 0;
+    // same page lets this update set them, and Salesforce's post-call sync sends both in the update that
+    // ends the call, so the counters held before are reset and the values this update sends stand.
+    call.totalHoldDuration = r.totalHoldDuration ?? 0;
+    call.numberOfHolds = r.numberOfHolds ?? 0;
   }
   mutations.push({ op: 'put', collection: 'calls', record: call });
 

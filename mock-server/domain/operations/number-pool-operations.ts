@@ -3,7 +3,11 @@
  * country, held for the pool's reservation time (180 s at most). Each number has at most one reservation
  * record; a new reservation replaces the ended one.
  */
-import type { ReserveRoutableNumberRequest, ReserveRoutableNumberResponse } from '../../../contracts/wire-schemas.ts';
+import {
+  ROUTABLE_NUMBER_COUNTRIES,
+  type ReserveRoutableNumberRequest,
+  type ReserveRoutableNumberResponse,
+} from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { Mutation, NumberReservationRecord } from '../../store/records.ts';
 import { ApiError } from '../../errors/api-error.ts';
@@ -12,15 +16,24 @@ import { type OperationEnv, type OperationOutcome, type OperationRequest } from 
 
 export function reserveRoutableNumber(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv): OperationOutcome {
   const shared = requestFacts(req.undocumentedFields);
-  const outcome = underRules({ operation: 'reserveRoutableNumber', facts: shared.facts, vars: shared.vars }, env.rules, req.rules, () =>
-    reserve(req, env),
+  // countryCode is the documented name; the schema requires it or its alias.
+  const country = (req.body.countryCode ?? req.body.country)!;
+  const outcome = underRules(
+    {
+      operation: 'reserveRoutableNumber',
+      facts: { ...shared.facts, countryNotListed: !(ROUTABLE_NUMBER_COUNTRIES as readonly string[]).includes(country) },
+      vars: { ...shared.vars, country, listed: ROUTABLE_NUMBER_COUNTRIES.join(', ') },
+    },
+    env.rules,
+    req.rules,
+    () => reserve(req, env, country),
   );
   // No rule of the table leaves this operation untouched; one that did would need an answer of its own.
   if (outcome === undefined) throw new Error('a rule left reserveRoutableNumber untouched, and it has no answer for that');
   return outcome;
 }
 
-function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv): OperationOutcome {
+function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv, country: string): OperationOutcome {
   const { store } = env;
   const body = req.body;
   const tenant = req.tenant.key;
@@ -31,8 +44,6 @@ function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: Opera
       `Contact center ${center.apiName} has no Agentforce Voice number pool, so no number can be reserved. Add "numberPool" to it in the org fixture.`,
     ]);
   }
-  // countryCode is the documented name; the schema requires it or its alias.
-  const country = (body.countryCode ?? body.country)!;
   const now = req.now.getTime();
   const reservations = new Map(store.numberReservationsOf(tenant).map((r) => [r.routableNumber, r]));
   const numbers = pool.numbers.filter((n) => n.countryCode === country);

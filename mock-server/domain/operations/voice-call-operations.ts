@@ -10,18 +10,15 @@ import { applyUpdate, callAttributesProblem, createCall, createCallForUpdate } f
 import { ApiError } from '../../errors/api-error.ts';
 import { requestFacts, underRules } from '../rule-enforcement.ts';
 import { ensureRoomForCall } from '../../tenancy/call-quota.ts';
+import type { Tenant } from '../../tenancy/tenant.ts';
+import type { VoiceCallRecord } from '../../store/records.ts';
 import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
 export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
   const { store, org } = env;
   const body = req.body;
   const tenant = req.tenant.key;
-  if (body.callCenterApiName !== req.tenant.callCenterApiName) {
-    throw new ApiError(403, 'AUTH_CONTACT_CENTER_MISMATCH', [
-      `callCenterApiName "${body.callCenterApiName}" is not the contact center of your token (sub "${req.tenant.callCenterApiName}"). ` +
-        'Sign the token for the contact center the call belongs to (with --auth off, name it in the Scv-Mock-Tenant header).',
-    ]);
-  }
+  requireTokenContactCenter(body.callCenterApiName, req.tenant);
   // The tenant's contact center was checked against the org when the token (or tenant header) was.
   const center = org.contactCenter(body.callCenterApiName)!;
   const isTransfer = body.initiationMethod === 'Transfer';
@@ -76,10 +73,36 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   return { status: created === undefined ? 200 : 201, body: response, mutations: created?.mutations ?? [], voiceCallId: call.id };
 }
 
+/** The call type of a call an update creates, from Amazon Connect's initiation method (the post-call sync sends it). */
+function callTypeOfInitiation(initiationMethod: string | undefined): VoiceCallRecord['callType'] {
+  switch (initiationMethod) {
+    case 'OUTBOUND':
+    case 'EXTERNAL_OUTBOUND':
+      return 'Outbound';
+    case 'CALLBACK':
+      return 'Callback';
+    case 'TRANSFER':
+    case 'QUEUE_TRANSFER':
+      return 'Transfer';
+    default:
+      return 'Inbound';
+  }
+}
+
+/** The 403 of a body that names another contact center than the token (Create, and the Lambdas' updates). */
+export function requireTokenContactCenter(named: string | undefined, tenant: Tenant): void {
+  if (named === undefined || named === tenant.callCenterApiName) return;
+  throw new ApiError(403, 'AUTH_CONTACT_CENTER_MISMATCH', [
+    `callCenterApiName "${named}" is not the contact center of your token (sub "${tenant.callCenterApiName}"). ` +
+      'Sign the token for the contact center the call belongs to (with --auth off, name it in the Scv-Mock-Tenant header).',
+  ]);
+}
+
 export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
   const { store } = env;
   const body = req.body;
   const tenant = req.tenant.key;
+  requireTokenContactCenter(body.callCenterApiName, req.tenant);
   const key = req.params.CALL_ID!;
   const now = req.now.toISOString();
   const found = findCall(store, tenant, key);
@@ -125,7 +148,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
                 tenant,
                 callCenterApiName: req.tenant.callCenterApiName,
                 vendorCallKey: key,
-                callType: 'Inbound',
+                callType: callTypeOfInitiation(body.initiationMethod),
                 providerName: req.providerName,
                 createdVia: 'update',
                 now,
