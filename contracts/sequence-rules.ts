@@ -44,6 +44,8 @@ export interface SequenceFacts {
   eventsSorted?: boolean;
   /** Conversation events: a startTime or endTime looks like epoch seconds, not milliseconds. */
   eventTimesInSeconds?: boolean;
+  /** A sentiment value outside -1000..1000 (or not a number), or a score outside 0..1000. */
+  sentimentOutOfRange?: boolean;
   /** reserveRoutableNumber: the country is not one the page lists. */
   countryNotListed?: boolean;
   /** Realtime events: a sentiment event has no participant. */
@@ -77,6 +79,7 @@ export const RULE_IDS = [
   'EVENTS_NOT_SORTED',
   'EVENT_TIME_IN_SECONDS',
   'SENTIMENT_WITHOUT_PARTICIPANT',
+  'SENTIMENT_SCORE_OUT_OF_RANGE',
   'OMNIFLOW_ON_CLOSED_CALL',
   'OMNIFLOW_WHILE_ROUTING_PENDING',
   'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING',
@@ -521,6 +524,24 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     message:
       '{events} of type IntelligenceSignal__Sentiment have no participant.{outcome} Set participant to AGENT or CUSTOMER.',
     letThrough: 'They were stored without one.',
+  },
+  {
+    id: 'SENTIMENT_SCORE_OUT_OF_RANGE',
+    title: 'Sentiment values are -1000 to 1000, scores 0 to 1000',
+    kind: 'requirement',
+    evidence: {
+      grade: 'documented',
+      url: `${DOCS}/voice_rest_voicecalls_realtime_conversation.htm`,
+      quote: 'The score must be between -1000 and 1000, with 1000 being the best, most positive score possible.',
+      note: 'The same page: events.score "must be between 0 and 1000"; the post-call page: a sentiment value "ranging between -1000 (most negative) and 1000 (most positive)". Every sentiment Salesforce\'s Lambdas and samples send is in range.',
+    },
+    operations: EVENT_OPS,
+    scope: 'request',
+    when: { sentimentOutOfRange: true },
+    status: 400,
+    effect: 'apply',
+    message: '{rangeProblem}.{outcome} Send a sentiment value as a number from -1000 to 1000 (a string, e.g. "-400.13") and a score from 0 to 1000.',
+    letThrough: 'The events were stored as sent.',
   },
   {
     id: 'OMNIFLOW_ON_CLOSED_CALL',

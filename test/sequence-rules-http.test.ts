@@ -316,6 +316,26 @@ const CASES: Record<RuleId, RuleCase> = {
       return mock.post('/voiceCalls/sp/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL)] });
     },
   },
+  SENTIMENT_SCORE_OUT_OF_RANGE: {
+    obey: async (mock) => {
+      await open(mock, 'range');
+      return mock.post('/voiceCalls/range/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [{ ...sentiment(IN_CALL, 'CUSTOMER'), value: '-1000', score: 1000 }, { ...sentiment(IN_CALL + 1, 'AGENT'), value: '1000', score: '0' }],
+      });
+    },
+    breaks: async (mock) => {
+      await open(mock, 'range');
+      return mock.post('/voiceCalls/range/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [sentiment(IN_CALL, 'CUSTOMER'), { ...sentiment(IN_CALL + 1, 'AGENT'), value: '1500' }],
+      });
+    },
+    afterAccepted: (mock) => {
+      const check = mock.server.journal.list(mock.tenant.key).entries.at(-1)!.checks.find((c) => c.rule === 'SENTIMENT_SCORE_OUT_OF_RANGE');
+      expect(check?.message).toContain('events[1].value "1500" is not a sentiment from -1000 to 1000');
+    },
+  },
   OMNIFLOW_ON_CLOSED_CALL: {
     obey: async (mock) => {
       await open(mock, 'of');

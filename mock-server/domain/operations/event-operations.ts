@@ -38,6 +38,26 @@ function firstTimeInSeconds(events: readonly (RealtimeEvent | PostCallEvent)[]):
   return undefined;
 }
 
+/** The first sentiment value outside -1000..1000 (or not a number), or score outside 0..1000, in words. */
+function firstOutOfRange(events: readonly (RealtimeEvent | PostCallEvent)[]): string | undefined {
+  for (const [i, event] of events.entries()) {
+    if (event.type === 'IntelligenceSignal__Sentiment') {
+      const value = Number(event.value);
+      if (event.value.trim() === '' || !Number.isFinite(value) || value < -1000 || value > 1000) {
+        return `events[${i}].value "${event.value}" is not a sentiment from -1000 to 1000`;
+      }
+    }
+    const score = 'score' in event ? event.score : undefined;
+    if (score !== undefined) {
+      const number = Number(score);
+      if ((typeof score === 'string' && score.trim() === '') || !Number.isFinite(number) || number < 0 || number > 1000) {
+        return `events[${i}].score ${JSON.stringify(score)} is not a score from 0 to 1000`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** The index of the first event that starts before the one preceding it, or -1. */
 function firstUnsorted(events: readonly { startTime: number }[]): number {
   return events.findIndex((event, i) => i > 0 && event.startTime < events[i - 1]!.startTime);
@@ -56,11 +76,12 @@ function storeEvents(
   const { conversation, firstCall, pathKey } = requireConversationByKey(store, req.tenant.key, key);
   const unsortedAt = firstUnsorted(req.body.events);
   const inSeconds = firstTimeInSeconds(req.body.events);
+  const outOfRange = firstOutOfRange(req.body.events);
   const shared = requestFacts(req.undocumentedFields);
   const mutations = underRules(
     {
       operation,
-      facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0, eventTimesInSeconds: inSeconds !== undefined },
+      facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0, eventTimesInSeconds: inSeconds !== undefined, sentimentOutOfRange: outOfRange !== undefined },
       vars: {
         ...shared.vars,
         ...vars,
@@ -69,6 +90,7 @@ function storeEvents(
         unsortedAt: unsortedAt < 0 ? '' : `events[${unsortedAt}] starts before events[${unsortedAt - 1}]`,
         secondsAt: inSeconds?.at,
         asSeconds: inSeconds?.asSeconds,
+        rangeProblem: outOfRange,
       },
       callState: callStateOf(store, firstCall),
     },
