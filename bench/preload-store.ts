@@ -20,7 +20,12 @@ export interface PreloadOptions {
 
 export async function preloadStore(options: PreloadOptions): Promise<void> {
   const store = await openStore({ file: options.file, seed: 'bench-preload' });
-  const env: OperationEnv = { store, org: loadOrgFixture(), rules: new RulePolicy('strict'), maxCallsPerTenant: Number.MAX_SAFE_INTEGER };
+  const env: OperationEnv = {
+    store,
+    org: loadOrgFixture(),
+    rules: new RulePolicy('strict'),
+    maxCallsPerTenant: Number.MAX_SAFE_INTEGER,
+  };
   const tenant = tenantOf(options.orgId, 'MyContactCenter');
   const request = <B>(body: B, params: Record<string, string> = {}): OperationRequest<B> => ({
     tenant,
@@ -54,12 +59,21 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
         ),
       () =>
         createTranscript(
-          request({ participantId: `${key}END_USER`, messageId: `${key}-m1`, startTime: start + i * 1000 + 500, endTime: start + i * 1000 + 900, content: 'A message of moderate length, as a caller would leave it.', senderType: 'END_USER' as const },
+          request(
+            {
+              participantId: `${key}END_USER`,
+              messageId: `${key}-m1`,
+              startTime: start + i * 1000 + 500,
+              endTime: start + i * 1000 + 900,
+              content: 'A message of moderate length, as a caller would leave it.',
+              senderType: 'END_USER' as const,
+            },
             { vendorCallKey: key },
           ),
           env,
         ),
-      () => updateVoiceCall(request({ endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
+      () =>
+        updateVoiceCall(request({ endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
     ]) {
       // A commit applies at once (the next step reads it); the log writes them in groups.
       pending.push(store.commit(outcome().mutations));

@@ -62,7 +62,14 @@ interface Target {
 }
 
 /** Spawns a server and measures the time from spawn to the first 2xx of `probe`. */
-async function launch(name: string, command: string, args: string[], port: number, probe: string, init?: RequestInit): Promise<Target> {
+async function launch(
+  name: string,
+  command: string,
+  args: string[],
+  port: number,
+  probe: string,
+  init?: RequestInit,
+): Promise<Target> {
   const started = performance.now();
   // Its own process group, so stopping it also stops what it started (npx starts Prism as a child).
   const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
@@ -98,7 +105,13 @@ async function launch(name: string, command: string, args: string[], port: numbe
 
 async function launchMock(dataFile: string): Promise<Target> {
   const port = await freePort();
-  return launch('scv-mock', process.execPath, [join(ROOT, 'dist/mock-server/cli/run.js'), 'start', '--port', String(port), '--data', dataFile, '--quiet'], port, '/__admin/health');
+  return launch(
+    'scv-mock',
+    process.execPath,
+    [join(ROOT, 'dist/mock-server/cli/run.js'), 'start', '--port', String(port), '--data', dataFile, '--quiet'],
+    port,
+    '/__admin/health',
+  );
 }
 
 interface Figures {
@@ -183,8 +196,13 @@ const SCENARIOS: Scenario[] = [
     perSequence: 1,
     callsPerOk: 0,
     prepare: async (api, headers, tag) => {
-      const res = await fetch(`${api}/voiceCalls`, { method: 'POST', headers, body: createBody(`bench-open-${tag}`, new Date(Date.now() - 3600_000).toISOString()) });
-      if (res.status !== 201) throw new Error(`could not open the call for the transcript run: ${res.status} ${await res.text()}`);
+      const res = await fetch(`${api}/voiceCalls`, {
+        method: 'POST',
+        headers,
+        body: createBody(`bench-open-${tag}`, new Date(Date.now() - 3600_000).toISOString()),
+      });
+      if (res.status !== 201)
+        throw new Error(`could not open the call for the transcript run: ${res.status} ${await res.text()}`);
       return 1;
     },
     options: (target, headers, tag) => {
@@ -193,7 +211,14 @@ const SCENARIOS: Scenario[] = [
         url: `${target.root}/telephony/v1/voiceCalls/bench-open-${tag}/messages`,
         method: 'POST',
         headers,
-        body: JSON.stringify({ participantId: `bench-open-${tag}END_USER`, messageId: '[<id>]', startTime: now, endTime: now + 2000, content: 'Benchmark utterance of an ordinary length.', senderType: 'END_USER' }),
+        body: JSON.stringify({
+          participantId: `bench-open-${tag}END_USER`,
+          messageId: '[<id>]',
+          startTime: now,
+          endTime: now + 2000,
+          content: 'Benchmark utterance of an ordinary length.',
+          senderType: 'END_USER',
+        }),
         idReplacement: true,
         connections: CONNECTIONS,
       };
@@ -206,7 +231,12 @@ const SCENARIOS: Scenario[] = [
     prepare: async () => 0,
     options: (target, headers, tag) => {
       let sequence = 0;
-      const step = (method: string, path: (key: string) => string, body: (key: string) => unknown, first = false): autocannon.Request => ({
+      const step = (
+        method: string,
+        path: (key: string) => string,
+        body: (key: string) => unknown,
+        first = false,
+      ): autocannon.Request => ({
         method: method as autocannon.Request['method'],
         setupRequest: (req, context) => {
           const ctx = context as { key?: string };
@@ -218,11 +248,39 @@ const SCENARIOS: Scenario[] = [
         url: target.root,
         connections: CONNECTIONS,
         requests: [
-          step('POST', () => '/voiceCalls', (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')), true),
-          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ isActiveCall: true, callOrigin: 'Voicemail' })),
-          step('POST', (key) => `/voiceCalls/${key}/messages`, (key) => ({ participantId: `${key}END_USER`, messageId: 'm1', startTime: 1659461552000, endTime: 1659461559000, content: 'Please call me back.', senderType: 'END_USER' })),
-          step('PATCH', (key) => `/voiceCalls/${key}/omniFlow`, () => ({ dialedNumber: '999999999' })),
-          step('PATCH', (key) => `/voiceCalls/${key}`, () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 })),
+          step(
+            'POST',
+            () => '/voiceCalls',
+            (key) => JSON.parse(createBody(key, '2022-08-02T17:32:28Z')),
+            true,
+          ),
+          step(
+            'PATCH',
+            (key) => `/voiceCalls/${key}`,
+            () => ({ isActiveCall: true, callOrigin: 'Voicemail' }),
+          ),
+          step(
+            'POST',
+            (key) => `/voiceCalls/${key}/messages`,
+            (key) => ({
+              participantId: `${key}END_USER`,
+              messageId: 'm1',
+              startTime: 1659461552000,
+              endTime: 1659461559000,
+              content: 'Please call me back.',
+              senderType: 'END_USER',
+            }),
+          ),
+          step(
+            'PATCH',
+            (key) => `/voiceCalls/${key}/omniFlow`,
+            () => ({ dialedNumber: '999999999' }),
+          ),
+          step(
+            'PATCH',
+            (key) => `/voiceCalls/${key}`,
+            () => ({ recordingLocation: 'https://r.example/v.wav', totalRecordingDuration: 20 }),
+          ),
         ],
       };
     },
@@ -231,7 +289,10 @@ const SCENARIOS: Scenario[] = [
 
 async function timeReset(target: Target, token: string): Promise<{ ms: number; removedCalls: number }> {
   const started = performance.now();
-  const res = await fetch(`${target.root}/__admin/reset`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+  const res = await fetch(`${target.root}/__admin/reset`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}` },
+  });
   const body = (await res.json()) as { removed?: { calls?: number } };
   return { ms: Math.round(performance.now() - started), removedCalls: body.removed?.calls ?? 0 };
 }
@@ -245,7 +306,8 @@ const medianRun = (runs: Figures[]): Figures => ({
 });
 
 /** The median of the rounds' ratios: each ratio compares two runs made a few seconds apart. */
-const pairedRatio = (ours: Figures[], theirs: Figures[]): number => Number(middle(ours.map((o, i) => o.requestsPerSecond / theirs[i]!.requestsPerSecond)).toFixed(2));
+const pairedRatio = (ours: Figures[], theirs: Figures[]): number =>
+  Number(middle(ours.map((o, i) => o.requestsPerSecond / theirs[i]!.requestsPerSecond)).toFixed(2));
 
 interface Store {
   label: string;
@@ -275,7 +337,11 @@ async function runScenarios(stores: [Store, Store], token: string, ratios: Recor
         }
         const tag = `${which}${round}${scenario.name.length}`;
         store.stored += await scenario.prepare(`${store.target.root}/telephony/v1`, headers, tag);
-        const figures = await load(`${store.label}: ${scenario.name}`, scenario.options(store.target, headers, tag), scenario.perSequence);
+        const figures = await load(
+          `${store.label}: ${scenario.name}`,
+          scenario.options(store.target, headers, tag),
+          scenario.perSequence,
+        );
         store.stored += Math.floor(figures.ok * scenario.callsPerOk);
         runs[which].push({ ...figures, rssMb: rssMb(store.target.child.pid!), callsStored: store.stored });
       }
@@ -291,22 +357,60 @@ async function compare(token: string, work: string, ratios: Record<string, numbe
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const mock = await launchMock(join(work, 'compare.json'));
   const barePort = await freePort();
-  const bare = await launch('node:http', process.execPath, [join(ROOT, 'bench/bare-server.mjs'), String(barePort)], barePort, '/');
+  const bare = await launch(
+    'node:http',
+    process.execPath,
+    [join(ROOT, 'bench/bare-server.mjs'), String(barePort)],
+    barePort,
+    '/',
+  );
   const prismPort = await freePort();
   log('  starting Prism 5 (npx @stoplight/prism-cli; the first run downloads it)…');
-  const prism = await launch('prism', 'npx', ['--yes', '@stoplight/prism-cli@5', 'mock', '-p', String(prismPort), '-h', '127.0.0.1', join(ROOT, 'openapi.yaml')], prismPort, '/voiceCalls', {
-    method: 'POST',
-    headers,
-    body: createBody('probe'),
-  });
+  const prism = await launch(
+    'prism',
+    'npx',
+    ['--yes', '@stoplight/prism-cli@5', 'mock', '-p', String(prismPort), '-h', '127.0.0.1', join(ROOT, 'openapi.yaml')],
+    prismPort,
+    '/voiceCalls',
+    {
+      method: 'POST',
+      headers,
+      body: createBody('probe'),
+    },
+  );
   const runs: Figures[][] = [[], [], []];
   for (let round = 1; round <= ROUNDS; round++) {
     log(`  round ${round} of ${ROUNDS}: scv-mock, bare node:http, Prism…`);
     // From empty each time, like the empty-store row.
     await timeReset(mock, token);
-    runs[0]!.push(await load('scv-mock, create voice call (next to the others)', { url: `${mock.root}/telephony/v1/voiceCalls`, method: 'POST', headers, body: createBody(`cmp-${round}-[<id>]`), idReplacement: true, connections: CONNECTIONS }));
-    runs[1]!.push(await load('bare node:http, fixed JSON', { url: `${bare.root}/telephony/v1/voiceCalls`, method: 'POST', body: createBody('x'), headers: { 'Content-Type': 'application/json' }, connections: CONNECTIONS }));
-    runs[2]!.push(await load('Prism 5 mock, validating', { url: `${prism.root}/voiceCalls`, method: 'POST', headers, body: createBody('x'), connections: CONNECTIONS }));
+    runs[0]!.push(
+      await load('scv-mock, create voice call (next to the others)', {
+        url: `${mock.root}/telephony/v1/voiceCalls`,
+        method: 'POST',
+        headers,
+        body: createBody(`cmp-${round}-[<id>]`),
+        idReplacement: true,
+        connections: CONNECTIONS,
+      }),
+    );
+    runs[1]!.push(
+      await load('bare node:http, fixed JSON', {
+        url: `${bare.root}/telephony/v1/voiceCalls`,
+        method: 'POST',
+        body: createBody('x'),
+        headers: { 'Content-Type': 'application/json' },
+        connections: CONNECTIONS,
+      }),
+    );
+    runs[2]!.push(
+      await load('Prism 5 mock, validating', {
+        url: `${prism.root}/voiceCalls`,
+        method: 'POST',
+        headers,
+        body: createBody('x'),
+        connections: CONNECTIONS,
+      }),
+    );
   }
   await Promise.all([mock.stop(), bare.stop(), prism.stop()]);
   ratios['scv-mock vs bare node:http: create voice call'] = pairedRatio(runs[0]!, runs[1]!);
@@ -316,8 +420,9 @@ async function compare(token: string, work: string, ratios: Record<string, numbe
 
 function table(rows: Figures[]): string {
   const head = '| Run | req/s | sequences/s | p50 ms | p99 ms | max ms | RSS MB | calls stored | non-2xx |';
-  const lines = rows.map((r) =>
-    `| ${r.label} | ${r.requestsPerSecond} | ${r.sequencesPerSecond ?? ''} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${r.callsStored ?? ''} | ${r.non2xx + r.errors} |`,
+  const lines = rows.map(
+    (r) =>
+      `| ${r.label} | ${r.requestsPerSecond} | ${r.sequencesPerSecond ?? ''} | ${r.p50} | ${r.p99} | ${r.max} | ${r.rssMb === undefined ? '' : r.rssMb.toFixed(0)} | ${r.callsStored ?? ''} | ${r.non2xx + r.errors} |`,
   );
   return [head, '|---|---|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
@@ -347,7 +452,11 @@ async function main(): Promise<void> {
   const fullFile = join(work, 'full.json');
   const preloadStarted = performance.now();
   // In its own process: the preload's memory must not weigh on the load generator's garbage collector.
-  const preload = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench/preload-store.ts'), fullFile, String(PRELOAD), ORG], { cwd: ROOT, stdio: 'inherit' });
+  const preload = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'bench/preload-store.ts'), fullFile, String(PRELOAD), ORG],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   if (preload.status !== 0) throw new Error('preload failed');
   extra.preloadSeconds = Number(((performance.now() - preloadStarted) / 1000).toFixed(1));
   const full = await launchMock(fullFile);
@@ -374,12 +483,27 @@ async function main(): Promise<void> {
   const when = new Date().toISOString();
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   log('');
-  log(`scv-telephony-mock benchmark, ${when}, ${machine}; ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARM_UP} s warm-up; each row the median of ${ROUNDS} rounds`);
+  log(
+    `scv-telephony-mock benchmark, ${when}, ${machine}; ${CONNECTIONS} connections, ${DURATION} s per run after a ${WARM_UP} s warm-up; each row the median of ${ROUNDS} rounds`,
+  );
   log(table(rows));
   for (const [name, value] of Object.entries(extra)) log(`${name}: ${JSON.stringify(value)}`);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
-  const json = JSON.stringify({ when, machine, connections: CONNECTIONS, durationSeconds: DURATION, rounds: ROUNDS, preloadedCalls: PRELOAD, rows, ...extra }, null, 2);
+  const json = JSON.stringify(
+    {
+      when,
+      machine,
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      rounds: ROUNDS,
+      preloadedCalls: PRELOAD,
+      rows,
+      ...extra,
+    },
+    null,
+    2,
+  );
   writeFileSync(join(dir, 'latest.json'), `${json}\n`);
   writeFileSync(join(dir, `${when.slice(0, 19).replace(/:/g, '')}.json`), `${json}\n`);
   log(`results: bench/results/latest.json`);

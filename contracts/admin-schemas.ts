@@ -7,7 +7,13 @@ import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
 import { RULE_SETTING_SOURCES } from './rule-settings.ts';
 import { EVIDENCE_GRADES, RULE_IDS, RULE_LEVELS } from './sequence-rules.ts';
-import { CALL_DISPOSITIONS, epochMillisSchema, httpStatusSchema, isoDateTimeSchema, newVendorCallKeySchema } from './wire-schemas.ts';
+import {
+  CALL_DISPOSITIONS,
+  epochMillisSchema,
+  httpStatusSchema,
+  isoDateTimeSchema,
+  newVendorCallKeySchema,
+} from './wire-schemas.ts';
 
 const nonEmpty = () => z.string().min(1);
 /** A count or sequence number (the spec's Count). */
@@ -178,7 +184,9 @@ export const conversationStateSchema = z.object({
       endedBy: z.enum(['update', 'transfer']).nullable(),
     }),
   ),
-  transcripts: z.array(record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: epochMillisSchema })),
+  transcripts: z.array(
+    record({ messageId: z.string(), senderType: z.string(), content: z.string(), startTime: epochMillisSchema }),
+  ),
   recordings: z.array(record({ voiceCallId: z.string(), recordingLocation: z.string(), durationInSeconds: count() })),
   pendingRoutings: z.array(record({ voiceCallId: z.string(), source: z.string() })),
   contactRequests: z.array(record({ voiceCallId: z.string(), callbackNumber: z.string() })),

@@ -5,7 +5,11 @@
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 
 const dateTimeFormat = fullFormats['date-time'];
-if (typeof dateTimeFormat !== 'object' || !('validate' in dateTimeFormat) || typeof dateTimeFormat.validate !== 'function') {
+if (
+  typeof dateTimeFormat !== 'object' ||
+  !('validate' in dateTimeFormat) ||
+  typeof dateTimeFormat.validate !== 'function'
+) {
   throw new Error('ajv-formats no longer exports a date-time validator; update contracts/formats.ts');
 }
 const validateDateTime = dateTimeFormat.validate as (value: string) => boolean;

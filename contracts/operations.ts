@@ -55,8 +55,19 @@ export type Operation = (typeof OPERATIONS)[number];
 
 /** The operations whose JSON body has fields of its own (reroute and clearRouting take none; the GET lookups no body). */
 export const OPERATIONS_WITH_BODY_FIELDS = OPERATIONS.filter(
-  (op): op is Exclude<Operation, 'rerouteVoiceCall' | 'clearRouting' | 'getVoicemailGreeting' | 'getDefaultOutboundPhoneNumber' | 'getVoicemailDrop'> =>
-    !['rerouteVoiceCall', 'clearRouting', 'getVoicemailGreeting', 'getDefaultOutboundPhoneNumber', 'getVoicemailDrop'].includes(op),
+  (
+    op,
+  ): op is Exclude<
+    Operation,
+    'rerouteVoiceCall' | 'clearRouting' | 'getVoicemailGreeting' | 'getDefaultOutboundPhoneNumber' | 'getVoicemailDrop'
+  > =>
+    ![
+      'rerouteVoiceCall',
+      'clearRouting',
+      'getVoicemailGreeting',
+      'getDefaultOutboundPhoneNumber',
+      'getVoicemailDrop',
+    ].includes(op),
 );
 
 /** Every operationId of the telephony surface of openapi.yaml, mapped to its logical operation. */
@@ -115,8 +126,15 @@ export const OPERATION_CONTRACTS: Readonly<Record<Operation, OperationContract>>
   },
   rerouteVoiceCall: { request: noParametersSchema, responses: { 200: routingStatusResponseSchema } },
   clearRouting: { request: noParametersSchema, responses: { 200: clearRoutingResponseSchema } },
-  reserveRoutableNumber: { request: reserveRoutableNumberRequestSchema, responses: { 200: reserveRoutableNumberResponseSchema } },
-  getVoicemailGreeting: { request: null, query: voicemailGreetingQuerySchema, responses: { 200: voicemailGreetingResponseSchema } },
+  reserveRoutableNumber: {
+    request: reserveRoutableNumberRequestSchema,
+    responses: { 200: reserveRoutableNumberResponseSchema },
+  },
+  getVoicemailGreeting: {
+    request: null,
+    query: voicemailGreetingQuerySchema,
+    responses: { 200: voicemailGreetingResponseSchema },
+  },
   getDefaultOutboundPhoneNumber: {
     request: null,
     query: defaultOutboundPhoneNumberQuerySchema,

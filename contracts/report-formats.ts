@@ -23,15 +23,22 @@ function casesOf(report: VerificationReport): Case[] {
     const name = `step ${step.id}: ${step.title}`;
     if (problems.length > 0) return { name, failure: problems.map((p) => p.message).join('\n') };
     if (step.status === 'skipped') return { name, skipped: 'optional step did not happen' };
-    if (step.status === 'unknown') return { name, skipped: 'not seen: the journal dropped some of the call\'s requests' };
+    if (step.status === 'unknown')
+      return { name, skipped: "not seen: the journal dropped some of the call's requests" };
     return { name };
   });
   for (const [rule, counts] of Object.entries(report.coverage.rules)) {
     const violations = report.problems.filter((p) => p.rule === rule);
-    cases.push(counts.violation > 0 ? { name: `rule ${rule}`, failure: violations.map((p) => p.message).join('\n') } : { name: `rule ${rule}` });
+    cases.push(
+      counts.violation > 0
+        ? { name: `rule ${rule}`, failure: violations.map((p) => p.message).join('\n') }
+        : { name: `rule ${rule}` },
+    );
   }
   const loose = report.problems.filter((p) => p.step === undefined && p.rule === undefined);
-  cases.push(loose.length > 0 ? { name: 'requests', failure: loose.map((p) => p.message).join('\n') } : { name: 'requests' });
+  cases.push(
+    loose.length > 0 ? { name: 'requests', failure: loose.map((p) => p.message).join('\n') } : { name: 'requests' },
+  );
   return cases;
 }
 
@@ -43,7 +50,8 @@ export function toJUnit(summary: VerificationSummary): string {
     const body = cases
       .map((c) => {
         const open = `    <testcase classname="${xml(`${summary.scenario}.${callName(report)}`)}" name="${xml(c.name)}"`;
-        if (c.failure !== undefined) return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0]!)}">${xml(c.failure)}</failure>\n    </testcase>`;
+        if (c.failure !== undefined)
+          return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0]!)}">${xml(c.failure)}</failure>\n    </testcase>`;
         if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xml(c.skipped)}"/>\n    </testcase>`;
         return `${open}/>`;
       })
@@ -62,16 +70,24 @@ const STATUS_MARK: Record<VerificationReport['steps'][number]['status'], string>
 };
 
 export function toMarkdown(summary: VerificationSummary): string {
-  const lines = [`## scv-telephony-mock: scenario \`${summary.scenario}\` ${summary.ok ? '✅ passed' : '❌ failed'}`, ''];
+  const lines = [
+    `## scv-telephony-mock: scenario \`${summary.scenario}\` ${summary.ok ? '✅ passed' : '❌ failed'}`,
+    '',
+  ];
   if (summary.reports.length === 0) lines.push('No call of this tenant is in the journal.', '');
   for (const report of summary.reports) {
-    lines.push(`### Call \`${callName(report)}\`: ${report.ok ? 'passed' : `${report.problems.length} problem(s)`}`, '');
+    lines.push(
+      `### Call \`${callName(report)}\`: ${report.ok ? 'passed' : `${report.problems.length} problem(s)`}`,
+      '',
+    );
     lines.push('| Step | Status | Requests |', '|---|---|---|');
-    for (const step of report.steps) lines.push(`| ${step.title} | ${STATUS_MARK[step.status]} | ${step.requests.map((s) => `#${s}`).join(' ')} |`);
+    for (const step of report.steps)
+      lines.push(`| ${step.title} | ${STATUS_MARK[step.status]} | ${step.requests.map((s) => `#${s}`).join(' ')} |`);
     lines.push('');
     if (report.problems.length > 0) {
       lines.push('**Problems**', '');
-      for (const problem of report.problems) lines.push(`- \`${problem.kind}\`${problem.rule ? ` \`${problem.rule}\`` : ''}: ${problem.message}`);
+      for (const problem of report.problems)
+        lines.push(`- \`${problem.kind}\`${problem.rule ? ` \`${problem.rule}\`` : ''}: ${problem.message}`);
       lines.push('');
     }
     if (report.warnings.length > 0) {
@@ -80,9 +96,16 @@ export function toMarkdown(summary: VerificationSummary): string {
       lines.push('');
     }
     const rules = Object.entries(report.coverage.rules);
-    const ops = Object.entries(report.coverage.operations).map(([op, n]) => `${op} ×${n}`).join(', ');
-    const statuses = Object.entries(report.coverage.statuses).map(([status, n]) => `${status} ×${n}`).join(', ');
-    lines.push(`Coverage: ${ops || 'no operations'}; answers ${statuses || 'none'}; ${rules.length} rules checked, ${rules.filter(([, c]) => c.violation > 0).length} violated.`, '');
+    const ops = Object.entries(report.coverage.operations)
+      .map(([op, n]) => `${op} ×${n}`)
+      .join(', ');
+    const statuses = Object.entries(report.coverage.statuses)
+      .map(([status, n]) => `${status} ×${n}`)
+      .join(', ');
+    lines.push(
+      `Coverage: ${ops || 'no operations'}; answers ${statuses || 'none'}; ${rules.length} rules checked, ${rules.filter(([, c]) => c.violation > 0).length} violated.`,
+      '',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -90,12 +113,18 @@ export function toMarkdown(summary: VerificationSummary): string {
 export function toText(summary: VerificationSummary): string {
   const lines: string[] = [];
   for (const report of summary.reports) {
-    lines.push(`${summary.scenario} ${callName(report)}: ${report.ok ? 'PASS' : `FAIL (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`}`);
+    lines.push(
+      `${summary.scenario} ${callName(report)}: ${report.ok ? 'PASS' : `FAIL (${report.problems.length} problem${report.problems.length === 1 ? '' : 's'})`}`,
+    );
     for (const step of report.steps) {
-      const mark = step.status === 'passed' ? '✓' : step.status === 'skipped' ? '-' : step.status === 'unknown' ? '?' : '✗';
-      lines.push(`  ${mark} ${step.id.padEnd(22)} ${step.status === 'passed' ? step.requests.map((s) => `#${s}`).join(' ') : step.status}`);
+      const mark =
+        step.status === 'passed' ? '✓' : step.status === 'skipped' ? '-' : step.status === 'unknown' ? '?' : '✗';
+      lines.push(
+        `  ${mark} ${step.id.padEnd(22)} ${step.status === 'passed' ? step.requests.map((s) => `#${s}`).join(' ') : step.status}`,
+      );
     }
-    for (const problem of report.problems) lines.push(`  ! [${problem.kind}${problem.rule ? ` ${problem.rule}` : ''}] ${problem.message}`);
+    for (const problem of report.problems)
+      lines.push(`  ! [${problem.kind}${problem.rule ? ` ${problem.rule}` : ''}] ${problem.message}`);
     for (const warning of report.warnings) lines.push(`  ~ [${warning.rule}] ${warning.message}`);
   }
   if (summary.reports.length === 0) lines.push(`${summary.scenario}: no call of this tenant is in the journal`);

@@ -42,7 +42,9 @@ function unknownRule(id: string): RuleSettingError {
 
 function level(value: unknown, id: string): RuleLevel {
   if (typeof value === 'string' && (RULE_LEVELS as readonly string[]).includes(value)) return value as RuleLevel;
-  throw new RuleSettingError(`rule ${id}: ${JSON.stringify(value)} is not a level; use one of ${RULE_LEVELS.join(', ')}`);
+  throw new RuleSettingError(
+    `rule ${id}: ${JSON.stringify(value)} is not a level; use one of ${RULE_LEVELS.join(', ')}`,
+  );
 }
 
 function ruleId(id: string): RuleId {
@@ -53,7 +55,10 @@ function ruleId(id: string): RuleId {
 /** `ID=level`, as `--rule` takes it. */
 export function parseRuleAssignment(text: string): [RuleId, RuleLevel] {
   const at = text.indexOf('=');
-  if (at < 0) throw new RuleSettingError(`"${text}" is not ID=level; write e.g. CLEAR_ROUTING_WITHOUT_PENDING=refuse (levels: ${RULE_LEVELS.join(', ')})`);
+  if (at < 0)
+    throw new RuleSettingError(
+      `"${text}" is not ID=level; write e.g. CLEAR_ROUTING_WITHOUT_PENDING=refuse (levels: ${RULE_LEVELS.join(', ')})`,
+    );
   const id = text.slice(0, at).trim();
   return [ruleId(id), level(text.slice(at + 1).trim(), id)];
 }
@@ -93,7 +98,8 @@ export class RulePolicy implements RulePolicyView {
   ) {
     for (const rule of SEQUENCE_RULES) this.levels.set(rule.id, { level: defaultLevel(rule), from: 'default' });
     for (const layer of layers) {
-      for (const [id, value] of Object.entries(layer.settings) as Array<[RuleId, RuleLevel]>) this.levels.set(id, { level: value, from: layer.from });
+      for (const [id, value] of Object.entries(layer.settings) as Array<[RuleId, RuleLevel]>)
+        this.levels.set(id, { level: value, from: layer.from });
     }
   }
 
@@ -111,6 +117,8 @@ export class RulePolicy implements RulePolicyView {
 
   /** The rules whose level is not their default, as `ID=level` (for the start banner). */
   changed(): string[] {
-    return SEQUENCE_RULES.filter((rule) => this.sourceOf(rule.id) !== 'default').map((rule) => `${rule.id}=${this.levelOf(rule.id)}`);
+    return SEQUENCE_RULES.filter((rule) => this.sourceOf(rule.id) !== 'default').map(
+      (rule) => `${rule.id}=${this.levelOf(rule.id)}`,
+    );
   }
 }

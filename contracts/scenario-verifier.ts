@@ -4,7 +4,13 @@
  * not hold. Pure: journal entries in, report out, so the admin API, the CLI and TypeScript suites all
  * get the same answer.
  */
-import type { CheckOutcome, JournalEntry, VerificationProblem, VerificationReport, VerificationStep } from './admin-schemas.ts';
+import type {
+  CheckOutcome,
+  JournalEntry,
+  VerificationProblem,
+  VerificationReport,
+  VerificationStep,
+} from './admin-schemas.ts';
 import type { Scenario, ScenarioStep, StepCondition } from './scenarios.ts';
 
 type Json = Record<string, unknown>;
@@ -29,14 +35,15 @@ function holds(condition: StepCondition, entry: JournalEntry, call: Json): boole
 }
 
 function describeCondition(condition: StepCondition): string {
-  const subject = `${condition.on === 'call' ? 'the call\'s ' : ''}${condition.field}`;
+  const subject = `${condition.on === 'call' ? "the call's " : ''}${condition.field}`;
   if (condition.present !== undefined) return `${subject} ${condition.present ? 'is set' : 'is left out'}`;
   if (condition.equals !== undefined) return `${subject} is ${JSON.stringify(condition.equals)}`;
   return `${subject} is not ${JSON.stringify(condition.notEquals)}`;
 }
 
 const succeeded = (entry: JournalEntry): boolean => entry.response.status >= 200 && entry.response.status < 300;
-const isCallWrite = (entry: JournalEntry): boolean => entry.operation === 'createVoiceCall' || entry.operation === 'updateVoiceCall';
+const isCallWrite = (entry: JournalEntry): boolean =>
+  entry.operation === 'createVoiceCall' || entry.operation === 'updateVoiceCall';
 
 function matchesStep(step: ScenarioStep, entry: JournalEntry, call: Json): boolean {
   if (entry.operation === null || !step.operations.includes(entry.operation)) return false;
@@ -97,14 +104,20 @@ export function verifyScenario(
   let next = 0;
   // The step the latest request made, for steps of one phase that may come in any order.
   let last: ScenarioStep | undefined;
-  const samePhase = (a: ScenarioStep | undefined, b: ScenarioStep): boolean => a?.phase !== undefined && a.phase === b.phase;
+  const samePhase = (a: ScenarioStep | undefined, b: ScenarioStep): boolean =>
+    a?.phase !== undefined && a.phase === b.phase;
   // The call as the create and update bodies so far describe it.
   const call: Json = {};
 
   for (const entry of entries) {
     for (const check of entry.checks) {
       if (check.outcome === 'violation') {
-        problems.push({ kind: 'rule-violation', seq: entry.seq, rule: check.rule, message: `${label(entry)} broke ${check.rule}: ${check.message ?? ''}`.trim() });
+        problems.push({
+          kind: 'rule-violation',
+          seq: entry.seq,
+          rule: check.rule,
+          message: `${label(entry)} broke ${check.rule}: ${check.message ?? ''}`.trim(),
+        });
       } else if (check.outcome === 'warning') {
         warnings.push({ rule: check.rule, seq: entry.seq, message: check.message ?? check.rule });
       }
@@ -112,10 +125,15 @@ export function verifyScenario(
     if (!succeeded(entry)) {
       const errors = (entry.response.body as { errors?: unknown } | null)?.errors;
       const why = Array.isArray(errors) ? errors.join(' ') : `status ${entry.response.status}`;
-      problems.push({ kind: 'failed-request', seq: entry.seq, message: `${label(entry)} was answered ${entry.response.status}: ${why}` });
+      problems.push({
+        kind: 'failed-request',
+        seq: entry.seq,
+        message: `${label(entry)} was answered ${entry.response.status}: ${why}`,
+      });
       continue;
     }
-    if (isCallWrite(entry) && typeof entry.request.body === 'object' && entry.request.body !== null) Object.assign(call, entry.request.body);
+    if (isCallWrite(entry) && typeof entry.request.body === 'object' && entry.request.body !== null)
+      Object.assign(call, entry.request.body);
 
     const candidates = scenario.steps.map((step, i) => (matchesStep(step, entry, call) ? i : -1)).filter((i) => i >= 0);
     const ahead = candidates.find((i) => i >= next);
@@ -235,10 +253,16 @@ function bulkKeys(entry: JournalEntry): string[] {
  * vendorCallKeys without reaching a conversation (refused before a call was found), and the bulk
  * transcript requests with an entry for it.
  */
-export function entriesOfCall(journal: readonly JournalEntry[], vendorCallKey: string): { entries: JournalEntry[]; conversationId: string | null } {
-  const conversationId = journal.find((e) => e.vendorCallKey === vendorCallKey && e.conversationId !== null)?.conversationId ?? null;
+export function entriesOfCall(
+  journal: readonly JournalEntry[],
+  vendorCallKey: string,
+): { entries: JournalEntry[]; conversationId: string | null } {
+  const conversationId =
+    journal.find((e) => e.vendorCallKey === vendorCallKey && e.conversationId !== null)?.conversationId ?? null;
   const keys = new Set([vendorCallKey]);
-  for (const e of journal) if (conversationId !== null && e.conversationId === conversationId && e.vendorCallKey !== null) keys.add(e.vendorCallKey);
+  for (const e of journal)
+    if (conversationId !== null && e.conversationId === conversationId && e.vendorCallKey !== null)
+      keys.add(e.vendorCallKey);
   const entries = journal.filter(
     (e) =>
       (conversationId !== null && e.conversationId === conversationId) ||

@@ -68,11 +68,16 @@ const create = (expect: StepCondition[] = []): ScenarioStep => ({
   advice: 'POST /voiceCalls with initiationMethod Inbound when the call starts.',
 });
 
-const keepOpen = (title = 'Update the call, keeping the conversation open', phase: string | undefined = DURING): ScenarioStep => ({
+const keepOpen = (
+  title = 'Update the call, keeping the conversation open',
+  phase: string | undefined = DURING,
+): ScenarioStep => ({
   id: 'update-active',
   title,
   operations: ['updateVoiceCall'],
-  match: [{ on: 'request', field: 'isActiveCall', equals: true, why: 'an update before the last one keeps the call active' }],
+  match: [
+    { on: 'request', field: 'isActiveCall', equals: true, why: 'an update before the last one keeps the call active' },
+  ],
   optional: true,
   repeatable: true,
   ...(phase === undefined ? {} : { phase }),
@@ -83,7 +88,14 @@ const finalUpdate = (expect: StepCondition[] = []): ScenarioStep => ({
   id: 'final-update',
   title: 'The final update closes the conversation',
   operations: ['updateVoiceCall'],
-  match: [{ on: 'request', field: 'isActiveCall', notEquals: true, why: 'the last update leaves isActiveCall out (or false)' }],
+  match: [
+    {
+      on: 'request',
+      field: 'isActiveCall',
+      notEquals: true,
+      why: 'the last update leaves isActiveCall out (or false)',
+    },
+  ],
   expect,
   advice: 'End with PATCH /voiceCalls/{CALL_ID} without isActiveCall (or with false): it completes the call.',
 });
@@ -151,13 +163,24 @@ const transferLeg = (): ScenarioStep => ({
   id: 'transfer-leg',
   title: 'Create the transfer leg',
   operations: ['createVoiceCall'],
-  match: [{ on: 'request', field: 'initiationMethod', equals: 'Transfer', why: 'a transfer leg has initiationMethod Transfer' }],
+  match: [
+    {
+      on: 'request',
+      field: 'initiationMethod',
+      equals: 'Transfer',
+      why: 'a transfer leg has initiationMethod Transfer',
+    },
+  ],
   expect: [{ on: 'request', field: 'parentVoiceCallId', present: true, why: 'the new leg links to its parent' }],
   advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the call is transferred.',
 });
 
 /** Ending the legs: each may get its own update (the post-call sync sends one per leg); the last leg's closes the conversation. */
-const endLegs = (): ScenarioStep => ({ ...finalUpdate(), title: 'The legs end; the last leg\'s update closes the conversation', repeatable: true });
+const endLegs = (): ScenarioStep => ({
+  ...finalUpdate(),
+  title: "The legs end; the last leg's update closes the conversation",
+  repeatable: true,
+});
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -182,7 +205,12 @@ export const SCENARIOS: readonly Scenario[] = [
         title: 'Execute the Omni-Channel flow for the dialed number',
         operations: ['executeOmniFlow'],
         expect: [
-          { on: 'request', field: 'dialedNumber', present: true, why: 'the dialed number picks the phone channel and its voicemail routing' },
+          {
+            on: 'request',
+            field: 'dialedNumber',
+            present: true,
+            why: 'the dialed number picks the phone channel and its voicemail routing',
+          },
           {
             on: 'call',
             field: 'callOrigin',
@@ -193,10 +221,21 @@ export const SCENARIOS: readonly Scenario[] = [
         advice: 'PATCH /voiceCalls/{CALL_ID}/omniFlow with the dialedNumber, after callOrigin is Voicemail.',
       },
       finalUpdate([
-        { on: 'call', field: 'recordingLocation', present: true, why: 'the voicemail call carries its recording by the final update' },
+        {
+          on: 'call',
+          field: 'recordingLocation',
+          present: true,
+          why: 'the voicemail call carries its recording by the final update',
+        },
       ]),
     ],
-    rules: ['VOICEMAIL_ORIGIN_AFTER_FLOW', 'TRANSCRIPT_CONVERSATION_CLOSED', 'TRANSCRIPT_OUTSIDE_WINDOW', 'OMNIFLOW_ON_CLOSED_CALL', 'DUPLICATE_MESSAGE_ID'],
+    rules: [
+      'VOICEMAIL_ORIGIN_AFTER_FLOW',
+      'TRANSCRIPT_CONVERSATION_CLOSED',
+      'TRANSCRIPT_OUTSIDE_WINDOW',
+      'OMNIFLOW_ON_CLOSED_CALL',
+      'DUPLICATE_MESSAGE_ID',
+    ],
   },
   {
     name: 'inbound-answered',
@@ -209,7 +248,14 @@ export const SCENARIOS: readonly Scenario[] = [
       keepOpen('Update the call as it is answered, keeping it open'),
       transcripts(true),
       realtimeEvents,
-      finalUpdate([{ on: 'call', field: 'acceptTime', present: true, why: 'an answered call has the time the rep accepted it (acceptTime)' }]),
+      finalUpdate([
+        {
+          on: 'call',
+          field: 'acceptTime',
+          present: true,
+          why: 'an answered call has the time the rep accepted it (acceptTime)',
+        },
+      ]),
       postCallEvents(true),
     ],
     rules: ['OMNIFLOW_WHILE_ROUTING_PENDING', 'TRANSCRIPT_CONVERSATION_CLOSED', 'REALTIME_EVENTS_CONVERSATION_CLOSED'],
@@ -294,7 +340,9 @@ export const SCENARIOS: readonly Scenario[] = [
         id: 'request-callback',
         title: 'Request the callback',
         operations: ['requestCallback'],
-        expect: [{ on: 'request', field: 'callbackNumber', present: true, why: 'the callback needs the number to call' }],
+        expect: [
+          { on: 'request', field: 'callbackNumber', present: true, why: 'the callback needs the number to call' },
+        ],
         advice: 'POST /voiceCalls/{CALL_ID}/requestCallback with the callbackNumber.',
       },
       // Salesforce's Amazon Connect Lambda clears routing when the caller hangs up without a rep.
@@ -328,7 +376,14 @@ export const SCENARIOS: readonly Scenario[] = [
       finalUpdate(),
       postCallEvents(false),
     ],
-    rules: ['POST_CALL_EVENTS_CONVERSATION_OPEN', 'REALTIME_EVENTS_CONVERSATION_CLOSED', 'EVENTS_NOT_SORTED', 'SENTIMENT_WITHOUT_PARTICIPANT', 'TRANSCRIPT_OUTSIDE_WINDOW', 'BULK_TRANSCRIPT_LIMITS'],
+    rules: [
+      'POST_CALL_EVENTS_CONVERSATION_OPEN',
+      'REALTIME_EVENTS_CONVERSATION_CLOSED',
+      'EVENTS_NOT_SORTED',
+      'SENTIMENT_WITHOUT_PARTICIPANT',
+      'TRANSCRIPT_OUTSIDE_WINDOW',
+      'BULK_TRANSCRIPT_LIMITS',
+    ],
   },
 ];
 

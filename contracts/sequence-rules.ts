@@ -151,7 +151,11 @@ export interface SequenceRule {
  * Salesforce's own code breaks, our inferences) is a warning.
  */
 export function defaultLevel(rule: SequenceRule): Exclude<RuleLevel, 'off'> {
-  return rule.kind === 'requirement' && rule.evidence.grade === 'documented' && rule.evidence.contradictedBy === undefined ? 'refuse' : 'warn';
+  return rule.kind === 'requirement' &&
+    rule.evidence.grade === 'documented' &&
+    rule.evidence.contradictedBy === undefined
+    ? 'refuse'
+    : 'warn';
 }
 
 const DOCS = 'https://developer.salesforce.com/docs/atlas.en-us.voice_developer_guide.meta/voice_developer_guide';
@@ -169,7 +173,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'documented',
       url: SEED,
-      quote: 'Make sure that callOrigin is updated to "Voicemail" before this API call so that the flow picks the voicemail routing instructions.',
+      quote:
+        'Make sure that callOrigin is updated to "Voicemail" before this API call so that the flow picks the voicemail routing instructions.',
       note:
         "Salesforce's own voicemail path (the Amazon Connect voicemail subflow and voiceMailPackaging Lambda) routes the call as a live call first, " +
         'clears that routing, then tags the call as a voicemail and executes the flow again; so the rule refuses the tag only while the live-call routing is still pending.',
@@ -182,7 +187,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     message:
       'The Omni-Channel flow already routed call {callId} as a live call and that routing ({routingId}) is still pending, so tagging it as a voicemail now cannot change its routing.{outcome} ' +
       'Set callOrigin to Voicemail (on create, or in an update with isActiveCall: true) before you call omniFlow, or clear the routing (clearRouting) and execute the flow again after tagging.',
-    letThrough: 'The call was tagged; its routing is still the live call\'s.',
+    letThrough: "The call was tagged; its routing is still the live call's.",
   },
   {
     id: 'HOLD_FIELDS_NEED_RECORDING',
@@ -324,8 +329,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     status: 400,
     effect: 'apply',
     message:
-      '{key} is a Salesforce VoiceCall id.{outcome} Use the vendorCallKey of the conversation\'s first call instead: {firstLegKey}.',
-    letThrough: 'It was taken for that call\'s conversation.',
+      "{key} is a Salesforce VoiceCall id.{outcome} Use the vendorCallKey of the conversation's first call instead: {firstLegKey}.",
+    letThrough: "It was taken for that call's conversation.",
   },
   {
     id: 'TRANSCRIPT_KEY_NOT_FIRST_LEG',
@@ -347,7 +352,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     effect: 'apply',
     message:
       "{key} is the vendorCallKey of a transfer leg.{outcome} The docs ask for the vendorCallKey of the conversation's first call: {firstLegKey}.",
-    letThrough: 'It was taken for the leg\'s conversation.',
+    letThrough: "It was taken for the leg's conversation.",
   },
   {
     id: 'TRANSCRIPT_CONVERSATION_CLOSED',
@@ -356,7 +361,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'documented',
       url: `${DOCS}/voice_rest_voicecalls_update.htm`,
-      quote: 'any real-time transcription messages sent through the POST /telephony/v1/voiceCalls/{vendorCallKey}/messages API will continue to be accepted',
+      quote:
+        'any real-time transcription messages sent through the POST /telephony/v1/voiceCalls/{vendorCallKey}/messages API will continue to be accepted',
       note:
         'Said of isActiveCall: true. The 226.0 transcript page: "If the call has ended, you can no longer create transcripts"; the current page points to the Connect API after the call. ' +
         'No page says the request is refused, so the mock accepts it and stores nothing.',
@@ -396,7 +402,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'documented',
       url: 'https://developer.salesforce.com/docs/service/voice-dev-guide/guide/voice-rest-voicecalls-transcript.html',
-      quote: 'Both APIs create voice call transcripts if the timestamp of the transcript is between the start and end times of the conversation.',
+      quote:
+        'Both APIs create voice call transcripts if the timestamp of the transcript is between the start and end times of the conversation.',
     },
     operations: TRANSCRIPT_OPS,
     scope: 'message',
@@ -415,11 +422,12 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'documented',
       url: `${DOCS}/voice_rest_voicecalls_transcript_bulk.htm`,
-      quote: 'This Create Transcripts in Bulk API lets you create transcripts for up to 5 different voice calls at a time.',
+      quote:
+        'This Create Transcripts in Bulk API lets you create transcripts for up to 5 different voice calls at a time.',
       note: 'The page goes on to allow up to 5 messages for each voice call.',
       contradictedBy: {
         url: `${LAMBDAS}/contactLensProcessor/handler.js`,
-        what: "the Contact Lens Lambda puts every utterance of a contact in the batch into one entry, with no cap at 5 messages",
+        what: 'the Contact Lens Lambda puts every utterance of a contact in the batch into one entry, with no cap at 5 messages',
       },
     },
     operations: ['createTranscriptsBulk'],
@@ -482,8 +490,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { eventsSorted: false },
     status: 400,
     effect: 'apply',
-    message:
-      'events must be sorted ascending by startTime; {unsortedAt}.{outcome} Sort them before sending.',
+    message: 'events must be sorted ascending by startTime; {unsortedAt}.{outcome} Sort them before sending.',
     letThrough: 'They were stored as sent.',
   },
   {
@@ -504,7 +511,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { eventTimesInSeconds: true },
     status: 400,
     effect: 'apply',
-    message: '{secondsAt} looks like epoch seconds ({asSeconds}); the docs measure event times in milliseconds since the epoch.{outcome} Multiply by 1000.',
+    message:
+      '{secondsAt} looks like epoch seconds ({asSeconds}); the docs measure event times in milliseconds since the epoch.{outcome} Multiply by 1000.',
     letThrough: 'The events were stored as sent.',
   },
   {
@@ -540,7 +548,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { sentimentOutOfRange: true },
     status: 400,
     effect: 'apply',
-    message: '{rangeProblem}.{outcome} Send a sentiment value as a number from -1000 to 1000 (a string, e.g. "-400.13") and a score from 0 to 1000.',
+    message:
+      '{rangeProblem}.{outcome} Send a sentiment value as a number from -1000 to 1000 (a string, e.g. "-400.13") and a score from 0 to 1000.',
     letThrough: 'The events were stored as sent.',
   },
   {
@@ -630,7 +639,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'documented',
       url: `${DOCS}/voice_rest_reroute_call.htm`,
-      quote: 'will only be processed if the call belongs to a contact center which has Unified Routing with Omni-Channel enabled',
+      quote:
+        'will only be processed if the call belongs to a contact center which has Unified Routing with Omni-Channel enabled',
       note: 'The same words are on the Request a Callback page; Route a Voice Call says "This API is processed if the call belongs to a contact center that has Unified Routing with Omni-Channel enabled." No page gives the answer to an unprocessed request.',
     },
     operations: ['routeVoiceCall', 'requestCallback', 'rerouteVoiceCall'],
@@ -657,8 +667,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { conversation: 'closed' },
     status: 409,
     effect: 'apply',
-    message:
-      'Call {callId} is closed.{outcome} Route the call while it is active.',
+    message: 'Call {callId} is closed.{outcome} Route the call while it is active.',
     letThrough: 'It was routed anyway.',
   },
   {
@@ -676,8 +685,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { everRouted: false },
     status: 409,
     effect: 'apply',
-    message:
-      'Call {callId} was never routed.{outcome} Route it first (routeVoiceCall or omniFlow).',
+    message: 'Call {callId} was never routed.{outcome} Route it first (routeVoiceCall or omniFlow).',
     letThrough: 'There was nothing to reroute.',
   },
   {
@@ -687,8 +695,7 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     evidence: {
       grade: 'inferred',
       url: 'openapi.yaml',
-      note:
-        "Each operation in openapi.yaml lists the fields its page documents, and, marked x-observed, the fields Salesforce's own Lambdas send that no page lists (callCenterApiName, initiationMethod, toNumber, callSubType, parentCallIdentifier and secretName on updates; transferTarget on omniFlow; details on category events): those never hit this rule.",
+      note: "Each operation in openapi.yaml lists the fields its page documents, and, marked x-observed, the fields Salesforce's own Lambdas send that no page lists (callCenterApiName, initiationMethod, toNumber, callSubType, parentCallIdentifier and secretName on updates; transferTarget on omniFlow; details on category events): those never hit this rule.",
     },
     operations: OPERATIONS_WITH_BODY_FIELDS,
     scope: 'request',
@@ -740,7 +747,8 @@ export const SEQUENCE_RULES: readonly SequenceRule[] = [
     when: { countryNotListed: true },
     status: 400,
     effect: 'apply',
-    message: '{country} is not one of the countries the page lists ({listed}).{outcome} Reserve a number of the closest listed country.',
+    message:
+      '{country} is not one of the countries the page lists ({listed}).{outcome} Reserve a number of the closest listed country.',
     letThrough: "The mock reserved a number of the contact center's pool for it anyway.",
   },
 ];

@@ -27,19 +27,31 @@ export const SENDER_TYPES = ['END_USER', 'EXTERNAL_USER', 'HUMAN_AGENT', 'SUPERV
 export const EVENT_PARTICIPANTS = ['AGENT', 'CUSTOMER'] as const;
 export const REALTIME_EVENT_TYPES = ['IntelligenceSignal__Category', 'IntelligenceSignal__Sentiment'] as const;
 /** The page lists Sentiment; Salesforce's post-call Lambda also sends OverallSentimentScore (one per participant). */
-export const POST_CALL_EVENT_TYPES = ['IntelligenceSignal__Sentiment', 'IntelligenceSignal__OverallSentimentScore'] as const;
+export const POST_CALL_EVENT_TYPES = [
+  'IntelligenceSignal__Sentiment',
+  'IntelligenceSignal__OverallSentimentScore',
+] as const;
 export const CALL_DISPOSITIONS = ['new', 'in-progress', 'transferred', 'completed'] as const;
 
 export const callOriginSchema = z.enum(CALL_ORIGINS);
 export const callAttributesSchema = z.string();
 
 /** The words the API reserves right after /voiceCalls/ (its own endpoints); they never name a call. */
-export const RESERVED_PATH_WORDS = ['messages', 'route', 'reserveRoutableNumber', 'voicemailGreeting', 'defaultOutboundPhoneNumber'] as const;
+export const RESERVED_PATH_WORDS = [
+  'messages',
+  'route',
+  'reserveRoutableNumber',
+  'voicemailGreeting',
+  'defaultOutboundPhoneNumber',
+] as const;
 
 /** A vendorCallKey a new call may take: any key but a word the API reserves after /voiceCalls/. */
-export const newVendorCallKeySchema = nonEmpty().refine((key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key), {
-  message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')}): a path with it never names a call`,
-});
+export const newVendorCallKeySchema = nonEmpty().refine(
+  (key) => !(RESERVED_PATH_WORDS as readonly string[]).includes(key),
+  {
+    message: `must not be a word the API reserves after /voiceCalls/ (${RESERVED_PATH_WORDS.join(', ')}): a path with it never names a call`,
+  },
+);
 
 export const participantSchema = z.object({
   participantKey: nonEmpty(),

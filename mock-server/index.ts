@@ -9,7 +9,12 @@
  * It starts the real server (real HTTP, real JWT checks) on a free loopback port, in memory unless a
  * data file is given, and talks to the journal and the verifier directly.
  */
-import type { JournalPage, ResetResponse, VerificationReport, VerificationSummary } from '../contracts/admin-schemas.ts';
+import type {
+  JournalPage,
+  ResetResponse,
+  VerificationReport,
+  VerificationSummary,
+} from '../contracts/admin-schemas.ts';
 import { verifyScenario } from '../contracts/scenario-verifier.ts';
 import { callVerifier } from './admin/call-verification.ts';
 import { SCENARIO_NAMES, scenarioByName } from '../contracts/scenarios.ts';
@@ -76,7 +81,9 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     dataFile: options.dataFile ?? null,
     ...(options.fixtures === undefined ? {} : { fixturesFile: options.fixtures }),
     ...(options.mode === undefined ? {} : { mode: options.mode }),
-    ...(options.rules === undefined ? {} : { ruleSettings: [{ from: 'option' as const, settings: checkRuleSettings(options.rules) }] }),
+    ...(options.rules === undefined
+      ? {}
+      : { ruleSettings: [{ from: 'option' as const, settings: checkRuleSettings(options.rules) }] }),
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.journalSize === undefined ? {} : { journalSize: options.journalSize }),
@@ -87,13 +94,20 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   const callCenterApiName = options.callCenterApiName ?? server.org.defaultContactCenter.apiName;
   const tenant = options.auth === 'off' ? server.defaultTenant : tenantOf(orgId, callCenterApiName);
 
-  function verify(scenarioName: string, target: { vendorCallKey?: string | undefined } = {}): VerificationReport | VerificationSummary {
+  function verify(
+    scenarioName: string,
+    target: { vendorCallKey?: string | undefined } = {},
+  ): VerificationReport | VerificationSummary {
     const scenario = scenarioByName(scenarioName);
-    if (scenario === undefined) throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
+    if (scenario === undefined)
+      throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
     const verifier = callVerifier(server.journal, server.store, tenant.key);
     if (target.vendorCallKey === undefined) return verifier.all(scenario);
     // A call the journal never saw: every required step is reported missing.
-    return verifier.call(scenario, target.vendorCallKey) ?? verifyScenario(scenario, [], { vendorCallKey: target.vendorCallKey, conversationId: null });
+    return (
+      verifier.call(scenario, target.vendorCallKey) ??
+      verifyScenario(scenario, [], { vendorCallKey: target.vendorCallKey, conversationId: null })
+    );
   }
 
   return {
@@ -102,7 +116,11 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     token: (overrides = {}) => signToken({ orgId, callCenterApiName, ...overrides }),
     journal: (filter = {}) => server.journal.list(tenant.key, filter),
     verify: verify as RunningMockServer['verify'],
-    reset: async () => ({ tenant: tenant.key, removed: await server.store.resetTenant(tenant.key), journalCleared: server.journal.clear(tenant.key) }),
+    reset: async () => ({
+      tenant: tenant.key,
+      removed: await server.store.resetTenant(tenant.key),
+      journalCleared: server.journal.clear(tenant.key),
+    }),
     close: () => server.close(),
     server,
   };

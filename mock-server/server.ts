@@ -88,17 +88,26 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const auth = options.auth ?? DEFAULTS.auth;
   const fixturesFile = options.fixturesFile ?? DEFAULT_ORG_FILE;
   const org = loadOrgFixture(fixturesFile);
-  const rules = new RulePolicy(mode, [{ from: 'fixture', settings: org.fixture.rules }, ...(options.ruleSettings ?? [])]);
+  const rules = new RulePolicy(mode, [
+    { from: 'fixture', settings: org.fixture.rules },
+    ...(options.ruleSettings ?? []),
+  ]);
   const keys = await KeyRegistry.fromOrg(org, fixturesFile);
-  for (const key of keys.list()) for (const warning of keyWarnings(key.modulusLength)) logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
+  for (const key of keys.list())
+    for (const warning of keyWarnings(key.modulusLength))
+      logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
   const store = await openStore({
     ...(dataFile === null ? {} : { file: dataFile }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.compactAfterBytes === undefined ? {} : { persistence: { compactAfterBytes: options.compactAfterBytes } }),
+    ...(options.compactAfterBytes === undefined
+      ? {}
+      : { persistence: { compactAfterBytes: options.compactAfterBytes } }),
   });
   if (store.droppedAtLoad > 0) {
-    logger.warn(`the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`);
+    logger.warn(
+      `the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`,
+    );
   }
   const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
@@ -118,7 +127,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       now: clock,
     },
   });
-  const pipeline = new TelephonyPipeline({ validator, env: { store, org, rules, maxCallsPerTenant }, authenticate, logger, clock });
+  const pipeline = new TelephonyPipeline({
+    validator,
+    env: { store, org, rules, maxCallsPerTenant },
+    authenticate,
+    logger,
+    clock,
+  });
   const telephony = telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal });
 
   const admin = express();
@@ -127,7 +142,18 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   admin.use(adminRequestLog((entry) => logger.request(entry)));
   admin.use(
     ADMIN_BASE_PATH,
-    adminApi({ version: VERSION, mode, rules, auth, store, keys, maxBodyBytes, maxCallsPerTenant, authenticate: adminTenant(authenticate), journal }),
+    adminApi({
+      version: VERSION,
+      mode,
+      rules,
+      auth,
+      store,
+      keys,
+      maxBodyBytes,
+      maxCallsPerTenant,
+      authenticate: adminTenant(authenticate),
+      journal,
+    }),
   );
   admin.use(notFoundHandler);
   admin.use(errorHandler(logger));

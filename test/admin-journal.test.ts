@@ -5,10 +5,23 @@
  */
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callListSchema, conversationStateSchema, journalPageSchema, resetResponseSchema } from '../contracts/admin-schemas.ts';
+import {
+  callListSchema,
+  conversationStateSchema,
+  journalPageSchema,
+  resetResponseSchema,
+} from '../contracts/admin-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
-import { inboundCall, IN_CALL, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+import {
+  inboundCall,
+  IN_CALL,
+  loadScenario,
+  message,
+  startMock,
+  type Client,
+  type Harness,
+} from './support/mock-harness.ts';
 
 const seed = loadScenario('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
@@ -18,7 +31,8 @@ afterEach(async () => mock.server.close());
 
 const admin = (client: Client, method: 'get' | 'post' | 'delete', path: string) =>
   request(mock.server.app)[method](`/__admin${path}`).set('Authorization', `Bearer ${client.token}`);
-const journalOf = async (client: Client, query = '') => journalPageSchema.parse((await admin(client, 'get', `/journal${query}`).expect(200)).body);
+const journalOf = async (client: Client, query = '') =>
+  journalPageSchema.parse((await admin(client, 'get', `/journal${query}`).expect(200)).body);
 
 async function runSeed(client: Client) {
   for (const step of seed.steps) await client.call(step.method, step.path, step.body).expect(step.expect.status);
@@ -43,18 +57,36 @@ describe('journal', () => {
       ['updateVoiceCall', 200],
     ]);
     const [create, , transcript, omniFlow] = page.entries;
-    expect(create).toMatchObject({ method: 'POST', path: '/telephony/v1/voiceCalls', vendorCallKey: KEY, request: { body: seed.steps[0]!.body } });
+    expect(create).toMatchObject({
+      method: 'POST',
+      path: '/telephony/v1/voiceCalls',
+      vendorCallKey: KEY,
+      request: { body: seed.steps[0]!.body },
+    });
     expect(create!.voiceCallId).toBe((create!.response.body as { voiceCallId: string }).voiceCallId);
     expect(page.entries.every((e) => e.voiceCallId === create!.voiceCallId && e.conversationId !== null)).toBe(true);
-    expect(omniFlow!.response.body).toEqual({ agent: null, queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail' });
+    expect(omniFlow!.response.body).toEqual({
+      agent: null,
+      queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail',
+    });
     // Every rule of the operation ran; message rules once per message.
     expect(transcript!.checks).toEqual(
       expect.arrayContaining([
         { rule: 'TRANSCRIPT_CONVERSATION_CLOSED', scope: 'request', outcome: 'ok' },
-        { rule: 'DUPLICATE_MESSAGE_ID', scope: 'message', outcome: 'ok', subject: 'b6f1c7d2-7d7e-4a0e-9d55-3f3e2f8c1a01' },
+        {
+          rule: 'DUPLICATE_MESSAGE_ID',
+          scope: 'message',
+          outcome: 'ok',
+          subject: 'b6f1c7d2-7d7e-4a0e-9d55-3f3e2f8c1a01',
+        },
       ]),
     );
-    expect(omniFlow!.checks.map((c) => c.rule).sort()).toEqual(['OMNIFLOW_ON_CLOSED_CALL', 'OMNIFLOW_WHILE_ROUTING_PENDING', 'UNDOCUMENTED_FIELD', 'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING']);
+    expect(omniFlow!.checks.map((c) => c.rule).sort()).toEqual([
+      'OMNIFLOW_ON_CLOSED_CALL',
+      'OMNIFLOW_WHILE_ROUTING_PENDING',
+      'UNDOCUMENTED_FIELD',
+      'VOICEMAIL_WITHOUT_VOICEMAIL_ROUTING',
+    ]);
     expect(create!.request.headers.authorization).toBe('Bearer [redacted]');
     expect(JSON.stringify(page)).not.toContain(mock.token);
   });
@@ -69,8 +101,18 @@ describe('journal', () => {
 
     const violations = await journalOf(mock, '?outcome=violation');
     expect(violations.entries).toHaveLength(1);
-    expect(violations.entries[0]).toMatchObject({ operation: 'createTranscript', vendorCallKey: 'k', response: { status: 400 } });
-    expect(violations.entries[0]!.checks).toContainEqual(expect.objectContaining({ rule: 'TRANSCRIPT_KEY_IS_SALESFORCE_ID', outcome: 'violation', message: expect.stringContaining('is a Salesforce VoiceCall id') }));
+    expect(violations.entries[0]).toMatchObject({
+      operation: 'createTranscript',
+      vendorCallKey: 'k',
+      response: { status: 400 },
+    });
+    expect(violations.entries[0]!.checks).toContainEqual(
+      expect.objectContaining({
+        rule: 'TRANSCRIPT_KEY_IS_SALESFORCE_ID',
+        outcome: 'violation',
+        message: expect.stringContaining('is a Salesforce VoiceCall id'),
+      }),
+    );
     const warnings = await journalOf(mock, '?outcome=warning');
     expect(warnings.entries.map((e) => e.operation)).toEqual(['executeOmniFlow']);
     const ok = await journalOf(mock, '?outcome=ok');
@@ -85,10 +127,16 @@ describe('journal', () => {
     await mock.post('/voiceCalls', inboundCall('b')).expect(201);
     await mock.post('/voiceCalls/a/messages', message('m1')).expect(202);
     await mock.post('/voiceCalls/b/messages', message('m1')).expect(202);
-    expect((await journalOf(mock, '?vendorCallKey=a')).entries.map((e) => e.operation)).toEqual(['createVoiceCall', 'createTranscript']);
+    expect((await journalOf(mock, '?vendorCallKey=a')).entries.map((e) => e.operation)).toEqual([
+      'createVoiceCall',
+      'createTranscript',
+    ]);
     const byId = await journalOf(mock, `?voiceCallId=${(a.body.voiceCallId as string).slice(0, 15)}`);
     expect(byId.entries).toHaveLength(2);
-    expect((await journalOf(mock, '?operation=createTranscript')).entries.map((e) => e.vendorCallKey)).toEqual(['a', 'b']);
+    expect((await journalOf(mock, '?operation=createTranscript')).entries.map((e) => e.vendorCallKey)).toEqual([
+      'a',
+      'b',
+    ]);
     const all = await journalOf(mock);
     expect((await journalOf(mock, `?after=${all.entries[1]!.seq}`)).entries).toHaveLength(2);
     expect((await journalOf(mock, '?limit=1')).entries.map((e) => e.vendorCallKey)).toEqual(['b']);
@@ -119,7 +167,7 @@ describe('journal', () => {
     expect(await journalOf(mock)).toMatchObject({ enabled: false, total: 0, entries: [] });
   });
 
-  it('needs the tenant\'s token like the API', async () => {
+  it("needs the tenant's token like the API", async () => {
     await start();
     const res = await request(mock.server.app).get('/__admin/journal').expect(401);
     expect(errorResponseSchema.parse(res.body).errorCode).toBe('AUTH_MISSING');
@@ -135,10 +183,21 @@ describe('clear and reset', () => {
     expect(mock.server.store.counts().calls).toBe(1);
 
     await mock.post('/voiceCalls', inboundCall('second')).expect(201);
-    const callsOnly = resetResponseSchema.parse((await admin(mock, 'post', '/reset').send({ journal: false }).expect(200)).body);
+    const callsOnly = resetResponseSchema.parse(
+      (await admin(mock, 'post', '/reset').send({ journal: false }).expect(200)).body,
+    );
     expect(callsOnly).toEqual({
       tenant: mock.tenant.key,
-      removed: { calls: 2, conversations: 2, transcripts: 1, recordings: 1, routings: 0, contactRequests: 0, events: 0, numberReservations: 0 },
+      removed: {
+        calls: 2,
+        conversations: 2,
+        transcripts: 1,
+        recordings: 1,
+        routings: 0,
+        contactRequests: 0,
+        events: 0,
+        numberReservations: 0,
+      },
       journalCleared: 0,
     });
     expect(mock.server.store.counts().calls).toBe(0);
@@ -182,10 +241,12 @@ describe('state inspection', () => {
     expect(state.pendingRoutings).toEqual([]);
   });
 
-  it('lists the tenant\'s conversations, with transfer legs together, filtered by vendorCallKey', async () => {
+  it("lists the tenant's conversations, with transfer legs together, filtered by vendorCallKey", async () => {
     await start();
     await mock.post('/voiceCalls', inboundCall('root')).expect(201);
-    await mock.post('/voiceCalls', inboundCall('leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' })).expect(201);
+    await mock
+      .post('/voiceCalls', inboundCall('leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' }))
+      .expect(201);
     await mock.patch('/voiceCalls/leg/omniFlow', { dialedNumber: '999999999' }).expect(200);
     await mock.post('/voiceCalls', inboundCall('alone')).expect(201);
     const list = callListSchema.parse((await admin(mock, 'get', '/calls').expect(200)).body);
@@ -198,27 +259,57 @@ describe('state inspection', () => {
 });
 
 describe('POST /__admin/calls: calls Salesforce creates itself', () => {
-  it.each(['Outbound', 'Callback', 'Consult'] as const)('makes a live %s call that takes transcripts and events by its own key', async (callType) => {
-    await start();
-    const key = `${callType.toLowerCase()}-1`;
-    const made = await admin(mock, 'post', '/calls').send({ callType, vendorCallKey: key, from: '+18005550100', to: '+15551234567', startTime: '2022-08-02T17:32:28Z' }).expect(201);
-    expect(made.body).toMatchObject({ vendorCallKey: key, callType, voiceCallId: expect.stringMatching(/^0LQ/), conversationId: expect.any(String) });
-    await mock.post(`/voiceCalls/${key}/messages`, message('m1')).expect(202);
-    await mock.post(`/voiceCalls/${key}/realtimeConversationEvents`, { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'Greeting', startTime: IN_CALL }] }).expect(202);
-    const state = (await admin(mock, 'get', `/calls/${key}`).expect(200)).body as { status: string; legs: Array<{ callType: string }>; transcripts: unknown[] };
-    expect(state).toMatchObject({ status: 'open', legs: [{ callType }] });
-    expect(state.transcripts).toHaveLength(1);
-    // The connector then ends it like any call.
-    await mock.patch(`/voiceCalls/${key}`, { endTime: '2022-08-02T17:35:00Z' }).expect(200);
-  });
+  it.each(['Outbound', 'Callback', 'Consult'] as const)(
+    'makes a live %s call that takes transcripts and events by its own key',
+    async (callType) => {
+      await start();
+      const key = `${callType.toLowerCase()}-1`;
+      const made = await admin(mock, 'post', '/calls')
+        .send({
+          callType,
+          vendorCallKey: key,
+          from: '+18005550100',
+          to: '+15551234567',
+          startTime: '2022-08-02T17:32:28Z',
+        })
+        .expect(201);
+      expect(made.body).toMatchObject({
+        vendorCallKey: key,
+        callType,
+        voiceCallId: expect.stringMatching(/^0LQ/),
+        conversationId: expect.any(String),
+      });
+      await mock.post(`/voiceCalls/${key}/messages`, message('m1')).expect(202);
+      await mock
+        .post(`/voiceCalls/${key}/realtimeConversationEvents`, {
+          service: 'AmazonConnectContactLens',
+          events: [{ type: 'IntelligenceSignal__Category', value: 'Greeting', startTime: IN_CALL }],
+        })
+        .expect(202);
+      const state = (await admin(mock, 'get', `/calls/${key}`).expect(200)).body as {
+        status: string;
+        legs: Array<{ callType: string }>;
+        transcripts: unknown[];
+      };
+      expect(state).toMatchObject({ status: 'open', legs: [{ callType }] });
+      expect(state.transcripts).toHaveLength(1);
+      // The connector then ends it like any call.
+      await mock.patch(`/voiceCalls/${key}`, { endTime: '2022-08-02T17:35:00Z' }).expect(200);
+    },
+  );
 
-  it('refuses a call type the API creates itself, a taken or reserved key, and needs the tenant\'s token', async () => {
+  it("refuses a call type the API creates itself, a taken or reserved key, and needs the tenant's token", async () => {
     await start();
     await admin(mock, 'post', '/calls').send({ callType: 'Inbound', vendorCallKey: 'x' }).expect(400);
     await admin(mock, 'post', '/calls').send({ callType: 'Outbound', vendorCallKey: 'messages' }).expect(400);
     await admin(mock, 'post', '/calls').send({ callType: 'Outbound', vendorCallKey: 'taken' }).expect(201);
-    const taken = errorResponseSchema.parse((await admin(mock, 'post', '/calls').send({ callType: 'Callback', vendorCallKey: 'taken' }).expect(400)).body);
+    const taken = errorResponseSchema.parse(
+      (await admin(mock, 'post', '/calls').send({ callType: 'Callback', vendorCallKey: 'taken' }).expect(400)).body,
+    );
     expect(taken.errors[0]).toContain('vendorCallKey is already the key of call 0LQ');
-    await request(mock.server.app).post('/__admin/calls').send({ callType: 'Outbound', vendorCallKey: 'y' }).expect(401);
+    await request(mock.server.app)
+      .post('/__admin/calls')
+      .send({ callType: 'Outbound', vendorCallKey: 'y' })
+      .expect(401);
   });
 });

@@ -22,10 +22,15 @@ const rulesOf = async (harness: Harness): Promise<RuleList> =>
 
 /** A copy of the default org with a "rules" section (key files made absolute, since the copy lives elsewhere). */
 function orgWithRules(rules: Record<string, string>): string {
-  const org = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as { rules?: unknown; contactCenters: Array<{ keys: Array<Record<string, string>> }> };
+  const org = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as {
+    rules?: unknown;
+    contactCenters: Array<{ keys: Array<Record<string, string>> }>;
+  };
   org.rules = rules;
   for (const center of org.contactCenters) {
-    for (const key of center.keys) for (const field of ['certificateFile', 'publicKeyFile']) if (key[field] !== undefined) key[field] = resolve(dirname(DEFAULT_ORG_FILE), key[field]);
+    for (const key of center.keys)
+      for (const field of ['certificateFile', 'publicKeyFile'])
+        if (key[field] !== undefined) key[field] = resolve(dirname(DEFAULT_ORG_FILE), key[field]);
   }
   const file = join(mkdtempSync(join(tmpdir(), 'scv-org-rules-')), 'org.json');
   writeFileSync(file, JSON.stringify(org));
@@ -40,17 +45,42 @@ describe('GET /__admin/rules', () => {
     expect(list.rules.map((r) => r.id)).toEqual([...RULE_IDS]);
     for (const rule of SEQUENCE_RULES) {
       const listed = list.rules.find((r) => r.id === rule.id)!;
-      expect(listed).toMatchObject({ kind: rule.kind, evidence: rule.evidence, default: defaultLevel(rule), level: defaultLevel(rule), levelFrom: 'default' });
+      expect(listed).toMatchObject({
+        kind: rule.kind,
+        evidence: rule.evidence,
+        default: defaultLevel(rule),
+        level: defaultLevel(rule),
+        levelFrom: 'default',
+      });
     }
-    expect(list.rules.find((r) => r.id === 'VOICEMAIL_ORIGIN_AFTER_FLOW')).toMatchObject({ default: 'refuse', evidence: { grade: 'documented' } });
-    expect(list.rules.find((r) => r.id === 'CLEAR_ROUTING_WITHOUT_PENDING')).toMatchObject({ default: 'warn', evidence: { contradictedBy: { url: expect.stringContaining('handleContactEvents') } } });
+    expect(list.rules.find((r) => r.id === 'VOICEMAIL_ORIGIN_AFTER_FLOW')).toMatchObject({
+      default: 'refuse',
+      evidence: { grade: 'documented' },
+    });
+    expect(list.rules.find((r) => r.id === 'CLEAR_ROUTING_WITHOUT_PENDING')).toMatchObject({
+      default: 'warn',
+      evidence: { contradictedBy: { url: expect.stringContaining('handleContactEvents') } },
+    });
   });
 
   it('shows the levels a run set, and where: fixture, file, flag (later wins)', async () => {
     const fixturesFile = orgWithRules({ UPDATE_AFTER_CLOSE: 'refuse', HOLD_FIELDS_NEED_RECORDING: 'refuse' });
     const dir = mkdtempSync(join(tmpdir(), 'scv-rules-file-'));
-    writeFileSync(join(dir, 'rules.json'), JSON.stringify({ rules: { HOLD_FIELDS_NEED_RECORDING: 'warn', TRANSCRIPT_OUTSIDE_WINDOW: 'refuse' } }));
-    const options = parseStartOptions(['--rules-file', join(dir, 'rules.json'), '--rule', 'TRANSCRIPT_OUTSIDE_WINDOW=off', '--rule', 'UNDOCUMENTED_FIELD=off'], {});
+    writeFileSync(
+      join(dir, 'rules.json'),
+      JSON.stringify({ rules: { HOLD_FIELDS_NEED_RECORDING: 'warn', TRANSCRIPT_OUTSIDE_WINDOW: 'refuse' } }),
+    );
+    const options = parseStartOptions(
+      [
+        '--rules-file',
+        join(dir, 'rules.json'),
+        '--rule',
+        'TRANSCRIPT_OUTSIDE_WINDOW=off',
+        '--rule',
+        'UNDOCUMENTED_FIELD=off',
+      ],
+      {},
+    );
     mock = await startMock({ fixturesFile, ruleSettings: options.ruleSettings, mode: 'lenient' });
     const list = await rulesOf(mock);
     expect(list.mode).toBe('lenient');
@@ -65,18 +95,28 @@ describe('GET /__admin/rules', () => {
   it('a bad level in the fixture stops the start with the path and the closest rule', () => {
     const file = orgWithRules({ UPDATE_AFTER_CLOS: 'refuse' });
     expect(() => loadOrgFixture(file)).toThrow(OrgFixtureError);
-    expect(() => loadOrgFixture(file)).toThrow(/rules: no rule has the id "UPDATE_AFTER_CLOS" \(did you mean UPDATE_AFTER_CLOSE\?\)/);
+    expect(() => loadOrgFixture(file)).toThrow(
+      /rules: no rule has the id "UPDATE_AFTER_CLOS" \(did you mean UPDATE_AFTER_CLOSE\?\)/,
+    );
   });
 
   it('a rules file that is missing or malformed is a usage error naming it', () => {
     expect(() => parseStartOptions(['--rules-file', '/nonexistent/rules.json'], {})).toThrow(UsageError);
-    expect(() => parseStartOptions(['--rules-file', '/nonexistent/rules.json'], {})).toThrow(/--rules-file .*rules\.json: cannot read it \(ENOENT\)/);
+    expect(() => parseStartOptions(['--rules-file', '/nonexistent/rules.json'], {})).toThrow(
+      /--rules-file .*rules\.json: cannot read it \(ENOENT\)/,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'scv-rules-bad-'));
     writeFileSync(join(dir, 'a.json'), '{"rules": {"UPDATE_AFTER_CLOSE": "refuse"}, "mode": "strict"}');
-    expect(() => parseStartOptions(['--rules-file', join(dir, 'a.json')], {})).toThrow(/is not a rules file[\s\S]*mode/);
+    expect(() => parseStartOptions(['--rules-file', join(dir, 'a.json')], {})).toThrow(
+      /is not a rules file[\s\S]*mode/,
+    );
     writeFileSync(join(dir, 'bare.json'), '{"UPDATE_AFTER_CLOSE": "refuse"}');
-    expect(() => parseStartOptions(['--rules-file', join(dir, 'bare.json')], {})).toThrow(/has no "rules": put the levels under it/);
+    expect(() => parseStartOptions(['--rules-file', join(dir, 'bare.json')], {})).toThrow(
+      /has no "rules": put the levels under it/,
+    );
     writeFileSync(join(dir, 'bool.json'), '{"rules": {"UPDATE_AFTER_CLOSE": true}}');
-    expect(() => parseStartOptions(['--rules-file', join(dir, 'bool.json')], {})).toThrow(/rule UPDATE_AFTER_CLOSE: true is not a level; use one of refuse, warn, off/);
+    expect(() => parseStartOptions(['--rules-file', join(dir, 'bool.json')], {})).toThrow(
+      /rule UPDATE_AFTER_CLOSE: true is not a level; use one of refuse, warn, off/,
+    );
   });
 });

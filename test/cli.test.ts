@@ -12,14 +12,28 @@ import { runCli, startCli } from './support/cli-process.ts';
 describe('scv-mock start options', () => {
   it('defaults to 127.0.0.1:6324, strict, JWT auth, a lowdb file under .scv-mock', () => {
     const options = parseStartOptions([], {});
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 6324, mode: 'strict', auth: 'jwt', clockSkewSeconds: 60, maxBodyBytes: 1024 * 1024, logFormat: 'text', quiet: false });
+    expect(options).toMatchObject({
+      host: '127.0.0.1',
+      port: 6324,
+      mode: 'strict',
+      auth: 'jwt',
+      clockSkewSeconds: 60,
+      maxBodyBytes: 1024 * 1024,
+      logFormat: 'text',
+      quiet: false,
+    });
     expect(options.dataFile).toBe(resolve('.scv-mock/store.json'));
   });
 
   it('takes flags over environment variables', () => {
     expect(parseStartOptions([], { PORT: '7000', HOST: '0.0.0.0' })).toMatchObject({ port: 7000, host: '0.0.0.0' });
     expect(parseStartOptions(['--port', '7001'], { PORT: '7000' }).port).toBe(7001);
-    expect(parseStartOptions(['-p', '0', '--in-memory', '--mode', 'lenient', '--auth', 'off', '--max-body', '2mb', '--seed', 's'], {})).toMatchObject({
+    expect(
+      parseStartOptions(
+        ['-p', '0', '--in-memory', '--mode', 'lenient', '--auth', 'off', '--max-body', '2mb', '--seed', 's'],
+        {},
+      ),
+    ).toMatchObject({
       port: 0,
       dataFile: null,
       mode: 'lenient',
@@ -30,7 +44,9 @@ describe('scv-mock start options', () => {
   });
 
   it('rejects bad values with a message that says what is allowed', () => {
-    expect(() => parseStartOptions(['--mode', 'loose'], {})).toThrow(new UsageError('--mode "loose" is not one of strict, lenient'));
+    expect(() => parseStartOptions(['--mode', 'loose'], {})).toThrow(
+      new UsageError('--mode "loose" is not one of strict, lenient'),
+    );
     expect(() => parseStartOptions([], { PORT: 'abc' })).toThrow(/PORT "abc" is not a port/);
     expect(() => parseStartOptions(['--max-body', 'huge'], {})).toThrow(/--max-body "huge" is not a size/);
     expect(() => parseStartOptions(['--in-memory', '--data', 'x.json'], {})).toThrow(/exclude each other/);
@@ -40,12 +56,26 @@ describe('scv-mock start options', () => {
 
 describe('scv-mock token options', () => {
   it('default to the demo key, the default org and MyContactCenter, 4 hours', () => {
-    expect(parseTokenOptions([])).toEqual({ help: false, orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
-    expect(parseTokenOptions(['--ttl', '15m', '--jti', '--org', '00D000000000001'])).toMatchObject({ ttlSeconds: 900, jti: true, orgId: '00D000000000001' });
+    expect(parseTokenOptions([])).toEqual({
+      help: false,
+      orgId: '00DSM0000000MCK2A2',
+      callCenterApiName: 'MyContactCenter',
+    });
+    expect(parseTokenOptions(['--ttl', '15m', '--jti', '--org', '00D000000000001'])).toMatchObject({
+      ttlSeconds: 900,
+      jti: true,
+      orgId: '00D000000000001',
+    });
   });
 
   it('read durations in s, m, h and d, and refuse others', () => {
-    expect([parseDuration('90'), parseDuration('90s'), parseDuration('2m'), parseDuration('4h'), parseDuration('1d')]).toEqual([90, 90, 120, 14400, 86400]);
+    expect([
+      parseDuration('90'),
+      parseDuration('90s'),
+      parseDuration('2m'),
+      parseDuration('4h'),
+      parseDuration('1d'),
+    ]).toEqual([90, 90, 120, 14400, 86400]);
     expect(() => parseDuration('4 hours')).toThrow(UsageError);
     expect(() => parseTokenOptions(['--exp', 'tomorrow'])).toThrow(/--exp "tomorrow" is not epoch seconds/);
     expect(() => parseTokenOptions(['--key', '/no/such/key.pem'])).toThrow(/--key \/no\/such\/key\.pem: ENOENT/);
@@ -64,7 +94,9 @@ describe('the scv-mock process', () => {
     expect(bad.stderr).toContain('--mode "x" is not one of strict, lenient');
     const badRule = await runCli(['start', '--rule', 'CLEAR_ROUTING_WITHOUT_PENDNG=refuse']);
     expect(badRule.code).toBe(2);
-    expect(badRule.stderr).toContain('--rule CLEAR_ROUTING_WITHOUT_PENDNG=refuse: no rule has the id "CLEAR_ROUTING_WITHOUT_PENDNG" (did you mean CLEAR_ROUTING_WITHOUT_PENDING?)');
+    expect(badRule.stderr).toContain(
+      '--rule CLEAR_ROUTING_WITHOUT_PENDNG=refuse: no rule has the id "CLEAR_ROUTING_WITHOUT_PENDNG" (did you mean CLEAR_ROUTING_WITHOUT_PENDING?)',
+    );
     const badLevel = await runCli(['start', '--rule', 'CLEAR_ROUTING_WITHOUT_PENDING=error']);
     expect(badLevel.code).toBe(2);
     expect(badLevel.stderr).toContain('"error" is not a level; use one of refuse, warn, off');
@@ -72,7 +104,9 @@ describe('the scv-mock process', () => {
     writeFileSync(join(dir, 'rules.json'), JSON.stringify({ rules: { HOLD_FIELDS_NEED_RECORDING: 'sometimes' } }));
     const badFile = await runCli(['start', '--rules-file', join(dir, 'rules.json')]);
     expect(badFile.code).toBe(2);
-    expect(badFile.stderr).toMatch(/--rules-file .*rules\.json is not a rules file .*\n.*rule HOLD_FIELDS_NEED_RECORDING: "sometimes" is not a level/);
+    expect(badFile.stderr).toMatch(
+      /--rules-file .*rules\.json is not a rules file .*\n.*rule HOLD_FIELDS_NEED_RECORDING: "sometimes" is not a level/,
+    );
   });
 
   it('starts, serves and logs requests, and saves its store on SIGTERM', async () => {
@@ -104,13 +138,19 @@ describe('the scv-mock process', () => {
       expect(refused.status).toBe(409);
       // The child's log reaches us through a pipe, a moment after the answer.
       await vi.waitFor(() => {
-        expect(mock.output()).toMatch(/POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter/);
-        expect(mock.output()).toMatch(/PATCH \/telephony\/v1\/voiceCalls\/cli-call\/clearRouting 409 .* rule=CLEAR_ROUTING_WITHOUT_PENDING/);
+        expect(mock.output()).toMatch(
+          /POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter/,
+        );
+        expect(mock.output()).toMatch(
+          /PATCH \/telephony\/v1\/voiceCalls\/cli-call\/clearRouting 409 .* rule=CLEAR_ROUTING_WITHOUT_PENDING/,
+        );
       });
     } finally {
       expect(await mock.stop('SIGTERM')).toBe(0);
     }
-    const snapshot = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as { calls: Array<{ vendorCallKey: string }> };
+    const snapshot = JSON.parse(readFileSync(join(dir, 'store.json'), 'utf8')) as {
+      calls: Array<{ vendorCallKey: string }>;
+    };
     expect(snapshot.calls.map((c) => c.vendorCallKey)).toEqual(['cli-call']);
   });
 

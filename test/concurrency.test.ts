@@ -11,7 +11,13 @@ import { startMockServer, type RunningMockServer } from '../mock-server/index.ts
 import { tenantOf } from '../mock-server/tenancy/tenant.ts';
 import { inboundCall, message } from './support/mock-harness.ts';
 
-async function send(mock: RunningMockServer, token: string, method: string, path: string, body?: unknown): Promise<number> {
+async function send(
+  mock: RunningMockServer,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<number> {
   const res = await fetch(`${mock.url}${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -28,12 +34,18 @@ describe('concurrent requests', () => {
     const token = await mock.token();
     expect(await send(mock, token, 'POST', '/voiceCalls', inboundCall('busy'))).toBe(201);
     const statuses = await Promise.all([
-      ...Array.from({ length: 300 }, (_, i) => send(mock, token, 'POST', '/voiceCalls/busy/messages', message(`m${i}`))),
-      ...Array.from({ length: 30 }, (_, i) => send(mock, token, 'PATCH', '/voiceCalls/busy', { isActiveCall: true, numberOfHolds: i })),
+      ...Array.from({ length: 300 }, (_, i) =>
+        send(mock, token, 'POST', '/voiceCalls/busy/messages', message(`m${i}`)),
+      ),
+      ...Array.from({ length: 30 }, (_, i) =>
+        send(mock, token, 'PATCH', '/voiceCalls/busy', { isActiveCall: true, numberOfHolds: i }),
+      ),
     ]);
     expect(statuses.filter((s) => s !== 202 && s !== 200)).toEqual([]);
     // One messageId sent 40 times at once: exactly one is stored, the rest are refused.
-    const contested = await Promise.all(Array.from({ length: 40 }, () => send(mock, token, 'POST', '/voiceCalls/busy/messages', message('contested'))));
+    const contested = await Promise.all(
+      Array.from({ length: 40 }, () => send(mock, token, 'POST', '/voiceCalls/busy/messages', message('contested'))),
+    );
     expect(contested.filter((s) => s === 202)).toHaveLength(1);
     expect(contested.filter((s) => s === 409)).toHaveLength(39);
 
@@ -60,7 +72,9 @@ describe('concurrent requests', () => {
       const tokens = await Promise.all(orgs.map((orgId) => mock.token({ orgId })));
       await Promise.all(tokens.map((t) => send(mock, t, 'POST', '/voiceCalls', inboundCall('same'))));
       const results = await Promise.all(
-        tokens.flatMap((t) => Array.from({ length: 20 }, (_, i) => send(mock, t, 'POST', '/voiceCalls/same/messages', message(`m${i}`)))),
+        tokens.flatMap((t) =>
+          Array.from({ length: 20 }, (_, i) => send(mock, t, 'POST', '/voiceCalls/same/messages', message(`m${i}`))),
+        ),
       );
       expect(results.every((s) => s === 202)).toBe(true);
       for (const orgId of orgs) {

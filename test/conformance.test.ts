@@ -27,7 +27,15 @@ describe('conformance against the mock itself', () => {
   });
 
   it('can run again on the same target: vendorCallKeys are unique per run', async () => {
-    const run = await runCli(['conformance', '--base-url', `${cli.baseUrl}/telephony/v1`, '--scenario', 'transfer', '--scenario', 'callback']);
+    const run = await runCli([
+      'conformance',
+      '--base-url',
+      `${cli.baseUrl}/telephony/v1`,
+      '--scenario',
+      'transfer',
+      '--scenario',
+      'callback',
+    ]);
     expect(run.code, run.stdout).toBe(0);
     expect(run.stdout).toMatch(/transfer-0001-leg2-[0-9a-f]{8} /);
     expect(run.stdout).not.toContain('voicemail-seed');
@@ -42,10 +50,21 @@ describe('conformance in process', () => {
   afterAll(async () => mock.close());
 
   it('covers every scenario, and each run creates its own calls', async () => {
-    const report = await runConformance({ baseUrl: mock.rootUrl, orgId: '00D000000000021', defaultCallCenterApiName: 'MyContactCenter', runId: 'r1' });
+    const report = await runConformance({
+      baseUrl: mock.rootUrl,
+      orgId: '00D000000000021',
+      defaultCallCenterApiName: 'MyContactCenter',
+      runId: 'r1',
+    });
     expect(report.steps.filter((s) => s.differences.length > 0)).toEqual([]);
     expect(new Set(loadScenarioFixtures().map((f) => f.scenario))).toEqual(new Set(SCENARIO_NAMES));
-    const again = await runConformance({ baseUrl: mock.rootUrl, orgId: '00D000000000021', defaultCallCenterApiName: 'MyContactCenter', runId: 'r2', scenarios: ['voicemail'] });
+    const again = await runConformance({
+      baseUrl: mock.rootUrl,
+      orgId: '00D000000000021',
+      defaultCallCenterApiName: 'MyContactCenter',
+      runId: 'r2',
+      scenarios: ['voicemail'],
+    });
     expect(again.ok).toBe(true);
   });
 });
@@ -71,10 +90,20 @@ describe('conformance against a target that answers differently', () => {
   afterAll(async () => new Promise<void>((resolve) => target.close(() => resolve())));
 
   it('reports each status and body shape that differs', async () => {
-    const report = await runConformance({ baseUrl: url, orgId: '00D000000000021', defaultCallCenterApiName: 'MyContactCenter', scenarios: ['voicemail'] });
+    const report = await runConformance({
+      baseUrl: url,
+      orgId: '00D000000000021',
+      defaultCallCenterApiName: 'MyContactCenter',
+      scenarios: ['voicemail'],
+    });
     expect(report.ok).toBe(false);
     const [create, , , omniFlow] = report.steps;
-    expect(create!.differences).toEqual(expect.arrayContaining(['status 200, the mock assumes 201', 'response voiceCallId: Invalid input: expected string, received undefined']));
+    expect(create!.differences).toEqual(
+      expect.arrayContaining([
+        'status 200, the mock assumes 201',
+        'response voiceCallId: Invalid input: expected string, received undefined',
+      ]),
+    );
     expect(omniFlow!.differences[0]).toBe('status 404, the mock assumes 200');
     expect(omniFlow!.differences.some((d) => d.startsWith('error body'))).toBe(true);
   });

@@ -43,8 +43,24 @@ import {
   type SpecOperation,
 } from './support/spec-schemas.ts';
 
-const KEPT = ['type', 'properties', 'required', 'enum', 'const', 'format', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum', 'items', 'maxProperties'];
-const typesOf = (s: JsonSchema): string[] => (s.type === undefined ? [] : Array.isArray(s.type) ? (s.type as string[]) : [s.type as string]);
+const KEPT = [
+  'type',
+  'properties',
+  'required',
+  'enum',
+  'const',
+  'format',
+  'minLength',
+  'maxLength',
+  'minItems',
+  'maxItems',
+  'minimum',
+  'maximum',
+  'items',
+  'maxProperties',
+];
+const typesOf = (s: JsonSchema): string[] =>
+  s.type === undefined ? [] : Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
 
 /** The parts of a JSON Schema both sides must agree on, in one canonical form. */
 function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
@@ -55,9 +71,12 @@ function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
   // A union of types (zod's nullable and union) is the spec's `type: [a, b]`. A union of `required`
   // lists (the spec's "at least one of") is not structural; the payload samples cover it.
   if (members.length > 0 && members.every((m) => 'type' in m)) {
-    const merged = members.map((m) => normalize(m)!).reduce<JsonSchema>((acc, m) => ({ ...acc, ...m, type: [...typesOf(acc), ...typesOf(m)] }), {});
+    const merged = members
+      .map((m) => normalize(m)!)
+      .reduce<JsonSchema>((acc, m) => ({ ...acc, ...m, type: [...typesOf(acc), ...typesOf(m)] }), {});
     // A nullable enum: JSON Schema needs null among the enum values too.
-    if (Array.isArray(merged.enum) && typesOf(merged).includes('null')) merged.enum = [...(merged.enum as unknown[]), null];
+    if (Array.isArray(merged.enum) && typesOf(merged).includes('null'))
+      merged.enum = [...(merged.enum as unknown[]), null];
     base = { ...merged, ...base };
   }
   const out: JsonSchema = {};
@@ -65,7 +84,10 @@ function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
     const value = base[key];
     if (value === undefined) continue;
     if (key === 'type') out.type = typesOf(base).sort();
-    else if (key === 'properties') out.properties = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, normalize(v)]));
+    else if (key === 'properties')
+      out.properties = Object.fromEntries(
+        Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, normalize(v)]),
+      );
     else if (key === 'items') out.items = normalize(value as JsonSchema);
     else if (key === 'required' || key === 'enum') out[key] = [...(value as unknown[])].sort();
     else out[key] = value;
@@ -74,13 +96,19 @@ function normalize(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (out.minimum === -Number.MAX_SAFE_INTEGER) delete out.minimum;
   if (out.maximum === Number.MAX_SAFE_INTEGER) delete out.maximum;
   // zod's strict empty object is the spec's maxProperties: 0.
-  if (base.additionalProperties === false && out.properties !== undefined && Object.keys(out.properties as object).length === 0) out.maxProperties = 0;
+  if (
+    base.additionalProperties === false &&
+    out.properties !== undefined &&
+    Object.keys(out.properties as object).length === 0
+  )
+    out.maxProperties = 0;
   if (out.properties !== undefined && Object.keys(out.properties as object).length === 0) delete out.properties;
   if (Array.isArray(out.required) && out.required.length === 0) delete out.required;
   return out;
 }
 
-const zodSchema = (schema: z.ZodType): JsonSchema => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+const zodSchema = (schema: z.ZodType): JsonSchema =>
+  z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 
 const ajv = new Ajv2020({ strict: false, allErrors: false });
 formatsNamespace.default(ajv);
@@ -89,7 +117,8 @@ const specAccepts = (schema: JsonSchema, bodyRequired = true) => {
   const validate = ajv.compile(schema);
   return (value: unknown) => (value === undefined ? !bodyRequired : validate(value));
 };
-const bodyRequired = (op: SpecOperation) => (op.operation.requestBody as { required?: boolean } | undefined)?.required === true;
+const bodyRequired = (op: SpecOperation) =>
+  (op.operation.requestBody as { required?: boolean } | undefined)?.required === true;
 
 /** Each example with one change at a time: fields removed, retyped, nulled, emptied, added; nested too. */
 function mutants(example: unknown, depth = 3): unknown[] {
@@ -120,14 +149,19 @@ const telephonyOperations = specOperations().filter((op) => !op.path.startsWith(
 
 describe('operations', () => {
   it('every telephony operationId of the spec has a contract, and every contract an operation', () => {
-    expect(telephonyOperations.map((op) => op.operationId).sort()).toEqual(Object.keys(OPERATION_OF_OPERATION_ID).sort());
+    expect(telephonyOperations.map((op) => op.operationId).sort()).toEqual(
+      Object.keys(OPERATION_OF_OPERATION_ID).sort(),
+    );
   });
 
-  it.each(telephonyOperations.map((op) => [op.operationId, op] as const))("%s lists exactly the table's rules in x-sequence-rules", (operationId, op) => {
-    const operation = OPERATION_OF_OPERATION_ID[operationId as OperationId];
-    const fromTable = SEQUENCE_RULES.filter((rule) => rule.operations.includes(operation)).map((rule) => rule.id);
-    expect([...(op.operation['x-sequence-rules'] ?? [])].sort()).toEqual(fromTable.sort());
-  });
+  it.each(telephonyOperations.map((op) => [op.operationId, op] as const))(
+    "%s lists exactly the table's rules in x-sequence-rules",
+    (operationId, op) => {
+      const operation = OPERATION_OF_OPERATION_ID[operationId as OperationId];
+      const fromTable = SEQUENCE_RULES.filter((rule) => rule.operations.includes(operation)).map((rule) => rule.id);
+      expect([...(op.operation['x-sequence-rules'] ?? [])].sort()).toEqual(fromTable.sort());
+    },
+  );
 });
 
 describe.each(telephonyOperations.map((op) => [op.operationId, op] as const))('%s', (operationId, op) => {
@@ -142,17 +176,22 @@ describe.each(telephonyOperations.map((op) => [op.operationId, op] as const))('%
   });
 
   it('success responses: zod matches the spec for every 2xx', () => {
-    const statuses = Object.keys(op.operation.responses ?? {}).filter((s) => s.startsWith('2')).map(Number);
+    const statuses = Object.keys(op.operation.responses ?? {})
+      .filter((s) => s.startsWith('2'))
+      .map(Number);
     expect(statuses.sort()).toEqual(Object.keys(contract.responses).map(Number).sort());
     for (const status of statuses) {
-      expect(normalize(zodSchema(contract.responses[status]!)), `${status}`).toEqual(normalize(responseSchemaOf(op, status)));
+      expect(normalize(zodSchema(contract.responses[status]!)), `${status}`).toEqual(
+        normalize(responseSchemaOf(op, status)),
+      );
     }
   });
 
   it('error responses use the ErrorResponse schema', () => {
     for (const [status, response] of Object.entries(op.operation.responses ?? {})) {
       if (Number(status) < 400) continue;
-      const schema = (response as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!.schema;
+      const schema = (response as { content: Record<string, { schema: JsonSchema }> }).content['application/json']!
+        .schema;
       expect(normalize(schema), status).toEqual(normalize(zodSchema(errorResponseSchema)));
     }
   });
@@ -161,7 +200,9 @@ describe.each(telephonyOperations.map((op) => [op.operationId, op] as const))('%
     const isQuery = contract.request === null;
     const accepts = specAccepts(specRequest, isQuery || bodyRequired(op));
     // A query always arrives as an object: its example has each required parameter.
-    const queryExample = Object.fromEntries(((specRequest.required ?? []) as string[]).map((name) => [name, '+14155550100']));
+    const queryExample = Object.fromEntries(
+      ((specRequest.required ?? []) as string[]).map((name) => [name, '+14155550100']),
+    );
     const examples = isQuery ? [queryExample] : requestExamplesOf(op);
     for (const example of examples) {
       expect(accepts(example), JSON.stringify(example)).toBe(true);
@@ -185,7 +226,9 @@ describe('conditional and cross-field requirements', () => {
   const opOf = (operationId: string) => telephonyOperations.find((op) => op.operationId === operationId)!;
   const agree = (operationId: OperationId, sample: unknown, expected: boolean) => {
     expect(specAccepts(requestSchemaOf(opOf(operationId))!, bodyRequired(opOf(operationId)))(sample)).toBe(expected);
-    expect(OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId]].request!.safeParse(sample).success).toBe(expected);
+    expect(OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId]].request!.safeParse(sample).success).toBe(
+      expected,
+    );
   };
   const transfer = {
     callCenterApiName: 'MyContactCenter',
@@ -206,7 +249,8 @@ describe('conditional and cross-field requirements', () => {
   it('omniFlow needs dialedNumber, flowDevName, flowName or fallbackQueue', () => {
     agree('executeOmniFlow', {}, false);
     agree('executeOmniFlow', { flowInputParameters: { a: 1 } }, false);
-    for (const field of ['dialedNumber', 'flowDevName', 'flowName', 'fallbackQueue']) agree('executeOmniFlow', { [field]: 'x' }, true);
+    for (const field of ['dialedNumber', 'flowDevName', 'flowName', 'fallbackQueue'])
+      agree('executeOmniFlow', { [field]: 'x' }, true);
   });
 
   it('clearRouting and reroute take nothing, null or {}', () => {

@@ -8,7 +8,13 @@ import formatsNamespace from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { journalEntrySchema, registerKeyRequestSchema, resetRequestSchema, verificationReportSchema, verifyRequestSchema } from '../contracts/admin-schemas.ts';
+import {
+  journalEntrySchema,
+  registerKeyRequestSchema,
+  resetRequestSchema,
+  verificationReportSchema,
+  verifyRequestSchema,
+} from '../contracts/admin-schemas.ts';
 import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type OperationId } from '../contracts/operations.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { nearMiss, valid } from './support/schema-arbitrary.ts';
@@ -46,7 +52,8 @@ describe('zod and the spec agree on generated payloads', () => {
 
   it.each(telephony.map((op) => [op.operationId, op] as const))('%s success responses', (operationId, op) => {
     const contract = OPERATION_CONTRACTS[OPERATION_OF_OPERATION_ID[operationId as OperationId]];
-    for (const [status, schema] of Object.entries(contract.responses)) agree(`${operationId} ${status}`, responseSchemaOf(op, Number(status))!, schema);
+    for (const [status, schema] of Object.entries(contract.responses))
+      agree(`${operationId} ${status}`, responseSchemaOf(op, Number(status))!, schema);
   });
 
   it.each([

@@ -17,7 +17,11 @@ const token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 
 const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 
 async function post(mock: RunningMock, path: string, body: unknown): Promise<number> {
-  const res = await fetch(`${mock.baseUrl}/telephony/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const res = await fetch(`${mock.baseUrl}/telephony/v1${path}`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -60,30 +64,34 @@ describe('durability', () => {
   it.each([
     ['while writing the log', []],
     ['while the log is folded into the snapshot again and again', ['--compact-after', '32kb']],
-  ])('SIGKILL under load %s: every acknowledged write is there after a restart', async (_label, extra) => {
-    const file = join(mkdtempSync(join(tmpdir(), 'scv-kill-')), 'store.json');
-    const mock = await startCli(['--data', file, '--quiet', ...extra]);
-    const load = sustainedLoad(mock, 16);
-    // Kill once enough writes were acknowledged (on a busy machine that takes longer), with 16 more in flight.
-    await vi.waitFor(() => expect(load.acked.calls.size).toBeGreaterThan(100), { timeout: 40_000, interval: 20 });
-    expect(await mock.stop('SIGKILL')).toBe(null); // killed, not exited
-    await load.stop();
-    expect(load.acked.calls.size).toBeGreaterThan(50);
+  ])(
+    'SIGKILL under load %s: every acknowledged write is there after a restart',
+    async (_label, extra) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'scv-kill-')), 'store.json');
+      const mock = await startCli(['--data', file, '--quiet', ...extra]);
+      const load = sustainedLoad(mock, 16);
+      // Kill once enough writes were acknowledged (on a busy machine that takes longer), with 16 more in flight.
+      await vi.waitFor(() => expect(load.acked.calls.size).toBeGreaterThan(100), { timeout: 40_000, interval: 20 });
+      expect(await mock.stop('SIGKILL')).toBe(null); // killed, not exited
+      await load.stop();
+      expect(load.acked.calls.size).toBeGreaterThan(50);
 
-    const again = await startCli(['--data', file, '--quiet']);
-    try {
-      const stored = await storedCalls(again);
-      const lost = [...load.acked.calls].filter((key) => !stored.has(key));
-      expect(lost).toEqual([]);
-      const lostMessages = [...load.acked.messages].filter((key) => (stored.get(key) ?? 0) < 1);
-      expect(lostMessages).toEqual([]);
-    } finally {
-      expect(await again.stop('SIGTERM')).toBe(0);
-    }
-    // SIGTERM folded the log into the snapshot.
-    expect(existsSync(`${file}.wal`)).toBe(false);
-    expect(readdirSync(join(file, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
-  }, 60_000);
+      const again = await startCli(['--data', file, '--quiet']);
+      try {
+        const stored = await storedCalls(again);
+        const lost = [...load.acked.calls].filter((key) => !stored.has(key));
+        expect(lost).toEqual([]);
+        const lostMessages = [...load.acked.messages].filter((key) => (stored.get(key) ?? 0) < 1);
+        expect(lostMessages).toEqual([]);
+      } finally {
+        expect(await again.stop('SIGTERM')).toBe(0);
+      }
+      // SIGTERM folded the log into the snapshot.
+      expect(existsSync(`${file}.wal`)).toBe(false);
+      expect(readdirSync(join(file, '..')).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    },
+    60_000,
+  );
 
   it('a write the disk cannot take is refused with 503 and leaves the log ending with a whole line', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'scv-full-')), 'store.json');

@@ -37,7 +37,11 @@ describe('startMockServer', () => {
       // A connector that skips the transcript fails the scenario with a missing step.
       const reset = await mock.reset();
       expect(reset.removed.calls).toBe(1);
-      await connector(mock.url, await mock.token(), seed.steps.filter((s) => s.operationId !== 'createTranscript'));
+      await connector(
+        mock.url,
+        await mock.token(),
+        seed.steps.filter((s) => s.operationId !== 'createTranscript'),
+      );
       const broken = mock.verify('voicemail', { vendorCallKey: KEY });
       expect(broken.ok).toBe(false);
       expect(broken.problems.map((p) => p.kind)).toEqual(['missing-step']);
@@ -71,11 +75,17 @@ describe('startMockServer', () => {
   });
 
   it('takes rule levels, and refuses an unknown rule or level with the closest name', async () => {
-    const mock = await startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'refuse', UNDOCUMENTED_FIELD: 'off' } });
+    const mock = await startMockServer({
+      rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'refuse', UNDOCUMENTED_FIELD: 'off' },
+    });
     try {
       const token = await mock.token();
       const send = (method: string, path: string, body?: unknown) =>
-        fetch(`${mock.url}${path}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+        fetch(`${mock.url}${path}`, {
+          method,
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
       expect((await send('POST', '/voiceCalls', seed.steps[0]!.body)).status).toBe(201);
       const cleared = await send('PATCH', `/voiceCalls/${KEY}/clearRouting`);
       expect(cleared.status).toBe(409);
@@ -83,16 +93,25 @@ describe('startMockServer', () => {
       const extra = await send('PATCH', `/voiceCalls/${KEY}`, { isActiveCall: true, holdMusic: 'jazz' });
       expect(extra.status).toBe(200);
       expect(extra.headers.get('scv-mock-warnings')).toBeNull();
-      const rules = (await (await fetch(`${mock.rootUrl}/__admin/rules`)).json()) as { rules: Array<{ id: string; level: string; levelFrom: string }> };
-      expect(rules.rules.find((r) => r.id === 'CLEAR_ROUTING_WITHOUT_PENDING')).toMatchObject({ level: 'refuse', levelFrom: 'option' });
+      const rules = (await (await fetch(`${mock.rootUrl}/__admin/rules`)).json()) as {
+        rules: Array<{ id: string; level: string; levelFrom: string }>;
+      };
+      expect(rules.rules.find((r) => r.id === 'CLEAR_ROUTING_WITHOUT_PENDING')).toMatchObject({
+        level: 'refuse',
+        levelFrom: 'option',
+      });
     } finally {
       await mock.close();
     }
-    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDNG: 'refuse' } })).rejects.toThrow(/did you mean CLEAR_ROUTING_WITHOUT_PENDING\?/);
-    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'deny' as 'refuse' } })).rejects.toThrow(/"deny" is not a level/);
+    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDNG: 'refuse' } })).rejects.toThrow(
+      /did you mean CLEAR_ROUTING_WITHOUT_PENDING\?/,
+    );
+    await expect(startMockServer({ rules: { CLEAR_ROUTING_WITHOUT_PENDING: 'deny' as 'refuse' } })).rejects.toThrow(
+      /"deny" is not a level/,
+    );
   });
 
-  it('says the evidence is incomplete, instead of reporting missing steps, when the journal dropped the call\'s requests', async () => {
+  it("says the evidence is incomplete, instead of reporting missing steps, when the journal dropped the call's requests", async () => {
     const mock = await startMockServer({ journalSize: 3 });
     try {
       expect(await connector(mock.url, await mock.token())).toEqual([201, 200, 202, 200, 200]);
@@ -101,8 +120,12 @@ describe('startMockServer', () => {
       expect(report.ok).toBe(false);
       expect(report.problems.map((p) => p.kind)).toEqual(['incomplete-evidence']);
       // The steps the dropped requests made are unknown, not skipped.
-      expect(report.steps.filter((s) => s.status === 'unknown').map((s) => s.id)).toEqual(expect.arrayContaining(['create']));
-      expect(report.problems[0]!.message).toMatch(/^2 request\(s\) of this call were dropped from the journal \(it keeps 3 per tenant\).*--journal-size/);
+      expect(report.steps.filter((s) => s.status === 'unknown').map((s) => s.id)).toEqual(
+        expect.arrayContaining(['create']),
+      );
+      expect(report.problems[0]!.message).toMatch(
+        /^2 request\(s\) of this call were dropped from the journal \(it keeps 3 per tenant\).*--journal-size/,
+      );
     } finally {
       await mock.close();
     }

@@ -26,13 +26,34 @@ interface Answer {
   body: string;
 }
 
-function send(url: URL, method: string, path: string, headers: Record<string, string>, body: Buffer | undefined): Promise<Answer> {
+function send(
+  url: URL,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer | undefined,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body ? { 'Content-Length': String(body.length) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -49,23 +70,54 @@ const hostileObject = fc.oneof(
 );
 
 const segment = fc.oneof(
-  fc.constantFrom('k1', '0LQSM0A5Ewtf6ZR4KY', '%ZZ', '..', '%2e%2e', '%00', 'a%2Fb', encodeURIComponent('ü'), encodeURIComponent('😀'), '%F0%9F', 'x'.repeat(3000), ''),
+  fc.constantFrom(
+    'k1',
+    '0LQSM0A5Ewtf6ZR4KY',
+    '%ZZ',
+    '..',
+    '%2e%2e',
+    '%00',
+    'a%2Fb',
+    encodeURIComponent('ü'),
+    encodeURIComponent('😀'),
+    '%F0%9F',
+    'x'.repeat(3000),
+    '',
+  ),
   fc.string({ maxLength: 20 }).map(encodeURIComponent),
 );
 
 const path = fc.oneof(
-  fc.tuple(fc.constantFrom(...operations.map((op) => op.path)), segment).map(([template, id]) => `/telephony/v1${template.replace(/\{[^}]+\}/g, id)}`),
-  fc.tuple(fc.constantFrom('/telephony/v1/', '/telephony/v1/voiceCalls/', '/__admin/', '/', '/telephony/v2/'), segment, segment).map(([a, b, c]) => `${a}${b}/${c}`),
+  fc
+    .tuple(fc.constantFrom(...operations.map((op) => op.path)), segment)
+    .map(([template, id]) => `/telephony/v1${template.replace(/\{[^}]+\}/g, id)}`),
+  fc
+    .tuple(
+      fc.constantFrom('/telephony/v1/', '/telephony/v1/voiceCalls/', '/__admin/', '/', '/telephony/v2/'),
+      segment,
+      segment,
+    )
+    .map(([a, b, c]) => `${a}${b}/${c}`),
 );
 
 function bodyFor(template: string): fc.Arbitrary<Buffer | undefined> {
   const op = operations.find((o) => `/telephony/v1${o.path}` === template) ?? operations[0]!;
   const schema = (requestSchemaOf(op) ?? { type: 'object' }) as JsonSchema;
   return fc.oneof(
-    { weight: 4, arbitrary: fc.oneof(valid(schema), nearMiss(schema)).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')) },
+    {
+      weight: 4,
+      arbitrary: fc.oneof(valid(schema), nearMiss(schema)).map((v) => Buffer.from(JSON.stringify(v) ?? 'null')),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 6 }).map((v) => Buffer.from(JSON.stringify(v))) },
     { weight: 1, arbitrary: hostileObject.map((text) => Buffer.from(text)) },
-    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.concat([Buffer.from('{"content":"'), Buffer.from([0xff, 0xfe, ...bytes]), Buffer.from('"}')])) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .uint8Array({ maxLength: 64 })
+        .map((bytes) =>
+          Buffer.concat([Buffer.from('{"content":"'), Buffer.from([0xff, 0xfe, ...bytes]), Buffer.from('"}')]),
+        ),
+    },
     { weight: 1, arbitrary: fc.constant(undefined) },
   );
 }
@@ -82,7 +134,15 @@ beforeAll(async () => {
   const created = await fetch(`${mock.url}/voiceCalls`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ callCenterApiName: 'MyContactCenter', vendorCallKey: 'k1', to: '999999999', from: '1', initiationMethod: 'Inbound', startTime: '2022-08-02T17:32:28Z', participants: [{ participantKey: '1', type: 'END_USER' }] }),
+    body: JSON.stringify({
+      callCenterApiName: 'MyContactCenter',
+      vendorCallKey: 'k1',
+      to: '999999999',
+      from: '1',
+      initiationMethod: 'Inbound',
+      startTime: '2022-08-02T17:32:28Z',
+      participants: [{ participantKey: '1', type: 'END_USER' }],
+    }),
   });
   expect(created.status).toBe(201);
 });
@@ -96,9 +156,24 @@ describe('hostile input', () => {
       fc.asyncProperty(
         fc.constantFrom('POST', 'PATCH', 'GET', 'PUT', 'DELETE', 'OPTIONS'),
         path.chain((p) => fc.tuple(fc.constant(p), bodyFor(p.replace(/\/[^/]*$/, '')))),
-        fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/xml', 'application/json; charset=latin1', undefined),
-        fc.oneof(fc.constant(`Bearer ${token}`), fc.constant(`Bearer ${token}`), fc.constant(undefined), fc.string({ maxLength: 40 }).map((s) => `Bearer ${s}`)),
-        fc.option(fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), { nil: undefined }),
+        fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/xml',
+          'application/json; charset=latin1',
+          undefined,
+        ),
+        fc.oneof(
+          fc.constant(`Bearer ${token}`),
+          fc.constant(`Bearer ${token}`),
+          fc.constant(undefined),
+          fc.string({ maxLength: 40 }).map((s) => `Bearer ${s}`),
+        ),
+        fc.option(
+          fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+          { nil: undefined },
+        ),
         async (method, [target, body], contentType, authorization, provider) => {
           const headers: Record<string, string> = {};
           if (contentType !== undefined) headers['Content-Type'] = contentType;
@@ -117,8 +192,25 @@ describe('hostile input', () => {
         numRuns: RUNS,
         // Requests that certainly reach an operation, besides whatever the generator finds.
         examples: [
-          ['PATCH', ['/telephony/v1/voiceCalls/k1', Buffer.from('{"isActiveCall":true,"numberOfHolds":1}')], 'application/json', `Bearer ${token}`, undefined],
-          ['POST', ['/telephony/v1/voiceCalls/k1/messages', Buffer.from('{"participantId":"p","messageId":"x1","startTime":1659461552000,"endTime":1659461553000,"content":"hi","senderType":"END_USER"}')], 'application/json', `Bearer ${token}`, 'fuzz'],
+          [
+            'PATCH',
+            ['/telephony/v1/voiceCalls/k1', Buffer.from('{"isActiveCall":true,"numberOfHolds":1}')],
+            'application/json',
+            `Bearer ${token}`,
+            undefined,
+          ],
+          [
+            'POST',
+            [
+              '/telephony/v1/voiceCalls/k1/messages',
+              Buffer.from(
+                '{"participantId":"p","messageId":"x1","startTime":1659461552000,"endTime":1659461553000,"content":"hi","senderType":"END_USER"}',
+              ),
+            ],
+            'application/json',
+            `Bearer ${token}`,
+            'fuzz',
+          ],
         ],
       },
     );
@@ -129,17 +221,51 @@ describe('hostile input', () => {
 
   it('valid bodies with deeply nested extra fields are taken, and the extras are not kept', async () => {
     const post = (method: string, target: string, body: unknown) =>
-      fetch(`${mock.url}${target}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+      fetch(`${mock.url}${target}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.status);
     // JSON.stringify cannot write 4000 levels either, so the bodies are built as text.
     const raw = (method: string, target: string, text: string) =>
-      fetch(`${mock.url}${target}`, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: text }).then((r) => r.status);
+      fetch(`${mock.url}${target}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: text,
+      }).then((r) => r.status);
     const nested = '{"a":'.repeat(4000) + '1' + '}'.repeat(4000);
-    expect(await post('POST', '/voiceCalls', { callCenterApiName: 'MyContactCenter', vendorCallKey: 'deep', to: '999999999', from: '1', initiationMethod: 'Inbound', startTime: '2022-08-02T17:32:28Z', participants: [{ participantKey: '1', type: 'END_USER' }] })).toBe(201);
-    expect(await raw('POST', '/voiceCalls/deep/realtimeConversationEvents', `{"service":"s","events":[{"type":"IntelligenceSignal__Category","value":"v","startTime":1,"extra":${nested}}]}`)).toBe(202);
-    expect(await raw('PATCH', '/voiceCalls/deep', `{"isActiveCall":true,"disconnectReason":{"value":"X","isError":false,"extra":${nested}},"extra":${nested}}`)).toBe(200);
-    const journal = await fetch(`${mock.rootUrl}/__admin/journal?vendorCallKey=deep`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(
+      await post('POST', '/voiceCalls', {
+        callCenterApiName: 'MyContactCenter',
+        vendorCallKey: 'deep',
+        to: '999999999',
+        from: '1',
+        initiationMethod: 'Inbound',
+        startTime: '2022-08-02T17:32:28Z',
+        participants: [{ participantKey: '1', type: 'END_USER' }],
+      }),
+    ).toBe(201);
+    expect(
+      await raw(
+        'POST',
+        '/voiceCalls/deep/realtimeConversationEvents',
+        `{"service":"s","events":[{"type":"IntelligenceSignal__Category","value":"v","startTime":1,"extra":${nested}}]}`,
+      ),
+    ).toBe(202);
+    expect(
+      await raw(
+        'PATCH',
+        '/voiceCalls/deep',
+        `{"isActiveCall":true,"disconnectReason":{"value":"X","isError":false,"extra":${nested}},"extra":${nested}}`,
+      ),
+    ).toBe(200);
+    const journal = await fetch(`${mock.rootUrl}/__admin/journal?vendorCallKey=deep`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(journal.status).toBe(200);
-    const state = (await (await fetch(`${mock.rootUrl}/__admin/calls/deep`, { headers: { Authorization: `Bearer ${token}` } })).json()) as { events: Array<{ events: unknown[] }>; legs: Array<{ disconnectReason: unknown }> };
+    const state = (await (
+      await fetch(`${mock.rootUrl}/__admin/calls/deep`, { headers: { Authorization: `Bearer ${token}` } })
+    ).json()) as { events: Array<{ events: unknown[] }>; legs: Array<{ disconnectReason: unknown }> };
     expect(state.events[0]!.events).toEqual([{ type: 'IntelligenceSignal__Category', value: 'v', startTime: 1 }]);
     expect(state.legs[0]!.disconnectReason).toEqual({ value: 'X', isError: false });
   });
@@ -153,7 +279,9 @@ describe('hostile input', () => {
   it('is still up, its journal still lists, and its store still loads', async () => {
     const health = await fetch(`${mock.rootUrl}/__admin/health`);
     expect(health.status).toBe(200);
-    const journal = await fetch(`${mock.rootUrl}/__admin/journal?limit=2000`, { headers: { Authorization: `Bearer ${token}` } });
+    const journal = await fetch(`${mock.rootUrl}/__admin/journal?limit=2000`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     expect(journal.status).toBe(200);
     await mock.close();
     const store = await openStore({ file });

@@ -28,7 +28,12 @@ const rawJson = (method: 'post' | 'patch', path: string, text: string): Test =>
   raw()[method](`${API}${path}`).set(AUTH).set('Content-Type', 'application/json').send(text);
 /** Sends bytes exactly as given (supertest would otherwise JSON-encode a Buffer sent as application/json). */
 const rawBytes = (method: 'post' | 'patch', path: string, bytes: Buffer, headers: Record<string, string>): Test =>
-  raw()[method](`${API}${path}`).set(AUTH).set(headers).serialize((b: unknown) => b as string).send(bytes);
+  raw()
+    [method](`${API}${path}`)
+    .set(AUTH)
+    .set(headers)
+    .serialize((b: unknown) => b as string)
+    .send(bytes);
 
 /** The documented error shape with this status and code, never a 5xx; returns the parsed body. */
 function expectError(res: Response, status: number, errorCode: ErrorResponse['errorCode']): ErrorResponse {
@@ -76,18 +81,25 @@ describe('authorization', () => {
     expectError(res, 401, 'AUTH_MISSING');
   });
 
-  it.each([['Basic x'], ['Basic dXNlcjpwYXNz'], ['Bearer'], ['Token abc']])('answers "Authorization: %s" with 401 AUTH_NOT_BEARER', async (header) => {
-    await start();
-    const res = await raw().post(`${API}/voiceCalls`).set('Authorization', header).send(inboundCall('basic'));
-    const body = expectError(res, 401, 'AUTH_NOT_BEARER');
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer\b/);
-    expect(body.errors[0]).toContain('not a bearer token');
-    expect(mock.server.store.counts().calls).toBe(0);
-  });
+  it.each([['Basic x'], ['Basic dXNlcjpwYXNz'], ['Bearer'], ['Token abc']])(
+    'answers "Authorization: %s" with 401 AUTH_NOT_BEARER',
+    async (header) => {
+      await start();
+      const res = await raw().post(`${API}/voiceCalls`).set('Authorization', header).send(inboundCall('basic'));
+      const body = expectError(res, 401, 'AUTH_NOT_BEARER');
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer\b/);
+      expect(body.errors[0]).toContain('not a bearer token');
+      expect(mock.server.store.counts().calls).toBe(0);
+    },
+  );
 
   it('accepts the bearer scheme case-insensitively', async () => {
     await start();
-    await raw().post(`${API}/voiceCalls`).set('Authorization', `bearer ${mock.token}`).send(inboundCall('lower')).expect(201);
+    await raw()
+      .post(`${API}/voiceCalls`)
+      .set('Authorization', `bearer ${mock.token}`)
+      .send(inboundCall('lower'))
+      .expect(201);
   });
 
   it('with auth off, accepts requests without the header', async () => {
@@ -127,25 +139,46 @@ describe('media types and malformed bodies', () => {
 
   it('answers a charset other than UTF-8 with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     await start();
-    const res = await raw().post(`${API}/voiceCalls`).set(AUTH).set('Content-Type', 'application/json; charset=iso-8859-1').send(createJson);
+    const res = await raw()
+      .post(`${API}/voiceCalls`)
+      .set(AUTH)
+      .set('Content-Type', 'application/json; charset=iso-8859-1')
+      .send(createJson);
     expect(expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE').errors[0]).toContain('iso-8859-1');
   });
 
   it('accepts application/json with charset=utf-8 and +json media types', async () => {
     await start();
-    await raw().post(`${API}/voiceCalls`).set(AUTH).set('Content-Type', 'application/json; charset=UTF-8').send(JSON.stringify(inboundCall('a'))).expect(201);
-    await raw().post(`${API}/voiceCalls`).set(AUTH).set('Content-Type', 'application/vnd.scv+json').send(JSON.stringify(inboundCall('b'))).expect(201);
+    await raw()
+      .post(`${API}/voiceCalls`)
+      .set(AUTH)
+      .set('Content-Type', 'application/json; charset=UTF-8')
+      .send(JSON.stringify(inboundCall('a')))
+      .expect(201);
+    await raw()
+      .post(`${API}/voiceCalls`)
+      .set(AUTH)
+      .set('Content-Type', 'application/vnd.scv+json')
+      .send(JSON.stringify(inboundCall('b')))
+      .expect(201);
   });
 
-  it.each([['{"vendorCallKey": '], ['{vendorCallKey: "x"}'], ["{'a': 1}"], ['{"a":1,}']])('answers malformed JSON %s with 400 INVALID_JSON', async (text) => {
-    await start();
-    const body = expectError(await rawJson('post', '/voiceCalls', text), 400, 'INVALID_JSON');
-    expect(body.errors[0]).toContain('not valid JSON');
-  });
+  it.each([['{"vendorCallKey": '], ['{vendorCallKey: "x"}'], ["{'a': 1}"], ['{"a":1,}']])(
+    'answers malformed JSON %s with 400 INVALID_JSON',
+    async (text) => {
+      await start();
+      const body = expectError(await rawJson('post', '/voiceCalls', text), 400, 'INVALID_JSON');
+      expect(body.errors[0]).toContain('not valid JSON');
+    },
+  );
 
   it('answers invalid UTF-8 bytes sent as application/json with 400 INVALID_JSON', async () => {
     await start();
-    const bytes = Buffer.concat([Buffer.from('{"vendorCallKey":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]);
+    const bytes = Buffer.concat([
+      Buffer.from('{"vendorCallKey":"'),
+      Buffer.from([0xff, 0xfe, 0xc3]),
+      Buffer.from('"}'),
+    ]);
     const res = await rawBytes('post', '/voiceCalls', bytes, { 'Content-Type': 'application/json' });
     const body = expectError(res, 400, 'INVALID_JSON');
     expect(body.errors[0]).toContain('UTF-8');
@@ -163,7 +196,10 @@ describe('media types and malformed bodies', () => {
 
   it('answers an unsupported Content-Encoding with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
     await start();
-    const res = await rawBytes('post', '/voiceCalls', Buffer.from(createJson), { 'Content-Type': 'application/json', 'Content-Encoding': 'x-snappy' });
+    const res = await rawBytes('post', '/voiceCalls', Buffer.from(createJson), {
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'x-snappy',
+    });
     expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
   });
 
@@ -171,7 +207,10 @@ describe('media types and malformed bodies', () => {
   // so errorHandler answers 500 INTERNAL_ERROR for a client mistake.
   it('answers a body that is not the gzip its Content-Encoding claims with a 4xx, not a 5xx', async () => {
     await start();
-    const res = await rawBytes('post', '/voiceCalls', Buffer.from(createJson), { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+    const res = await rawBytes('post', '/voiceCalls', Buffer.from(createJson), {
+      'Content-Type': 'application/json',
+      'Content-Encoding': 'gzip',
+    });
     expectNoServerError(res);
     expect(res.status).toBe(400);
     await expectHealthy();
@@ -218,11 +257,21 @@ describe('bodies that are JSON but not an object', () => {
     it.each([
       ['createVoiceCall', 'post', '/voiceCalls', () => inboundCall('double')],
       ['updateVoiceCall', 'patch', '/voiceCalls/live', () => ({ isActiveCall: true })],
-      ['createTranscriptsBulk', 'post', '/voiceCalls/messages', () => ({ entries: [{ vendorCallKey: 'live', messages: [message('m1')] }] })],
-      ['sendRealtimeConversationEvents', 'post', '/voiceCalls/live/realtimeConversationEvents', () => ({
-        service: 'AmazonConnectContactLens',
-        events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }],
-      })],
+      [
+        'createTranscriptsBulk',
+        'post',
+        '/voiceCalls/messages',
+        () => ({ entries: [{ vendorCallKey: 'live', messages: [message('m1')] }] }),
+      ],
+      [
+        'sendRealtimeConversationEvents',
+        'post',
+        '/voiceCalls/live/realtimeConversationEvents',
+        () => ({
+          service: 'AmazonConnectContactLens',
+          events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }],
+        }),
+      ],
       ['executeOmniFlow', 'patch', '/voiceCalls/live/omniFlow', () => ({ dialedNumber: '999999999' })],
     ] as const)('%s', async (_op, method, path, body) => {
       await start();
@@ -230,7 +279,10 @@ describe('bodies that are JSON but not an object', () => {
       const res = await rawJson(method, path, encoded(body()));
       expectNoServerError(res);
       const error = expectError(res, 400, 'INVALID_REQUEST');
-      expect(error.details).toContainEqual({ field: '(body)', problem: expect.stringContaining('must be a JSON object') });
+      expect(error.details).toContainEqual({
+        field: '(body)',
+        problem: expect.stringContaining('must be a JSON object'),
+      });
       // Nothing happened to the open call.
       const call = findCall(mock.server.store, mock.tenant.key, 'live')!;
       expect(call).toMatchObject({ endedBy: null, updateCount: 0 });
@@ -255,11 +307,14 @@ describe('routes and methods', () => {
     expect(body.errors[0]).toContain(path);
   });
 
-  it.each([['/nope'], ['/telephony/v2/voiceCalls'], ['/__admin/nope']])('answers %s outside the API with 404 ROUTE_NOT_FOUND, without auth', async (path) => {
-    await start();
-    const res = await raw().get(path);
-    expectError(res, 404, 'ROUTE_NOT_FOUND');
-  });
+  it.each([['/nope'], ['/telephony/v2/voiceCalls'], ['/__admin/nope']])(
+    'answers %s outside the API with 404 ROUTE_NOT_FOUND, without auth',
+    async (path) => {
+      await start();
+      const res = await raw().get(path);
+      expectError(res, 404, 'ROUTE_NOT_FOUND');
+    },
+  );
 
   it.each([
     ['GET', '/voiceCalls', ['POST']],
@@ -274,20 +329,26 @@ describe('routes and methods', () => {
     await start();
     const res = await raw()[method.toLowerCase() as 'get' | 'post' | 'put' | 'delete'](`${API}${path}`).set(AUTH);
     const body = expectError(res, 405, 'METHOD_NOT_ALLOWED');
-    const allow = String(res.headers.allow ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+    const allow = String(res.headers.allow ?? '')
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
     expect(allow.sort()).toEqual([...allowed].sort());
     expect(body.errors[0]).toContain(method);
   });
 
   // BUG: a malformed percent-escape in a path parameter makes the router's decodeURIComponent throw
   // (URIError in bath-es5), which errorHandler turns into 500 INTERNAL_ERROR.
-  it.each([['/voiceCalls/%ZZ'], ['/voiceCalls/%E0%A4%A/omniFlow']])('answers a malformed percent-escape in %s with a 4xx, not a 5xx', async (path) => {
-    await start();
-    const res = await raw().patch(`${API}${path}`).set(AUTH).send({ isActiveCall: true, dialedNumber: '999999999' });
-    expectNoServerError(res);
-    expect([400, 404]).toContain(res.status);
-    await expectHealthy();
-  });
+  it.each([['/voiceCalls/%ZZ'], ['/voiceCalls/%E0%A4%A/omniFlow']])(
+    'answers a malformed percent-escape in %s with a 4xx, not a 5xx',
+    async (path) => {
+      await start();
+      const res = await raw().patch(`${API}${path}`).set(AUTH).send({ isActiveCall: true, dialedNumber: '999999999' });
+      expectNoServerError(res);
+      expect([400, 404]).toContain(res.status);
+      await expectHealthy();
+    },
+  );
 });
 
 // ------------------------------------------------------------------------------ no-parameter operations
@@ -315,23 +376,30 @@ describe('clearRouting and reroute take no parameters', () => {
   for (const method of ['post', 'patch'] as const) {
     it.each(NO_PARAMETERS)(`reroute (${method.toUpperCase()}) accepts %s`, async (_label, withBody) => {
       mock = await startMock({}, UNIFIED);
-      await mock.post('/voiceCalls', inboundCall('rr', { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' })).expect(201);
+      await mock
+        .post('/voiceCalls', inboundCall('rr', { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' }))
+        .expect(201);
       await mock.post('/voiceCalls/rr/routeVoiceCall', { routingTarget: '005SM0000000004YAA' }).expect(200);
-      const res = await withBody(raw()[method](`${API}/voiceCalls/rr/reroute`).set('Authorization', `Bearer ${mock.token}`));
+      const res = await withBody(
+        raw()[method](`${API}/voiceCalls/rr/reroute`).set('Authorization', `Bearer ${mock.token}`),
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body).toEqual({ status: 'Success' });
     });
   }
 
-  it.each([['{"x":1}'], ['{"routingTarget":"005SM0000000004YAA"}'], ['[]'], ['7']])('clearRouting answers %s with 400 INVALID_REQUEST', async (text) => {
-    await start();
-    await mock.post('/voiceCalls', inboundCall('cr')).expect(201);
-    await mock.patch('/voiceCalls/cr/omniFlow', { dialedNumber: '999999999' }).expect(200);
-    const body = expectError(await rawJson('patch', '/voiceCalls/cr/clearRouting', text), 400, 'INVALID_REQUEST');
-    expect(body.details?.[0]?.field).toBe('(body)');
-    const call = findCall(mock.server.store, mock.tenant.key, 'cr')!;
-    expect(mock.server.store.pendingRoutingOf(mock.tenant.key, call.id)).toBeDefined();
-  });
+  it.each([['{"x":1}'], ['{"routingTarget":"005SM0000000004YAA"}'], ['[]'], ['7']])(
+    'clearRouting answers %s with 400 INVALID_REQUEST',
+    async (text) => {
+      await start();
+      await mock.post('/voiceCalls', inboundCall('cr')).expect(201);
+      await mock.patch('/voiceCalls/cr/omniFlow', { dialedNumber: '999999999' }).expect(200);
+      const body = expectError(await rawJson('patch', '/voiceCalls/cr/clearRouting', text), 400, 'INVALID_REQUEST');
+      expect(body.details?.[0]?.field).toBe('(body)');
+      const call = findCall(mock.server.store, mock.tenant.key, 'cr')!;
+      expect(mock.server.store.pendingRoutingOf(mock.tenant.key, call.id)).toBeDefined();
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------- prototype pollution
@@ -344,7 +412,10 @@ describe('__proto__ and constructor keys', () => {
   });
 
   const withKeys = (body: Record<string, unknown>): string =>
-    JSON.stringify(body).replace(/^\{/, '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},');
+    JSON.stringify(body).replace(
+      /^\{/,
+      '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},',
+    );
 
   it('do not pollute Object.prototype through a create body, and the request is not a 5xx', async () => {
     await start();
@@ -360,12 +431,40 @@ describe('__proto__ and constructor keys', () => {
     await mock.post('/voiceCalls', inboundCall('p')).expect(201);
     const nested = (value: Record<string, unknown>) => JSON.parse(withKeys(value)) as Record<string, unknown>;
     const requests: Array<[string, 'post' | 'patch', string, string]> = [
-      ['create participants', 'post', '/voiceCalls', JSON.stringify(inboundCall('p2', { participants: [nested({ participantKey: '+1', type: 'END_USER' })] }))],
-      ['update', 'patch', '/voiceCalls/p', withKeys({ isActiveCall: true, disconnectReason: nested({ value: 'X', isError: false }) })],
+      [
+        'create participants',
+        'post',
+        '/voiceCalls',
+        JSON.stringify(inboundCall('p2', { participants: [nested({ participantKey: '+1', type: 'END_USER' })] })),
+      ],
+      [
+        'update',
+        'patch',
+        '/voiceCalls/p',
+        withKeys({ isActiveCall: true, disconnectReason: nested({ value: 'X', isError: false }) }),
+      ],
       ['message', 'post', '/voiceCalls/p/messages', withKeys(message('m1'))],
-      ['bulk', 'post', '/voiceCalls/messages', withKeys({ entries: [nested({ vendorCallKey: 'p', messages: [nested(message('m2'))] })] })],
-      ['omniFlow', 'patch', '/voiceCalls/p/omniFlow', withKeys({ dialedNumber: '999999999', flowInputParameters: nested({ Input1: 'one' }) })],
-      ['events', 'post', '/voiceCalls/p/realtimeConversationEvents', withKeys({ service: 'S', events: [nested({ type: 'IntelligenceSignal__Category', value: 'v', startTime: IN_CALL })] })],
+      [
+        'bulk',
+        'post',
+        '/voiceCalls/messages',
+        withKeys({ entries: [nested({ vendorCallKey: 'p', messages: [nested(message('m2'))] })] }),
+      ],
+      [
+        'omniFlow',
+        'patch',
+        '/voiceCalls/p/omniFlow',
+        withKeys({ dialedNumber: '999999999', flowInputParameters: nested({ Input1: 'one' }) }),
+      ],
+      [
+        'events',
+        'post',
+        '/voiceCalls/p/realtimeConversationEvents',
+        withKeys({
+          service: 'S',
+          events: [nested({ type: 'IntelligenceSignal__Category', value: 'v', startTime: IN_CALL })],
+        }),
+      ],
       ['clearRouting', 'patch', '/voiceCalls/p/clearRouting', withKeys({})],
     ];
     for (const [label, method, path, text] of requests) {
@@ -385,7 +484,13 @@ describe('GET /__admin/health', () => {
     await start();
     const res = await raw().get('/__admin/health');
     expect(res.status).toBe(200);
-    expect(healthResponseSchema.parse(res.body)).toEqual({ status: 'ok', version: VERSION, mode: 'strict', auth: 'jwt', store: 'memory' });
+    expect(healthResponseSchema.parse(res.body)).toEqual({
+      status: 'ok',
+      version: VERSION,
+      mode: 'strict',
+      auth: 'jwt',
+      store: 'memory',
+    });
   });
 
   it('reports the mode and auth the server was started with', async () => {
@@ -404,7 +509,10 @@ describe('GET /__admin/health', () => {
       ['text', () => api('post', '/voiceCalls').set(AUTH).set('Content-Type', 'text/plain').send('{}')],
       ['no type', () => api('post', '/voiceCalls').set(AUTH).send(Buffer.from('{}'))],
       ['malformed', () => rawJson('post', '/voiceCalls', '{"a":')],
-      ['bad utf-8', () => rawBytes('post', '/voiceCalls', Buffer.from([0x7b, 0xff, 0x7d]), { 'Content-Type': 'application/json' })],
+      [
+        'bad utf-8',
+        () => rawBytes('post', '/voiceCalls', Buffer.from([0x7b, 0xff, 0x7d]), { 'Content-Type': 'application/json' }),
+      ],
       ['too large', () => rawJson('post', '/voiceCalls', JSON.stringify({ x: 'y'.repeat(2048) }))],
       ['unknown route', () => api('get', '/nope').set(AUTH)],
       ['wrong method', () => api('delete', '/voiceCalls/x').set(AUTH)],

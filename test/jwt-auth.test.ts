@@ -58,7 +58,13 @@ const BAD_TOKENS: Array<[string, () => Promise<string | undefined>, number, Erro
   ['a Basic header', async () => 'Basic dXNlcjpwYXNz', 401, 'AUTH_NOT_BEARER'],
   ['a token that is not a JWT', async () => 'Bearer not-a-jwt', 401, 'AUTH_MALFORMED'],
   ['a JWT with garbage parts', async () => 'Bearer abc.def.ghi', 401, 'AUTH_MALFORMED'],
-  ['alg none', async () => `Bearer ${unsigned({ alg: 'none', typ: 'JWT' }, { iss: DEFAULT_ORG, sub: 'MyContactCenter', iat: now(), exp: now() + 600 })}`, 401, 'AUTH_ALG_NOT_ALLOWED'],
+  [
+    'alg none',
+    async () =>
+      `Bearer ${unsigned({ alg: 'none', typ: 'JWT' }, { iss: DEFAULT_ORG, sub: 'MyContactCenter', iat: now(), exp: now() + 600 })}`,
+    401,
+    'AUTH_ALG_NOT_ALLOWED',
+  ],
   [
     'HS256 signed with the public key as the secret',
     async () =>
@@ -73,20 +79,66 @@ const BAD_TOKENS: Array<[string, () => Promise<string | undefined>, number, Erro
     401,
     'AUTH_ALG_NOT_ALLOWED',
   ],
-  ['a token signed by another key', async () => `Bearer ${await signToken({ ...base, privateKeyPem: generateKeyMaterial().privateKeyPem })}`, 401, 'AUTH_BAD_SIGNATURE'],
-  ['an expired token', async () => `Bearer ${await signToken({ ...base, issuedAt: now() - 7200, expiresAt: now() - 3600 })}`, 401, 'AUTH_EXPIRED'],
-  ['exp more than 24 h after iat', async () => `Bearer ${await signToken({ ...base, issuedAt: now(), expiresAt: now() + 24 * 3600 + 1 })}`, 401, 'AUTH_LIFETIME_TOO_LONG'],
-  ['iat in the future', async () => `Bearer ${await signToken({ ...base, issuedAt: now() + 600, expiresAt: now() + 1200 })}`, 401, 'AUTH_ISSUED_IN_FUTURE'],
-  ['a wrong aud', async () => `Bearer ${await signToken({ ...base, audience: 'https://login.salesforce.com' })}`, 401, 'AUTH_BAD_AUDIENCE'],
-  ['an iss that is not an org id', async () => `Bearer ${await signToken({ ...base, orgId: 'my-company' })}`, 401, 'AUTH_UNKNOWN_ORG'],
-  ['an unknown sub', async () => `Bearer ${await signToken({ ...base, callCenterApiName: 'SomeoneElsesCenter' })}`, 401, 'AUTH_UNKNOWN_CONTACT_CENTER'],
+  [
+    'a token signed by another key',
+    async () => `Bearer ${await signToken({ ...base, privateKeyPem: generateKeyMaterial().privateKeyPem })}`,
+    401,
+    'AUTH_BAD_SIGNATURE',
+  ],
+  [
+    'an expired token',
+    async () => `Bearer ${await signToken({ ...base, issuedAt: now() - 7200, expiresAt: now() - 3600 })}`,
+    401,
+    'AUTH_EXPIRED',
+  ],
+  [
+    'exp more than 24 h after iat',
+    async () => `Bearer ${await signToken({ ...base, issuedAt: now(), expiresAt: now() + 24 * 3600 + 1 })}`,
+    401,
+    'AUTH_LIFETIME_TOO_LONG',
+  ],
+  [
+    'iat in the future',
+    async () => `Bearer ${await signToken({ ...base, issuedAt: now() + 600, expiresAt: now() + 1200 })}`,
+    401,
+    'AUTH_ISSUED_IN_FUTURE',
+  ],
+  [
+    'a wrong aud',
+    async () => `Bearer ${await signToken({ ...base, audience: 'https://login.salesforce.com' })}`,
+    401,
+    'AUTH_BAD_AUDIENCE',
+  ],
+  [
+    'an iss that is not an org id',
+    async () => `Bearer ${await signToken({ ...base, orgId: 'my-company' })}`,
+    401,
+    'AUTH_UNKNOWN_ORG',
+  ],
+  [
+    'an unknown sub',
+    async () => `Bearer ${await signToken({ ...base, callCenterApiName: 'SomeoneElsesCenter' })}`,
+    401,
+    'AUTH_UNKNOWN_CONTACT_CENTER',
+  ],
   [
     'no exp',
-    async () => `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setIssuer(DEFAULT_ORG).setSubject('MyContactCenter').setIssuedAt().sign((await import('node:crypto')).createPrivateKey(demoPrivateKeyPem()))}`,
+    async () =>
+      `Bearer ${await new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(DEFAULT_ORG)
+        .setSubject('MyContactCenter')
+        .setIssuedAt()
+        .sign((await import('node:crypto')).createPrivateKey(demoPrivateKeyPem()))}`,
     401,
     'AUTH_CLAIM_MISSING',
   ],
-  ['sub other than the call\'s callCenterApiName', async () => `Bearer ${await signToken({ ...base, callCenterApiName: 'UnifiedContactCenter' })}`, 403, 'AUTH_CONTACT_CENTER_MISMATCH'],
+  [
+    "sub other than the call's callCenterApiName",
+    async () => `Bearer ${await signToken({ ...base, callCenterApiName: 'UnifiedContactCenter' })}`,
+    403,
+    'AUTH_CONTACT_CENTER_MISMATCH',
+  ],
 ];
 
 describe('bad tokens are refused, each for its own reason', () => {
@@ -119,9 +171,14 @@ describe('bad tokens are refused, each for its own reason', () => {
   });
 
   it('an org other than the simulated org, when the fixture does not accept any org id', async () => {
-    const org = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as Record<string, unknown> & { contactCenters: Array<{ keys: Array<Record<string, string>> }> };
+    const org = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as Record<string, unknown> & {
+      contactCenters: Array<{ keys: Array<Record<string, string>> }>;
+    };
     org.acceptAnyOrgId = false;
-    for (const center of org.contactCenters) for (const key of center.keys) for (const f of ['certificateFile', 'publicKeyFile']) if (key[f]) key[f] = resolve(dirname(DEFAULT_ORG_FILE), key[f]);
+    for (const center of org.contactCenters)
+      for (const key of center.keys)
+        for (const f of ['certificateFile', 'publicKeyFile'])
+          if (key[f]) key[f] = resolve(dirname(DEFAULT_ORG_FILE), key[f]);
     const file = join(mkdtempSync(join(tmpdir(), 'scv-org-')), 'org.json');
     writeFileSync(file, JSON.stringify(org));
     await start({ fixturesFile: file });
@@ -149,7 +206,10 @@ describe('good tokens are accepted', () => {
     const withClaims = await runCli(['token', '--jti', '--aud', SCRT_AUDIENCE, '--ttl', '15m']);
     await create(`Bearer ${withClaims.stdout.trim()}`, 'cli-2').expect(201);
     const unified = await runCli(['token', '--call-center', 'UnifiedContactCenter']);
-    await create(`Bearer ${unified.stdout.trim()}`, 'cli-3', { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' }).expect(201);
+    await create(`Bearer ${unified.stdout.trim()}`, 'cli-3', {
+      callCenterApiName: 'UnifiedContactCenter',
+      to: '+14155550100',
+    }).expect(201);
   });
 
   it('from scv-mock token with --exp in the past: refused as expired (so expiry can be tested)', async () => {
@@ -160,7 +220,12 @@ describe('good tokens are accepted', () => {
 
   it('signed by jsonwebtoken the way the demo connector signs (iss, sub, exp; no aud, no kid)', async () => {
     await start();
-    const token = jsonwebtoken.sign({}, demoPrivateKeyPem(), { issuer: DEFAULT_ORG, subject: 'MyContactCenter', expiresIn: '4h', algorithm: 'RS256' });
+    const token = jsonwebtoken.sign({}, demoPrivateKeyPem(), {
+      issuer: DEFAULT_ORG,
+      subject: 'MyContactCenter',
+      expiresIn: '4h',
+      algorithm: 'RS256',
+    });
     await create(`Bearer ${token}`).expect(201);
   });
 
@@ -193,11 +258,26 @@ describe('good tokens are accepted', () => {
       .set('Content-Type', 'application/x-pem-file')
       .send(readFileSync(join(dir, 'certificate.pem'), 'utf8'))
       .expect(201);
-    expect(registeredKeySchema.parse(registered.body)).toMatchObject({ name: 'my-connector', kind: 'certificate', source: 'admin', callCenterApiName: 'MyContactCenter', modulusLength: 2048 });
+    expect(registeredKeySchema.parse(registered.body)).toMatchObject({
+      name: 'my-connector',
+      kind: 'certificate',
+      source: 'admin',
+      callCenterApiName: 'MyContactCenter',
+      modulusLength: 2048,
+    });
     await create(authorization, 'after').expect(201);
     // Still only for that contact center.
-    const other = await runCli(['token', '--key', join(dir, 'private-key.pem'), '--call-center', 'UnifiedContactCenter']);
-    expect((await create(`Bearer ${other.stdout.trim()}`, 'x', { callCenterApiName: 'UnifiedContactCenter' })).body.errorCode).toBe('AUTH_BAD_SIGNATURE');
+    const other = await runCli([
+      'token',
+      '--key',
+      join(dir, 'private-key.pem'),
+      '--call-center',
+      'UnifiedContactCenter',
+    ]);
+    expect(
+      (await create(`Bearer ${other.stdout.trim()}`, 'x', { callCenterApiName: 'UnifiedContactCenter' })).body
+        .errorCode,
+    ).toBe('AUTH_BAD_SIGNATURE');
   });
 });
 
@@ -210,16 +290,20 @@ describe('/__admin/keys', () => {
       .send({ callCenterApiName: 'MyContactCenter', publicKey: material.publicKeyPem, orgId: '00D000000000001' })
       .expect(201);
     expect(res.body).toMatchObject({ kind: 'publicKey', orgId: '00D000000000001' });
-    const token = (orgId: string) => signToken({ orgId, callCenterApiName: 'MyContactCenter', privateKeyPem: material.privateKeyPem });
+    const token = (orgId: string) =>
+      signToken({ orgId, callCenterApiName: 'MyContactCenter', privateKeyPem: material.privateKeyPem });
     await create(`Bearer ${await token('00D000000000001')}`).expect(201);
     expect((await create(`Bearer ${await token('00D000000000002')}`)).body.errorCode).toBe('AUTH_BAD_SIGNATURE');
   });
 
-  it('takes a 1024-bit key (the API 67.0 page allows it) with a warning that the Winter \'27 page asks for 2048 or 4096; a 2048-bit key has none', async () => {
+  it("takes a 1024-bit key (the API 67.0 page allows it) with a warning that the Winter '27 page asks for 2048 or 4096; a 2048-bit key has none", async () => {
     await start();
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = (key: typeof small.publicKey) => key.export({ type: 'spki', format: 'pem' }).toString();
-    const res = await request(mock.server.app).post('/__admin/keys').send({ callCenterApiName: 'MyContactCenter', publicKey: pem(small.publicKey) }).expect(201);
+    const res = await request(mock.server.app)
+      .post('/__admin/keys')
+      .send({ callCenterApiName: 'MyContactCenter', publicKey: pem(small.publicKey) })
+      .expect(201);
     const key = registeredKeySchema.parse(res.body);
     expect(key.modulusLength).toBe(1024);
     expect(key.warnings.join(' ')).toContain('2048 or 4096');
@@ -229,11 +313,14 @@ describe('/__admin/keys', () => {
     const unsigned = `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ iss: base.orgId, sub: base.callCenterApiName, iat: now, exp: now + 600 })}`;
     const signature = sign('sha256', Buffer.from(unsigned), small.privateKey).toString('base64url');
     await create(`Bearer ${unsigned}.${signature}`).expect(201);
-    const normal = await request(mock.server.app).post('/__admin/keys').send({ callCenterApiName: 'MyContactCenter', publicKey: generateKeyMaterial().publicKeyPem }).expect(201);
+    const normal = await request(mock.server.app)
+      .post('/__admin/keys')
+      .send({ callCenterApiName: 'MyContactCenter', publicKey: generateKeyMaterial().publicKeyPem })
+      .expect(201);
     expect(registeredKeySchema.parse(normal.body).warnings).toEqual([]);
   });
 
-  it('lists the fixture\'s keys and the registered ones', async () => {
+  it("lists the fixture's keys and the registered ones", async () => {
     await start();
     const list = keyListSchema.parse((await request(mock.server.app).get('/__admin/keys').expect(200)).body);
     expect(list.keys.map((k) => [k.callCenterApiName, k.kind, k.source])).toEqual([
@@ -245,10 +332,30 @@ describe('/__admin/keys', () => {
   });
 
   it.each([
-    ['a private key', () => ({ callCenterApiName: 'MyContactCenter', publicKey: generateKeyMaterial().privateKeyPem }), 'INVALID_KEY', 'private key'],
+    [
+      'a private key',
+      () => ({ callCenterApiName: 'MyContactCenter', publicKey: generateKeyMaterial().privateKeyPem }),
+      'INVALID_KEY',
+      'private key',
+    ],
     ['garbage', () => ({ callCenterApiName: 'MyContactCenter', certificate: 'hello' }), 'INVALID_KEY', 'Not a PEM'],
-    ['an EC key', () => ({ callCenterApiName: 'MyContactCenter', publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString() }), 'INVALID_KEY', 'RSA key'],
-    ['an unknown contact center', () => ({ callCenterApiName: 'Nope', publicKey: demoPublicKeyPem }), 'UNKNOWN_CALL_CENTER', 'Nope'],
+    [
+      'an EC key',
+      () => ({
+        callCenterApiName: 'MyContactCenter',
+        publicKey: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          .publicKey.export({ type: 'spki', format: 'pem' })
+          .toString(),
+      }),
+      'INVALID_KEY',
+      'RSA key',
+    ],
+    [
+      'an unknown contact center',
+      () => ({ callCenterApiName: 'Nope', publicKey: demoPublicKeyPem }),
+      'UNKNOWN_CALL_CENTER',
+      'Nope',
+    ],
     ['no key at all', () => ({ callCenterApiName: 'MyContactCenter' }), 'INVALID_REQUEST', 'publicKey or certificate'],
   ])('refuses %s with a 400 that says why', async (_label, body, errorCode, says) => {
     await start();
@@ -275,9 +382,21 @@ describe('keys in the org fixture', () => {
   });
 
   it.each([
-    ['a missing key file', [{ certificateFile: 'nowhere.pem' }], /contactCenters\[0\]\.keys\[0\]: cannot read .*nowhere\.pem \(ENOENT\)/],
-    ['a private key', [{ publicKey: generateKeyMaterial().privateKeyPem }], /contactCenters\[0\]\.keys\[0\]: This is a private key/],
-    ['two forms in one entry', [{ publicKey: demoPublicKeyPem, certificateFile: 'x.pem' }], /keys\[0\]: give exactly one of publicKey, certificate, publicKeyFile, certificateFile/],
+    [
+      'a missing key file',
+      [{ certificateFile: 'nowhere.pem' }],
+      /contactCenters\[0\]\.keys\[0\]: cannot read .*nowhere\.pem \(ENOENT\)/,
+    ],
+    [
+      'a private key',
+      [{ publicKey: generateKeyMaterial().privateKeyPem }],
+      /contactCenters\[0\]\.keys\[0\]: This is a private key/,
+    ],
+    [
+      'two forms in one entry',
+      [{ publicKey: demoPublicKeyPem, certificateFile: 'x.pem' }],
+      /keys\[0\]: give exactly one of publicKey, certificate, publicKeyFile, certificateFile/,
+    ],
   ])('stops the start on %s, naming the entry', async (_label, keys, message) => {
     await expect(startMock({ fixturesFile: fixtureWith(keys) })).rejects.toThrow(message);
   });
@@ -294,7 +413,10 @@ describe('auth off', () => {
     expect(unified.status).toBe(201);
     // Two tenants, so the same vendorCallKey made two calls.
     expect(mock.server.store.counts().calls).toBe(2);
-    const bad = await request(mock.server.app).post(`${API}/voiceCalls`).set('Scv-Mock-Tenant', 'acme/MyContactCenter').send(inboundCall('z'));
+    const bad = await request(mock.server.app)
+      .post(`${API}/voiceCalls`)
+      .set('Scv-Mock-Tenant', 'acme/MyContactCenter')
+      .send(inboundCall('z'));
     expect(bad.status).toBe(400);
     expect(errorResponseSchema.parse(bad.body).errorCode).toBe('INVALID_TENANT');
   });

@@ -15,7 +15,14 @@ import { loadScenario, startMock, type Client, type Harness } from './support/mo
 const corpus = loadOfficialTraffic();
 const seed = loadScenario('voicemail-seed');
 
-const warningIds = (header: unknown): string[] => [...new Set(String(header ?? '').split(',').map((item) => item.trim().split(';')[0]!).filter(Boolean))];
+const warningIds = (header: unknown): string[] => [
+  ...new Set(
+    String(header ?? '')
+      .split(',')
+      .map((item) => item.trim().split(';')[0]!)
+      .filter(Boolean),
+  ),
+];
 
 let mock: Harness;
 afterAll(async () => mock?.server.close());
@@ -28,7 +35,16 @@ describe('the official-traffic corpus', () => {
   it('has sequences for the post-call sync, abandoned calls, Contact Lens, transfers, callbacks, voicemail and the reference examples', () => {
     expect(corpus.length).toBeGreaterThanOrEqual(12);
     const sources = corpus.flatMap((sequence) => sequence.sources).join(' ');
-    for (const part of ['ctrDataSync', 'handleContactEvents', 'contactLensProcessor', 'postCallAnalysisTrigger', 'voiceMailPackaging', 'voice-pt-transfer-calls-omni-channel-flow', 'voice_rest_callback', 'byo-demo-connector']) {
+    for (const part of [
+      'ctrDataSync',
+      'handleContactEvents',
+      'contactLensProcessor',
+      'postCallAnalysisTrigger',
+      'voiceMailPackaging',
+      'voice-pt-transfer-calls-omni-channel-flow',
+      'voice_rest_callback',
+      'byo-demo-connector',
+    ]) {
       expect(sources, part).toContain(part);
     }
   });
@@ -43,7 +59,9 @@ describe('the official-traffic corpus', () => {
         for (const [name, value] of Object.entries(step.headers ?? {})) req = req.set(name, value);
         const res = await req;
         expect(res.status, `${step.title}: ${JSON.stringify(res.body)}`).toBe(step.expect.status);
-        expect(warningIds(res.headers['scv-mock-warnings']).sort(), step.title).toEqual([...step.expect.warnings].sort());
+        expect(warningIds(res.headers['scv-mock-warnings']).sort(), step.title).toEqual(
+          [...step.expect.warnings].sort(),
+        );
       }
       // The journal holds every rule check: none is a violation, and every warning carries its reason.
       const checks = mock.server.journal.list(mock.tenant.key).entries.flatMap((entry) => entry.checks);
@@ -54,8 +72,14 @@ describe('the official-traffic corpus', () => {
       }
 
       if (sequence.scenario !== undefined) {
-        const key = sequence.steps.map((s) => (s.body as { vendorCallKey?: string } | undefined)?.vendorCallKey).find((k) => k !== undefined) ?? sequence.steps[0]!.path.split('/')[2]!;
-        const res = await request(mock.server.app).post('/__admin/verify').set('Authorization', `Bearer ${client.token}`).send({ scenario: sequence.scenario, vendorCallKey: key });
+        const key =
+          sequence.steps
+            .map((s) => (s.body as { vendorCallKey?: string } | undefined)?.vendorCallKey)
+            .find((k) => k !== undefined) ?? sequence.steps[0]!.path.split('/')[2]!;
+        const res = await request(mock.server.app)
+          .post('/__admin/verify')
+          .set('Authorization', `Bearer ${client.token}`)
+          .send({ scenario: sequence.scenario, vendorCallKey: key });
         const report = verificationReportSchema.parse(res.body);
         expect(report.problems, JSON.stringify(report.problems, null, 1)).toEqual([]);
         expect(report.ok).toBe(true);
@@ -67,9 +91,13 @@ describe('the official-traffic corpus', () => {
     await mock?.server.close();
     mock = await startMock({ mode: 'strict' });
     for (const step of seed.steps) await mock.call(step.method, step.path, step.body).expect(step.expect.status);
-    await mock.post('/voiceCalls', { ...(seed.steps[0]!.body as object), vendorCallKey: 'live-first', callOrigin: undefined }).expect(201);
+    await mock
+      .post('/voiceCalls', { ...(seed.steps[0]!.body as object), vendorCallKey: 'live-first', callOrigin: undefined })
+      .expect(201);
     await mock.patch('/voiceCalls/live-first/omniFlow', { dialedNumber: '999999999' }).expect(200);
-    const refused = await mock.patch('/voiceCalls/live-first', { isActiveCall: true, callOrigin: 'Voicemail' }).expect(409);
+    const refused = await mock
+      .patch('/voiceCalls/live-first', { isActiveCall: true, callOrigin: 'Voicemail' })
+      .expect(409);
     expect(refused.body).toMatchObject({ errorCode: 'SEQUENCE_VIOLATION', rule: 'VOICEMAIL_ORIGIN_AFTER_FLOW' });
   });
 });

@@ -12,14 +12,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const project = mkdtempSync(join(tmpdir(), 'scv-consumer-'));
-const run = (command: string, args: string[], cwd: string) => execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[], cwd: string) =>
+  execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'scv-pack-'));
   run('npm', ['pack', '--pack-destination', packs, '--silent'], ROOT);
-  const tarball = join(packs, readdirSync(packs).find((f) => f.endsWith('.tgz'))!);
+  const tarball = join(
+    packs,
+    readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
+  );
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-connector', private: true, type: 'module' }));
-  run('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'], project);
+  run(
+    'npm',
+    ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
+    project,
+  );
 }, 240_000);
 
 describe('the packed package', () => {
@@ -60,7 +68,18 @@ console.log(JSON.stringify({ statuses, ok: report.ok, problems: report.problems,
   it('type-checks a TypeScript connector test against the declarations', () => {
     writeFileSync(
       join(project, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true, types: [] }, include: ['*.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+        },
+        include: ['*.ts'],
+      }),
     );
     writeFileSync(
       join(project, 'typed.ts'),
@@ -74,7 +93,10 @@ const body: CreateVoiceCallRequest = { callCenterApiName: 'c', vendorCallKey: 'k
 export { ok, body };
 `,
     );
-    writeFileSync(join(project, 'wrong.ts'), `import { startMockServer } from 'scv-telephony-mock';\nawait startMockServer({ mode: 'sloppy' });\n`);
+    writeFileSync(
+      join(project, 'wrong.ts'),
+      `import { startMockServer } from 'scv-telephony-mock';\nawait startMockServer({ mode: 'sloppy' });\n`,
+    );
     const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
     let errors = '';
     try {

@@ -13,16 +13,19 @@ describe('README', () => {
     expect(readme).toContain('npm test');
   });
 
-  it.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('lists rule %s with its kind, evidence grade, default level and status', (id, rule) => {
-    const row = readme.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
-    expect(row, `a row for ${id} in the rule table`).toBeDefined();
-    const cells = row!.split(' | ').map((cell) => cell.trim());
-    expect(cells[1]).toBe(rule.kind);
-    expect(cells[2]).toMatch(new RegExp(`^${rule.evidence.grade}: `));
-    if (rule.evidence.contradictedBy !== undefined) expect(cells[2]).toContain(rule.evidence.contradictedBy.url);
-    expect(cells[3]).toBe(defaultLevel(rule));
-    expect(cells[4]).toBe(String(rule.status));
-  });
+  it.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))(
+    'lists rule %s with its kind, evidence grade, default level and status',
+    (id, rule) => {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${id}\` |`));
+      expect(row, `a row for ${id} in the rule table`).toBeDefined();
+      const cells = row!.split(' | ').map((cell) => cell.trim());
+      expect(cells[1]).toBe(rule.kind);
+      expect(cells[2]).toMatch(new RegExp(`^${rule.evidence.grade}: `));
+      if (rule.evidence.contradictedBy !== undefined) expect(cells[2]).toContain(rule.evidence.contradictedBy.url);
+      expect(cells[3]).toBe(defaultLevel(rule));
+      expect(cells[4]).toBe(String(rule.status));
+    },
+  );
   it.each(ERROR_CODES)('lists error code %s', (code) => expect(readme).toContain(`\`${code}\``));
 
   it('documents every start option', () => {

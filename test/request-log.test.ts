@@ -28,17 +28,25 @@ describe('request log', () => {
     await mock.patch('/voiceCalls/logged/omniFlow', { flowName: 'Support_Routing_Flow' }).expect(200);
     await mock.patch('/voiceCalls/logged', { isActiveCall: true, callOrigen: 'Voicemail' }).expect(200);
 
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter$/);
-    expect(lines[1]).toMatch(/POST +\/telephony\/v1\/voiceCalls\/0LQ\w+\/messages 400 .* error=RULE_VIOLATION rule=TRANSCRIPT_KEY_IS_SALESFORCE_ID$/);
-    expect(lines[2]).toContain(`↳ TRANSCRIPT_KEY_IS_SALESFORCE_ID: ${id} is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation's first call instead: logged.`);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} POST +\/telephony\/v1\/voiceCalls 201 [\d.]+ms tenant=00DSM0000000MCK2A2\/MyContactCenter$/,
+    );
+    expect(lines[1]).toMatch(
+      /POST +\/telephony\/v1\/voiceCalls\/0LQ\w+\/messages 400 .* error=RULE_VIOLATION rule=TRANSCRIPT_KEY_IS_SALESFORCE_ID$/,
+    );
+    expect(lines[2]).toContain(
+      `↳ TRANSCRIPT_KEY_IS_SALESFORCE_ID: ${id} is a Salesforce VoiceCall id. Use the vendorCallKey of the conversation's first call instead: logged.`,
+    );
     expect(lines[3]).toMatch(/omniFlow 200 .* warn=UNDOCUMENTED_FIELD$/);
     // The warning names the documented field to send instead: a known alias, or the closest name to a typo.
-    expect(lines[4]).toContain('UNDOCUMENTED_FIELD: Undocumented field(s) flowName (documented as flowDevName): the real service may ignore or reject them.');
+    expect(lines[4]).toContain(
+      'UNDOCUMENTED_FIELD: Undocumented field(s) flowName (documented as flowDevName): the real service may ignore or reject them.',
+    );
     expect(lines[6]).toContain('UNDOCUMENTED_FIELD: Undocumented field(s) callOrigen (did you mean callOrigin?)');
     expect(lines).toHaveLength(7);
   });
 
-  it('fills each rule\'s placeholders with its own values when several rules fire', async () => {
+  it("fills each rule's placeholders with its own values when several rules fire", async () => {
     const { lines, logger } = capture('text');
     mock = await startMock({ logger, mode: 'lenient' });
     await mock.post('/voiceCalls', inboundCall('both')).expect(201);
@@ -55,7 +63,13 @@ describe('request log', () => {
     mock = await startMock({ logger });
     await mock.patch('/voiceCalls/nobody/clearRouting').expect(404);
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ method: 'PATCH', path: '/telephony/v1/voiceCalls/nobody/clearRouting', status: 404, errorCode: 'CALL_NOT_FOUND', operationId: 'clearRouting' });
+    expect(entry).toMatchObject({
+      method: 'PATCH',
+      path: '/telephony/v1/voiceCalls/nobody/clearRouting',
+      status: 404,
+      errorCode: 'CALL_NOT_FOUND',
+      operationId: 'clearRouting',
+    });
     expect(typeof entry.ms).toBe('number');
   });
 

@@ -7,15 +7,29 @@
 import { readdirSync } from 'node:fs';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { verificationReportSchema, verificationSummarySchema, type VerificationReport } from '../contracts/admin-schemas.ts';
+import {
+  verificationReportSchema,
+  verificationSummarySchema,
+  type VerificationReport,
+} from '../contracts/admin-schemas.ts';
 import { entriesOfCall, verifyScenario } from '../contracts/scenario-verifier.ts';
 import { scenarioByName, SCENARIO_NAMES } from '../contracts/scenarios.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
-import { inboundCall, IN_CALL, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+import {
+  inboundCall,
+  IN_CALL,
+  loadScenario,
+  message,
+  startMock,
+  type Client,
+  type Harness,
+} from './support/mock-harness.ts';
 
-const FIXTURES = readdirSync(new URL('../fixtures/scenarios/', import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, ''));
+const FIXTURES = readdirSync(new URL('../fixtures/scenarios/', import.meta.url))
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''));
 const VM = 'vm-0001';
 
 let mock: Harness;
@@ -23,7 +37,13 @@ let mock: Harness;
 afterEach(async () => mock?.server.close());
 
 const verify = async (client: Client, body: Record<string, unknown>, status = 200) =>
-  (await request(mock.server.app).post('/__admin/verify').set('Authorization', `Bearer ${client.token}`).send(body).expect(status)).body as unknown;
+  (
+    await request(mock.server.app)
+      .post('/__admin/verify')
+      .set('Authorization', `Bearer ${client.token}`)
+      .send(body)
+      .expect(status)
+  ).body as unknown;
 
 async function verifyCall(client: Client, scenario: string, vendorCallKey: string): Promise<VerificationReport> {
   return verificationReportSchema.parse(await verify(client, { scenario, vendorCallKey }));
@@ -51,15 +71,36 @@ describe('every scenario fixture verifies clean', () => {
     expect(report.ok).toBe(true);
     for (const step of report.steps) expect(step.status, step.id).toMatch(step.optional ? /passed|skipped/ : /passed/);
     // The TypeScript verifier, on the journal, says the same.
-    const journal = mock.server.journal.list(client === mock ? mock.tenant.key : (await import('../mock-server/tenancy/tenant.ts')).tenantOf('00DSM0000000MCK2A2', fixture.contactCenter!).key);
+    const journal = mock.server.journal.list(
+      client === mock
+        ? mock.tenant.key
+        : (await import('../mock-server/tenancy/tenant.ts')).tenantOf('00DSM0000000MCK2A2', fixture.contactCenter!).key,
+    );
     const call = entriesOfCall(journal.entries, key);
-    expect(verifyScenario(scenarioByName(fixture.scenario)!, call.entries, { vendorCallKey: key, conversationId: call.conversationId })).toEqual(report);
+    expect(
+      verifyScenario(scenarioByName(fixture.scenario)!, call.entries, {
+        vendorCallKey: key,
+        conversationId: call.conversationId,
+      }),
+    ).toEqual(report);
   });
 });
 
 /** The seed's voicemail sequence, with changes. */
-async function voicemail(client: Client, options: { tag?: 'create' | 'update' | 'late'; transcript?: boolean; final?: Record<string, unknown>; extra?: () => Promise<unknown> } = {}) {
-  const { tag = 'update', transcript = true, final = { recordingLocation: 'https://r.example/vm.wav', totalRecordingDuration: 20 } } = options;
+async function voicemail(
+  client: Client,
+  options: {
+    tag?: 'create' | 'update' | 'late';
+    transcript?: boolean;
+    final?: Record<string, unknown>;
+    extra?: () => Promise<unknown>;
+  } = {},
+) {
+  const {
+    tag = 'update',
+    transcript = true,
+    final = { recordingLocation: 'https://r.example/vm.wav', totalRecordingDuration: 20 },
+  } = options;
   await client.post('/voiceCalls', inboundCall(VM, tag === 'create' ? { callOrigin: 'Voicemail' } : {}));
   if (tag === 'update') await client.patch(`/voiceCalls/${VM}`, { isActiveCall: true, callOrigin: 'Voicemail' });
   if (transcript) await client.post(`/voiceCalls/${VM}/messages`, message('m1'));
@@ -100,7 +141,9 @@ describe('each kind of mistake is reported with what to change', () => {
       ['rule-violation', 'VOICEMAIL_ORIGIN_AFTER_FLOW'],
       ['failed-request', null],
     ]);
-    expect(report.problems[0]!.message).toContain("expected the call's callOrigin is \"Voicemail\": callOrigin must be Voicemail before omniFlow");
+    expect(report.problems[0]!.message).toContain(
+      'expected the call\'s callOrigin is "Voicemail": callOrigin must be Voicemail before omniFlow',
+    );
   });
 
   it('the same mistake in lenient mode: accepted, but still a violation, and out of order', async () => {
@@ -117,8 +160,13 @@ describe('each kind of mistake is reported with what to change', () => {
 
   it('an extra request', async () => {
     await start();
-    const signal = { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }] };
-    await voicemail(mock, { extra: () => mock.post(`/voiceCalls/${VM}/realtimeConversationEvents`, signal).expect(202) });
+    const signal = {
+      service: 'AmazonConnectContactLens',
+      events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }],
+    };
+    await voicemail(mock, {
+      extra: () => mock.post(`/voiceCalls/${VM}/realtimeConversationEvents`, signal).expect(202),
+    });
     const report = await verifyCall(mock, 'voicemail', VM);
     expect(kinds(report)).toEqual([['extra-request', null]]);
     expect(report.problems[0]!.message).toContain('sendRealtimeConversationEvents');
@@ -155,13 +203,18 @@ describe('each kind of mistake is reported with what to change', () => {
     await voicemail(mock, { final: { endTime: '2022-08-02T17:33:00Z' } });
     const report = await verifyCall(mock, 'voicemail', VM);
     expect(kinds(report)).toEqual([['condition', 'final-update']]);
-    expect(report.problems[0]!.message).toContain("the call's recordingLocation is set: the voicemail call carries its recording by the final update");
+    expect(report.problems[0]!.message).toContain(
+      "the call's recordingLocation is set: the voicemail call carries its recording by the final update",
+    );
   });
 
   it('warnings (a transcript dropped outside the window) are reported without failing', async () => {
     await start();
     await voicemail(mock, {
-      extra: () => mock.post(`/voiceCalls/${VM}/messages`, message('seconds', { startTime: Math.floor(IN_CALL / 1000) })).expect(202),
+      extra: () =>
+        mock
+          .post(`/voiceCalls/${VM}/messages`, message('seconds', { startTime: Math.floor(IN_CALL / 1000) }))
+          .expect(202),
     });
     const report = await verifyCall(mock, 'voicemail', VM);
     // A transcript after omniFlow is out of order for the voicemail scenario; the drop is a warning.
@@ -173,19 +226,26 @@ describe('each kind of mistake is reported with what to change', () => {
     await start();
     await mock.post('/voiceCalls', inboundCall('ttf')).expect(201);
     await mock.patch('/voiceCalls/ttf/omniFlow', { flowDevName: 'Support_Routing_Flow' }).expect(200);
-    await mock.post('/voiceCalls', inboundCall('ttf-leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'ttf' })).expect(201);
+    await mock
+      .post('/voiceCalls', inboundCall('ttf-leg', { initiationMethod: 'Transfer', parentVoiceCallId: 'ttf' }))
+      .expect(201);
     await mock.patch('/voiceCalls/ttf-leg', {}).expect(200);
     const report = await verifyCall(mock, 'transfer-to-flow', 'ttf');
     expect(kinds(report)).toEqual([
       ['condition', 'route'],
       ['missing-step', 'flow-on-transfer-leg'],
     ]);
-    expect(report.problems[1]!.message).toContain('After creating the transfer leg, PATCH /voiceCalls/{transfer leg}/omniFlow with flowDevName and no dialedNumber');
+    expect(report.problems[1]!.message).toContain(
+      'After creating the transfer leg, PATCH /voiceCalls/{transfer leg}/omniFlow with flowDevName and no dialedNumber',
+    );
   });
 
   it('steps of one phase may interleave: transcripts and realtime events during the call', async () => {
     await start();
-    const signal = (at: number) => ({ service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: at }] });
+    const signal = (at: number) => ({
+      service: 'AmazonConnectContactLens',
+      events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: at }],
+    });
     await mock.post('/voiceCalls', inboundCall('mix')).expect(201);
     await mock.post('/voiceCalls/mix/realtimeConversationEvents', signal(IN_CALL)).expect(202);
     await mock.post('/voiceCalls/mix/messages', message('m1')).expect(202);
@@ -203,7 +263,12 @@ describe('each kind of mistake is reported with what to change', () => {
     await start();
     await voicemail(mock);
     const report = await verifyCall(mock, 'voicemail', VM);
-    expect(report.coverage.operations).toEqual({ createVoiceCall: 1, updateVoiceCall: 2, createTranscript: 1, executeOmniFlow: 1 });
+    expect(report.coverage.operations).toEqual({
+      createVoiceCall: 1,
+      updateVoiceCall: 2,
+      createTranscript: 1,
+      executeOmniFlow: 1,
+    });
     expect(report.coverage.statuses).toEqual({ '200': 3, '201': 1, '202': 1 });
     expect(report.coverage.rules.VOICEMAIL_ORIGIN_AFTER_FLOW).toEqual({ ok: 2, warning: 0, violation: 0 });
   });
@@ -226,16 +291,20 @@ describe('POST /__admin/verify', () => {
     await start();
     const unknown = errorResponseSchema.parse(await verify(mock, { scenario: 'nope', vendorCallKey: VM }, 400));
     expect(unknown.errors[0]).toContain('voicemail, inbound-answered');
-    expect(errorResponseSchema.parse(await verify(mock, { scenario: 'voicemail', vendorCallKey: 'ghost' }, 404)).errorCode).toBe('CALL_NOT_FOUND');
+    expect(
+      errorResponseSchema.parse(await verify(mock, { scenario: 'voicemail', vendorCallKey: 'ghost' }, 404)).errorCode,
+    ).toBe('CALL_NOT_FOUND');
     await mock.server.close();
     await start({ journalSize: 0 });
     expect(errorResponseSchema.parse(await verify(mock, { scenario: 'voicemail' }, 409)).errorCode).toBe('JOURNAL_OFF');
   });
 
-  it('sees only the tenant\'s own calls', async () => {
+  it("sees only the tenant's own calls", async () => {
     await start();
     await voicemail(mock);
     const other = await mock.as('MyContactCenter', '00D000000000008');
-    expect(errorResponseSchema.parse(await verify(other, { scenario: 'voicemail', vendorCallKey: VM }, 404)).errorCode).toBe('CALL_NOT_FOUND');
+    expect(
+      errorResponseSchema.parse(await verify(other, { scenario: 'voicemail', vendorCallKey: VM }, 404)).errorCode,
+    ).toBe('CALL_NOT_FOUND');
   });
 });

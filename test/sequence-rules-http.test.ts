@@ -18,15 +18,19 @@ import { inboundCall, IN_CALL, message, startMock, type Harness } from './suppor
 
 const VOICEMAIL_QUEUE = 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail';
 
-const open = (mock: Harness, key: string, extra: Record<string, unknown> = {}) => mock.post('/voiceCalls', inboundCall(key, extra)).expect(201);
+const open = (mock: Harness, key: string, extra: Record<string, unknown> = {}) =>
+  mock.post('/voiceCalls', inboundCall(key, extra)).expect(201);
 /** Opens a call on the Unified Routing contact center; its requests need that contact center's token. */
 const openUnified = async (mock: Harness, key: string) => {
   const unified = await mock.as('UnifiedContactCenter');
-  await unified.post('/voiceCalls', inboundCall(key, { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' })).expect(201);
+  await unified
+    .post('/voiceCalls', inboundCall(key, { callCenterApiName: 'UnifiedContactCenter', to: '+14155550100' }))
+    .expect(201);
   return unified;
 };
 const close = (mock: Harness, key: string) => mock.patch(`/voiceCalls/${key}`, {}).expect(200);
-const omniFlow = (mock: Harness, key: string) => mock.patch(`/voiceCalls/${key}/omniFlow`, { dialedNumber: '999999999' });
+const omniFlow = (mock: Harness, key: string) =>
+  mock.patch(`/voiceCalls/${key}/omniFlow`, { dialedNumber: '999999999' });
 const sentiment = (startTime: number, participant?: string) => ({
   type: 'IntelligenceSignal__Sentiment',
   value: '120.5',
@@ -44,7 +48,8 @@ function orgWithoutVoicemailRouting(): string {
   // Key files are relative to the fixture; this copy lives elsewhere.
   for (const center of org.contactCenters) {
     for (const key of center.keys) {
-      for (const field of ['certificateFile', 'publicKeyFile']) if (key[field] !== undefined) key[field] = resolve(dirname(DEFAULT_ORG_FILE), key[field]);
+      for (const field of ['certificateFile', 'publicKeyFile'])
+        if (key[field] !== undefined) key[field] = resolve(dirname(DEFAULT_ORG_FILE), key[field]);
     }
   }
   const file = join(mkdtempSync(join(tmpdir(), 'scv-org-')), 'org.json');
@@ -82,7 +87,11 @@ const CASES: Record<RuleId, RuleCase> = {
   HOLD_FIELDS_NEED_RECORDING: {
     obey: async (mock) => {
       await open(mock, 'h');
-      return mock.patch('/voiceCalls/h', { totalHoldDuration: 12, agentInteractionDuration: 30, recordingLocation: 'https://r.example/h.wav' });
+      return mock.patch('/voiceCalls/h', {
+        totalHoldDuration: 12,
+        agentInteractionDuration: 30,
+        recordingLocation: 'https://r.example/h.wav',
+      });
     },
     breaks: async (mock) => {
       await open(mock, 'h');
@@ -100,10 +109,16 @@ const CASES: Record<RuleId, RuleCase> = {
       await open(mock, 'known');
       return mock.patch('/voiceCalls/known', { isActiveCall: true });
     },
-    breaks: (mock) => mock.patch('/voiceCalls/missed-call-1', { startTime: '2022-08-02T17:00:00Z', endTime: '2022-08-02T17:00:40Z' }),
+    breaks: (mock) =>
+      mock.patch('/voiceCalls/missed-call-1', { startTime: '2022-08-02T17:00:00Z', endTime: '2022-08-02T17:00:40Z' }),
     afterAccepted: (mock) => {
       const call = findCall(mock.server.store, tenant(mock), 'missed-call-1');
-      expect(call).toMatchObject({ vendorCallKey: 'missed-call-1', createdVia: 'update', disposition: 'completed', callDurationInSeconds: 40 });
+      expect(call).toMatchObject({
+        vendorCallKey: 'missed-call-1',
+        createdVia: 'update',
+        disposition: 'completed',
+        callDurationInSeconds: 40,
+      });
     },
   },
   UPDATE_AFTER_CLOSE: {
@@ -121,14 +136,26 @@ const CASES: Record<RuleId, RuleCase> = {
   TRANSFER_PARENT_NOT_FOUND: {
     obey: async (mock) => {
       await open(mock, 'parent');
-      const res = await mock.post('/voiceCalls', inboundCall('leg-2', { initiationMethod: 'Transfer', parentVoiceCallId: 'parent' }));
+      const res = await mock.post(
+        '/voiceCalls',
+        inboundCall('leg-2', { initiationMethod: 'Transfer', parentVoiceCallId: 'parent' }),
+      );
       const parent = findCall(mock.server.store, tenant(mock), 'parent')!;
       const leg = findCall(mock.server.store, tenant(mock), 'leg-2')!;
-      expect(leg).toMatchObject({ parentVoiceCallId: parent.id, previousCallId: parent.id, conversationId: parent.conversationId, callType: 'Transfer' });
+      expect(leg).toMatchObject({
+        parentVoiceCallId: parent.id,
+        previousCallId: parent.id,
+        conversationId: parent.conversationId,
+        callType: 'Transfer',
+      });
       expect(parent).toMatchObject({ nextCallId: leg.id, disposition: 'transferred' });
       return res;
     },
-    breaks: (mock) => mock.post('/voiceCalls', inboundCall('orphan', { initiationMethod: 'Transfer', parentVoiceCallId: 'no-such-call' })),
+    breaks: (mock) =>
+      mock.post(
+        '/voiceCalls',
+        inboundCall('orphan', { initiationMethod: 'Transfer', parentVoiceCallId: 'no-such-call' }),
+      ),
   },
   TRANSFER_FROM_CLOSED_CONVERSATION: {
     obey: async (mock) => {
@@ -162,25 +189,32 @@ const CASES: Record<RuleId, RuleCase> = {
     breaks: async (mock) => {
       const created = await open(mock, 't');
       const res = await mock.post(`/voiceCalls/${created.body.voiceCallId as string}/messages`, message('m1'));
-      if (res.status === 400) expect(res.body.errors[0]).toContain('Use the vendorCallKey of the conversation\'s first call instead: t.');
+      if (res.status === 400)
+        expect(res.body.errors[0]).toContain("Use the vendorCallKey of the conversation's first call instead: t.");
       return res;
     },
   },
   TRANSCRIPT_KEY_NOT_FIRST_LEG: {
     obey: async (mock) => {
       await open(mock, 'root');
-      await mock.post('/voiceCalls', inboundCall('second', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' })).expect(201);
+      await mock
+        .post('/voiceCalls', inboundCall('second', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' }))
+        .expect(201);
       return mock.post('/voiceCalls/root/messages', message('m1'));
     },
     breaks: async (mock) => {
       await open(mock, 'root');
-      await mock.post('/voiceCalls', inboundCall('second', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' })).expect(201);
+      await mock
+        .post('/voiceCalls', inboundCall('second', { initiationMethod: 'Transfer', parentVoiceCallId: 'root' }))
+        .expect(201);
       return mock.post('/voiceCalls/second/messages', message('m1'));
     },
     afterAccepted: (mock) => {
       // Taken for the conversation the leg belongs to.
       const root = findCall(mock.server.store, tenant(mock), 'root')!;
-      expect(mock.server.store.transcriptsOf(tenant(mock), root.conversationId).map((e) => e.messageId)).toEqual(['m1']);
+      expect(mock.server.store.transcriptsOf(tenant(mock), root.conversationId).map((e) => e.messageId)).toEqual([
+        'm1',
+      ]);
     },
   },
   TRANSCRIPT_CONVERSATION_CLOSED: {
@@ -224,7 +258,10 @@ const CASES: Record<RuleId, RuleCase> = {
     breaks: async (mock) => {
       await open(mock, 'w');
       // Epoch seconds instead of milliseconds: 1970, long before the call.
-      return mock.post('/voiceCalls/w/messages', message('m1', { startTime: Math.floor(IN_CALL / 1000), endTime: Math.floor(IN_CALL / 1000) + 2 }));
+      return mock.post(
+        '/voiceCalls/w/messages',
+        message('m1', { startTime: Math.floor(IN_CALL / 1000), endTime: Math.floor(IN_CALL / 1000) + 2 }),
+      );
     },
     afterAccepted: (mock) => {
       const call = findCall(mock.server.store, tenant(mock), 'w')!;
@@ -251,23 +288,35 @@ const CASES: Record<RuleId, RuleCase> = {
   REALTIME_EVENTS_CONVERSATION_CLOSED: {
     obey: async (mock) => {
       await open(mock, 'rt');
-      return mock.post('/voiceCalls/rt/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL, 'AGENT')] });
+      return mock.post('/voiceCalls/rt/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [sentiment(IN_CALL, 'AGENT')],
+      });
     },
     breaks: async (mock) => {
       await open(mock, 'rt');
       await close(mock, 'rt');
-      return mock.post('/voiceCalls/rt/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL, 'AGENT')] });
+      return mock.post('/voiceCalls/rt/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [sentiment(IN_CALL, 'AGENT')],
+      });
     },
   },
   POST_CALL_EVENTS_CONVERSATION_OPEN: {
     obey: async (mock) => {
       await open(mock, 'pc');
       await close(mock, 'pc');
-      return mock.post('/voiceCalls/pc/postConversationEvents', { service: 'AmazonConnectContactLens', events: [postCallEvent(IN_CALL)] });
+      return mock.post('/voiceCalls/pc/postConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [postCallEvent(IN_CALL)],
+      });
     },
     breaks: async (mock) => {
       await open(mock, 'pc');
-      return mock.post('/voiceCalls/pc/postConversationEvents', { service: 'AmazonConnectContactLens', events: [postCallEvent(IN_CALL)] });
+      return mock.post('/voiceCalls/pc/postConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [postCallEvent(IN_CALL)],
+      });
     },
   },
   EVENTS_NOT_SORTED: {
@@ -289,18 +338,32 @@ const CASES: Record<RuleId, RuleCase> = {
   EVENT_TIME_IN_SECONDS: {
     obey: async (mock) => {
       await open(mock, 'sec');
-      return mock.post('/voiceCalls/sec/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL, 'AGENT')] });
+      return mock.post('/voiceCalls/sec/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [sentiment(IN_CALL, 'AGENT')],
+      });
     },
     breaks: async (mock) => {
       await open(mock, 'sec');
       // The reference page's own example: seconds, not milliseconds.
-      return mock.post('/voiceCalls/sec/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: 1573503450 }] });
+      return mock.post('/voiceCalls/sec/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: 1573503450 }],
+      });
     },
     afterAccepted: (mock) => {
       const call = findCall(mock.server.store, tenant(mock), 'sec')!;
-      expect(mock.server.store.eventsOf(tenant(mock), call.conversationId)[0]?.events[0]).toMatchObject({ startTime: 1573503450 });
-      const check = mock.server.journal.list(mock.tenant.key).entries.at(-1)!.checks.find((c) => c.rule === 'EVENT_TIME_IN_SECONDS');
-      if (check?.outcome === 'warning') expect(check.message).toContain('events[0].startTime 1573503450 looks like epoch seconds (2019-11-11T20:17:30.000Z if it is seconds)');
+      expect(mock.server.store.eventsOf(tenant(mock), call.conversationId)[0]?.events[0]).toMatchObject({
+        startTime: 1573503450,
+      });
+      const check = mock.server.journal
+        .list(mock.tenant.key)
+        .entries.at(-1)!
+        .checks.find((c) => c.rule === 'EVENT_TIME_IN_SECONDS');
+      if (check?.outcome === 'warning')
+        expect(check.message).toContain(
+          'events[0].startTime 1573503450 looks like epoch seconds (2019-11-11T20:17:30.000Z if it is seconds)',
+        );
     },
   },
   SENTIMENT_WITHOUT_PARTICIPANT: {
@@ -308,12 +371,18 @@ const CASES: Record<RuleId, RuleCase> = {
       await open(mock, 'sp');
       return mock.post('/voiceCalls/sp/realtimeConversationEvents', {
         service: 'AmazonConnectContactLens',
-        events: [{ type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL }, sentiment(IN_CALL + 1, 'CUSTOMER')],
+        events: [
+          { type: 'IntelligenceSignal__Category', value: 'CustomerAngry', startTime: IN_CALL },
+          sentiment(IN_CALL + 1, 'CUSTOMER'),
+        ],
       });
     },
     breaks: async (mock) => {
       await open(mock, 'sp');
-      return mock.post('/voiceCalls/sp/realtimeConversationEvents', { service: 'AmazonConnectContactLens', events: [sentiment(IN_CALL)] });
+      return mock.post('/voiceCalls/sp/realtimeConversationEvents', {
+        service: 'AmazonConnectContactLens',
+        events: [sentiment(IN_CALL)],
+      });
     },
   },
   SENTIMENT_SCORE_OUT_OF_RANGE: {
@@ -321,7 +390,10 @@ const CASES: Record<RuleId, RuleCase> = {
       await open(mock, 'range');
       return mock.post('/voiceCalls/range/realtimeConversationEvents', {
         service: 'AmazonConnectContactLens',
-        events: [{ ...sentiment(IN_CALL, 'CUSTOMER'), value: '-1000', score: 1000 }, { ...sentiment(IN_CALL + 1, 'AGENT'), value: '1000', score: '0' }],
+        events: [
+          { ...sentiment(IN_CALL, 'CUSTOMER'), value: '-1000', score: 1000 },
+          { ...sentiment(IN_CALL + 1, 'AGENT'), value: '1000', score: '0' },
+        ],
       });
     },
     breaks: async (mock) => {
@@ -332,7 +404,10 @@ const CASES: Record<RuleId, RuleCase> = {
       });
     },
     afterAccepted: (mock) => {
-      const check = mock.server.journal.list(mock.tenant.key).entries.at(-1)!.checks.find((c) => c.rule === 'SENTIMENT_SCORE_OUT_OF_RANGE');
+      const check = mock.server.journal
+        .list(mock.tenant.key)
+        .entries.at(-1)!
+        .checks.find((c) => c.rule === 'SENTIMENT_SCORE_OUT_OF_RANGE');
       expect(check?.message).toContain('events[1].value "1500" is not a sentiment from -1000 to 1000');
     },
   },
@@ -372,7 +447,9 @@ const CASES: Record<RuleId, RuleCase> = {
     },
     afterAccepted: (mock) => {
       // The channel's live-call routing was used.
-      expect(findCall(mock.server.store, tenant(mock), 'vm')!.lastRouting?.queue).toBe('arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support');
+      expect(findCall(mock.server.store, tenant(mock), 'vm')!.lastRouting?.queue).toBe(
+        'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/support',
+      );
     },
   },
   CLEAR_ROUTING_WITHOUT_PENDING: {
@@ -475,7 +552,9 @@ function expectRefused(res: Response, id: RuleId): void {
   const rule = ruleById(id);
   if (res.status === 207) {
     // Bulk transcripts refuse per entry, in the partial-failure body.
-    expect(res.body.errorResponse.errorResponseEntries).toContainEqual(expect.objectContaining({ rule: id, status: rule.status }));
+    expect(res.body.errorResponse.errorResponseEntries).toContainEqual(
+      expect.objectContaining({ rule: id, status: rule.status }),
+    );
     return;
   }
   expect(res.status, JSON.stringify(res.body)).toBe(rule.status);
@@ -491,7 +570,9 @@ function expectLetThrough(res: Response, id: RuleId): void {
   expect(warningsOf(res)).toContain(id);
 }
 
-const withLevel = (id: RuleId, level: 'refuse' | 'warn' | 'off'): MockServerOptions => ({ ruleSettings: [{ from: 'flag', settings: { [id]: level } }] });
+const withLevel = (id: RuleId, level: 'refuse' | 'warn' | 'off'): MockServerOptions => ({
+  ruleSettings: [{ from: 'flag', settings: { [id]: level } }],
+});
 
 describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s', (id) => {
   const rule = ruleById(id);
@@ -506,16 +587,21 @@ describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s',
     expect(warningsOf(res)).not.toContain(id);
   });
 
-  it(refusesByDefault ? `refuses a sequence that breaks it with ${rule.status} (strict, by default)` : 'accepts a sequence that breaks it, with a warning (by default)', async () => {
-    mock = await startMock({ mode: 'strict', ...c.options?.() });
-    const res = await c.breaks(mock);
-    if (refusesByDefault) {
-      expectRefused(res, id);
-    } else {
-      expectLetThrough(res, id);
-      c.afterAccepted?.(mock);
-    }
-  });
+  it(
+    refusesByDefault
+      ? `refuses a sequence that breaks it with ${rule.status} (strict, by default)`
+      : 'accepts a sequence that breaks it, with a warning (by default)',
+    async () => {
+      mock = await startMock({ mode: 'strict', ...c.options?.() });
+      const res = await c.breaks(mock);
+      if (refusesByDefault) {
+        expectRefused(res, id);
+      } else {
+        expectLetThrough(res, id);
+        c.afterAccepted?.(mock);
+      }
+    },
+  );
 
   if (refusesByDefault) {
     it('accepts it in lenient mode, recorded as a violation', async () => {
@@ -536,9 +622,14 @@ describe.each(SEQUENCE_RULES.map((rule) => [rule.id, rule] as const))('rule %s',
       mock = await startMock({ ...withLevel(id, 'refuse'), ...c.options?.() });
       const res = await c.breaks(mock);
       expectRefused(res, id);
-      const message = res.status === 207 ? String(res.body.errorResponse.errorResponseEntries[0].message) : String(res.body.errors[0]);
+      const message =
+        res.status === 207
+          ? String(res.body.errorResponse.errorResponseEntries[0].message)
+          : String(res.body.errors[0]);
       expect(message).not.toContain(rule.letThrough);
-      expect(message).toContain(`(Refused because this run sets ${id} to refuse with --rule; by default it is a warning.)`);
+      expect(message).toContain(
+        `(Refused because this run sets ${id} to refuse with --rule; by default it is a warning.)`,
+      );
     });
   }
 

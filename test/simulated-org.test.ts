@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routeByOmniFlow, routeToTarget } from '../mock-server/domain/omni-routing.ts';
-import { DEFAULT_ORG_FILE, loadOrgFixture, OrgFixtureError, parseOrgFixture } from '../mock-server/org/simulated-org.ts';
+import {
+  DEFAULT_ORG_FILE,
+  loadOrgFixture,
+  OrgFixtureError,
+  parseOrgFixture,
+} from '../mock-server/org/simulated-org.ts';
 
 const raw = () => JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as Record<string, any>;
 const org = loadOrgFixture();
@@ -13,7 +18,7 @@ const queue = (name: string) => `arn:aws:connect:us-east-1:000000000000:instance
 const agent = (name: string) => `arn:aws:connect:us-east-1:000000000000:instance/scv-mock/agent/${name}`;
 
 describe('the default org fixture', () => {
-  it('has the seed\'s contact center and number, and every channel has live and voicemail routing', () => {
+  it("has the seed's contact center and number, and every channel has live and voicemail routing", () => {
     expect(org.defaultContactCenter.apiName).toBe('MyContactCenter');
     expect(org.channel(center, '999999999')).toBeDefined();
     expect(org.contactCenters.length).toBeGreaterThanOrEqual(2);
@@ -52,7 +57,9 @@ describe('a bad fixture', () => {
     }
     expect(message).toContain('bad.json is not a valid org fixture');
     expect(message).toContain('orgId: must be a org id');
-    expect(message).toContain('contactCenters[0].phoneChannels[0].live.flow: names no flow "No_Such_Flow" (known: Inbound_Support_Flow');
+    expect(message).toContain(
+      'contactCenters[0].phoneChannels[0].live.flow: names no flow "No_Such_Flow" (known: Inbound_Support_Flow',
+    );
     expect(message).toContain('contactCenters[0].flows[2].routes[1].rep: names no rep "nobody@example.com"');
     expect(message).toContain('contactCenters[0].queues[0].id: must be a queue (Group) id');
     expect(message).toContain('contactCenters[1].apiName: duplicate apiName "MyContactCenter"');
@@ -62,20 +69,28 @@ describe('a bad fixture', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-org-'));
     writeFileSync(join(dir, 'broken.json'), '{ "orgId": ');
     expect(() => loadOrgFixture(join(dir, 'broken.json'))).toThrow(/broken\.json is not valid JSON/);
-    expect(() => loadOrgFixture(join(dir, 'missing.json'))).toThrow(/cannot read the org fixture .*missing\.json: ENOENT/);
+    expect(() => loadOrgFixture(join(dir, 'missing.json'))).toThrow(
+      /cannot read the org fixture .*missing\.json: ENOENT/,
+    );
   });
 });
 
 describe('omniFlow routing precedence', () => {
-  it('uses the voicemail routing of the dialed number\'s channel for a voicemail, the live routing otherwise', () => {
+  it("uses the voicemail routing of the dialed number's channel for a voicemail, the live routing otherwise", () => {
     const voicemail = routeByOmniFlow(org, center, 'Voicemail', { dialedNumber: '999999999' });
-    expect(voicemail).toMatchObject({ ok: true, target: { flowDevName: 'Voicemail_Routing_Flow', queue: queue('voicemail'), agent: null } });
+    expect(voicemail).toMatchObject({
+      ok: true,
+      target: { flowDevName: 'Voicemail_Routing_Flow', queue: queue('voicemail'), agent: null },
+    });
     const live = routeByOmniFlow(org, center, null, { dialedNumber: '999999999' });
     expect(live).toMatchObject({ ok: true, target: { flowDevName: 'Inbound_Support_Flow', queue: queue('support') } });
   });
 
   it('matches numbers ignoring spaces, dashes and parentheses', () => {
-    expect(routeByOmniFlow(org, center, null, { dialedNumber: '+1 (844) 579-1189' })).toMatchObject({ ok: true, target: { queue: queue('sales') } });
+    expect(routeByOmniFlow(org, center, null, { dialedNumber: '+1 (844) 579-1189' })).toMatchObject({
+      ok: true,
+      target: { queue: queue('sales') },
+    });
   });
 
   it('lets one flow branch on callOrigin', () => {
@@ -90,18 +105,31 @@ describe('omniFlow routing precedence', () => {
     });
   });
 
-  it('falls back to the channel\'s queue when its flow fails', () => {
-    expect(routeByOmniFlow(org, center, null, { dialedNumber: '+14152988103' })).toMatchObject({ ok: true, via: expect.stringContaining('fallback queue Billing_Queue'), target: { queue: queue('billing') } });
+  it("falls back to the channel's queue when its flow fails", () => {
+    expect(routeByOmniFlow(org, center, null, { dialedNumber: '+14152988103' })).toMatchObject({
+      ok: true,
+      via: expect.stringContaining('fallback queue Billing_Queue'),
+      target: { queue: queue('billing') },
+    });
   });
 
-  it('puts the channel before the request, then the request\'s flow, then its fallback queue', () => {
-    expect(routeByOmniFlow(org, center, null, { dialedNumber: '999999999', flowDevName: 'Sales_Flow' })).toMatchObject({ target: { flowDevName: 'Inbound_Support_Flow' } });
-    expect(routeByOmniFlow(org, center, null, { dialedNumber: '+10000000000', flowDevName: 'Sales_Flow' })).toMatchObject({ target: { flowDevName: 'Sales_Flow' } });
-    expect(routeByOmniFlow(org, center, null, { flowDevName: 'Broken_Flow', fallbackQueue: '00GSM00000000012AA' })).toMatchObject({ target: { queue: queue('support') } });
+  it("puts the channel before the request, then the request's flow, then its fallback queue", () => {
+    expect(routeByOmniFlow(org, center, null, { dialedNumber: '999999999', flowDevName: 'Sales_Flow' })).toMatchObject({
+      target: { flowDevName: 'Inbound_Support_Flow' },
+    });
+    expect(
+      routeByOmniFlow(org, center, null, { dialedNumber: '+10000000000', flowDevName: 'Sales_Flow' }),
+    ).toMatchObject({ target: { flowDevName: 'Sales_Flow' } });
+    expect(
+      routeByOmniFlow(org, center, null, { flowDevName: 'Broken_Flow', fallbackQueue: '00GSM00000000012AA' }),
+    ).toMatchObject({ target: { queue: queue('support') } });
   });
 
   it('fails, saying what it tried, when nothing routes or the target is not mapped', () => {
-    const outcome = routeByOmniFlow(org, center, null, { dialedNumber: '+10000000000', fallbackQueue: 'Unmapped_Queue' });
+    const outcome = routeByOmniFlow(org, center, null, {
+      dialedNumber: '+10000000000',
+      fallbackQueue: 'Unmapped_Queue',
+    });
     expect(outcome.ok).toBe(false);
     if (!outcome.ok) {
       expect(outcome.tried.join('\n')).toContain('no phone channel of contact center MyContactCenter has this number');
@@ -111,8 +139,14 @@ describe('omniFlow routing precedence', () => {
 
   it('routeVoiceCall resolves a rep, queue or flow id', () => {
     const unified = org.contactCenter('UnifiedContactCenter')!;
-    expect(routeToTarget(org, unified, null, '005SM0000000004YAA', undefined)).toMatchObject({ ok: true, target: { repId: '005SM0000000004YAA', queue: null } });
-    expect(routeToTarget(org, unified, null, '300SM0000000006', undefined)).toMatchObject({ ok: true, target: { flowDevName: 'Unified_Inbound_Flow' } });
+    expect(routeToTarget(org, unified, null, '005SM0000000004YAA', undefined)).toMatchObject({
+      ok: true,
+      target: { repId: '005SM0000000004YAA', queue: null },
+    });
+    expect(routeToTarget(org, unified, null, '300SM0000000006', undefined)).toMatchObject({
+      ok: true,
+      target: { flowDevName: 'Unified_Inbound_Flow' },
+    });
     expect(routeToTarget(org, unified, null, '00GSM0000000009', undefined).ok).toBe(false);
   });
 });

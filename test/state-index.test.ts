@@ -7,15 +7,31 @@ import { describe, expect, it } from 'vitest';
 import { heapFlagToApply, HEAP_GROWING_FLAG } from '../mock-server/cli/heap-tuning.ts';
 import { createCallForUpdate, type NewCallInput } from '../mock-server/domain/call-transitions.ts';
 import { KEY_PREFIX, SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
-import type { ConversationRecord, Mutation, TranscriptEntryRecord, VoiceCallRecord } from '../mock-server/store/records.ts';
+import type {
+  ConversationRecord,
+  Mutation,
+  TranscriptEntryRecord,
+  VoiceCallRecord,
+} from '../mock-server/store/records.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
 
 const ids = new SalesforceIdFactory('state-index-test');
 const tenant = '00DSM0000000MCK2A2/MyContactCenter';
 
 /** A call and its conversation as a create leaves them, copied as JSON.parse would (no shared strings). */
-function callWithConversation(vendorCallKey: string, now = '2024-05-01T10:00:00.000Z'): { call: VoiceCallRecord; conversation: ConversationRecord } {
-  const base: NewCallInput = { tenant, callCenterApiName: 'MyContactCenter', vendorCallKey, callType: 'Inbound', providerName: null, createdVia: 'create', now };
+function callWithConversation(
+  vendorCallKey: string,
+  now = '2024-05-01T10:00:00.000Z',
+): { call: VoiceCallRecord; conversation: ConversationRecord } {
+  const base: NewCallInput = {
+    tenant,
+    callCenterApiName: 'MyContactCenter',
+    vendorCallKey,
+    callType: 'Inbound',
+    providerName: null,
+    createdVia: 'create',
+    now,
+  };
   return structuredClone(createCallForUpdate(base, ids));
 }
 
@@ -34,15 +50,22 @@ function message(conversationId: string, messageId: string): TranscriptEntryReco
   };
 }
 
-const put = (record: VoiceCallRecord | ConversationRecord | TranscriptEntryRecord, collection: 'calls' | 'conversations' | 'transcripts'): Mutation =>
-  ({ op: 'put', collection, record }) as Mutation;
+const put = (
+  record: VoiceCallRecord | ConversationRecord | TranscriptEntryRecord,
+  collection: 'calls' | 'conversations' | 'transcripts',
+): Mutation => ({ op: 'put', collection, record }) as Mutation;
 
 describe('message id index', () => {
   it('tells conversations apart when they reuse a message id, as each gains and loses messages', () => {
     const state = new StateIndex();
     const a = callWithConversation('a');
     const b = callWithConversation('b');
-    state.apply([put(a.call, 'calls'), put(a.conversation, 'conversations'), put(b.call, 'calls'), put(b.conversation, 'conversations')]);
+    state.apply([
+      put(a.call, 'calls'),
+      put(a.conversation, 'conversations'),
+      put(b.call, 'calls'),
+      put(b.conversation, 'conversations'),
+    ]);
     const a1 = message(a.conversation.id, 'm1');
     const b1 = message(b.conversation.id, 'm1');
     state.apply([put(a1, 'transcripts'), put(b1, 'transcripts')]);
@@ -54,7 +77,12 @@ describe('message id index', () => {
     const a2 = message(a.conversation.id, 'm2');
     const a3 = message(a.conversation.id, 'm3');
     state.apply([put(a2, 'transcripts'), put(a3, 'transcripts')]);
-    expect(['m1', 'm2', 'm3', 'm4'].map((m) => state.hasMessageId(a.conversation.id, m))).toEqual([true, true, true, false]);
+    expect(['m1', 'm2', 'm3', 'm4'].map((m) => state.hasMessageId(a.conversation.id, m))).toEqual([
+      true,
+      true,
+      true,
+      false,
+    ]);
     state.apply([
       { op: 'delete', collection: 'transcripts', id: a1.id },
       { op: 'delete', collection: 'transcripts', id: a3.id },
@@ -88,9 +116,24 @@ describe('strings shared between records', () => {
   it('leaves every value as it was, equal to the other record or not', () => {
     const state = new StateIndex();
     const { call, conversation } = callWithConversation('times');
-    const later = { ...conversation, createdAt: '2024-05-01T10:00:05.000Z', startTime: '2024-05-01T09:59:00.000Z', closedAt: '2024-05-01T10:09:00.000Z', endTime: null };
-    const updated = { ...call, startTime: '2024-05-01T09:59:00.000Z', endTime: '2024-05-01T10:09:00.000Z', updatedAt: '2024-05-01T10:09:00.000Z' };
-    state.apply([put(structuredClone(call), 'calls'), put(structuredClone(updated), 'calls'), put(structuredClone(later), 'conversations')]);
+    const later = {
+      ...conversation,
+      createdAt: '2024-05-01T10:00:05.000Z',
+      startTime: '2024-05-01T09:59:00.000Z',
+      closedAt: '2024-05-01T10:09:00.000Z',
+      endTime: null,
+    };
+    const updated = {
+      ...call,
+      startTime: '2024-05-01T09:59:00.000Z',
+      endTime: '2024-05-01T10:09:00.000Z',
+      updatedAt: '2024-05-01T10:09:00.000Z',
+    };
+    state.apply([
+      put(structuredClone(call), 'calls'),
+      put(structuredClone(updated), 'calls'),
+      put(structuredClone(later), 'conversations'),
+    ]);
     expect(state.calls.get(call.id)).toEqual(updated);
     expect(state.conversations.get(conversation.id)).toEqual(later);
   });

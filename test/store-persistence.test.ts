@@ -3,7 +3,16 @@
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,7 +35,8 @@ afterEach(async () => {
 });
 
 async function runSeed(mock: Harness): Promise<void> {
-  for (const step of loadScenario('voicemail-seed').steps) await mock.call(step.method, step.path, step.body).expect(step.expect.status);
+  for (const step of loadScenario('voicemail-seed').steps)
+    await mock.call(step.method, step.path, step.body).expect(step.expect.status);
 }
 
 describe('lowdb store across restarts', () => {
@@ -48,7 +58,9 @@ describe('lowdb store across restarts', () => {
     expect(second.server.store.recordingOf(tenant, seedCall.id)?.durationInSeconds).toBe(61);
     // Rules see the restored state: the open call's live routing is still pending, the seed's call closed.
     await second.patch('/voiceCalls/still-open', { isActiveCall: true, callOrigin: 'Voicemail' }).expect(409);
-    const late = await second.post('/voiceCalls/5324881f-1e84-4367-8930-f69a74b30fff/messages', message('late')).expect(202);
+    const late = await second
+      .post('/voiceCalls/5324881f-1e84-4367-8930-f69a74b30fff/messages', message('late'))
+      .expect(202);
     expect(late.headers['scv-mock-warnings']).toBe('TRANSCRIPT_CONVERSATION_CLOSED');
     expect(second.server.store.counts().transcripts).toBe(before.transcripts);
     await second.patch('/voiceCalls/still-open/clearRouting').expect(200);
@@ -84,7 +96,7 @@ describe('lowdb store across restarts', () => {
     expect((await fresh.post('/voiceCalls', inboundCall('a')).expect(201)).body.voiceCallId).toBe(a);
   });
 
-  it('folds the log into the snapshot once it grows past the limit (or the snapshot\'s size), and still restarts', async () => {
+  it("folds the log into the snapshot once it grows past the limit (or the snapshot's size), and still restarts", async () => {
     const file = dataFile();
     const first = await start(file, { compactAfterBytes: 4096 });
     for (let i = 0; i < 30; i++) await first.post('/voiceCalls', inboundCall(`bulk-${i}`)).expect(201);
@@ -104,7 +116,14 @@ describe('group commit', () => {
   it('writes commits made in the same turn as a close or a compaction instead of refusing them', async () => {
     const file = dataFile();
     const store = await openStore({ file, seed: 'same-turn' });
-    const base = { tenant: 't', callCenterApiName: 'MyContactCenter', callType: 'Inbound' as const, providerName: null, createdVia: 'create' as const, now: '2024-05-01T10:00:00.000Z' };
+    const base = {
+      tenant: 't',
+      callCenterApiName: 'MyContactCenter',
+      callType: 'Inbound' as const,
+      providerName: null,
+      createdVia: 'create' as const,
+      now: '2024-05-01T10:00:00.000Z',
+    };
     const put = (vendorCallKey: string) => {
       const { call, conversation } = createCallForUpdate({ ...base, vendorCallKey }, store.ids);
       return store.commit([

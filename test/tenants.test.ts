@@ -11,7 +11,14 @@ import { inboundCall, loadScenario, message, startMock, type Client, type Harnes
 
 const seed = loadScenario('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
-const ORGS = ['00D000000000001', '00D000000000002', '00D000000000003', '00D000000000004', '00D000000000005', '00D000000000006'];
+const ORGS = [
+  '00D000000000001',
+  '00D000000000002',
+  '00D000000000003',
+  '00D000000000004',
+  '00D000000000005',
+  '00D000000000006',
+];
 
 let mock: Harness;
 afterEach(async () => mock.server.close());
@@ -23,7 +30,8 @@ describe('tenants', () => {
     // Step by step, all tenants at once: every request of a step is in flight together.
     for (const step of seed.steps) {
       const results = await Promise.all(clients.map((client) => client.call(step.method, step.path, step.body)));
-      for (const res of results) expect(res.status, `${step.title}: ${JSON.stringify(res.body)}`).toBe(step.expect.status);
+      for (const res of results)
+        expect(res.status, `${step.title}: ${JSON.stringify(res.body)}`).toBe(step.expect.status);
     }
     const ids = new Set<string>();
     for (const org of ORGS) {
@@ -34,7 +42,11 @@ describe('tenants', () => {
       ids.add(call.id);
     }
     expect(ids.size).toBe(ORGS.length);
-    expect(mock.server.store.counts()).toMatchObject({ calls: ORGS.length, transcripts: ORGS.length, recordings: ORGS.length });
+    expect(mock.server.store.counts()).toMatchObject({
+      calls: ORGS.length,
+      transcripts: ORGS.length,
+      recordings: ORGS.length,
+    });
   });
 
   it('mixes whole sequences of different tenants in random order and still gives each its own result', async () => {
@@ -52,11 +64,13 @@ describe('tenants', () => {
       const tenant = tenantOf(org, 'MyContactCenter').key;
       const call = findCall(mock.server.store, tenant, 'shared-key')!;
       expect(mock.server.store.transcriptsOf(tenant, call.conversationId)).toHaveLength(i + 1);
-      expect(mock.server.store.getConversation(tenant, call.conversationId)?.status).toBe(i % 2 === 1 ? 'closed' : 'open');
+      expect(mock.server.store.getConversation(tenant, call.conversationId)?.status).toBe(
+        i % 2 === 1 ? 'closed' : 'open',
+      );
     });
   });
 
-  it('hide each other\'s calls: another org, or another contact center of the same org, gets 404', async () => {
+  it("hide each other's calls: another org, or another contact center of the same org, gets 404", async () => {
     mock = await startMock();
     const created = await mock.post('/voiceCalls', inboundCall('mine')).expect(201);
     const otherOrg = await mock.as('MyContactCenter', '00D000000000009');

@@ -29,7 +29,8 @@ async function send(method: string, path: string, body?: unknown): Promise<numbe
 beforeAll(async () => {
   mock = await startCli(['--in-memory', '--quiet']);
   token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
-  for (const step of loadScenario('voicemail-seed').steps) expect(await send(step.method, step.path, step.body)).toBe(step.expect.status);
+  for (const step of loadScenario('voicemail-seed').steps)
+    expect(await send(step.method, step.path, step.body)).toBe(step.expect.status);
   // A broken voicemail: routed before it was tagged, and no transcript.
   await send('POST', '/voiceCalls', inboundCall('broken'));
   await send('PATCH', '/voiceCalls/broken/omniFlow', { dialedNumber: '999999999' });
@@ -41,7 +42,21 @@ afterAll(async () => mock.stop());
 describe('scv-mock verify', () => {
   it('passes the seed call: exit 0, and writes JUnit, JSON and Markdown', async () => {
     const files = { junit: join(dir, 'ok.xml'), json: join(dir, 'ok.json'), markdown: join(dir, 'ok.md') };
-    const run = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', '5324881f-1e84-4367-8930-f69a74b30fff', '--junit', files.junit, '--json', files.json, '--markdown', files.markdown]);
+    const run = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--call',
+      '5324881f-1e84-4367-8930-f69a74b30fff',
+      '--junit',
+      files.junit,
+      '--json',
+      files.json,
+      '--markdown',
+      files.markdown,
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('voicemail 5324881f-1e84-4367-8930-f69a74b30fff: PASS');
     expect(verificationReportSchema.parse(JSON.parse(readFileSync(files.json, 'utf8'))).ok).toBe(true);
@@ -54,7 +69,17 @@ describe('scv-mock verify', () => {
 
   it('fails a broken call: exit 1, with each problem and what to change', async () => {
     const junitFile = join(dir, 'broken.xml');
-    const run = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', 'broken', '--junit', junitFile]);
+    const run = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--call',
+      'broken',
+      '--junit',
+      junitFile,
+    ]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('voicemail broken: FAIL');
     // The flow ran for the live call (the scenario allows that, if cleared); the tag came too late and
@@ -64,7 +89,9 @@ describe('scv-mock verify', () => {
     expect(run.stdout).toContain('[missing-step] "Execute the Omni-Channel flow for the dialed number" did not happen');
     const junit = readFileSync(junitFile, 'utf8');
     expect(junit).toMatch(/failures="[1-9]\d*"/);
-    expect(junit).toContain('<failure message="&quot;Execute the Omni-Channel flow for the dialed number&quot; did not happen');
+    expect(junit).toContain(
+      '<failure message="&quot;Execute the Omni-Channel flow for the dialed number&quot; did not happen',
+    );
   });
 
   it('checks every call of the tenant without --call', async () => {
@@ -74,7 +101,15 @@ describe('scv-mock verify', () => {
   });
 
   it('another tenant has no calls: exit 1, and an unknown call: exit 3', async () => {
-    const otherOrg = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--org', '00D000000000009']);
+    const otherOrg = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--org',
+      '00D000000000009',
+    ]);
     expect(otherOrg.code).toBe(1);
     expect(otherOrg.stdout).toContain('no call of this tenant is in the journal');
     const ghost = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', 'ghost']);
@@ -102,9 +137,33 @@ describe('report formats', () => {
         vendorCallKey: 'k<&>',
         conversationId: null,
         steps: [
-          { id: 'create', title: 'Create', operations: ['createVoiceCall'], optional: false, repeatable: false, status: 'passed', requests: [1] },
-          { id: 'update-active', title: 'Keep open', operations: ['updateVoiceCall'], optional: true, repeatable: true, status: 'skipped', requests: [] },
-          { id: 'transcripts', title: 'Transcript', operations: ['createTranscript'], optional: false, repeatable: true, status: 'missing', requests: [] },
+          {
+            id: 'create',
+            title: 'Create',
+            operations: ['createVoiceCall'],
+            optional: false,
+            repeatable: false,
+            status: 'passed',
+            requests: [1],
+          },
+          {
+            id: 'update-active',
+            title: 'Keep open',
+            operations: ['updateVoiceCall'],
+            optional: true,
+            repeatable: true,
+            status: 'skipped',
+            requests: [],
+          },
+          {
+            id: 'transcripts',
+            title: 'Transcript',
+            operations: ['createTranscript'],
+            optional: false,
+            repeatable: true,
+            status: 'missing',
+            requests: [],
+          },
         ],
         problems: [
           { kind: 'missing-step', step: 'transcripts', message: '"Transcript" never happened.' },
@@ -112,7 +171,14 @@ describe('report formats', () => {
           { kind: 'extra-request', seq: 4, message: 'extra "one"' },
         ],
         warnings: [{ rule: 'UNDOCUMENTED_FIELD', seq: 2, message: 'flowName' }],
-        coverage: { operations: { createVoiceCall: 1 }, rules: { DUPLICATE_MESSAGE_ID: { ok: 0, warning: 0, violation: 1 }, UNDOCUMENTED_FIELD: { ok: 1, warning: 1, violation: 0 } }, statuses: { '201': 1 } },
+        coverage: {
+          operations: { createVoiceCall: 1 },
+          rules: {
+            DUPLICATE_MESSAGE_ID: { ok: 0, warning: 0, violation: 1 },
+            UNDOCUMENTED_FIELD: { ok: 1, warning: 1, violation: 0 },
+          },
+          statuses: { '201': 1 },
+        },
       },
     ],
   };

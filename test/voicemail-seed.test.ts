@@ -9,7 +9,7 @@ const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
 let mock: Harness;
 afterEach(async () => mock.server.close());
 
-describe('the seed page\'s voicemail sequence, verbatim', () => {
+describe("the seed page's voicemail sequence, verbatim", () => {
   it('runs all five steps and ends with a completed call routed to the voicemail queue', async () => {
     mock = await startMock();
     const statuses: number[] = [];
@@ -24,7 +24,12 @@ describe('the seed page\'s voicemail sequence, verbatim', () => {
     const { store } = mock.server;
     const defaultTenant = mock.tenant;
     const call = findCall(store, defaultTenant.key, KEY)!;
-    expect(call).toMatchObject({ callOrigin: 'Voicemail', disposition: 'completed', endedBy: 'update', endTime: '2022-08-02T17:33:29Z' });
+    expect(call).toMatchObject({
+      callOrigin: 'Voicemail',
+      disposition: 'completed',
+      endedBy: 'update',
+      endTime: '2022-08-02T17:33:29Z',
+    });
     expect(call.id).toMatch(/^0LQ[0-9A-Za-z]{15}$/);
     expect(store.getConversation(defaultTenant.key, call.conversationId)?.status).toBe('closed');
     const transcripts = store.transcriptsOf(defaultTenant.key, call.conversationId);
@@ -35,16 +40,23 @@ describe('the seed page\'s voicemail sequence, verbatim', () => {
       durationInSeconds: 61,
     });
     // The routing went to the voicemail queue; the final update cleared the pending routing.
-    expect(call.lastRouting).toMatchObject({ flowDevName: 'Voicemail_Routing_Flow', queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail' });
+    expect(call.lastRouting).toMatchObject({
+      flowDevName: 'Voicemail_Routing_Flow',
+      queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail',
+    });
     expect(store.pendingRoutingOf(defaultTenant.key, call.id)).toBeUndefined();
   });
 
-  it('answers omniFlow with the voicemail queue\'s external id and no agent', async () => {
+  it("answers omniFlow with the voicemail queue's external id and no agent", async () => {
     mock = await startMock();
     const [create, update, transcript, omniFlow] = seed.steps;
-    for (const step of [create!, update!, transcript!]) await mock.call(step.method, step.path, step.body).expect(step.expect.status);
+    for (const step of [create!, update!, transcript!])
+      await mock.call(step.method, step.path, step.body).expect(step.expect.status);
     const res = await mock.call(omniFlow!.method, omniFlow!.path, omniFlow!.body).expect(200);
-    expect(res.body).toEqual({ agent: null, queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail' });
+    expect(res.body).toEqual({
+      agent: null,
+      queue: 'arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/voicemail',
+    });
   });
 
   it('routes the same call as a live call when callOrigin is not Voicemail, then refuses tagging it afterwards', async () => {

@@ -24,10 +24,16 @@ export function callVerifier(journal: RequestJournal, store: TelephonyStore, ten
     const stored = findCall(store, tenant, vendorCallKey);
     const conversationId = found.conversationId ?? stored?.conversationId ?? null;
     const keys = new Set([vendorCallKey]);
-    if (conversationId !== null) for (const leg of store.legsOfConversation(tenant, conversationId)) keys.add(leg.vendorCallKey);
+    if (conversationId !== null)
+      for (const leg of store.legsOfConversation(tenant, conversationId)) keys.add(leg.vendorCallKey);
     const dropped = journal.droppedOfCall(tenant, conversationId, [...keys]);
     if (found.entries.length === 0 && dropped === 0) return null;
-    return verifyScenario(scenario, found.entries, { vendorCallKey, conversationId }, { dropped, journalSize: journal.capacity });
+    return verifyScenario(
+      scenario,
+      found.entries,
+      { vendorCallKey, conversationId },
+      { dropped, journalSize: journal.capacity },
+    );
   };
   return {
     call,

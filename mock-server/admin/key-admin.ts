@@ -43,11 +43,18 @@ function registrationOf(req: Request): { pem: string; callCenterApiName: string;
     const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
     const callCenterApiName = query('callCenterApiName');
     if (callCenterApiName === undefined) {
-      throw ApiError.details(400, 'INVALID_REQUEST', [{ field: 'callCenterApiName', problem: 'is required as a query parameter when the body is a PEM file' }]);
+      throw ApiError.details(400, 'INVALID_REQUEST', [
+        { field: 'callCenterApiName', problem: 'is required as a query parameter when the body is a PEM file' },
+      ]);
     }
     const name = query('name');
     const orgId = query('orgId');
-    return { pem: body.toString('utf8'), callCenterApiName, ...(name === undefined ? {} : { name }), ...(orgId === undefined ? {} : { orgId }) };
+    return {
+      pem: body.toString('utf8'),
+      callCenterApiName,
+      ...(name === undefined ? {} : { name }),
+      ...(orgId === undefined ? {} : { orgId }),
+    };
   }
   const parsed = registerKeyRequestSchema.safeParse(parseJsonBody(body, contentType));
   if (!parsed.success) throw zodError(parsed.error);

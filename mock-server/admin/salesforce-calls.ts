@@ -19,7 +19,10 @@ export async function createSalesforceCallOf(
   const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
   if (existing !== undefined) {
     throw ApiError.details(400, 'INVALID_REQUEST', [
-      { field: 'vendorCallKey', problem: `is already the key of call ${existing.id}; give the new call a key of its own` },
+      {
+        field: 'vendorCallKey',
+        problem: `is already the key of call ${existing.id}; give the new call a key of its own`,
+      },
     ]);
   }
   ensureRoomForCall({ store, maxCallsPerTenant }, tenant.key);
@@ -38,5 +41,10 @@ export async function createSalesforceCallOf(
     store.ids,
   );
   await store.commit(mutations);
-  return { voiceCallId: call.id, vendorCallKey: call.vendorCallKey, conversationId: call.conversationId, callType: request.callType };
+  return {
+    voiceCallId: call.id,
+    vendorCallKey: call.vendorCallKey,
+    conversationId: call.conversationId,
+    callType: request.callType,
+  };
 }

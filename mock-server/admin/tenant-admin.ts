@@ -80,7 +80,12 @@ function journalFilter(req: Request): JournalFilter {
 }
 
 /** Runs a handler with the request's tenant; ApiErrors become answers. */
-function withTenant(handler: (tenant: Tenant, req: Request) => Promise<{ status?: number; body: unknown }> | { status?: number; body: unknown }): RequestHandler {
+function withTenant(
+  handler: (
+    tenant: Tenant,
+    req: Request,
+  ) => Promise<{ status?: number; body: unknown }> | { status?: number; body: unknown },
+): RequestHandler {
   return async (req, res) => {
     try {
       const tenant = (res.locals as AdminLocals).tenant!;
@@ -98,7 +103,10 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
   const router = Router();
   router.use(['/journal', '/reset', '/calls', '/verify'], options.authenticate);
 
-  router.get('/journal', withTenant((tenant, req) => ({ body: journal.list(tenant.key, journalFilter(req)) })));
+  router.get(
+    '/journal',
+    withTenant((tenant, req) => ({ body: journal.list(tenant.key, journalFilter(req)) })),
+  );
   router.delete(
     '/journal',
     withTenant((tenant) => {
@@ -114,7 +122,16 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       const parsed = resetRequestSchema.safeParse(req.body ?? {});
       if (!parsed.success) throw zodError(parsed.error);
       const { calls = true, journal: clearJournal = true } = parsed.data;
-      const empty = { calls: 0, conversations: 0, transcripts: 0, recordings: 0, routings: 0, contactRequests: 0, events: 0, numberReservations: 0 };
+      const empty = {
+        calls: 0,
+        conversations: 0,
+        transcripts: 0,
+        recordings: 0,
+        routings: 0,
+        contactRequests: 0,
+        events: 0,
+        numberReservations: 0,
+      };
       const body: ResetResponse = {
         tenant: tenant.key,
         removed: calls ? await store.resetTenant(tenant.key) : empty,
@@ -131,9 +148,12 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       const parsed = verifyRequestSchema.safeParse(req.body);
       if (!parsed.success) throw zodError(parsed.error);
       const scenario = scenarioByName(parsed.data.scenario);
-      if (scenario === undefined) throw invalid('scenario', `is "${parsed.data.scenario}", not one of ${SCENARIO_NAMES.join(', ')}`);
+      if (scenario === undefined)
+        throw invalid('scenario', `is "${parsed.data.scenario}", not one of ${SCENARIO_NAMES.join(', ')}`);
       if (!journal.enabled) {
-        throw new ApiError(409, 'JOURNAL_OFF', ['The journal is off (--journal-size 0), so there is nothing to verify. Start the mock with a journal.']);
+        throw new ApiError(409, 'JOURNAL_OFF', [
+          'The journal is off (--journal-size 0), so there is nothing to verify. Start the mock with a journal.',
+        ]);
       }
       const verifier = callVerifier(journal, store, tenant.key);
       const { vendorCallKey } = parsed.data;
@@ -141,7 +161,10 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         const body: VerificationReport | null = verifier.call(scenario, vendorCallKey);
         if (body === null) {
           const { dropped } = journal.list(tenant.key, { limit: 0 });
-          const older = dropped === 0 ? '' : ` It dropped ${dropped} older request(s) (--journal-size ${journal.capacity}); the call may be among them.`;
+          const older =
+            dropped === 0
+              ? ''
+              : ` It dropped ${dropped} older request(s) (--journal-size ${journal.capacity}); the call may be among them.`;
           throw new ApiError(404, 'CALL_NOT_FOUND', [
             `The journal of tenant ${tenant.key} has no request for vendorCallKey "${vendorCallKey}". Run the call first (or check the key and the token's org).${older}`,
           ]);
@@ -164,7 +187,10 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         conversations = conversations.filter((c) => ids.has(c.id));
       }
       if (limit !== undefined) conversations = conversations.slice(Math.max(0, conversations.length - limit));
-      const body: CallList = { tenant: tenant.key, conversations: conversations.map((c) => conversationState(store, c)) };
+      const body: CallList = {
+        tenant: tenant.key,
+        conversations: conversations.map((c) => conversationState(store, c)),
+      };
       return { body };
     }),
   );
@@ -175,7 +201,12 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
     withTenant(async (tenant, req) => {
       const parsed = salesforceCallRequestSchema.safeParse(req.body ?? {});
       if (!parsed.success) throw zodError(parsed.error);
-      const body: SalesforceCallResponse = await createSalesforceCallOf(store, tenant, parsed.data, options.maxCallsPerTenant);
+      const body: SalesforceCallResponse = await createSalesforceCallOf(
+        store,
+        tenant,
+        parsed.data,
+        options.maxCallsPerTenant,
+      );
       return { status: 201, body };
     }),
   );
@@ -187,7 +218,9 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       const call = findCall(store, tenant.key, key);
       const conversation = call === undefined ? undefined : store.getConversation(tenant.key, call.conversationId);
       if (conversation === undefined) {
-        throw new ApiError(404, 'CALL_NOT_FOUND', [`No voice call has id or vendorCallKey "${key}" in tenant ${tenant.key}.`]);
+        throw new ApiError(404, 'CALL_NOT_FOUND', [
+          `No voice call has id or vendorCallKey "${key}" in tenant ${tenant.key}.`,
+        ]);
       }
       return { body: conversationState(store, conversation) };
     }),

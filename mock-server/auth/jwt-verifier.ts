@@ -45,11 +45,13 @@ export interface VerifierOptions {
 
 const reject = (errorCode: ErrorCode, message: string): ApiError => new ApiError(401, errorCode, [message]);
 
-
 function decode(token: string): { alg: unknown; claims: Claims } {
   const parts = token.split('.');
   if (parts.length !== 3) {
-    throw reject('AUTH_MALFORMED', 'The bearer token is not a JWT: expected three base64url parts separated by dots (header.payload.signature).');
+    throw reject(
+      'AUTH_MALFORMED',
+      'The bearer token is not a JWT: expected three base64url parts separated by dots (header.payload.signature).',
+    );
   }
   // Decoding only: the signature is checked before any claim is trusted.
   let header: unknown;
@@ -58,10 +60,22 @@ function decode(token: string): { alg: unknown; claims: Claims } {
     header = jsonPart(parts[0]!);
     claims = jsonPart(parts[1]!);
   } catch (error) {
-    throw reject('AUTH_MALFORMED', `The bearer token is not a readable JWT (${(error as Error).message}). Sign it as a compact JWS with RS256.`);
+    throw reject(
+      'AUTH_MALFORMED',
+      `The bearer token is not a readable JWT (${(error as Error).message}). Sign it as a compact JWS with RS256.`,
+    );
   }
-  if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-    throw reject('AUTH_MALFORMED', 'The bearer token\'s header and payload must be JSON objects. Sign it as a compact JWS with RS256.');
+  if (
+    typeof header !== 'object' ||
+    header === null ||
+    typeof claims !== 'object' ||
+    claims === null ||
+    Array.isArray(claims)
+  ) {
+    throw reject(
+      'AUTH_MALFORMED',
+      "The bearer token's header and payload must be JSON objects. Sign it as a compact JWS with RS256.",
+    );
   }
   return { alg: (header as { alg?: unknown }).alg, claims: claims as Claims };
 }
@@ -111,54 +125,96 @@ export async function verifyToken(token: string, options: VerifierOptions): Prom
   if (remembered !== undefined) return remembered;
   const { alg, claims } = decode(token);
   if (alg !== 'RS256') {
-    throw reject('AUTH_ALG_NOT_ALLOWED', `The token is signed with alg ${JSON.stringify(alg)}; only RS256 is accepted. Sign it with your RSA private key using RS256.`);
+    throw reject(
+      'AUTH_ALG_NOT_ALLOWED',
+      `The token is signed with alg ${JSON.stringify(alg)}; only RS256 is accepted. Sign it with your RSA private key using RS256.`,
+    );
   }
   const { iss, sub } = claims;
-  if (typeof iss !== 'string') throw reject('AUTH_CLAIM_MISSING', 'The token has no iss claim. Set iss to your Salesforce org id.');
-  if (typeof sub !== 'string') throw reject('AUTH_CLAIM_MISSING', 'The token has no sub claim. Set sub to the API name of your contact center.');
-  if (typeof claims.exp !== 'number') throw reject('AUTH_CLAIM_MISSING', 'The token has no exp claim. Set exp (epoch seconds), at most 24 hours after iat.');
+  if (typeof iss !== 'string')
+    throw reject('AUTH_CLAIM_MISSING', 'The token has no iss claim. Set iss to your Salesforce org id.');
+  if (typeof sub !== 'string')
+    throw reject('AUTH_CLAIM_MISSING', 'The token has no sub claim. Set sub to the API name of your contact center.');
+  if (typeof claims.exp !== 'number')
+    throw reject(
+      'AUTH_CLAIM_MISSING',
+      'The token has no exp claim. Set exp (epoch seconds), at most 24 hours after iat.',
+    );
   if (!isSalesforceId(iss, '00D')) {
-    throw reject('AUTH_UNKNOWN_ORG', `iss "${iss}" is not a Salesforce org id. Set iss to your org id: 15 or 18 characters starting with 00D.`);
+    throw reject(
+      'AUTH_UNKNOWN_ORG',
+      `iss "${iss}" is not a Salesforce org id. Set iss to your org id: 15 or 18 characters starting with 00D.`,
+    );
   }
   if (!org.fixture.acceptAnyOrgId && id15Of(iss) !== id15Of(org.orgId)) {
-    throw reject('AUTH_UNKNOWN_ORG', `iss "${iss}" is not the simulated org (${org.orgId}). Use that org id, or load a fixture with "acceptAnyOrgId": true.`);
+    throw reject(
+      'AUTH_UNKNOWN_ORG',
+      `iss "${iss}" is not the simulated org (${org.orgId}). Use that org id, or load a fixture with "acceptAnyOrgId": true.`,
+    );
   }
   if (org.contactCenter(sub) === undefined) {
     const known = org.contactCenters.map((c) => c.apiName).join(', ');
-    throw reject('AUTH_UNKNOWN_CONTACT_CENTER', `sub "${sub}" is not a contact center of the simulated org (known: ${known}). Set sub to the contact center's API name.`);
+    throw reject(
+      'AUTH_UNKNOWN_CONTACT_CENTER',
+      `sub "${sub}" is not a contact center of the simulated org (known: ${known}). Set sub to the contact center's API name.`,
+    );
   }
   const candidates = options.keys.keysFor(iss, sub);
   if (candidates.length === 0) {
-    throw reject('AUTH_NO_KEY', `No key is registered for contact center ${sub}. Register your public key or certificate (POST /__admin/keys, or "keys" in the org fixture).`);
+    throw reject(
+      'AUTH_NO_KEY',
+      `No key is registered for contact center ${sub}. Register your public key or certificate (POST /__admin/keys, or "keys" in the org fixture).`,
+    );
   }
   if (!verifySignature(token, candidates)) {
-    throw reject('AUTH_BAD_SIGNATURE', `The token's signature does not match any key registered for contact center ${sub}. Sign with the private key whose public key or certificate is registered there.`);
+    throw reject(
+      'AUTH_BAD_SIGNATURE',
+      `The token's signature does not match any key registered for contact center ${sub}. Sign with the private key whose public key or certificate is registered there.`,
+    );
   }
 
   const skew = options.clockSkewSeconds;
   if (claims.exp <= now - skew) {
-    throw reject('AUTH_EXPIRED', `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Sign a new token for each request or before the old one expires.`);
+    throw reject(
+      'AUTH_EXPIRED',
+      `The token expired at ${new Date(claims.exp * 1000).toISOString()}. Sign a new token for each request or before the old one expires.`,
+    );
   }
   const iat = typeof claims.iat === 'number' ? claims.iat : undefined;
   if (iat !== undefined && iat > now + skew) {
-    throw reject('AUTH_ISSUED_IN_FUTURE', `The token's iat (${new Date(iat * 1000).toISOString()}) is in the future. Check the connector's clock.`);
+    throw reject(
+      'AUTH_ISSUED_IN_FUTURE',
+      `The token's iat (${new Date(iat * 1000).toISOString()}) is in the future. Check the connector's clock.`,
+    );
   }
   if (typeof claims.nbf === 'number' && claims.nbf > now + skew) {
-    throw reject('AUTH_ISSUED_IN_FUTURE', `The token is not valid before ${new Date(claims.nbf * 1000).toISOString()}. Check the connector's clock.`);
+    throw reject(
+      'AUTH_ISSUED_IN_FUTURE',
+      `The token is not valid before ${new Date(claims.nbf * 1000).toISOString()}. Check the connector's clock.`,
+    );
   }
   if (claims.exp - (iat ?? now) > MAX_LIFETIME_SECONDS + (iat === undefined ? skew : 0)) {
-    throw reject('AUTH_LIFETIME_TOO_LONG', `The token is valid for ${claims.exp - (iat ?? now)} s; exp may be at most 24 hours (86400 s) after iat.`);
+    throw reject(
+      'AUTH_LIFETIME_TOO_LONG',
+      `The token is valid for ${claims.exp - (iat ?? now)} s; exp may be at most 24 hours (86400 s) after iat.`,
+    );
   }
   if (claims.aud !== undefined) {
     const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!audiences.includes(SCRT_AUDIENCE)) {
-      throw reject('AUTH_BAD_AUDIENCE', `aud ${JSON.stringify(claims.aud)} is not ${SCRT_AUDIENCE}. Leave aud out or set it to ${SCRT_AUDIENCE}.`);
+      throw reject(
+        'AUTH_BAD_AUDIENCE',
+        `aud ${JSON.stringify(claims.aud)} is not ${SCRT_AUDIENCE}. Leave aud out or set it to ${SCRT_AUDIENCE}.`,
+      );
     }
   }
   const tenant = tenantOf(iss, sub);
   if (claims.jti !== undefined) {
     if (typeof claims.jti !== 'string' || !options.jtis.remember(tenant.orgId, claims.jti, claims.exp, now)) {
-      throw reject('AUTH_REPLAYED_JTI', `jti ${JSON.stringify(claims.jti)} was already used. Give every token a new jti (e.g. a UUID), or leave jti out.`);
+      throw reject(
+        'AUTH_REPLAYED_JTI',
+        `jti ${JSON.stringify(claims.jti)} was already used. Give every token a new jti (e.g. a UUID), or leave jti out.`,
+      );
     }
   } else {
     options.verified?.remember(token, tenant, claims.exp);

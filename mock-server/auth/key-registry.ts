@@ -41,7 +41,9 @@ const MIN_BITS = 1024;
 export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: RegisteredKey['kind'] } {
   const text = pem.trim();
   if (/-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----/.test(text)) {
-    throw new KeyError('This is a private key. Register the public key or the certificate; the private key stays with your connector.');
+    throw new KeyError(
+      'This is a private key. Register the public key or the certificate; the private key stays with your connector.',
+    );
   }
   let key: KeyObject;
   let kind: RegisteredKey['kind'];
@@ -53,17 +55,24 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
       key = createPublicKey(text);
       kind = 'publicKey';
     } else {
-      throw new KeyError('Not a PEM public key or certificate: expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN CERTIFICATE-----".');
+      throw new KeyError(
+        'Not a PEM public key or certificate: expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN CERTIFICATE-----".',
+      );
     }
   } catch (error) {
     if (error instanceof KeyError) throw error;
     throw new KeyError(`The PEM could not be read (${(error as Error).message}).`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw new KeyError(`The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; RS256 needs an RSA key (2048 or 4096 bits).`);
+    throw new KeyError(
+      `The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; RS256 needs an RSA key (2048 or 4096 bits).`,
+    );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_BITS) throw new KeyError(`The RSA key has ${bits} bits; Salesforce accepts 2048 or 4096 (1024 on pages before Winter '27).`);
+  if (bits < MIN_BITS)
+    throw new KeyError(
+      `The RSA key has ${bits} bits; Salesforce accepts 2048 or 4096 (1024 on pages before Winter '27).`,
+    );
   return { key, kind };
 }
 
@@ -73,14 +82,18 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
  */
 export function keyWarnings(modulusLength: number): string[] {
   return modulusLength < 2048
-    ? [`The RSA key has ${modulusLength} bits. The Winter '27 Authorization page asks for 2048 or 4096 bits (the API 67.0 page also allowed 1024); the mock accepts it, the real service may not. Generate a 2048-bit key (scv-mock keygen).`]
+    ? [
+        `The RSA key has ${modulusLength} bits. The Winter '27 Authorization page asks for 2048 or 4096 bits (the API 67.0 page also allowed 1024); the mock accepts it, the real service may not. Generate a 2048-bit key (scv-mock keygen).`,
+      ]
     : [];
 }
 
 /** The RFC 7638 thumbprint of an RSA public key: SHA-256 of {"e","kty","n"} in that order, base64url. */
 function thumbprint(key: KeyObject): string {
   const { e, n } = key.export({ format: 'jwk' });
-  return createHash('sha256').update(JSON.stringify({ e, kty: 'RSA', n })).digest('base64url');
+  return createHash('sha256')
+    .update(JSON.stringify({ e, kty: 'RSA', n }))
+    .digest('base64url');
 }
 
 export class KeyRegistry {
@@ -98,10 +111,17 @@ export class KeyRegistry {
         try {
           pem = readFixtureKey(ref, dirname(fixtureFile));
         } catch (error) {
-          throw new OrgFixtureError(`${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+          throw new OrgFixtureError(
+            `${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+          );
         }
         try {
-          await registry.add(pem, { callCenterApiName: center.apiName, name: ref.name ?? `fixture key ${j + 1}`, orgId: null, source: 'fixture' });
+          await registry.add(pem, {
+            callCenterApiName: center.apiName,
+            name: ref.name ?? `fixture key ${j + 1}`,
+            orgId: null,
+            source: 'fixture',
+          });
         } catch (error) {
           if (error instanceof KeyError) throw new OrgFixtureError(`${where}: ${error.message}`);
           throw error;
@@ -115,10 +135,15 @@ export class KeyRegistry {
   register(pem: string, options: { callCenterApiName: string; name?: string; orgId?: string }): Promise<RegisteredKey> {
     if (this.org.contactCenter(options.callCenterApiName) === undefined) {
       const known = this.org.contactCenters.map((c) => c.apiName).join(', ');
-      throw new KeyError(`callCenterApiName "${options.callCenterApiName}" is not a contact center of the simulated org (known: ${known}).`, 'UNKNOWN_CALL_CENTER');
+      throw new KeyError(
+        `callCenterApiName "${options.callCenterApiName}" is not a contact center of the simulated org (known: ${known}).`,
+        'UNKNOWN_CALL_CENTER',
+      );
     }
     if (options.orgId !== undefined && !isSalesforceId(options.orgId, '00D')) {
-      throw new KeyError(`orgId "${options.orgId}" is not an org id (15 or 18 characters starting with 00D). Leave it out to accept the key for every org.`);
+      throw new KeyError(
+        `orgId "${options.orgId}" is not an org id (15 or 18 characters starting with 00D). Leave it out to accept the key for every org.`,
+      );
     }
     return this.add(pem, {
       callCenterApiName: options.callCenterApiName,
@@ -128,10 +153,15 @@ export class KeyRegistry {
     });
   }
 
-  private async add(pem: string, meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>): Promise<RegisteredKey> {
+  private async add(
+    pem: string,
+    meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>,
+  ): Promise<RegisteredKey> {
     const { key, kind } = parsePublicKeyPem(pem);
     const id = thumbprint(key);
-    const existing = this.keys.find((k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId);
+    const existing = this.keys.find(
+      (k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId,
+    );
     if (existing !== undefined) return existing;
     const registered: RegisteredKey = {
       ...meta,

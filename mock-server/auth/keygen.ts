@@ -12,7 +12,9 @@ export interface KeyMaterial {
   certificatePem: string;
 }
 
-export function generateKeyMaterial(options: { bits?: number; commonName?: string; validDays?: number } = {}): KeyMaterial {
+export function generateKeyMaterial(
+  options: { bits?: number; commonName?: string; validDays?: number } = {},
+): KeyMaterial {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: options.bits ?? 2048 });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();

@@ -28,7 +28,9 @@ function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
         ? `"${callCenterApiName}" is not a contact center of the simulated org (known: ${org.contactCenters.map((c) => c.apiName).join(', ')})`
         : null;
   if (problem !== null) {
-    throw new ApiError(400, 'INVALID_TENANT', [`${TENANT_HEADER} ${problem}. Send "${TENANT_HEADER}: <org id>/<contact center API name>".`]);
+    throw new ApiError(400, 'INVALID_TENANT', [
+      `${TENANT_HEADER} ${problem}. Send "${TENANT_HEADER}: <org id>/<contact center API name>".`,
+    ]);
   }
   return tenantOf(orgId, callCenterApiName);
 }
@@ -36,9 +38,14 @@ function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
 /** Names the tenant of a request from its headers, or throws the 400/401/403 that says why it cannot. */
 export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Tenant>;
 
-const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: string) => new ApiError(401, errorCode, [message], {}, CHALLENGE);
+const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: string) =>
+  new ApiError(401, errorCode, [message], {}, CHALLENGE);
 
-export function createAuthenticator(options: { mode: AuthMode; defaultTenant: Tenant; verifier: VerifierOptions }): Authenticator {
+export function createAuthenticator(options: {
+  mode: AuthMode;
+  defaultTenant: Tenant;
+  verifier: VerifierOptions;
+}): Authenticator {
   return async (headers) => {
     if (options.mode === 'off') {
       const named = headers[TENANT_HEADER.toLowerCase()];
@@ -46,7 +53,10 @@ export function createAuthenticator(options: { mode: AuthMode; defaultTenant: Te
     }
     const header = headers.authorization;
     if (header === undefined || header.trim() === '') {
-      throw unauthorized('AUTH_MISSING', 'Missing Authorization header. Send "Authorization: Bearer <signed JWT>" (scv-mock token prints one), or start the mock with --auth off.');
+      throw unauthorized(
+        'AUTH_MISSING',
+        'Missing Authorization header. Send "Authorization: Bearer <signed JWT>" (scv-mock token prints one), or start the mock with --auth off.',
+      );
     }
     const token = BEARER.exec(header)?.[1];
     if (token === undefined) {

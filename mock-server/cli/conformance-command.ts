@@ -25,11 +25,12 @@ Options:
   -h, --help                Show this help
 `;
 
-
 function toJUnit(report: ConformanceReport): string {
   const cases = report.steps.map((s) => {
     const open = `    <testcase classname="conformance.${xml(s.fixture)}" name="${xml(`${s.method} ${s.path}: ${s.step}`)}"`;
-    return s.differences.length === 0 ? `${open}/>` : `${open}>\n      <failure message="${xml(s.differences[0]!)}">${xml(s.differences.join('\n'))}</failure>\n    </testcase>`;
+    return s.differences.length === 0
+      ? `${open}/>`
+      : `${open}>\n      <failure message="${xml(s.differences[0]!)}">${xml(s.differences.join('\n'))}</failure>\n    </testcase>`;
   });
   const failures = report.steps.filter((s) => s.differences.length > 0).length;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="scv-telephony-mock conformance">\n  <testsuite name="${xml(report.baseUrl)}" tests="${report.steps.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
@@ -56,7 +57,8 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
     process.stdout.write(CONFORMANCE_HELP);
     return 0;
   }
-  if (v['base-url'] === undefined) throw new UsageError('--base-url is required, e.g. --base-url http://127.0.0.1:6324');
+  if (v['base-url'] === undefined)
+    throw new UsageError('--base-url is required, e.g. --base-url http://127.0.0.1:6324');
   const defaults = loadOrgFixture();
   const scenarios = v.scenario;
   const report = await runConformance({
@@ -70,7 +72,9 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
   });
   const differing = report.steps.filter((s) => s.differences.length > 0).length;
   if (report.steps.length === 0) process.stdout.write('no scenario matched --scenario\n');
-  process.stdout.write(`${report.steps.length} requests, ${differing} differ from the mock's assumptions (run ${report.runId})\n`);
+  process.stdout.write(
+    `${report.steps.length} requests, ${differing} differ from the mock's assumptions (run ${report.runId})\n`,
+  );
   if (v.json !== undefined) writeFileSync(v.json, `${JSON.stringify(report, null, 2)}\n`);
   if (v.junit !== undefined) writeFileSync(v.junit, toJUnit(report));
   return report.ok ? 0 : 1;

@@ -13,7 +13,9 @@ export const HEAP_GROWING_FLAG = '--heap-growing-percent=50';
 
 /** The flag to set, or null when the user already chose one (node flags or NODE_OPTIONS). */
 export function heapFlagToApply(execArgv: readonly string[], nodeOptions: string | undefined): string | null {
-  const chosen = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg));
+  const chosen = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((arg) =>
+    /^--heap[-_]growing[-_]percent\b/.test(arg),
+  );
   return chosen ? null : HEAP_GROWING_FLAG;
 }
 

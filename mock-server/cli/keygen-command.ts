@@ -33,11 +33,17 @@ export function keygenCommand(argv: readonly string[]): number {
     return 0;
   }
   const bits = Number(v.bits ?? '2048');
-  if (bits !== 2048 && bits !== 4096) throw new UsageError(`--bits "${v.bits}" is not 2048 or 4096 (the sizes Salesforce accepts)`);
+  if (bits !== 2048 && bits !== 4096)
+    throw new UsageError(`--bits "${v.bits}" is not 2048 or 4096 (the sizes Salesforce accepts)`);
   const dir = resolve(v.out ?? 'scv-mock-keys');
-  const files = { privateKey: join(dir, 'private-key.pem'), publicKey: join(dir, 'public-key.pem'), certificate: join(dir, 'certificate.pem') };
+  const files = {
+    privateKey: join(dir, 'private-key.pem'),
+    publicKey: join(dir, 'public-key.pem'),
+    certificate: join(dir, 'certificate.pem'),
+  };
   const existing = Object.values(files).filter((file) => existsSync(file));
-  if (existing.length > 0 && v.force !== true) throw new UsageError(`${existing.join(', ')} already exist; pass --force to overwrite, or --out another folder`);
+  if (existing.length > 0 && v.force !== true)
+    throw new UsageError(`${existing.join(', ')} already exist; pass --force to overwrite, or --out another folder`);
 
   const material = generateKeyMaterial({ bits });
   mkdirSync(dir, { recursive: true });

@@ -44,7 +44,8 @@ function describeCenters(org: SimulatedOrg): string[] {
 
 function banner(server: MockServer, options: StartOptions, baseUrl: string): string[] {
   const counts = server.store.counts();
-  const where = (file: string) => (relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file);
+  const where = (file: string) =>
+    relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file;
   return [
     `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
     `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `lowdb ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
@@ -84,8 +85,12 @@ async function start(argv: readonly string[]): Promise<number> {
     baseUrl = await server.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') logger.error(`port ${options.port} on ${options.host} is in use. Stop the other process or pick another port with --port.`);
-    else if (code === 'EACCES') logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
+    if (code === 'EADDRINUSE')
+      logger.error(
+        `port ${options.port} on ${options.host} is in use. Stop the other process or pick another port with --port.`,
+      );
+    else if (code === 'EACCES')
+      logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
     else if (error instanceof OrgFixtureError || error instanceof StoreFileError) logger.error(error.message);
     else throw error;
     return 1;

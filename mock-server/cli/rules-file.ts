@@ -16,7 +16,9 @@ export function loadRulesFile(file: string): RuleSettings {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`--rules-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--rules-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let json: unknown;
   try {
@@ -25,12 +27,16 @@ export function loadRulesFile(file: string): RuleSettings {
     throw new UsageError(`--rules-file ${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && !('rules' in json)) {
-    throw new UsageError(`--rules-file ${file} has no "rules": put the levels under it, e.g. {"rules": {"CLEAR_ROUTING_WITHOUT_PENDING": "refuse"}}`);
+    throw new UsageError(
+      `--rules-file ${file} has no "rules": put the levels under it, e.g. {"rules": {"CLEAR_ROUTING_WITHOUT_PENDING": "refuse"}}`,
+    );
   }
   const parsed = rulesFileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = describeZodIssues(parsed.error.issues).map((line) => `  - ${line}`);
-    throw new UsageError(`--rules-file ${file} is not a rules file ({"rules": {"RULE_ID": "refuse|warn|off"}}):\n${problems.join('\n')}`);
+    throw new UsageError(
+      `--rules-file ${file} is not a rules file ({"rules": {"RULE_ID": "refuse|warn|off"}}):\n${problems.join('\n')}`,
+    );
   }
   return parsed.data.rules;
 }

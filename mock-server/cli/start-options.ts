@@ -3,7 +3,12 @@
  * options (or a usage error that says what to fix) out; the only file it reads is --rules-file.
  */
 import { resolve } from 'node:path';
-import { parseRuleAssignment, RuleSettingError, type RuleSettingLayer, type RuleSettings } from '../../contracts/rule-settings.ts';
+import {
+  parseRuleAssignment,
+  RuleSettingError,
+  type RuleSettingLayer,
+  type RuleSettings,
+} from '../../contracts/rule-settings.ts';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { AuthMode } from '../auth/request-auth.ts';
 import type { LogFormat } from '../http/logger.ts';
@@ -128,7 +133,8 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (v['in-memory'] === true && v.data !== undefined) throw new UsageError('--in-memory and --data exclude each other; give one');
+  if (v['in-memory'] === true && v.data !== undefined)
+    throw new UsageError('--in-memory and --data exclude each other; give one');
   const portText = v.port ?? env.PORT;
   const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? env.SCV_MOCK_DATA ?? DEFAULTS.dataFile);
   return {
@@ -140,12 +146,18 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, '--mode'),
     ruleSettings: ruleLayers(v['rules-file'], v.rule ?? []),
     auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, '--auth'),
-    clockSkewSeconds: v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
+    clockSkewSeconds:
+      v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
     ...(v.seed === undefined ? {} : { seed: v.seed }),
     maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body'], '--max-body'),
-    journalSize: v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], '--journal-size'),
-    maxCallsPerTenant: v['max-calls-per-tenant'] === undefined ? DEFAULTS.maxCallsPerTenant : parseCount(v['max-calls-per-tenant'], '--max-calls-per-tenant'),
-    compactAfterBytes: v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], '--compact-after'),
+    journalSize:
+      v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], '--journal-size'),
+    maxCallsPerTenant:
+      v['max-calls-per-tenant'] === undefined
+        ? DEFAULTS.maxCallsPerTenant
+        : parseCount(v['max-calls-per-tenant'], '--max-calls-per-tenant'),
+    compactAfterBytes:
+      v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], '--compact-after'),
     moveCorruptStore: v['move-corrupt-store'] === true,
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
     quiet: v.quiet === true,

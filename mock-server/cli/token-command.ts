@@ -31,7 +31,8 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 export function parseDuration(value: string): number {
   const match = DURATION.exec(value.trim());
-  if (match === null) throw new UsageError(`--ttl "${value}" is not a duration; use seconds or a unit, e.g. 90s, 15m, 4h`);
+  if (match === null)
+    throw new UsageError(`--ttl "${value}" is not a duration; use seconds or a unit, e.g. 90s, 15m, 4h`);
   return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
 }
 
@@ -84,7 +85,9 @@ export async function tokenCommand(argv: readonly string[]): Promise<number> {
   try {
     process.stdout.write(`${await signToken(options)}\n`);
   } catch (error) {
-    throw new UsageError(`cannot sign with ${options.privateKeyPem === undefined ? DEMO_PRIVATE_KEY_FILE : 'that key'}: ${(error as Error).message}`);
+    throw new UsageError(
+      `cannot sign with ${options.privateKeyPem === undefined ? DEMO_PRIVATE_KEY_FILE : 'that key'}: ${(error as Error).message}`,
+    );
   }
   return 0;
 }

@@ -69,18 +69,25 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
       body: JSON.stringify({ scenario: v.scenario, ...(v.call === undefined ? {} : { vendorCallKey: v.call }) }),
     });
   } catch (error) {
-    process.stderr.write(`scv-mock verify: cannot reach the mock at ${url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}). Start it with "scv-mock start" or pass --url.\n`);
+    process.stderr.write(
+      `scv-mock verify: cannot reach the mock at ${url} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}). Start it with "scv-mock start" or pass --url.\n`,
+    );
     return 3;
   }
   const body: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const errors = (body as { errors?: unknown } | null)?.errors;
-    process.stderr.write(`scv-mock verify: the mock answered ${response.status}: ${Array.isArray(errors) ? errors.join(' ') : 'no details'}\n`);
+    process.stderr.write(
+      `scv-mock verify: the mock answered ${response.status}: ${Array.isArray(errors) ? errors.join(' ') : 'no details'}\n`,
+    );
     return 3;
   }
-  const parsed = v.call === undefined ? verificationSummarySchema.safeParse(body) : verificationReportSchema.safeParse(body);
+  const parsed =
+    v.call === undefined ? verificationSummarySchema.safeParse(body) : verificationReportSchema.safeParse(body);
   if (!parsed.success) {
-    process.stderr.write(`scv-mock verify: ${url} did not answer with a verification report; is it scv-telephony-mock?\n`);
+    process.stderr.write(
+      `scv-mock verify: ${url} did not answer with a verification report; is it scv-telephony-mock?\n`,
+    );
     return 3;
   }
   const summary = asSummary(parsed.data);

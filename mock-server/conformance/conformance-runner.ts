@@ -85,8 +85,15 @@ function prepare(fixture: ScenarioFixture, runId: string, callCenter: string): S
     if (step.operationId === 'createVoiceCall' && typeof body?.vendorCallKey === 'string') keys.add(body.vendorCallKey);
   }
   // One pass, longest key first, so a key that extends another is replaced whole and only once.
-  const pattern = new RegExp([...keys].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
-  const text = keys.size === 0 ? JSON.stringify(fixture) : JSON.stringify(fixture).replace(pattern, (key) => `${key}-${runId}`);
+  const pattern = new RegExp(
+    [...keys]
+      .sort((a, b) => b.length - a.length)
+      .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  );
+  const text =
+    keys.size === 0 ? JSON.stringify(fixture) : JSON.stringify(fixture).replace(pattern, (key) => `${key}-${runId}`);
   const prepared = JSON.parse(text) as ScenarioFixture;
   for (const step of prepared.steps) {
     const body = step.body as { callCenterApiName?: unknown } | undefined;
@@ -98,7 +105,9 @@ function prepare(fixture: ScenarioFixture, runId: string, callCenter: string): S
 function shapeProblems(schema: z.ZodType | undefined, body: unknown, what: string): string[] {
   if (schema === undefined) return [`no ${what} schema is known for this status`];
   const result = schema.safeParse(body);
-  return result.success ? [] : result.error.issues.map((issue) => `${what} ${issue.path.join('.') || '(body)'}: ${issue.message}`);
+  return result.success
+    ? []
+    : result.error.issues.map((issue) => `${what} ${issue.path.join('.') || '(body)'}: ${issue.message}`);
 }
 
 async function runStep(base: string, token: string, fixture: string, step: FixtureStep): Promise<StepResult> {
@@ -116,7 +125,11 @@ async function runStep(base: string, token: string, fixture: string, step: Fixtu
   try {
     response = await fetch(`${base}${step.path}`, {
       method: step.method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Telephony-Provider-Name': 'scv-telephony-mock-conformance' },
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'Content-Type': 'application/json',
+        'Telephony-Provider-Name': 'scv-telephony-mock-conformance',
+      },
       ...(step.body === undefined ? {} : { body: JSON.stringify(step.body) }),
     });
   } catch (error) {
@@ -131,10 +144,17 @@ async function runStep(base: string, token: string, fixture: string, step: Fixtu
   } catch {
     result.differences.push(`the body is not JSON: ${text.slice(0, 80)}`);
   }
-  if (response.status !== step.expect.status) result.differences.push(`status ${response.status}, the mock assumes ${step.expect.status}`);
+  if (response.status !== step.expect.status)
+    result.differences.push(`status ${response.status}, the mock assumes ${step.expect.status}`);
   const operation = OPERATION_OF_OPERATION_ID[step.operationId as OperationId];
   if (response.status < 400) {
-    result.differences.push(...shapeProblems(operation === undefined ? undefined : OPERATION_CONTRACTS[operation].responses[response.status], body, 'response'));
+    result.differences.push(
+      ...shapeProblems(
+        operation === undefined ? undefined : OPERATION_CONTRACTS[operation].responses[response.status],
+        body,
+        'response',
+      ),
+    );
   } else {
     result.differences.push(...shapeProblems(errorResponseSchema, body, 'error body'));
   }
@@ -145,7 +165,9 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const runId = options.runId ?? randomBytes(4).toString('hex');
   const base = apiBase(options.baseUrl);
   const wanted = options.scenarios;
-  const fixtures = loadScenarioFixtures().filter((f) => wanted === undefined || wanted.includes(f.name) || wanted.includes(f.scenario));
+  const fixtures = loadScenarioFixtures().filter(
+    (f) => wanted === undefined || wanted.includes(f.name) || wanted.includes(f.scenario),
+  );
   const steps: StepResult[] = [];
   for (const original of fixtures) {
     const callCenter = options.callCenterApiName ?? original.contactCenter ?? options.defaultCallCenterApiName;

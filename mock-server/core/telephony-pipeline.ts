@@ -123,7 +123,10 @@ export class TelephonyPipeline {
     return {
       ...facts,
       status: outcome.status,
-      headers: warnings.length === 0 ? {} : { [WARNINGS_HEADER]: warningsHeader(warnings, operationRequest.undocumentedFields) },
+      headers:
+        warnings.length === 0
+          ? {}
+          : { [WARNINGS_HEADER]: warningsHeader(warnings, operationRequest.undocumentedFields) },
       answer: outcome.body,
     };
   }

@@ -151,7 +151,10 @@ export function createSalesforceCall(
 }
 
 /** An update for an unknown CALL_ID: a call (and conversation) to update, keyed by that CALL_ID. */
-export function createCallForUpdate(base: NewCallInput, ids: SalesforceIdFactory): { call: VoiceCallRecord; conversation: ConversationRecord } {
+export function createCallForUpdate(
+  base: NewCallInput,
+  ids: SalesforceIdFactory,
+): { call: VoiceCallRecord; conversation: ConversationRecord } {
   const call = blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base);
   return { call, conversation: newConversation(call.conversationId, call, base.now) };
 }
@@ -195,14 +198,19 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     agent: r.agent ?? input.call.agent,
     callOrigin: r.callOrigin ?? input.call.callOrigin,
     callAttributes: r.callAttributes ?? input.call.callAttributes,
-    disconnectReason: r.disconnectReason === undefined ? input.call.disconnectReason : { value: r.disconnectReason.value, isError: r.disconnectReason.isError },
+    disconnectReason:
+      r.disconnectReason === undefined
+        ? input.call.disconnectReason
+        : { value: r.disconnectReason.value, isError: r.disconnectReason.isError },
     // Repeat updates overwrite these counters (documented).
     totalHoldDuration: r.totalHoldDuration ?? input.call.totalHoldDuration,
     longestHoldDuration: r.longestHoldDuration ?? input.call.longestHoldDuration,
     numberOfHolds: r.numberOfHolds ?? input.call.numberOfHolds,
     agentInteractionDuration: r.agentInteractionDuration ?? input.call.agentInteractionDuration,
     callDurationInSeconds:
-      r.startTime !== undefined && r.endTime !== undefined ? secondsBetween(r.startTime, r.endTime) : input.call.callDurationInSeconds,
+      r.startTime !== undefined && r.endTime !== undefined
+        ? secondsBetween(r.startTime, r.endTime)
+        : input.call.callDurationInSeconds,
     updatedAt: now,
     updateCount: input.call.updateCount + 1,
   };
@@ -243,10 +251,15 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     conversation = { ...conversation, status: 'closed', closedAt: now };
     for (const leg of input.legs) {
       if (leg.id !== call.id && leg.disposition === 'transferred') {
-        mutations.push({ op: 'put', collection: 'calls', record: { ...leg, disposition: 'completed', updatedAt: now } });
+        mutations.push({
+          op: 'put',
+          collection: 'calls',
+          record: { ...leg, disposition: 'completed', updatedAt: now },
+        });
       }
     }
-    for (const routing of input.pendingRoutings) mutations.push({ op: 'delete', collection: 'routings', id: routing.id });
+    for (const routing of input.pendingRoutings)
+      mutations.push({ op: 'delete', collection: 'routings', id: routing.id });
   }
   mutations.push({ op: 'put', collection: 'conversations', record: conversation });
   return mutations;
@@ -305,7 +318,9 @@ export function callAttributesProblem(value: string | undefined): string | null 
   if (value === undefined) return null;
   try {
     const parsed: unknown = JSON.parse(value);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? null : 'it is JSON but not an object';
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? null
+      : 'it is JSON but not an object';
   } catch (error) {
     return (error as Error).message;
   }

@@ -74,7 +74,9 @@ export function routeByOmniFlow(
   if (request.dialedNumber !== undefined) {
     const channel = org.channel(center, request.dialedNumber);
     if (channel === undefined) {
-      tried.push(`dialedNumber ${request.dialedNumber}: no phone channel of contact center ${center.apiName} has this number`);
+      tried.push(
+        `dialedNumber ${request.dialedNumber}: no phone channel of contact center ${center.apiName} has this number`,
+      );
     } else {
       const isVoicemail = callOrigin === 'Voicemail';
       voicemailRoutingMissing = isVoicemail && channel.voicemail === undefined;
@@ -87,14 +89,20 @@ export function routeByOmniFlow(
         if (done) return done;
       }
       if (routing.fallbackQueue !== undefined) {
-        const done = attempt(`${where}, fallback queue ${routing.fallbackQueue}`, toQueue(org, center, routing.fallbackQueue));
+        const done = attempt(
+          `${where}, fallback queue ${routing.fallbackQueue}`,
+          toQueue(org, center, routing.fallbackQueue),
+        );
         if (done) return done;
       }
     }
   }
   if (request.flowDevName !== undefined) {
     const flow = org.flow(center, request.flowDevName);
-    const result = flow === undefined ? { problem: `no flow of contact center ${center.apiName} has this name` } : runFlow(org, center, flow, callOrigin);
+    const result =
+      flow === undefined
+        ? { problem: `no flow of contact center ${center.apiName} has this name` }
+        : runFlow(org, center, flow, callOrigin);
     const done = attempt(`flowDevName ${request.flowDevName}`, result);
     if (done) return done;
   }
@@ -140,7 +148,8 @@ export function routeToTarget(
   if (rep !== undefined) done = finish(`rep ${rep.username}`, toTarget(null, undefined, rep));
   else if (queue !== undefined) done = finish(`queue ${queue.developerName}`, toTarget(null, queue, undefined));
   else if (flow !== undefined) done = finish(`flow ${flow.developerName}`, runFlow(org, center, flow, callOrigin));
-  else tried.push(`routingTarget ${routingTarget}: no rep, queue or flow of contact center ${center.apiName} has this id`);
+  else
+    tried.push(`routingTarget ${routingTarget}: no rep, queue or flow of contact center ${center.apiName} has this id`);
   if (done) return done;
   if (fallbackQueue !== undefined) {
     done = finish(`fallbackQueue ${fallbackQueue}`, toQueue(org, center, fallbackQueue));

@@ -14,7 +14,11 @@ import {
 } from './operations/routing-operations.ts';
 import { createTranscript, createTranscriptsBulk } from './operations/transcript-operations.ts';
 import { createVoiceCall, updateVoiceCall } from './operations/voice-call-operations.ts';
-import { getDefaultOutboundPhoneNumber, getVoicemailDrop, getVoicemailGreeting } from './operations/lookup-operations.ts';
+import {
+  getDefaultOutboundPhoneNumber,
+  getVoicemailDrop,
+  getVoicemailGreeting,
+} from './operations/lookup-operations.ts';
 import { reserveRoutableNumber } from './operations/number-pool-operations.ts';
 
 // Each function takes the request body type its operation's schema guarantees; the dispatcher only

@@ -6,7 +6,13 @@
  */
 import type { RuleCheck } from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
-import { judge, type RuleHit, type RulePolicyView, type RuleVars, type SequenceFacts } from '../../contracts/sequence-rules.ts';
+import {
+  judge,
+  type RuleHit,
+  type RulePolicyView,
+  type RuleVars,
+  type SequenceFacts,
+} from '../../contracts/sequence-rules.ts';
 import type { CallState } from '../../contracts/wire-schemas.ts';
 import { RuleViolationError } from '../errors/api-error.ts';
 import { describeUndocumentedField, type UndocumentedField } from './undocumented-field.ts';
@@ -34,7 +40,12 @@ export interface RuleCase {
  * the hits, then runs `change` and returns its result, unless a matched rule leaves state untouched, in
  * which case `change` never runs and the result is undefined.
  */
-export function underRules<T>(rulesCase: RuleCase, policy: RulePolicyView, ledger: RuleLedger, change: () => T): T | undefined {
+export function underRules<T>(
+  rulesCase: RuleCase,
+  policy: RulePolicyView,
+  ledger: RuleLedger,
+  change: () => T,
+): T | undefined {
   const scope = rulesCase.messageId === undefined ? 'request' : 'message';
   const judgement = judge(rulesCase.operation, scope, rulesCase.facts, rulesCase.vars, policy);
   for (const { rule, outcome, message } of judgement.checks) {
@@ -54,7 +65,10 @@ export function underRules<T>(rulesCase: RuleCase, policy: RulePolicyView, ledge
 }
 
 /** Facts and placeholders every operation shares: undocumented fields. */
-export function requestFacts(undocumentedFields: readonly UndocumentedField[]): { facts: SequenceFacts; vars: RuleVars } {
+export function requestFacts(undocumentedFields: readonly UndocumentedField[]): {
+  facts: SequenceFacts;
+  vars: RuleVars;
+} {
   return {
     facts: { undocumentedFields: undocumentedFields.length > 0 },
     vars: { fields: undocumentedFields.map(describeUndocumentedField).join(', ') },

@@ -11,5 +11,7 @@ export interface UndocumentedField {
 /** "callOrigen (did you mean callOrigin?)", "flowName (documented as flowDevName)", or the bare path. */
 export function describeUndocumentedField(field: UndocumentedField): string {
   if (field.suggestion === undefined) return field.path;
-  return field.because === 'alias' ? `${field.path} (documented as ${field.suggestion})` : `${field.path} (did you mean ${field.suggestion}?)`;
+  return field.because === 'alias'
+    ? `${field.path} (documented as ${field.suggestion})`
+    : `${field.path} (did you mean ${field.suggestion}?)`;
 }

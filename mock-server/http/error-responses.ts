@@ -33,9 +33,16 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (error instanceof ApiError) return sendError(res, error);
     const clientStatus = clientStatusOf(error);
     if (clientStatus !== undefined) {
-      return sendError(res, new ApiError(clientStatus, 'INVALID_REQUEST', [`${req.method} ${req.originalUrl.split('?')[0]} could not be read: ${(error as Error).message}.`]));
+      return sendError(
+        res,
+        new ApiError(clientStatus, 'INVALID_REQUEST', [
+          `${req.method} ${req.originalUrl.split('?')[0]} could not be read: ${(error as Error).message}.`,
+        ]),
+      );
     }
-    logger.error(`internal error on ${req.method} ${req.originalUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    logger.error(
+      `internal error on ${req.method} ${req.originalUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     sendError(
       res,
       new ApiError(500, 'INTERNAL_ERROR', [

@@ -20,7 +20,9 @@ const DECODERS: Record<string, () => Transform> = {
 };
 
 const tooLarge = (limit: number) =>
-  new ApiError(413, 'PAYLOAD_TOO_LARGE', [`The body is larger than the limit of ${limit} bytes. Send less, or start the mock with a larger --max-body.`]);
+  new ApiError(413, 'PAYLOAD_TOO_LARGE', [
+    `The body is larger than the limit of ${limit} bytes. Send less, or start the mock with a larger --max-body.`,
+  ]);
 
 /** Thrown when the client went away before its body arrived: there is no one to answer. */
 export class BodyAborted extends Error {}
@@ -28,14 +30,17 @@ export class BodyAborted extends Error {}
 /** The body's bytes (decompressed), or undefined when the request has none. */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer | undefined> {
   const declared = req.headers['content-length'];
-  if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined)) return Promise.resolve(undefined);
+  if (declared === '0' || (declared === undefined && req.headers['transfer-encoding'] === undefined))
+    return Promise.resolve(undefined);
   const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   let source: Readable = req;
   if (encoding !== 'identity') {
     const decoder = Object.hasOwn(DECODERS, encoding) ? DECODERS[encoding] : undefined;
     if (decoder === undefined) {
       return Promise.reject(
-        new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [`The Content-Encoding "${encoding}" is not supported. Send the body uncompressed, or gzip-, deflate- or br-encoded.`]),
+        new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [
+          `The Content-Encoding "${encoding}" is not supported. Send the body uncompressed, or gzip-, deflate- or br-encoded.`,
+        ]),
       );
     }
     source = req.pipe(decoder());
@@ -62,7 +67,9 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
     source.on('end', () => {
       if (settled) return;
       if (source === req && declared !== undefined && Number(declared) !== size) {
-        return fail(new ApiError(400, 'INVALID_JSON', ['The body is shorter or longer than its Content-Length header says.']));
+        return fail(
+          new ApiError(400, 'INVALID_JSON', ['The body is shorter or longer than its Content-Length header says.']),
+        );
       }
       settled = true;
       resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
@@ -90,9 +97,15 @@ export function parseJsonBody(buffer: Buffer | undefined, contentType: string | 
       `Content-Type ${contentType === undefined ? 'is missing' : `"${contentType}" is not supported`}. The mock accepts JSON only: send Content-Type: application/json.`,
     ]);
   }
-  const charset = params.find((p) => p.toLowerCase().startsWith('charset='))?.slice(8).replace(/"/g, '').toLowerCase();
+  const charset = params
+    .find((p) => p.toLowerCase().startsWith('charset='))
+    ?.slice(8)
+    .replace(/"/g, '')
+    .toLowerCase();
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [`charset "${charset}" is not supported. Send the JSON body as UTF-8.`]);
+    throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [
+      `charset "${charset}" is not supported. Send the JSON body as UTF-8.`,
+    ]);
   }
   let text: string;
   try {

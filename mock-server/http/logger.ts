@@ -51,7 +51,13 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
         write(JSON.stringify({ ...entry, time: entry.time.toISOString(), ms: Number(entry.ms.toFixed(2)) }));
         return;
       }
-      const parts = [clock(entry.time), entry.method.padEnd(5), entry.path, String(entry.status), `${entry.ms.toFixed(1)}ms`];
+      const parts = [
+        clock(entry.time),
+        entry.method.padEnd(5),
+        entry.path,
+        String(entry.status),
+        `${entry.ms.toFixed(1)}ms`,
+      ];
       if (entry.tenant !== undefined) parts.push(`tenant=${entry.tenant}`);
       if (entry.errorCode !== undefined) parts.push(`error=${entry.errorCode}`);
       if (entry.rules !== undefined && entry.rules.length > 0) parts.push(`rule=${entry.rules.join(',')}`);

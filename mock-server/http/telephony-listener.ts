@@ -63,7 +63,9 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
       })
       .catch((error: unknown): RequestOutcome | undefined => {
         if (error instanceof BodyAborted) return undefined;
-        logger.error(`internal error on ${method} ${url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        logger.error(
+          `internal error on ${method} ${url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
         return internalError();
       })
       .then((outcome) => {

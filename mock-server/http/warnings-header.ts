@@ -24,7 +24,9 @@ export function warningsHeader(hits: readonly RuleHit[], fields: readonly Undocu
       continue;
     }
     for (const field of fields) {
-      items.push(`${id};field=${sfString(field.path)}${field.suggestion === undefined ? '' : `;suggest=${sfString(field.suggestion)}`}`);
+      items.push(
+        `${id};field=${sfString(field.path)}${field.suggestion === undefined ? '' : `;suggest=${sfString(field.suggestion)}`}`,
+      );
     }
   }
   return items.join(', ');

@@ -12,7 +12,11 @@ const RECORDED_HEADERS = ['content-type', 'telephony-provider-name'] as const;
 
 /** The vendorCallKey a request named, when no stored call tells it better. */
 function namedKey(params: Record<string, string>, body: unknown): string | null {
-  if (typeof body === 'object' && body !== null && typeof (body as { vendorCallKey?: unknown }).vendorCallKey === 'string') {
+  if (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { vendorCallKey?: unknown }).vendorCallKey === 'string'
+  ) {
     return (body as { vendorCallKey: string }).vendorCallKey;
   }
   if (params.vendorCallKey !== undefined) return params.vendorCallKey;
@@ -38,7 +42,11 @@ function shallowEnough(value: unknown, limit: number): boolean {
 }
 
 const keptBody = (body: unknown): unknown =>
-  body === undefined ? null : shallowEnough(body, MAX_KEPT_DEPTH) ? body : { scvMockNotKept: `the body nests deeper than ${MAX_KEPT_DEPTH} levels` };
+  body === undefined
+    ? null
+    : shallowEnough(body, MAX_KEPT_DEPTH)
+      ? body
+      : { scvMockNotKept: `the body nests deeper than ${MAX_KEPT_DEPTH} levels` };
 
 export interface AnsweredRequest {
   /** When it arrived. */
@@ -69,7 +77,10 @@ export function journalEntryOf(answered: AnsweredRequest): Omit<JournalEntry, 's
     method: answered.method,
     path: answered.path,
     operationId,
-    operation: operationId !== null && Object.hasOwn(OPERATION_OF_OPERATION_ID, operationId) ? OPERATION_OF_OPERATION_ID[operationId as OperationId] : null,
+    operation:
+      operationId !== null && Object.hasOwn(OPERATION_OF_OPERATION_ID, operationId)
+        ? OPERATION_OF_OPERATION_ID[operationId as OperationId]
+        : null,
     params,
     voiceCallId: outcome.call?.voiceCallId ?? null,
     vendorCallKey: outcome.call?.vendorCallKey ?? namedKey(params, outcome.body),

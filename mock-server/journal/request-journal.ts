@@ -21,8 +21,15 @@ export interface JournalFilter {
 }
 
 /** The calls a journal entry is about: its conversation, or the vendorCallKeys it named (bulk entries name several). */
-export function callKeysOf(entry: Pick<JournalEntry, 'conversationId' | 'vendorCallKey' | 'operation' | 'request'>): string[] {
-  const keys = entry.conversationId !== null ? [`c:${entry.conversationId}`] : entry.vendorCallKey !== null ? [`k:${entry.vendorCallKey}`] : [];
+export function callKeysOf(
+  entry: Pick<JournalEntry, 'conversationId' | 'vendorCallKey' | 'operation' | 'request'>,
+): string[] {
+  const keys =
+    entry.conversationId !== null
+      ? [`c:${entry.conversationId}`]
+      : entry.vendorCallKey !== null
+        ? [`k:${entry.vendorCallKey}`]
+        : [];
   if (entry.operation === 'createTranscriptsBulk') {
     const items = (entry.request.body as { entries?: unknown } | null)?.entries;
     if (Array.isArray(items)) {
@@ -64,7 +71,8 @@ class Ring {
       // Re-inserting keeps the map in order of last drop, so the oldest call is the one forgotten.
       this.droppedPerCall.delete(key);
       this.droppedPerCall.set(key, count);
-      if (this.droppedPerCall.size > this.capacity) this.droppedPerCall.delete(this.droppedPerCall.keys().next().value!);
+      if (this.droppedPerCall.size > this.capacity)
+        this.droppedPerCall.delete(this.droppedPerCall.keys().next().value!);
     }
   }
 
@@ -82,10 +90,15 @@ function matches(entry: JournalEntry, filter: JournalFilter): boolean {
   if (filter.after !== undefined && entry.seq <= filter.after) return false;
   if (filter.operation !== undefined && entry.operation !== filter.operation) return false;
   if (filter.vendorCallKey !== undefined && entry.vendorCallKey !== filter.vendorCallKey) return false;
-  if (filter.voiceCallId !== undefined && (entry.voiceCallId === null || id15Of(entry.voiceCallId) !== id15Of(filter.voiceCallId))) return false;
+  if (
+    filter.voiceCallId !== undefined &&
+    (entry.voiceCallId === null || id15Of(entry.voiceCallId) !== id15Of(filter.voiceCallId))
+  )
+    return false;
   if (filter.outcome !== undefined) {
     const outcomes = new Set(entry.checks.map((c) => c.outcome));
-    if (filter.outcome === 'ok' ? outcomes.has('warning') || outcomes.has('violation') : !outcomes.has(filter.outcome)) return false;
+    if (filter.outcome === 'ok' ? outcomes.has('warning') || outcomes.has('violation') : !outcomes.has(filter.outcome))
+      return false;
   }
   return true;
 }
@@ -115,7 +128,14 @@ export class RequestJournal {
     const ring = this.tenants.get(tenant);
     let entries = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
     if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
-    return { tenant, enabled: this.enabled, capacity: this.capacity, total: ring?.size ?? 0, dropped: ring?.dropped ?? 0, entries };
+    return {
+      tenant,
+      enabled: this.enabled,
+      capacity: this.capacity,
+      total: ring?.size ?? 0,
+      dropped: ring?.dropped ?? 0,
+      entries,
+    };
   }
 
   /**
@@ -125,7 +145,10 @@ export class RequestJournal {
   droppedOfCall(tenant: string, conversationId: string | null, vendorCallKeys: readonly string[]): number {
     const tallies = this.tenants.get(tenant)?.droppedPerCall;
     if (tallies === undefined) return 0;
-    const keys = [...(conversationId === null ? [] : [`c:${conversationId}`]), ...vendorCallKeys.map((key) => `k:${key}`)];
+    const keys = [
+      ...(conversationId === null ? [] : [`c:${conversationId}`]),
+      ...vendorCallKeys.map((key) => `k:${key}`),
+    ];
     return keys.reduce((sum, key) => sum + (tallies.get(key) ?? 0), 0);
   }
 

@@ -61,7 +61,10 @@ export class RequestValidator {
   validate(operation: Operation, input: ValidationInput): ErrorObject[] {
     // openapi-backend JSON-parses a string body again, so a JSON string body goes over as JSON text.
     const body = typeof input.body === 'string' ? JSON.stringify(input.body) : input.body;
-    const result = this.api.validateRequest({ ...input, headers: input.headers as Record<string, string>, body }, operation);
+    const result = this.api.validateRequest(
+      { ...input, headers: input.headers as Record<string, string>, body },
+      operation,
+    );
     return (result.errors ?? []) as ErrorObject[];
   }
 

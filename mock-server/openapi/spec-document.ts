@@ -17,7 +17,11 @@ export type SpecDocument = OpenAPIV3_1.Document;
 export const BUILT_SPEC_FILE = packageFile('dist/openapi.json');
 
 export function loadSpecDocument(file: string = SPEC_FILE): SpecDocument {
-  if (file === SPEC_FILE && existsSync(BUILT_SPEC_FILE) && statSync(BUILT_SPEC_FILE).mtimeMs >= statSync(SPEC_FILE).mtimeMs) {
+  if (
+    file === SPEC_FILE &&
+    existsSync(BUILT_SPEC_FILE) &&
+    statSync(BUILT_SPEC_FILE).mtimeMs >= statSync(SPEC_FILE).mtimeMs
+  ) {
     return JSON.parse(readFileSync(BUILT_SPEC_FILE, 'utf8')) as SpecDocument;
   }
   // yaml loads only when the JSON copy is missing or older (a checkout without a fresh build).
@@ -27,6 +31,8 @@ export function loadSpecDocument(file: string = SPEC_FILE): SpecDocument {
 
 /** The telephony paths only; their URLs are relative to API_BASE_PATH (the servers' path). */
 export function telephonySurface(document: SpecDocument): SpecDocument {
-  const paths = Object.fromEntries(Object.entries(document.paths ?? {}).filter(([path]) => !path.startsWith(ADMIN_BASE_PATH)));
+  const paths = Object.fromEntries(
+    Object.entries(document.paths ?? {}).filter(([path]) => !path.startsWith(ADMIN_BASE_PATH)),
+  );
   return { ...document, paths };
 }

@@ -48,7 +48,13 @@ function compile<O>(template: string): CompiledPath<O> {
       return '([^/]+)';
     })
     .join('/');
-  return { template, pattern: new RegExp(`^${source}$`), names, methods: new Map(), literalLength: template.replace(/\{[^}]+\}/g, '').length };
+  return {
+    template,
+    pattern: new RegExp(`^${source}$`),
+    names,
+    methods: new Map(),
+    literalLength: template.replace(/\{[^}]+\}/g, '').length,
+  };
 }
 
 /** The first segment after /voiceCalls/ when it is a literal of some spec path (a reserved word). */
@@ -121,7 +127,9 @@ export class SpecRouter<O extends SpecOperation> {
       );
     }
     if (word !== undefined) {
-      const endpoints = candidates.flatMap((compiled) => [...compiled.methods.keys()].map((m) => `${m} ${compiled.template}`));
+      const endpoints = candidates.flatMap((compiled) =>
+        [...compiled.methods.keys()].map((m) => `${m} ${compiled.template}`),
+      );
       throw new ApiError(404, 'ROUTE_NOT_FOUND', [
         `No endpoint ${method} ${pathOnly(shownPath)}: "${word}" after /voiceCalls/ is reserved by the API, so it never names a call. ` +
           `Its endpoints: ${endpoints.join('; ')}.`,
@@ -139,7 +147,10 @@ function decodeParams(names: readonly string[], match: RegExpExecArray, shownPat
       params[name] = decodeURIComponent(raw);
     } catch {
       throw ApiError.details(400, 'INVALID_REQUEST', [
-        { field: 'path', problem: `${pathOnly(shownPath)} has a malformed percent-escape; encode ids with encodeURIComponent` },
+        {
+          field: 'path',
+          problem: `${pathOnly(shownPath)} has a malformed percent-escape; encode ids with encodeURIComponent`,
+        },
       ]);
     }
   });

@@ -30,12 +30,19 @@ export function findUndocumentedFields(schema: Schema | undefined, body: unknown
       if (property === undefined) {
         const documented = Object.keys(properties).filter((name) => properties[name]!.deprecated !== true);
         const near = closestName(key, documented);
-        if (!found.has(fieldPath)) found.set(fieldPath, { path: fieldPath, ...(near === undefined ? {} : { suggestion: near, because: 'spelling' as const }) });
+        if (!found.has(fieldPath))
+          found.set(fieldPath, {
+            path: fieldPath,
+            ...(near === undefined ? {} : { suggestion: near, because: 'spelling' as const }),
+          });
         continue;
       }
       if (property.deprecated === true) {
         const alias = property['x-alias-of'];
-        found.set(fieldPath, { path: fieldPath, ...(alias === undefined ? {} : { suggestion: alias, because: 'alias' as const }) });
+        found.set(fieldPath, {
+          path: fieldPath,
+          ...(alias === undefined ? {} : { suggestion: alias, because: 'alias' as const }),
+        });
       }
       walk(property, value[key], fieldPath);
     }

@@ -52,7 +52,8 @@ function typeProblem(type: unknown, data: unknown, field: string): string {
 }
 
 function formatProblem(format: unknown, data: unknown): string {
-  if (format === 'date-time') return `must be an ISO-8601 date-time such as 2022-08-02T17:32:28Z (got ${describe(data)})`;
+  if (format === 'date-time')
+    return `must be an ISO-8601 date-time such as 2022-08-02T17:32:28Z (got ${describe(data)})`;
   if (format === 'int32') return `must be a whole number that fits in 32 bits (got ${describe(data)})`;
   return `must be a valid ${String(format)} (got ${describe(data)})`;
 }
@@ -81,7 +82,9 @@ function problemOf(error: ErrorObject, field: string): string {
     case 'maximum':
       return `must be ${String(p.limit)} or less (got ${describe(error.data)})`;
     case 'maxProperties':
-      return p.limit === 0 ? 'takes no parameters: send no body, null or {}' : `must have at most ${String(p.limit)} fields`;
+      return p.limit === 0
+        ? 'takes no parameters: send no body, null or {}'
+        : `must have at most ${String(p.limit)} fields`;
     default:
       return error.message ?? `fails the ${error.keyword} check`;
   }

@@ -72,7 +72,9 @@ const flowRouteSchema = z
     queue: z.string().min(1).optional(),
     rep: z.string().min(1).optional(),
   })
-  .refine((route) => route.queue !== undefined || route.rep !== undefined, { message: 'a route needs a queue, a rep, or both' });
+  .refine((route) => route.queue !== undefined || route.rep !== undefined, {
+    message: 'a route needs a queue, a rep, or both',
+  });
 
 const flowSchema = z
   .strictObject({
@@ -95,9 +97,14 @@ const keySchema = z
     publicKeyFile: z.string().min(1).optional(),
     certificateFile: z.string().min(1).optional(),
   })
-  .refine((key) => [key.publicKey, key.certificate, key.publicKeyFile, key.certificateFile].filter((v) => v !== undefined).length === 1, {
-    message: 'give exactly one of publicKey, certificate, publicKeyFile, certificateFile',
-  });
+  .refine(
+    (key) =>
+      [key.publicKey, key.certificate, key.publicKeyFile, key.certificateFile].filter((v) => v !== undefined).length ===
+      1,
+    {
+      message: 'give exactly one of publicKey, certificate, publicKeyFile, certificateFile',
+    },
+  );
 
 const contactCenterSchema = z
   .strictObject({
@@ -126,14 +133,31 @@ const contactCenterSchema = z
     const unique = (values: string[], kind: string, key: string) => {
       const seen = new Set<string>();
       values.forEach((value, i) => {
-        if (seen.has(value)) ctx.addIssue({ code: 'custom', path: [kind, i, key], message: `duplicate ${key} "${value}"` });
+        if (seen.has(value))
+          ctx.addIssue({ code: 'custom', path: [kind, i, key], message: `duplicate ${key} "${value}"` });
         seen.add(value);
       });
     };
-    unique(center.queues.map((q) => q.developerName), 'queues', 'developerName');
-    unique(center.reps.map((r) => r.username), 'reps', 'username');
-    unique(center.flows.map((f) => f.developerName), 'flows', 'developerName');
-    unique(center.phoneChannels.map((c) => c.phoneNumber), 'phoneChannels', 'phoneNumber');
+    unique(
+      center.queues.map((q) => q.developerName),
+      'queues',
+      'developerName',
+    );
+    unique(
+      center.reps.map((r) => r.username),
+      'reps',
+      'username',
+    );
+    unique(
+      center.flows.map((f) => f.developerName),
+      'flows',
+      'developerName',
+    );
+    unique(
+      center.phoneChannels.map((c) => c.phoneNumber),
+      'phoneChannels',
+      'phoneNumber',
+    );
     center.phoneChannels.forEach((channel, i) => {
       for (const kind of ['live', 'voicemail'] as const) {
         const routing = channel[kind];
@@ -167,7 +191,11 @@ export const orgFixtureSchema = z
     const seen = new Set<string>();
     org.contactCenters.forEach((center, i) => {
       if (seen.has(center.apiName)) {
-        ctx.addIssue({ code: 'custom', path: ['contactCenters', i, 'apiName'], message: `duplicate apiName "${center.apiName}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contactCenters', i, 'apiName'],
+          message: `duplicate apiName "${center.apiName}"`,
+        });
       }
       seen.add(center.apiName);
     });

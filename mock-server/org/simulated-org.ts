@@ -45,7 +45,9 @@ export function loadOrgFixture(file: string = DEFAULT_ORG_FILE): SimulatedOrg {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new OrgFixtureError(`cannot read the org fixture ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new OrgFixtureError(
+      `cannot read the org fixture ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   let json: unknown;
   try {
@@ -89,7 +91,9 @@ export class SimulatedOrg {
   }
 
   flow(center: ContactCenter, nameOrId: string): Flow | undefined {
-    return center.flows.find((f) => f.developerName === nameOrId || (isSalesforceId(nameOrId, '300') && sameId(f.id, nameOrId)));
+    return center.flows.find(
+      (f) => f.developerName === nameOrId || (isSalesforceId(nameOrId, '300') && sameId(f.id, nameOrId)),
+    );
   }
 
   /** A queue by developer name, Salesforce id, or routing-map external id. */

@@ -26,7 +26,13 @@ import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
-import { NotLineLayout, readSnapshot, writeSnapshot, type SnapshotHeader, type SnapshotSource } from './snapshot-file.ts';
+import {
+  NotLineLayout,
+  readSnapshot,
+  writeSnapshot,
+  type SnapshotHeader,
+  type SnapshotSource,
+} from './snapshot-file.ts';
 
 export interface LoggedBatch {
   seq: number;
@@ -88,7 +94,10 @@ export class LowdbPersistence {
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     // lowdb reads snapshots that are not in the line layout; the mock writes them itself (snapshot-file.ts).
-    this.db = new Low(new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }), null);
+    this.db = new Low(
+      new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }),
+      null,
+    );
   }
 
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
@@ -119,12 +128,14 @@ export class LowdbPersistence {
   }
 
   private async readSnapshotFile(apply: (mutation: Mutation) => void): Promise<SnapshotHeader> {
-    const notAStore = () => new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
+    const notAStore = () =>
+      new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
     let header: SnapshotHeader;
     try {
       header = await readSnapshot(this.file, apply);
     } catch (error) {
-      if (!(error instanceof NotLineLayout)) throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
+      if (!(error instanceof NotLineLayout))
+        throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
       // Another layout of the same document (edited by hand, say): lowdb reads it whole.
       try {
         await this.db.read();
@@ -134,7 +145,8 @@ export class LowdbPersistence {
       const data = this.db.data;
       this.db.data = null;
       if (data === null || typeof data !== 'object' || data.format !== SNAPSHOT_FORMAT) throw notAStore();
-      for (const name of COLLECTIONS) for (const record of data[name] ?? []) apply({ op: 'put', collection: name, record } as Mutation);
+      for (const name of COLLECTIONS)
+        for (const record of data[name] ?? []) apply({ op: 'put', collection: name, record } as Mutation);
       header = { format: data.format, seq: data.seq, meta: data.meta };
     }
     if (header.format !== SNAPSHOT_FORMAT) throw notAStore();
@@ -180,7 +192,7 @@ export class LowdbPersistence {
     try {
       if (this.wal === null) throw new Error('the store is closed');
       const bytes = Buffer.from(batch.map((item) => item.line).join(''));
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.wal.fd, bytes, written);
+      for (let written = 0; written < bytes.length;) written += writeSync(this.wal.fd, bytes, written);
       this.walBytes += bytes.length;
       for (const item of batch) item.resolve();
     } catch (error) {

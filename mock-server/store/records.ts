@@ -209,7 +209,9 @@ interface LegacyCallFields {
 
 /** Brings a ContactRequest read from an older store file (before preview and scheduled callbacks) to the current shape. */
 export function upgradeContactRequestRecord(request: ContactRequestRecord): void {
-  const older = request as Partial<Pick<ContactRequestRecord, 'isPreviewCallback' | 'scheduledRoutingDateTime' | 'vendorCallKey'>>;
+  const older = request as Partial<
+    Pick<ContactRequestRecord, 'isPreviewCallback' | 'scheduledRoutingDateTime' | 'vendorCallKey'>
+  >;
   older.isPreviewCallback ??= false;
   older.scheduledRoutingDateTime ??= null;
   older.vendorCallKey ??= null;

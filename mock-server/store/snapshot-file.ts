@@ -9,7 +9,14 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { COLLECTIONS, SNAPSHOT_FORMAT, type CollectionName, type Mutation, type RecordsByCollection, type StoreMeta } from './records.ts';
+import {
+  COLLECTIONS,
+  SNAPSHOT_FORMAT,
+  type CollectionName,
+  type Mutation,
+  type RecordsByCollection,
+  type StoreMeta,
+} from './records.ts';
 
 export interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;

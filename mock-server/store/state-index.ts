@@ -173,7 +173,8 @@ class StringPool {
 }
 
 /** The known copy when it holds the same value, so the record keeps one string instead of two. */
-const same = <V extends string | null>(value: V, known: V | undefined): V => (known !== undefined && known === value ? known : value);
+const same = <V extends string | null>(value: V, known: V | undefined): V =>
+  known !== undefined && known === value ? known : value;
 
 const unscoped = (key: string): readonly [string, string] => ['', key];
 const byTenant = (record: TenantRecord) => unscoped(record.tenant);
@@ -212,7 +213,9 @@ export class StateIndex {
 
   /** How many records of each collection a tenant has. */
   countsOf(tenant: string): Record<CollectionName, number> {
-    return Object.fromEntries(COLLECTIONS.map((name) => [name, this.collection(name).count('tenant', tenant)])) as Record<CollectionName, number>;
+    return Object.fromEntries(
+      COLLECTIONS.map((name) => [name, this.collection(name).count('tenant', tenant)]),
+    ) as Record<CollectionName, number>;
   }
 
   private dropTenant(tenant: string): void {
@@ -270,7 +273,8 @@ export class StateIndex {
         call.callOrigin = pn(call.callOrigin) as typeof call.callOrigin;
         call.providerName = pn(call.providerName);
         const previous = this.calls.get(call.id);
-        call.conversationId = this.conversations.get(call.conversationId)?.id ?? previous?.conversationId ?? call.conversationId;
+        call.conversationId =
+          this.conversations.get(call.conversationId)?.id ?? previous?.conversationId ?? call.conversationId;
         // Timestamps: a request's records share one string, but a snapshot or log read makes a copy of
         // each (nine per call with its conversation and a transcript message).
         call.createdAt = same(call.createdAt, previous?.createdAt);
@@ -299,7 +303,10 @@ export class StateIndex {
           conversation.closedAt = same(conversation.closedAt, first.updatedAt);
           conversation.id = first.conversationId === conversation.id ? first.conversationId : conversation.id;
           conversation.firstCallId = first.id;
-          conversation.firstVendorCallKey = first.vendorCallKey === conversation.firstVendorCallKey ? first.vendorCallKey : conversation.firstVendorCallKey;
+          conversation.firstVendorCallKey =
+            first.vendorCallKey === conversation.firstVendorCallKey
+              ? first.vendorCallKey
+              : conversation.firstVendorCallKey;
         }
         break;
       }

@@ -114,7 +114,9 @@ class IndexedTelephonyStore implements TelephonyStore {
   }
 
   hasMessageId(tenant: string, conversationId: string, messageId: string) {
-    return this.getConversation(tenant, conversationId) !== undefined && this.state.hasMessageId(conversationId, messageId);
+    return (
+      this.getConversation(tenant, conversationId) !== undefined && this.state.hasMessageId(conversationId, messageId)
+    );
   }
 
   recordingOf(tenant: string, voiceCallId: string) {
@@ -203,7 +205,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
     dropped = loaded.droppedTail;
   }
   const stored = state.meta;
-  const ids = new SalesforceIdFactory(options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(), stored?.idsIssued ?? 0);
+  const ids = new SalesforceIdFactory(
+    options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(),
+    stored?.idsIssued ?? 0,
+  );
   const store = new IndexedTelephonyStore(state, persistence, ids, seq, dropped);
   if (persistence !== null && loaded?.interruptedCompaction === true) await persistence.compact();
   return store;

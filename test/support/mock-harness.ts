@@ -38,7 +38,12 @@ async function clientFor(server: MockServer, callCenterApiName: string, orgId: s
     const req = request(server.app)[fn](`${API}${path}`).set('Authorization', `Bearer ${token}`);
     return body === undefined ? req : req.send(body as object);
   };
-  return { token, call, post: (path, body) => call('POST', path, body), patch: (path, body) => call('PATCH', path, body) };
+  return {
+    token,
+    call,
+    post: (path, body) => call('POST', path, body),
+    patch: (path, body) => call('PATCH', path, body),
+  };
 }
 
 /**
@@ -53,7 +58,12 @@ export async function startMock(
   const callCenter = as.callCenter ?? 'MyContactCenter';
   const orgId = as.orgId ?? DEFAULT_ORG;
   const client = await clientFor(server, callCenter, orgId);
-  return { ...client, server, tenant: tenantOf(orgId, callCenter), as: (center, org = DEFAULT_ORG) => clientFor(server, center, org) };
+  return {
+    ...client,
+    server,
+    tenant: tenantOf(orgId, callCenter),
+    as: (center, org = DEFAULT_ORG) => clientFor(server, center, org),
+  };
 }
 
 export type { FixtureStep as ScenarioStep, ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';

@@ -37,7 +37,8 @@ export function specOperations(): SpecOperation[] {
   for (const [path, item] of Object.entries(spec.paths ?? {})) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
       const operation = item?.[method] as SpecOperation['operation'] | undefined;
-      if (operation?.operationId !== undefined) out.push({ operationId: operation.operationId, method, path, operation });
+      if (operation?.operationId !== undefined)
+        out.push({ operationId: operation.operationId, method, path, operation });
     }
   }
   return out;

@@ -26,12 +26,17 @@ function pickEvent(event: RealtimeEvent | PostCallEvent): RealtimeEvent | PostCa
 }
 
 /** The first event time that looks like epoch seconds, as "events[i].startTime 1573503300", with its date read as seconds. */
-function firstTimeInSeconds(events: readonly (RealtimeEvent | PostCallEvent)[]): { at: string; asSeconds: string } | undefined {
+function firstTimeInSeconds(
+  events: readonly (RealtimeEvent | PostCallEvent)[],
+): { at: string; asSeconds: string } | undefined {
   for (const [i, event] of events.entries()) {
     for (const field of ['startTime', 'endTime'] as const) {
       const value = (event as { startTime: number; endTime?: number })[field];
       if (value !== undefined && looksLikeEpochSeconds(value)) {
-        return { at: `events[${i}].${field} ${value}`, asSeconds: `${new Date(value * 1000).toISOString()} if it is seconds` };
+        return {
+          at: `events[${i}].${field} ${value}`,
+          asSeconds: `${new Date(value * 1000).toISOString()} if it is seconds`,
+        };
       }
     }
   }
@@ -50,7 +55,12 @@ function firstOutOfRange(events: readonly (RealtimeEvent | PostCallEvent)[]): st
     const score = 'score' in event ? event.score : undefined;
     if (score !== undefined) {
       const number = Number(score);
-      if ((typeof score === 'string' && score.trim() === '') || !Number.isFinite(number) || number < 0 || number > 1000) {
+      if (
+        (typeof score === 'string' && score.trim() === '') ||
+        !Number.isFinite(number) ||
+        number < 0 ||
+        number > 1000
+      ) {
         return `events[${i}].score ${JSON.stringify(score)} is not a score from 0 to 1000`;
       }
     }
@@ -81,7 +91,15 @@ function storeEvents(
   const mutations = underRules(
     {
       operation,
-      facts: { ...shared.facts, ...facts, pathKey, conversation: conversation.status, eventsSorted: unsortedAt < 0, eventTimesInSeconds: inSeconds !== undefined, sentimentOutOfRange: outOfRange !== undefined },
+      facts: {
+        ...shared.facts,
+        ...facts,
+        pathKey,
+        conversation: conversation.status,
+        eventsSorted: unsortedAt < 0,
+        eventTimesInSeconds: inSeconds !== undefined,
+        sentimentOutOfRange: outOfRange !== undefined,
+      },
       vars: {
         ...shared.vars,
         ...vars,
@@ -121,9 +139,16 @@ export function sendRealtimeConversationEvents(
   const missing = req.body.events.flatMap((event, i) =>
     event.type === 'IntelligenceSignal__Sentiment' && event.participant === undefined ? [`events[${i}]`] : [],
   );
-  return storeEvents(req, env, 'sendRealtimeConversationEvents', 'realtime', { sentimentWithoutParticipant: missing.length > 0 }, {
-    events: missing.join(', '),
-  });
+  return storeEvents(
+    req,
+    env,
+    'sendRealtimeConversationEvents',
+    'realtime',
+    { sentimentWithoutParticipant: missing.length > 0 },
+    {
+      events: missing.join(', '),
+    },
+  );
 }
 
 export function storePostConversationEvents(

@@ -14,7 +14,10 @@ import { ApiError } from '../../errors/api-error.ts';
 import { requestFacts, underRules } from '../rule-enforcement.ts';
 import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
 
-export function reserveRoutableNumber(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv): OperationOutcome {
+export function reserveRoutableNumber(
+  req: OperationRequest<ReserveRoutableNumberRequest>,
+  env: OperationEnv,
+): OperationOutcome {
   const shared = requestFacts(req.undocumentedFields);
   // countryCode is the documented name; the schema requires it or its alias.
   const country = (req.body.countryCode ?? req.body.country)!;
@@ -29,11 +32,16 @@ export function reserveRoutableNumber(req: OperationRequest<ReserveRoutableNumbe
     () => reserve(req, env, country),
   );
   // No rule of the table leaves this operation untouched; one that did would need an answer of its own.
-  if (outcome === undefined) throw new Error('a rule left reserveRoutableNumber untouched, and it has no answer for that');
+  if (outcome === undefined)
+    throw new Error('a rule left reserveRoutableNumber untouched, and it has no answer for that');
   return outcome;
 }
 
-function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: OperationEnv, country: string): OperationOutcome {
+function reserve(
+  req: OperationRequest<ReserveRoutableNumberRequest>,
+  env: OperationEnv,
+  country: string,
+): OperationOutcome {
   const { store } = env;
   const body = req.body;
   const tenant = req.tenant.key;
@@ -83,7 +91,9 @@ function reserve(req: OperationRequest<ReserveRoutableNumberRequest>, env: Opera
   };
   const ended = reservations.get(free.number);
   const mutations: Mutation[] = [
-    ...(ended === undefined ? [] : [{ op: 'delete' as const, collection: 'numberReservations' as const, id: ended.id }]),
+    ...(ended === undefined
+      ? []
+      : [{ op: 'delete' as const, collection: 'numberReservations' as const, id: ended.id }]),
     { op: 'put', collection: 'numberReservations', record },
   ];
   const response: ReserveRoutableNumberResponse = {

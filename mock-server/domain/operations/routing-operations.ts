@@ -12,7 +12,13 @@ import type {
 } from '../../../contracts/wire-schemas.ts';
 import { KEY_PREFIX } from '../../ids/salesforce-id.ts';
 import type { ContactCenter } from '../../org/org-fixture-schema.ts';
-import type { ContactRequestRecord, Mutation, PendingRoutingRecord, RoutingTarget, VoiceCallRecord } from '../../store/records.ts';
+import type {
+  ContactRequestRecord,
+  Mutation,
+  PendingRoutingRecord,
+  RoutingTarget,
+  VoiceCallRecord,
+} from '../../store/records.ts';
 import { callStateOf, conversationOf, requireCall } from '../call-resolution.ts';
 import { routeCall, type RoutedCallFields } from '../call-transitions.ts';
 import { rerouteTarget, routeByOmniFlow, routeToTarget, type RoutingOutcome } from '../omni-routing.ts';
@@ -35,7 +41,11 @@ function routingRequest(
   req: OperationRequest,
   env: OperationEnv,
   operation: Operation,
-  extra: { facts?: SequenceFacts; vars?: RuleVars; routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome },
+  extra: {
+    facts?: SequenceFacts;
+    vars?: RuleVars;
+    routing?: (call: VoiceCallRecord, center: ContactCenter) => RoutingOutcome;
+  },
   change: (checked: CheckedRouting) => Mutation[],
 ): { checked: CheckedRouting; mutations: Mutation[] } {
   const { store, org } = env;
@@ -73,7 +83,10 @@ function routingRequest(
   return { checked, mutations: mutations ?? [] };
 }
 
-function requireRoute(outcome: RoutingOutcome | undefined, call: VoiceCallRecord): Extract<RoutingOutcome, { ok: true }> {
+function requireRoute(
+  outcome: RoutingOutcome | undefined,
+  call: VoiceCallRecord,
+): Extract<RoutingOutcome, { ok: true }> {
   if (outcome !== undefined && outcome.ok) return outcome;
   const tried = outcome === undefined || outcome.ok ? [] : outcome.tried;
   throw new ApiError(400, 'NO_ROUTE', [
@@ -139,7 +152,10 @@ export function routeVoiceCall(req: OperationRequest<RouteVoiceCallRequest>, env
     req,
     env,
     'routeVoiceCall',
-    { routing: (call, center) => routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue) },
+    {
+      routing: (call, center) =>
+        routeToTarget(env.org, center, call.callOrigin, body.routingTarget, body.fallbackQueue),
+    },
     (routing) => routeTo(req, env, routing, requireRoute(routing.outcome, routing.call).target, 'routeVoiceCall'),
   );
   return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
@@ -171,7 +187,9 @@ export function requestCallback(req: OperationRequest<RequestCallbackRequest>, e
 /** Routes the call again, to a different rep than its last routing's (the accepted work, if any, is closed). */
 export function rerouteVoiceCall(req: OperationRequest, env: OperationEnv): OperationOutcome {
   const { checked, mutations } = routingRequest(req, env, 'rerouteVoiceCall', {}, (routing) =>
-    routing.call.lastRouting === null ? [] : routeTo(req, env, routing, rerouteTarget(routing.center, routing.call.lastRouting), 'reroute'),
+    routing.call.lastRouting === null
+      ? []
+      : routeTo(req, env, routing, rerouteTarget(routing.center, routing.call.lastRouting), 'reroute'),
   );
   return { status: 200, body: SUCCESS, mutations, voiceCallId: checked.call.id };
 }

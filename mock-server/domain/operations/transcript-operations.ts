@@ -64,13 +64,15 @@ function intakeMessages(
       const receivedAt = req.now.toISOString();
       const kept: Mutation[] = [];
       for (const message of messages) {
-        const outsideWindow = (start !== null && message.startTime < start) || (end !== null && message.startTime > end);
+        const outsideWindow =
+          (start !== null && message.startTime < start) || (end !== null && message.startTime > end);
         const entry = underRules(
           {
             operation,
             messageId: message.messageId,
             facts: {
-              duplicateMessageId: taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
+              duplicateMessageId:
+                taken.has(message.messageId) || store.hasMessageId(tenant, conversation.id, message.messageId),
               outsideWindow,
             },
             vars: {
@@ -127,14 +129,25 @@ export function createTranscript(req: OperationRequest<TranscriptMessage>, env: 
 }
 
 /** Every entry is judged on its own; failed entries are reported in a 207 and the others are stored. */
-export function createTranscriptsBulk(req: OperationRequest<BulkTranscriptsRequest>, env: OperationEnv): OperationOutcome {
+export function createTranscriptsBulk(
+  req: OperationRequest<BulkTranscriptsRequest>,
+  env: OperationEnv,
+): OperationOutcome {
   const mutations: Mutation[] = [];
   const failures: BulkTranscriptsPartialFailure['errorResponse']['errorResponseEntries'] = [];
   const seen = new Map<string, Set<string>>();
   const { entries } = req.body;
   entries.forEach((entry, i) => {
     try {
-      const intake = intakeMessages(req, env, 'createTranscriptsBulk', entry.vendorCallKey, entry.messages, seen, bulkLimits(entries.length, i, entry.messages.length));
+      const intake = intakeMessages(
+        req,
+        env,
+        'createTranscriptsBulk',
+        entry.vendorCallKey,
+        entry.messages,
+        seen,
+        bulkLimits(entries.length, i, entry.messages.length),
+      );
       mutations.push(...intake.mutations);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -22,7 +22,8 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   // The tenant's contact center was checked against the org when the token (or tenant header) was.
   const center = org.contactCenter(body.callCenterApiName)!;
   const isTransfer = body.initiationMethod === 'Transfer';
-  const parent = isTransfer && body.parentVoiceCallId !== undefined ? findCall(store, tenant, body.parentVoiceCallId) : undefined;
+  const parent =
+    isTransfer && body.parentVoiceCallId !== undefined ? findCall(store, tenant, body.parentVoiceCallId) : undefined;
   const existing = store.legsByVendorKey(tenant, body.vendorCallKey)[0];
   const attributesProblem = callAttributesProblem(body.callAttributes);
   const shared = requestFacts(req.undocumentedFields);
@@ -70,7 +71,12 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   // Left untouched (DUPLICATE_VENDOR_CALL_KEY): the answer names the call that already has the key.
   const call = created?.call ?? existing!;
   const response: CreateVoiceCallResponse = { voiceCallId: call.id, errors: [] };
-  return { status: created === undefined ? 200 : 201, body: response, mutations: created?.mutations ?? [], voiceCallId: call.id };
+  return {
+    status: created === undefined ? 200 : 201,
+    body: response,
+    mutations: created?.mutations ?? [],
+    voiceCallId: call.id,
+  };
 }
 
 /** The call type of a call an update creates, from Amazon Connect's initiation method (the post-call sync sends it). */
@@ -172,5 +178,10 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   );
   const response: UpdateVoiceCallResponse = { status: 'pending' };
   const voiceCallId = updated?.call.id ?? found?.id;
-  return { status: 200, body: response, mutations: updated?.mutations ?? [], ...(voiceCallId === undefined ? {} : { voiceCallId }) };
+  return {
+    status: 200,
+    body: response,
+    mutations: updated?.mutations ?? [],
+    ...(voiceCallId === undefined ? {} : { voiceCallId }),
+  };
 }
