@@ -462,7 +462,7 @@ async function main(): Promise<void> {
   const full = await launchMock(fullFile);
   extra.startWithPreloadMs = Math.round(full.startMs);
   extra.rssAfterLoadMb = Math.round(rssMb(full.child.pid!));
-  log(`  start on ${PRELOAD} calls: ${extra.startWithPreloadMs} ms, RSS ${extra.rssAfterLoadMb} MB`);
+  log(`  start on ${PRELOAD} calls: ${String(extra.startWithPreloadMs)} ms, RSS ${String(extra.rssAfterLoadMb)} MB`);
   const empty = await launchMock(join(work, 'empty.json'));
   const stores: [Store, Store] = [
     { label: 'empty store', target: empty, resetBeforeEachRun: true, stored: 0 },

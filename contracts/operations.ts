@@ -53,7 +53,9 @@ export const OPERATIONS = [
 /** A logical operation: what rules, journal and scenarios talk about. */
 export type Operation = (typeof OPERATIONS)[number];
 
-/** The operations whose JSON body has fields of its own (reroute and clearRouting take none; the GET lookups no body). */
+/**
+ * The operations whose JSON body has fields of its own (reroute and clearRouting take none; the GET lookups no body).
+ */
 export const OPERATIONS_WITH_BODY_FIELDS = OPERATIONS.filter(
   (
     op,

@@ -175,7 +175,10 @@ const transferLeg = (): ScenarioStep => ({
   advice: 'POST /voiceCalls with initiationMethod Transfer and parentVoiceCallId when the call is transferred.',
 });
 
-/** Ending the legs: each may get its own update (the post-call sync sends one per leg); the last leg's closes the conversation. */
+/**
+ * Ending the legs: each may get its own update (the post-call sync sends one per leg); the last leg's closes the
+ * conversation.
+ */
 const endLegs = (): ScenarioStep => ({
   ...finalUpdate(),
   title: "The legs end; the last leg's update closes the conversation",

@@ -18,7 +18,9 @@ export interface SequenceFacts {
   everRouted?: boolean;
   /** The call has pending routing that omniFlow made (before the call was a voicemail). */
   flowRoutingPending?: boolean;
-  /** An earlier update (without isActiveCall: true) already ended the resolved leg; a transfer ending it does not count. */
+  /**
+   * An earlier update (without isActiveCall: true) already ended the resolved leg; a transfer ending it does not count.
+   */
   legClosedByUpdate?: boolean;
   /** Whether the call's contact center has Unified Routing with Omni-Channel. */
   unifiedRouting?: boolean;
@@ -93,7 +95,10 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** How the rule is known: stated on a Salesforce page, shown by Salesforce's own published code or samples, or our inference. */
+/**
+ * How the rule is known: stated on a Salesforce page, shown by Salesforce's own published code or samples, or our
+ * inference.
+ */
 export const EVIDENCE_GRADES = ['documented', 'observed', 'inferred'] as const;
 export type EvidenceGrade = (typeof EVIDENCE_GRADES)[number];
 
@@ -804,7 +809,9 @@ export function matchRules(
 
 export type RuleMode = 'strict' | 'lenient';
 
-/** What a run does with the rules: their levels, and whether refusals are answered (strict) or only recorded (lenient). */
+/**
+ * What a run does with the rules: their levels, and whether refusals are answered (strict) or only recorded (lenient).
+ */
 export interface RulePolicyView {
   readonly mode: RuleMode;
   levelOf(id: RuleId): RuleLevel;

@@ -129,7 +129,10 @@ export const transcriptMessageSchema = z.object({
   callCenterApiName: nonEmpty().optional(),
 });
 
-/** The page's limits; Salesforce's own Contact Lens Lambda exceeds them, so they are a rule (BULK_TRANSCRIPT_LIMITS), not the schema. */
+/**
+ * The page's limits; Salesforce's own Contact Lens Lambda exceeds them, so they are a rule (BULK_TRANSCRIPT_LIMITS),
+ * not the schema.
+ */
 export const BULK_MAX_ENTRIES = 5;
 export const BULK_MAX_MESSAGES_PER_ENTRY = 5;
 

@@ -1,7 +1,6 @@
 /** Part of `npm run build`: writes openapi.yaml as dist/openapi.json, which the server loads faster. */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { readFileSync } from 'node:fs';
 import { BUILT_SPEC_FILE, SPEC_FILE } from '../mock-server/openapi/spec-document.ts';
 
 writeFileSync(BUILT_SPEC_FILE, JSON.stringify(parse(readFileSync(SPEC_FILE, 'utf8'))));

@@ -1,4 +1,7 @@
-/** GET /__admin/rules: every rule with its evidence, its default and its level in this run, from every place a level is set. */
+/**
+ * GET /__admin/rules: every rule with its evidence, its default and its level in this run, from every place a level is
+ * set.
+ */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

@@ -26,7 +26,9 @@ async function post(mock: RunningMock, path: string, body: unknown): Promise<num
   return res.status;
 }
 
-/** Keeps `workers` requests in flight (a create, then a transcript on it) until stopped; records what was acknowledged. */
+/**
+ * Keeps `workers` requests in flight (a create, then a transcript on it) until stopped; records what was acknowledged.
+ */
 function sustainedLoad(mock: RunningMock, workers: number) {
   const acked = { calls: new Set<string>(), messages: new Set<string>() };
   let stop = false;

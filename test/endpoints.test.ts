@@ -1149,7 +1149,7 @@ describe('coverage', () => {
     const spec = telephonySurface(loadSpecDocument());
     const ids = Object.values(spec.paths ?? {}).flatMap((item) =>
       (['get', 'post', 'put', 'patch', 'delete'] as const).flatMap((m) =>
-        item?.[m]?.operationId === undefined ? [] : [item[m]!.operationId!],
+        item?.[m]?.operationId === undefined ? [] : [item[m].operationId],
       ),
     );
     expect(ids.sort()).toEqual(Object.keys(OPERATION_OF_OPERATION_ID).sort());

@@ -15,7 +15,7 @@ import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { startMockServer, type RunningMockServer } from '../mock-server/index.ts';
 import { openStore } from '../mock-server/store/telephony-store.ts';
 import { nearMiss, valid } from './support/schema-arbitrary.ts';
-import { requestSchemaOf, specOperations, type JsonSchema } from './support/spec-schemas.ts';
+import { requestSchemaOf, specOperations } from './support/spec-schemas.ts';
 
 const RUNS = Number(process.env.SCV_FUZZ_HTTP_RUNS ?? 1500);
 const operations = specOperations().filter((op) => !op.path.startsWith('/__admin'));
@@ -102,7 +102,7 @@ const path = fc.oneof(
 
 function bodyFor(template: string): fc.Arbitrary<Buffer | undefined> {
   const op = operations.find((o) => `/telephony/v1${o.path}` === template) ?? operations[0]!;
-  const schema = (requestSchemaOf(op) ?? { type: 'object' }) as JsonSchema;
+  const schema = requestSchemaOf(op) ?? { type: 'object' };
   return fc.oneof(
     {
       weight: 4,

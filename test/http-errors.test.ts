@@ -27,13 +27,14 @@ const raw = () => request(mock.server.app);
 const rawJson = (method: 'post' | 'patch', path: string, text: string): Test =>
   raw()[method](`${API}${path}`).set(AUTH).set('Content-Type', 'application/json').send(text);
 /** Sends bytes exactly as given (supertest would otherwise JSON-encode a Buffer sent as application/json). */
-const rawBytes = (method: 'post' | 'patch', path: string, bytes: Buffer, headers: Record<string, string>): Test =>
-  raw()
-    [method](`${API}${path}`)
+const rawBytes = (method: 'post' | 'patch', path: string, bytes: Buffer, headers: Record<string, string>): Test => {
+  const client = raw();
+  return client[method](`${API}${path}`)
     .set(AUTH)
     .set(headers)
     .serialize((b: unknown) => b as string)
     .send(bytes);
+};
 
 /** The documented error shape with this status and code, never a 5xx; returns the parsed body. */
 function expectError(res: Response, status: number, errorCode: ErrorResponse['errorCode']): ErrorResponse {

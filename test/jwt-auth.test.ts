@@ -3,8 +3,7 @@
  * log), and good tokens from every source a connector uses are accepted: `scv-mock token`, a key made
  * by `scv-mock keygen` and registered at runtime, and tokens signed by jsonwebtoken and jose.
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Writable } from 'node:stream';

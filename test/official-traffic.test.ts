@@ -17,7 +17,7 @@ const seed = loadScenario('voicemail-seed');
 
 const warningIds = (header: unknown): string[] => [
   ...new Set(
-    String(header ?? '')
+    (typeof header === 'string' ? header : '')
       .split(',')
       .map((item) => item.trim().split(';')[0]!)
       .filter(Boolean),

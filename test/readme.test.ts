@@ -1,4 +1,7 @@
-/** The README is the user's manual: it must list every rule (as the table grades it), error code and start option the code has. */
+/**
+ * The README is the user's manual: it must list every rule (as the table grades it), error code and start option the
+ * code has.
+ */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultLevel, SEQUENCE_RULES } from '../contracts/sequence-rules.ts';

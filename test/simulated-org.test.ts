@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { routeByOmniFlow, routeToTarget } from '../mock-server/domain/omni-routing.ts';
+import type { OrgFixture } from '../mock-server/org/org-fixture-schema.ts';
 import {
   DEFAULT_ORG_FILE,
   loadOrgFixture,
@@ -11,7 +12,7 @@ import {
   parseOrgFixture,
 } from '../mock-server/org/simulated-org.ts';
 
-const raw = () => JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as Record<string, any>;
+const raw = () => JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as OrgFixture;
 const org = loadOrgFixture();
 const center = org.contactCenter('MyContactCenter')!;
 const queue = (name: string) => `arn:aws:connect:us-east-1:000000000000:instance/scv-mock/queue/${name}`;
@@ -44,10 +45,10 @@ describe('a bad fixture', () => {
   it('is refused with the path and the problem of every mistake', () => {
     const bad = raw();
     bad.orgId = '001abc';
-    bad.contactCenters[0].phoneChannels[0].live.flow = 'No_Such_Flow';
-    bad.contactCenters[0].flows[2].routes[1].rep = 'nobody@example.com';
-    bad.contactCenters[0].queues[0].id = '00GSM0000000001AAA';
-    bad.contactCenters[1].apiName = 'MyContactCenter';
+    bad.contactCenters[0]!.phoneChannels[0]!.live.flow = 'No_Such_Flow';
+    bad.contactCenters[0]!.flows[2]!.routes[1]!.rep = 'nobody@example.com';
+    bad.contactCenters[0]!.queues[0]!.id = '00GSM0000000001AAA';
+    bad.contactCenters[1]!.apiName = 'MyContactCenter';
     let message = '';
     try {
       parseOrgFixture(bad, 'bad.json');

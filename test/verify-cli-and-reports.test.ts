@@ -10,7 +10,7 @@ import { verificationReportSchema, type VerificationSummary } from '../contracts
 import { toJUnit, toMarkdown, toText } from '../contracts/report-formats.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
-import { inboundCall, loadScenario, message } from './support/mock-harness.ts';
+import { inboundCall, loadScenario } from './support/mock-harness.ts';
 
 let mock: RunningMock;
 let token: string;

@@ -40,7 +40,7 @@ function registrationOf(req: Request): { pem: string; callCenterApiName: string;
   const body = Buffer.isBuffer(raw) ? raw : Buffer.alloc(0);
   const contentType = req.headers['content-type'];
   if (contentType !== undefined && PEM_TYPES.test(contentType)) {
-    const query = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string) : undefined);
+    const query = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : undefined);
     const callCenterApiName = query('callCenterApiName');
     if (callCenterApiName === undefined) {
       throw ApiError.details(400, 'INVALID_REQUEST', [

@@ -1,6 +1,7 @@
 /**
  * The per-tenant admin API: the request journal (list with filters, clear), reset (calls, journal or
- * both), state inspection, and verification of calls against the scenarios. A request names its tenant the way API requests do: the same bearer
+ * both), state inspection, and verification of calls against the scenarios. A request names its tenant the way API
+ * requests do: the same bearer
  * token, or with --auth off the Scv-Mock-Tenant header or the default tenant.
  */
 import { Router, type Request, type RequestHandler } from 'express';

@@ -77,7 +77,7 @@ function decode(token: string): { alg: unknown; claims: Claims } {
       "The bearer token's header and payload must be JSON objects. Sign it as a compact JWS with RS256.",
     );
   }
-  return { alg: (header as { alg?: unknown }).alg, claims: claims as Claims };
+  return { alg: (header as { alg?: unknown }).alg, claims: claims };
 }
 
 /**

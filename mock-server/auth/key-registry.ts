@@ -3,10 +3,9 @@
  * X.509 certificates, as the real setup stores a certificate on the CallCenter) and those registered at
  * runtime through POST /__admin/keys.
  */
-import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import type { FixtureKey } from '../org/org-fixture-schema.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';

@@ -29,6 +29,6 @@ export function generateKeyMaterial(
   const subject = [{ name: 'commonName', value: options.commonName ?? 'scv-telephony-mock connector' }];
   cert.setSubject(subject);
   cert.setIssuer(subject);
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
+  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
   return { privateKeyPem, publicKeyPem, certificatePem: forge.pki.certificateToPem(cert) };
 }

@@ -11,7 +11,7 @@ type Values<T extends Options> = {
 
 export function parseFlags<T extends Options>(argv: readonly string[], options: T): Values<T> {
   try {
-    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values as Values<T>;
+    return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

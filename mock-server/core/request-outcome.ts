@@ -6,7 +6,7 @@
 import type { RuleCheck } from '../../contracts/admin-schemas.ts';
 import type { RuleHit } from '../../contracts/sequence-rules.ts';
 import type { UndocumentedField } from '../domain/undocumented-field.ts';
-import { ApiError, RuleViolationError } from '../errors/api-error.ts';
+import { type ApiError, RuleViolationError } from '../errors/api-error.ts';
 import type { Tenant } from '../tenancy/tenant.ts';
 
 /** The stored call a request resolved to. */

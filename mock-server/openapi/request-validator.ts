@@ -8,7 +8,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsNamespace from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
-import { OpenAPIBackend, type Document, type Operation } from 'openapi-backend';
+import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { SpecDocument } from './spec-document.ts';
 
@@ -32,7 +32,7 @@ export class RequestValidator {
     // than compiling, so instances are shared per option set.
     const instances = new Map<string, Ajv2020>();
     const api = new OpenAPIBackend({
-      definition: document as unknown as Document,
+      definition: document,
       strict: true,
       validate: true,
       quick: true,
@@ -45,7 +45,7 @@ export class RequestValidator {
           addFormats(ajv);
           instances.set(key, ajv);
         }
-        return ajv as unknown as typeof _ajv;
+        return ajv;
       },
     });
     await api.init();
@@ -65,7 +65,7 @@ export class RequestValidator {
       { ...input, headers: input.headers as Record<string, string>, body },
       operation,
     );
-    return (result.errors ?? []) as ErrorObject[];
+    return result.errors ?? [];
   }
 
   /**
@@ -88,5 +88,5 @@ export class RequestValidator {
 /** The dereferenced JSON body schema of an operation, for the undocumented-field check. */
 export function requestBodySchema(operation: Operation): OpenAPIV3_1.SchemaObject | undefined {
   const body = operation.requestBody as OpenAPIV3_1.RequestBodyObject | undefined;
-  return body?.content['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
+  return body?.content['application/json']?.schema;
 }

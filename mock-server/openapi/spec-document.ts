@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { packageFile } from '../package-files.ts';
 
 export const SPEC_FILE = packageFile('openapi.yaml');
@@ -25,7 +26,7 @@ export function loadSpecDocument(file: string = SPEC_FILE): SpecDocument {
     return JSON.parse(readFileSync(BUILT_SPEC_FILE, 'utf8')) as SpecDocument;
   }
   // yaml loads only when the JSON copy is missing or older (a checkout without a fresh build).
-  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   return parse(readFileSync(file, 'utf8')) as SpecDocument;
 }
 

@@ -19,7 +19,7 @@ export function findUndocumentedFields(schema: Schema | undefined, body: unknown
     if (node === undefined) return;
     if (Array.isArray(value) && node.type === 'array' && node.items !== undefined) {
       // Indices collapse to [] so one stray field in five messages is reported once.
-      for (const item of value) walk(node.items as Schema, item, `${path}[]`);
+      for (const item of value) walk(node.items, item, `${path}[]`);
       return;
     }
     if (!isPlainObject(value) || node.properties === undefined) return;

@@ -11,7 +11,9 @@ import type {
   RealtimeEvent,
 } from '../../contracts/wire-schemas.ts';
 
-/** The calls Salesforce creates itself (outbound from the softphone, callbacks, consults); the API cannot create them. */
+/**
+ * The calls Salesforce creates itself (outbound from the softphone, callbacks, consults); the API cannot create them.
+ */
 export type SalesforceCreatedCallType = 'Outbound' | 'Callback' | 'Consult';
 
 /** Every record belongs to one tenant and has a Salesforce-style 18-character id. */
@@ -24,7 +26,9 @@ export interface VoiceCallRecord extends TenantRecord {
   callCenterApiName: string;
   vendorCallKey: string;
   conversationId: string;
-  /** Outbound, Callback and Consult calls are the ones Salesforce creates itself (made here with POST /__admin/calls). */
+  /**
+   * Outbound, Callback and Consult calls are the ones Salesforce creates itself (made here with POST /__admin/calls).
+   */
   callType: 'Inbound' | 'Transfer' | SalesforceCreatedCallType;
   parentVoiceCallId: string | null;
   previousCallId: string | null;
@@ -99,7 +103,9 @@ export interface RecordingRecord extends TenantRecord {
   voiceCallId: string;
   recordingLocation: string;
   totalRecordingDuration: number | null;
-  /** totalRecordingDuration when sent, else agentInteractionDuration + totalHoldDuration (the VoiceCallRecording rule). */
+  /**
+   * totalRecordingDuration when sent, else agentInteractionDuration + totalHoldDuration (the VoiceCallRecording rule).
+   */
   durationInSeconds: number;
   createdAt: string;
   updatedAt: string;
@@ -143,7 +149,10 @@ export interface ConversationEventRecord extends TenantRecord {
   receivedAt: string;
 }
 
-/** A reservation of a number of the Agentforce Voice pool (reserveRoutableNumber); the number is free again after expiresAt. */
+/**
+ * A reservation of a number of the Agentforce Voice pool (reserveRoutableNumber); the number is free again after
+ * expiresAt.
+ */
 export interface NumberReservationRecord extends TenantRecord {
   routableNumber: string;
   countryCode: string;
@@ -207,7 +216,9 @@ interface LegacyCallFields {
   ownerQueueId?: string | null;
 }
 
-/** Brings a ContactRequest read from an older store file (before preview and scheduled callbacks) to the current shape. */
+/**
+ * Brings a ContactRequest read from an older store file (before preview and scheduled callbacks) to the current shape.
+ */
 export function upgradeContactRequestRecord(request: ContactRequestRecord): void {
   const older = request as Partial<
     Pick<ContactRequestRecord, 'isPreviewCallback' | 'scheduledRoutingDateTime' | 'vendorCallKey'>

@@ -11,7 +11,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import {
   COLLECTIONS,
-  SNAPSHOT_FORMAT,
+  type SNAPSHOT_FORMAT,
   type CollectionName,
   type Mutation,
   type RecordsByCollection,

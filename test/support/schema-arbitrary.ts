@@ -56,7 +56,7 @@ function forType(schema: JsonSchema, type: string): fc.Arbitrary<unknown> {
         Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valid(value)])),
         { requiredKeys: Object.keys(properties).filter((k) => required.has(k)) },
       );
-      return record as fc.Arbitrary<unknown>;
+      return record;
     }
     default:
       return fc.jsonValue();

@@ -25,7 +25,10 @@ function pickEvent(event: RealtimeEvent | PostCallEvent): RealtimeEvent | PostCa
   return picked as unknown as RealtimeEvent | PostCallEvent;
 }
 
-/** The first event time that looks like epoch seconds, as "events[i].startTime 1573503300", with its date read as seconds. */
+/**
+ * The first event time that looks like epoch seconds, as "events[i].startTime 1573503300", with its date read as
+ * seconds.
+ */
 function firstTimeInSeconds(
   events: readonly (RealtimeEvent | PostCallEvent)[],
 ): { at: string; asSeconds: string } | undefined {

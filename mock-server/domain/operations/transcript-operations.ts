@@ -114,7 +114,10 @@ function intakeMessages(
 
 const ACCEPTED: AcceptedResult = { result: 'Accepted' };
 
-/** The page's limits (BULK_TRANSCRIPT_LIMITS): too many entries is reported on the first entry, too many messages on their entry. */
+/**
+ * The page's limits (BULK_TRANSCRIPT_LIMITS): too many entries is reported on the first entry, too many messages on
+ * their entry.
+ */
 function bulkLimits(entryCount: number, index: number, messageCount: number): { facts: SequenceFacts; vars: RuleVars } {
   const problems = [
     ...(index === 0 && entryCount > BULK_MAX_ENTRIES ? [`the request has ${entryCount} entries`] : []),
