@@ -24,7 +24,7 @@ export const healthResponseSchema = z.object({
   version: z.string(),
   mode: z.enum(['strict', 'lenient']),
   auth: z.enum(['jwt', 'off']),
-  store: z.enum(['lowdb', 'memory']),
+  store: z.enum(['file', 'memory']),
 });
 
 /** POST /__admin/keys as JSON: a PEM public key or certificate for a contact center. */

@@ -43,7 +43,7 @@ export interface StartMockServerOptions {
   rules?: Readonly<Record<string, RuleLevel>>;
   /** Default jwt. */
   auth?: AuthMode;
-  /** A lowdb store file; default in memory. */
+  /** The store's snapshot file (its log is <file>.wal); default in memory. */
   dataFile?: string;
   /** Deterministic record ids. */
   seed?: string;

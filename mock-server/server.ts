@@ -29,7 +29,7 @@ import { VERSION } from './package-files.ts';
 export interface MockServerOptions {
   host?: string;
   port?: number;
-  /** The lowdb store file; null keeps everything in memory. */
+  /** The store's snapshot file (its log is <file>.wal); null keeps everything in memory. */
   dataFile?: string | null;
   fixturesFile?: string;
   mode?: RuleMode;

@@ -10,7 +10,7 @@ import { inboundCall } from './support/mock-harness.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 
 describe('scv-mock start options', () => {
-  it('defaults to 127.0.0.1:6324, strict, JWT auth, a lowdb file under .scv-mock', () => {
+  it('defaults to 127.0.0.1:6324, strict, JWT auth, a store file under .scv-mock', () => {
     const options = parseStartOptions([], {});
     expect(options).toMatchObject({
       host: '127.0.0.1',
@@ -114,7 +114,7 @@ describe('the scv-mock process', () => {
     // clearRouting with nothing pending only warns by default (Salesforce's own Lambda sends it); this run refuses it.
     const mock = await startCli(['--data', join(dir, 'store.json'), '--rule', 'CLEAR_ROUTING_WITHOUT_PENDING=refuse']);
     try {
-      expect(mock.output()).toMatch(/store: +lowdb .*store\.json \(0 calls/);
+      expect(mock.output()).toMatch(/store: +file .*store\.json \(0 calls/);
       expect(mock.output()).toMatch(/rules: +CLEAR_ROUTING_WITHOUT_PENDING=refuse \(.*\/__admin\/rules lists them\)/);
       expect(mock.output()).toMatch(/auth: +RS256 JWT verified against 2 registered key\(s\), any org id/);
       expect(mock.output()).toMatch(/MyContactCenter: 999999999/);

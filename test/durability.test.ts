@@ -146,7 +146,7 @@ describe('durability', () => {
     const mock = await startCli(['--data', file, '--move-corrupt-store']);
     try {
       expect(mock.output()).toMatch(/moved aside: .*store\.json\.corrupt-/);
-      expect(mock.output()).toMatch(/store: +lowdb .*\(0 calls/);
+      expect(mock.output()).toMatch(/store: +file .*\(0 calls/);
       expect(await post(mock, '/voiceCalls', inboundCall('fresh'))).toBe(201);
     } finally {
       await mock.stop();

@@ -1,5 +1,5 @@
 /**
- * The lowdb store: state written by one server instance is read by the next, whether it was closed
+ * The file store (log and snapshot): state written by one server instance is read by the next, whether it was closed
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
 import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
-import { StoreFileError } from '../mock-server/store/lowdb-persistence.ts';
+import { StoreFileError } from '../mock-server/store/file-persistence.ts';
 import { SNAPSHOT_FORMAT } from '../mock-server/store/records.ts';
 import { openStore } from '../mock-server/store/telephony-store.ts';
 import { inboundCall, loadScenario, message, startMock, type Harness } from './support/mock-harness.ts';
@@ -39,7 +39,7 @@ async function runSeed(mock: Harness): Promise<void> {
     await mock.call(step.method, step.path, step.body).expect(step.expect.status);
 }
 
-describe('lowdb store across restarts', () => {
+describe('the file store across restarts', () => {
   it('a restarted server sees the calls, transcripts, recording and routing the previous one stored', async () => {
     const file = dataFile();
     const first = await start(file);

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
-import { moveStoreAside, StoreFileError } from '../store/lowdb-persistence.ts';
+import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
 import { tuneHeapForLongRuns } from './heap-tuning.ts';
 import { UsageError } from './parse-flags.ts';
@@ -48,7 +48,7 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
     relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file;
   return [
     `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
-    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `lowdb ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
+    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `file ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
     `  auth:     ${
       options.auth === 'off'
         ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'

@@ -40,7 +40,7 @@ Starts the Service Cloud Voice Telephony Integration REST API mock.
 Options:
   -p, --port <port>         Port to listen on (env PORT; default ${DEFAULTS.port})
       --host <address>      Address to listen on (env HOST; default ${DEFAULTS.host}, loopback only)
-      --data <file>         lowdb store file (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
+      --data <file>         store snapshot file, its log next to it (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
       --in-memory           Keep everything in memory; nothing is written to disk
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
       --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)

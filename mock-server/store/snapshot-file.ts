@@ -9,14 +9,30 @@ import { once } from 'node:events';
 import { createReadStream, createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
 import {
   COLLECTIONS,
   type SNAPSHOT_FORMAT,
   type CollectionName,
   type Mutation,
   type RecordsByCollection,
+  type SnapshotData,
   type StoreMeta,
 } from './records.ts';
+
+/**
+ * Reads a snapshot of another layout (pretty-printed, edited by hand) whole, with lowdb: the document is
+ * the same, only its line layout is not the one readSnapshot streams.
+ */
+export async function readWholeSnapshot(file: string): Promise<SnapshotData | null> {
+  const db = new Low(
+    new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }),
+    null,
+  );
+  await db.read();
+  return db.data;
+}
 
 export interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;

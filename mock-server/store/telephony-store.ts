@@ -1,6 +1,6 @@
 /**
  * The store interface the server talks to, and its implementation: an in-memory state index, optionally
- * persisted on a lowdb file through a write-ahead log. Another backend only has to implement
+ * persisted on files: a write-ahead log and a snapshot in lowdb's JSON format. Another backend only has to implement
  * `TelephonyStore`.
  *
  * Reads are synchronous and a commit applies its mutations synchronously before it waits for the disk,
@@ -9,7 +9,7 @@
  */
 import type { StoreCounts } from '../../contracts/admin-schemas.ts';
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
-import { LowdbPersistence, type LoadedState, type LowdbPersistenceOptions } from './lowdb-persistence.ts';
+import { FilePersistence, type LoadedState, type FilePersistenceOptions } from './file-persistence.ts';
 import type {
   ContactRequestRecord,
   ConversationEventRecord,
@@ -24,7 +24,7 @@ import type {
 import { StateIndex } from './state-index.ts';
 
 export interface TelephonyStore {
-  readonly kind: 'lowdb' | 'memory';
+  readonly kind: 'file' | 'memory';
   /** The snapshot file, or null in memory. */
   readonly location: string | null;
   /** Issues record ids; what it issued is persisted with the next commit. */
@@ -59,11 +59,11 @@ export interface TelephonyStore {
 }
 
 export interface OpenStoreOptions {
-  /** The lowdb snapshot file; omit for an in-memory store. */
+  /** The snapshot file (its log is <file>.wal); omit for an in-memory store. */
   file?: string;
   /** Seed for deterministic ids; a stored seed is kept when none is given. */
   seed?: string;
-  persistence?: LowdbPersistenceOptions;
+  persistence?: FilePersistenceOptions;
 }
 
 const inTenant = <T extends { tenant: string }>(tenant: string, record: T | undefined): T | undefined =>
@@ -75,7 +75,7 @@ class IndexedTelephonyStore implements TelephonyStore {
 
   constructor(
     private readonly state: StateIndex,
-    private readonly persistence: LowdbPersistence | null,
+    private readonly persistence: FilePersistence | null,
     readonly ids: SalesforceIdFactory,
     seq: number,
     readonly droppedAtLoad: number,
@@ -85,8 +85,8 @@ class IndexedTelephonyStore implements TelephonyStore {
     persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
   }
 
-  get kind(): 'lowdb' | 'memory' {
-    return this.persistence === null ? 'memory' : 'lowdb';
+  get kind(): 'file' | 'memory' {
+    return this.persistence === null ? 'memory' : 'file';
   }
 
   get location(): string | null {
@@ -189,10 +189,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   const state = new StateIndex();
   let seq = 0;
   let dropped = 0;
-  let persistence: LowdbPersistence | null = null;
+  let persistence: FilePersistence | null = null;
   let loaded: LoadedState | undefined;
   if (options.file !== undefined) {
-    persistence = new LowdbPersistence(options.file, options.persistence);
+    persistence = new FilePersistence(options.file, options.persistence);
     loaded = await persistence.load((mutation) => state.apply([mutation]));
     if (loaded.snapshot !== null) {
       state.meta = loaded.snapshot.meta;

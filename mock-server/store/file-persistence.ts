@@ -1,8 +1,8 @@
 /**
- * Persistence on a lowdb JSON file without rewriting it on every request: each committed batch of
- * mutations is appended to a write-ahead log next to the file (one JSON line), and the log is folded
- * into the lowdb snapshot now and then and at shutdown. A request is answered only after its line is
- * written, so an acknowledged write survives the process being killed.
+ * Persistence on files, without rewriting the data file on every request: each committed batch of
+ * mutations is appended to a write-ahead log next to the snapshot (one JSON line), and the log is folded
+ * into the snapshot (lowdb's JSON document, see snapshot-file.ts) now and then and at shutdown. A request
+ * is answered only after its line is written, so an acknowledged write survives the process being killed.
  *
  *   store.json        lowdb snapshot: every record, plus the last log sequence number it contains
  *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
@@ -23,12 +23,11 @@ import {
 } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
 import {
   NotLineLayout,
   readSnapshot,
+  readWholeSnapshot,
   writeSnapshot,
   type SnapshotHeader,
   type SnapshotSource,
@@ -62,7 +61,7 @@ export class StoreFileError extends Error {
   }
 }
 
-export interface LowdbPersistenceOptions {
+export interface FilePersistenceOptions {
   /**
    * Fold the log into the snapshot once it is this large, or as large as the snapshot itself if that is
    * bigger: then folding costs, per byte logged, about one byte written, however big the store grows.
@@ -70,10 +69,9 @@ export interface LowdbPersistenceOptions {
   compactAfterBytes?: number;
 }
 
-export class LowdbPersistence {
+export class FilePersistence {
   readonly walFile: string;
   private readonly compactingFile: string;
-  private readonly db: Low<SnapshotData | null>;
   private readonly compactAfterBytes: number;
   private wal: FileHandle | null = null;
   private walBytes = 0;
@@ -88,16 +86,11 @@ export class LowdbPersistence {
 
   constructor(
     readonly file: string,
-    options: LowdbPersistenceOptions = {},
+    options: FilePersistenceOptions = {},
   ) {
     this.walFile = `${file}.wal`;
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
-    // lowdb reads snapshots that are not in the line layout; the mock writes them itself (snapshot-file.ts).
-    this.db = new Low(
-      new DataFile<SnapshotData | null>(file, { parse: JSON.parse, stringify: (data) => JSON.stringify(data) }),
-      null,
-    );
   }
 
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
@@ -137,13 +130,12 @@ export class LowdbPersistence {
       if (!(error instanceof NotLineLayout))
         throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
       // Another layout of the same document (edited by hand, say): lowdb reads it whole.
+      let data: SnapshotData | null;
       try {
-        await this.db.read();
+        data = await readWholeSnapshot(this.file);
       } catch (parseError) {
         throw new StoreFileError(this.file, `is not valid JSON (${(parseError as Error).message})`);
       }
-      const data = this.db.data;
-      this.db.data = null;
       if (data === null || typeof data !== 'object' || data.format !== SNAPSHOT_FORMAT) throw notAStore();
       for (const name of COLLECTIONS)
         for (const record of data[name] ?? []) apply({ op: 'put', collection: name, record } as Mutation);
