@@ -11,4 +11,5 @@ export * from './rule-settings.ts';
 export * from './scenarios.ts';
 export * from './scenario-verifier.ts';
 export * from './report-formats.ts';
+export * from './junit-xml.ts';
 export { isDateTime } from './formats.ts';

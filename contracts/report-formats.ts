@@ -3,19 +3,11 @@
  * short Markdown summary for a job summary, and plain text for a terminal.
  */
 import type { VerificationReport, VerificationSummary } from './admin-schemas.ts';
-
-/** Text made safe for an XML attribute or element. */
-export const xml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+import { junitXml, type JUnitCase } from './junit-xml.ts';
 
 const callName = (report: VerificationReport): string => report.vendorCallKey ?? report.conversationId ?? 'call';
 
-interface Case {
-  name: string;
-  failure?: string;
-  /** Why the case was skipped. */
-  skipped?: string;
-}
+type Case = Omit<JUnitCase, 'classname'>;
 
 function casesOf(report: VerificationReport): Case[] {
   const cases: Case[] = report.steps.map((step) => {
@@ -43,22 +35,13 @@ function casesOf(report: VerificationReport): Case[] {
 }
 
 export function toJUnit(summary: VerificationSummary): string {
-  const suites = summary.reports.map((report) => {
-    const cases = casesOf(report);
-    const failures = cases.filter((c) => c.failure !== undefined).length;
-    const skipped = cases.filter((c) => c.skipped !== undefined).length;
-    const body = cases
-      .map((c) => {
-        const open = `    <testcase classname="${xml(`${summary.scenario}.${callName(report)}`)}" name="${xml(c.name)}"`;
-        if (c.failure !== undefined)
-          return `${open}>\n      <failure message="${xml(c.failure.split('\n')[0]!)}">${xml(c.failure)}</failure>\n    </testcase>`;
-        if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xml(c.skipped)}"/>\n    </testcase>`;
-        return `${open}/>`;
-      })
-      .join('\n');
-    return `  <testsuite name="${xml(`${summary.scenario} ${callName(report)}`)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}">\n${body}\n  </testsuite>`;
-  });
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="scv-telephony-mock ${xml(summary.scenario)}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return junitXml(
+    `scv-telephony-mock ${summary.scenario}`,
+    summary.reports.map((report) => ({
+      name: `${summary.scenario} ${callName(report)}`,
+      cases: casesOf(report).map((c) => ({ classname: `${summary.scenario}.${callName(report)}`, ...c })),
+    })),
+  );
 }
 
 const STATUS_MARK: Record<VerificationReport['steps'][number]['status'], string> = {

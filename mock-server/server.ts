@@ -118,7 +118,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const authenticate = createAuthenticator({
     mode: auth,
     defaultTenant,
-    verifier: {
+    tokenChecks: {
       org,
       keys,
       jtis: new JtiCache(),

@@ -16,14 +16,14 @@ import type { MockServerOptions } from '../mock-server/server.ts';
 import {
   inboundCall,
   IN_CALL,
-  loadScenario,
+  loadScript,
   message,
   startMock,
   type Client,
   type Harness,
 } from './support/mock-harness.ts';
 
-const seed = loadScenario('voicemail-seed');
+const seed = loadScript('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
 
 let mock: Harness;

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_NAMES } from '../contracts/scenarios.ts';
-import { loadScenarioFixtures, runConformance } from '../mock-server/conformance/conformance-runner.ts';
+import { loadRequestScripts, runConformance } from '../mock-server/conformance/conformance-runner.ts';
 import { startMockServer, type RunningMockServer } from '../mock-server/index.ts';
 import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
 
@@ -20,7 +20,7 @@ describe('conformance against the mock itself', () => {
   it('scv-mock conformance passes every scenario: exit 0', async () => {
     const run = await runCli(['conformance', '--base-url', cli.baseUrl]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const total = loadScenarioFixtures().reduce((n, f) => n + f.steps.length, 0);
+    const total = loadRequestScripts().reduce((n, f) => n + f.steps.length, 0);
     expect(run.stdout).toContain(`${total} requests, 0 differ from the mock's assumptions`);
     expect(run.stdout).toContain('✓ voicemail-seed › The partner system creates a VoiceCall');
     expect(run.stdout).not.toContain('✗');
@@ -57,7 +57,7 @@ describe('conformance in process', () => {
       runId: 'r1',
     });
     expect(report.steps.filter((s) => s.differences.length > 0)).toEqual([]);
-    expect(new Set(loadScenarioFixtures().map((f) => f.scenario))).toEqual(new Set(SCENARIO_NAMES));
+    expect(new Set(loadRequestScripts().map((f) => f.scenario))).toEqual(new Set(SCENARIO_NAMES));
     const again = await runConformance({
       baseUrl: mock.rootUrl,
       orgId: '00D000000000021',

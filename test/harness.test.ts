@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startMockServer } from '../mock-server/index.ts';
-import { loadScenario } from './support/mock-harness.ts';
+import { loadScript } from './support/mock-harness.ts';
 
-const seed = loadScenario('voicemail-seed');
+const seed = loadScript('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
 
 /** A stand-in for a connector: sends the seed's requests with its own fetch and token. */

@@ -10,10 +10,10 @@ import { verificationReportSchema } from '../contracts/admin-schemas.ts';
 import { defaultLevel, ruleById } from '../contracts/sequence-rules.ts';
 import request from 'supertest';
 import { loadOfficialTraffic } from './support/official-traffic.ts';
-import { loadScenario, startMock, type Client, type Harness } from './support/mock-harness.ts';
+import { loadScript, startMock, type Client, type Harness } from './support/mock-harness.ts';
 
 const corpus = loadOfficialTraffic();
-const seed = loadScenario('voicemail-seed');
+const seed = loadScript('voicemail-seed');
 
 const warningIds = (header: unknown): string[] => [
   ...new Set(

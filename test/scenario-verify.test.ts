@@ -20,14 +20,14 @@ import type { MockServerOptions } from '../mock-server/server.ts';
 import {
   inboundCall,
   IN_CALL,
-  loadScenario,
+  loadScript,
   message,
   startMock,
   type Client,
   type Harness,
 } from './support/mock-harness.ts';
 
-const FIXTURES = readdirSync(new URL('../fixtures/scenarios/', import.meta.url))
+const FIXTURES = readdirSync(new URL('../fixtures/scripts/', import.meta.url))
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
 const VM = 'vm-0001';
@@ -51,15 +51,15 @@ async function verifyCall(client: Client, scenario: string, vendorCallKey: strin
 
 const kinds = (report: VerificationReport) => report.problems.map((p) => [p.kind, p.step ?? p.rule ?? null]);
 
-describe('every scenario fixture verifies clean', () => {
+describe('every request script verifies clean against its scenario', () => {
   it('there is a fixture for every scenario', () => {
-    const covered = FIXTURES.map((name) => loadScenario(name).scenario);
+    const covered = FIXTURES.map((name) => loadScript(name).scenario);
     expect([...new Set(covered)].sort()).toEqual([...SCENARIO_NAMES].sort());
   });
 
   it.each(FIXTURES)('%s', async (name) => {
     mock = await startMock();
-    const fixture = loadScenario(name);
+    const fixture = loadScript(name);
     const client = fixture.contactCenter === undefined ? mock : await mock.as(fixture.contactCenter);
     for (const step of fixture.steps) {
       const res = await client.call(step.method, step.path, step.body);

@@ -21,7 +21,7 @@ import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { StoreFileError } from '../mock-server/store/file-persistence.ts';
 import { SNAPSHOT_FORMAT } from '../mock-server/store/records.ts';
 import { openStore } from '../mock-server/store/telephony-store.ts';
-import { inboundCall, loadScenario, message, startMock, type Harness } from './support/mock-harness.ts';
+import { inboundCall, loadScript, message, startMock, type Harness } from './support/mock-harness.ts';
 
 const dataFile = () => join(mkdtempSync(join(tmpdir(), 'scv-store-')), 'store.json');
 const running: Harness[] = [];
@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 async function runSeed(mock: Harness): Promise<void> {
-  for (const step of loadScenario('voicemail-seed').steps)
+  for (const step of loadScript('voicemail-seed').steps)
     await mock.call(step.method, step.path, step.body).expect(step.expect.status);
 }
 

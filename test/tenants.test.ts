@@ -7,9 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { tenantOf } from '../mock-server/tenancy/tenant.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
-import { inboundCall, loadScenario, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
+import { inboundCall, loadScript, message, startMock, type Client, type Harness } from './support/mock-harness.ts';
 
-const seed = loadScenario('voicemail-seed');
+const seed = loadScript('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
 const ORGS = [
   '00D000000000001',

@@ -10,7 +10,7 @@ import { verificationReportSchema, type VerificationSummary } from '../contracts
 import { toJUnit, toMarkdown, toText } from '../contracts/report-formats.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { runCli, startCli, type RunningMock } from './support/cli-process.ts';
-import { inboundCall, loadScenario } from './support/mock-harness.ts';
+import { inboundCall, loadScript } from './support/mock-harness.ts';
 
 let mock: RunningMock;
 let token: string;
@@ -29,7 +29,7 @@ async function send(method: string, path: string, body?: unknown): Promise<numbe
 beforeAll(async () => {
   mock = await startCli(['--in-memory', '--quiet']);
   token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
-  for (const step of loadScenario('voicemail-seed').steps)
+  for (const step of loadScript('voicemail-seed').steps)
     expect(await send(step.method, step.path, step.body)).toBe(step.expect.status);
   // A broken voicemail: routed before it was tagged, and no transcript.
   await send('POST', '/voiceCalls', inboundCall('broken'));

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { findCall } from '../mock-server/domain/call-resolution.ts';
-import { loadScenario, startMock, type Harness } from './support/mock-harness.ts';
+import { loadScript, startMock, type Harness } from './support/mock-harness.ts';
 
-const seed = loadScenario('voicemail-seed');
+const seed = loadScript('voicemail-seed');
 const KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
 
 let mock: Harness;

@@ -33,7 +33,7 @@ const jsonPart = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64
 
 export const MAX_LIFETIME_SECONDS = 24 * 3600;
 
-export interface VerifierOptions {
+export interface TokenCheckOptions {
   org: SimulatedOrg;
   keys: KeyRegistry;
   jtis: JtiCache;
@@ -118,7 +118,7 @@ export class VerifiedTokens {
 }
 
 /** Resolves to the token's tenant, or throws the 401 that says which check failed. */
-export async function verifyToken(token: string, options: VerifierOptions): Promise<Tenant> {
+export async function verifyToken(token: string, options: TokenCheckOptions): Promise<Tenant> {
   const { org } = options;
   const now = Math.floor(options.now().getTime() / 1000);
   const remembered = options.verified?.get(token, now, options.clockSkewSeconds);

@@ -9,7 +9,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { isSalesforceId, id15Of } from '../ids/salesforce-id.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
-import { verifyToken, type VerifierOptions } from './jwt-verifier.ts';
+import { verifyToken, type TokenCheckOptions } from './jwt-verifier.ts';
 
 export type AuthMode = 'jwt' | 'off';
 export const TENANT_HEADER = 'Scv-Mock-Tenant';
@@ -44,12 +44,12 @@ const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: st
 export function createAuthenticator(options: {
   mode: AuthMode;
   defaultTenant: Tenant;
-  verifier: VerifierOptions;
+  tokenChecks: TokenCheckOptions;
 }): Authenticator {
   return async (headers) => {
     if (options.mode === 'off') {
       const named = headers[TENANT_HEADER.toLowerCase()];
-      return typeof named === 'string' ? tenantFromHeader(named, options.verifier.org) : options.defaultTenant;
+      return typeof named === 'string' ? tenantFromHeader(named, options.tokenChecks.org) : options.defaultTenant;
     }
     const header = headers.authorization;
     if (header === undefined || header.trim() === '') {
@@ -66,7 +66,7 @@ export function createAuthenticator(options: {
       );
     }
     try {
-      return await verifyToken(token, options.verifier);
+      return await verifyToken(token, options.tokenChecks);
     } catch (error) {
       // A rejected token is a 401 too, and carries the challenge like the others.
       if (error instanceof ApiError && error.status === 401) {

@@ -1,16 +1,16 @@
 /**
- * `scv-mock conformance`: plays the scenario fixtures against a target (this mock or a real org) and
+ * `scv-mock conformance`: plays the request scripts against a target (this mock or a real org) and
  * reports each response that differs from what the mock assumes. Exit 0 when all conform, 1 otherwise.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { xml } from '../../contracts/report-formats.ts';
+import { junitXml } from '../../contracts/junit-xml.ts';
 import { runConformance, type ConformanceReport, type StepResult } from '../conformance/conformance-runner.ts';
 import { loadOrgFixture } from '../org/simulated-org.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const CONFORMANCE_HELP = `Usage: scv-mock conformance --base-url <url> [options]
 
-Drives every scenario (fixtures/scenarios) against a target, as a connector would, and reports each
+Drives every scenario (fixtures/scripts) against a target, as a connector would, and reports each
 response whose status or body shape differs from what the mock assumes. Against a real org's
 telephony endpoint this shows where the mock has drifted from the service.
 
@@ -26,14 +26,16 @@ Options:
 `;
 
 function toJUnit(report: ConformanceReport): string {
-  const cases = report.steps.map((s) => {
-    const open = `    <testcase classname="conformance.${xml(s.fixture)}" name="${xml(`${s.method} ${s.path}: ${s.step}`)}"`;
-    return s.differences.length === 0
-      ? `${open}/>`
-      : `${open}>\n      <failure message="${xml(s.differences[0]!)}">${xml(s.differences.join('\n'))}</failure>\n    </testcase>`;
-  });
-  const failures = report.steps.filter((s) => s.differences.length > 0).length;
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="scv-telephony-mock conformance">\n  <testsuite name="${xml(report.baseUrl)}" tests="${report.steps.length}" failures="${failures}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+  return junitXml('scv-telephony-mock conformance', [
+    {
+      name: report.baseUrl,
+      cases: report.steps.map((s) => ({
+        classname: `conformance.${s.fixture}`,
+        name: `${s.method} ${s.path}: ${s.step}`,
+        ...(s.differences.length === 0 ? {} : { failure: s.differences.join('\n') }),
+      })),
+    },
+  ]);
 }
 
 function line(result: StepResult): string {

@@ -1,5 +1,5 @@
 /**
- * The conformance runner: plays the scenario fixtures as a client against any target (this mock, or a
+ * The conformance runner: plays the request scripts as a client against any target (this mock, or a
  * real org's /telephony/v1) and reports every response whose status or body shape differs from what
  * the mock assumes. Run against a real org, it shows where the mock's assumptions have drifted.
  */
@@ -11,7 +11,7 @@ import { errorResponseSchema } from '../../contracts/wire-schemas.ts';
 import { signToken } from '../auth/token-signer.ts';
 import { packageFile } from '../package-files.ts';
 
-export interface FixtureStep {
+export interface ScriptStep {
   title: string;
   operationId: string;
   method: string;
@@ -20,20 +20,20 @@ export interface FixtureStep {
   expect: { status: number };
 }
 
-export interface ScenarioFixture {
+export interface RequestScript {
   name: string;
   scenario: string;
   contactCenter?: string;
-  steps: FixtureStep[];
+  steps: ScriptStep[];
 }
 
-export const SCENARIO_FIXTURE_DIR = packageFile('fixtures/scenarios');
+export const REQUEST_SCRIPT_DIR = packageFile('fixtures/scripts');
 
-export function loadScenarioFixtures(dir: string = SCENARIO_FIXTURE_DIR): ScenarioFixture[] {
+export function loadRequestScripts(dir: string = REQUEST_SCRIPT_DIR): RequestScript[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.json'))
     .sort()
-    .map((file) => JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as ScenarioFixture);
+    .map((file) => JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as RequestScript);
 }
 
 export interface ConformanceOptions {
@@ -78,7 +78,7 @@ function apiBase(baseUrl: string): string {
 }
 
 /** The fixture with every vendorCallKey made unique to this run, and its contact center replaced. */
-function prepare(fixture: ScenarioFixture, runId: string, callCenter: string): ScenarioFixture {
+function prepare(fixture: RequestScript, runId: string, callCenter: string): RequestScript {
   const keys = new Set<string>();
   for (const step of fixture.steps) {
     const body = step.body as { vendorCallKey?: unknown } | undefined;
@@ -94,7 +94,7 @@ function prepare(fixture: ScenarioFixture, runId: string, callCenter: string): S
   );
   const text =
     keys.size === 0 ? JSON.stringify(fixture) : JSON.stringify(fixture).replace(pattern, (key) => `${key}-${runId}`);
-  const prepared = JSON.parse(text) as ScenarioFixture;
+  const prepared = JSON.parse(text) as RequestScript;
   for (const step of prepared.steps) {
     const body = step.body as { callCenterApiName?: unknown } | undefined;
     if (body !== undefined && typeof body.callCenterApiName === 'string') body.callCenterApiName = callCenter;
@@ -110,7 +110,7 @@ function shapeProblems(schema: z.ZodType | undefined, body: unknown, what: strin
     : result.error.issues.map((issue) => `${what} ${issue.path.join('.') || '(body)'}: ${issue.message}`);
 }
 
-async function runStep(base: string, token: string, fixture: string, step: FixtureStep): Promise<StepResult> {
+async function runStep(base: string, token: string, fixture: string, step: ScriptStep): Promise<StepResult> {
   const result: StepResult = {
     fixture,
     step: step.title,
@@ -165,7 +165,7 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
   const runId = options.runId ?? randomBytes(4).toString('hex');
   const base = apiBase(options.baseUrl);
   const wanted = options.scenarios;
-  const fixtures = loadScenarioFixtures().filter(
+  const fixtures = loadRequestScripts().filter(
     (f) => wanted === undefined || wanted.includes(f.name) || wanted.includes(f.scenario),
   );
   const steps: StepResult[] = [];

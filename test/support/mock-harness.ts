@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { tenantOf } from '../../mock-server/tenancy/tenant.ts';
 import { signToken } from '../../mock-server/auth/token-signer.ts';
-import { loadScenarioFixtures, type ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';
+import { loadRequestScripts, type RequestScript } from '../../mock-server/conformance/conformance-runner.ts';
 import type { Tenant } from '../../mock-server/tenancy/tenant.ts';
 import { createMockServer, type MockServer, type MockServerOptions } from '../../mock-server/server.ts';
 
@@ -66,12 +66,12 @@ export async function startMock(
   };
 }
 
-export type { FixtureStep as ScenarioStep, ScenarioFixture } from '../../mock-server/conformance/conformance-runner.ts';
+export type { ScriptStep as ScenarioStep, RequestScript } from '../../mock-server/conformance/conformance-runner.ts';
 
-/** A scenario fixture of fixtures/scenarios by its name. */
-export function loadScenario(name: string): ScenarioFixture {
-  const fixture = loadScenarioFixtures().find((f) => f.name === name);
-  if (fixture === undefined) throw new Error(`no scenario fixture named ${name}`);
+/** A request script of fixtures/scripts by its name. */
+export function loadScript(name: string): RequestScript {
+  const fixture = loadRequestScripts().find((f) => f.name === name);
+  if (fixture === undefined) throw new Error(`no request script named ${name}`);
   return fixture;
 }
 

@@ -1,0 +1,39 @@
+/** JUnit XML, the one writer for every report the tools produce (verification and conformance). */
+
+/** Text made safe for an XML attribute or element. */
+export const xml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+
+export interface JUnitCase {
+  classname: string;
+  name: string;
+  /** The failure's text; its first line is the failure message. */
+  failure?: string;
+  /** Why the case was skipped. */
+  skipped?: string;
+}
+
+export interface JUnitSuite {
+  name: string;
+  cases: readonly JUnitCase[];
+}
+
+function testcase(c: JUnitCase): string {
+  const open = `    <testcase classname="${xml(c.classname)}" name="${xml(c.name)}"`;
+  if (c.failure !== undefined) {
+    const message = c.failure.split('\n')[0]!;
+    return `${open}>\n      <failure message="${xml(message)}">${xml(c.failure)}</failure>\n    </testcase>`;
+  }
+  if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xml(c.skipped)}"/>\n    </testcase>`;
+  return `${open}/>`;
+}
+
+export function junitXml(name: string, suites: readonly JUnitSuite[]): string {
+  const body = suites.map((suite) => {
+    const failures = suite.cases.filter((c) => c.failure !== undefined).length;
+    const skipped = suite.cases.filter((c) => c.skipped !== undefined).length;
+    const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" skipped="${skipped}">`;
+    return [head, ...suite.cases.map(testcase), '  </testsuite>'].join('\n');
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(name)}">\n${body.join('\n')}\n</testsuites>\n`;
+}
