@@ -144,6 +144,26 @@ const createBody = (key: string, startTime = '2024-05-01T10:00:00Z') =>
     participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
   });
 
+/** Latency the way users meet it: a fixed offered rate (autocannon's overall rate), not saturation. */
+async function fixedRate(label: string, options: autocannon.Options, rate: number): Promise<Figures> {
+  return load(`${label} at ${rate} req/s offered`, { ...options, overallRate: rate });
+}
+
+/** The median wall time of a CLI command that does not serve (the installed bin: dist/, not tsx). */
+function timeCommand(args: string[], times = 5): number {
+  const runs: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const run = spawnSync(process.execPath, [join(ROOT, 'dist/mock-server/cli/run.js'), ...args], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    if (run.status !== 0 && run.status !== 3) throw new Error(`scv-mock ${args.join(' ')} exited ${run.status}`);
+    runs.push(performance.now() - started);
+  }
+  return Math.round(middle(runs));
+}
+
 async function load(label: string, options: autocannon.Options, perSequence = 1): Promise<Figures> {
   // Warm-up: JIT, connection pools, caches.
   const warmUp = await autocannon({ ...options, duration: WARM_UP });
@@ -412,10 +432,67 @@ async function compare(token: string, work: string, ratios: Record<string, numbe
       }),
     );
   }
+  // The machine's own floor for the latency target: the bare server at the same fixed rate.
+  const bareAtThousand = await fixedRate(
+    'bare node:http, fixed JSON',
+    {
+      url: `${bare.root}/telephony/v1/voiceCalls`,
+      method: 'POST',
+      body: createBody('x'),
+      headers: { 'Content-Type': 'application/json' },
+      connections: CONNECTIONS,
+    },
+    1000,
+  );
   await Promise.all([mock.stop(), bare.stop(), prism.stop()]);
   ratios['scv-mock vs bare node:http: create voice call'] = pairedRatio(runs[0]!, runs[1]!);
   ratios['scv-mock vs Prism 5: create voice call'] = pairedRatio(runs[0]!, runs[2]!);
-  return runs.map(medianRun);
+  return [...runs.map(medianRun), bareAtThousand];
+}
+
+interface PerformanceTarget {
+  what: string;
+  measured: string;
+  /** null: not measured in this run (e.g. the comparisons without --vs-prism). */
+  met: boolean | null;
+}
+
+/** Each performance target with the figure this run measured, and whether it was met. */
+function targets(extra: Record<string, unknown>, ratios: Record<string, number>): PerformanceTarget[] {
+  const latency = extra.latency as {
+    fixed1000P99: number;
+    halfSaturationP99: number;
+    halfSaturationRate: number;
+    saturationP99: number;
+  };
+  const cli = extra.cliMs as Record<string, number>;
+  const ratio = (name: string, least: number, what: string): PerformanceTarget => {
+    const value = ratios[name];
+    return {
+      what,
+      measured: value === undefined ? 'run with --vs-prism' : `${value}×`,
+      met: value === undefined ? null : value >= least,
+    };
+  };
+  const under = (what: string, value: number, limit: number, unit = 'ms'): PerformanceTarget => ({
+    what,
+    measured: `${value} ${unit}`,
+    met: value < limit,
+  });
+  return [
+    ratio('scv-mock vs Prism 5: create voice call', 5, 'create throughput at least 5× Prism 5'),
+    ratio(
+      'scv-mock vs bare node:http: create voice call',
+      0.25,
+      'create throughput at least 0.25× a bare node:http server',
+    ),
+    under('p99 under 5 ms at 1,000 req/s offered', latency.fixed1000P99, 5),
+    under(`p99 under 10 ms at half of saturation (${latency.halfSaturationRate} req/s)`, latency.halfSaturationP99, 10),
+    { what: 'p99 saturated (reported)', measured: `${latency.saturationP99} ms`, met: null },
+    under('cold start under 1 s, empty store', extra.coldStartMs as number, 1000),
+    under(`cold start under 2 s with ${PRELOAD} calls stored`, extra.startWithPreloadMs as number, 2000),
+    ...Object.entries(cli).map(([command, ms]) => under(`scv-mock ${command} under 300 ms`, ms, 300)),
+  ];
 }
 
 function table(rows: Figures[]): string {
@@ -469,6 +546,32 @@ async function main(): Promise<void> {
     { label: `${PRELOAD / 1000}k calls stored`, target: full, resetBeforeEachRun: false, stored: PRELOAD },
   ];
   rows.push(...(await runScenarios(stores, token, ratios)));
+  log('latency at fixed offered rates (create voice call, empty store)…');
+  const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+  const createOptions = (tag: string): autocannon.Options => ({
+    url: `${empty.root}/telephony/v1/voiceCalls`,
+    method: 'POST',
+    headers,
+    body: createBody(`lat-${tag}-[<id>]`),
+    idReplacement: true,
+    connections: CONNECTIONS,
+  });
+  await timeReset(empty, token);
+  const saturation = rows.find((row) => row.label === 'empty store: create voice call')!;
+  const halfRate = Math.round(saturation.requestsPerSecond / 2);
+  const atThousand = await fixedRate('empty store: create voice call', createOptions('k'), 1000);
+  await timeReset(empty, token);
+  const atHalf = await fixedRate('empty store: create voice call (half of saturation)', createOptions('h'), halfRate);
+  rows.push(atThousand, atHalf);
+  extra.latency = {
+    saturationP99: saturation.p99,
+    fixed1000P99: atThousand.p99,
+    halfSaturationRate: halfRate,
+    halfSaturationP99: atHalf.p99,
+  };
+  log(
+    `  p99: ${atThousand.p99} ms at 1000 req/s, ${atHalf.p99} ms at ${halfRate} req/s, ${saturation.p99} ms saturated`,
+  );
   extra.reset = await timeReset(empty, token);
   log(`  reset of the empty store's tenant after its last run: ${JSON.stringify(extra.reset)}`);
   await Promise.all([empty.stop(), full.stop()]);
@@ -478,6 +581,14 @@ async function main(): Promise<void> {
     rows.push(...(await compare(token, work, ratios)));
   }
   extra.ratios = ratios;
+  log('CLI commands that do not serve (median of 5 launches)…');
+  extra.cliMs = {
+    '--help': timeCommand(['--help']),
+    token: timeCommand(['token']),
+    'verify --help': timeCommand(['verify', '--help']),
+    'start --help': timeCommand(['start', '--help']),
+  };
+  log(`  ${JSON.stringify(extra.cliMs)}`);
   rmSync(work, { recursive: true, force: true });
 
   const when = new Date().toISOString();
@@ -488,6 +599,11 @@ async function main(): Promise<void> {
   );
   log(table(rows));
   for (const [name, value] of Object.entries(extra)) log(`${name}: ${JSON.stringify(value)}`);
+  extra.targets = targets(extra, ratios);
+  log('');
+  log('targets (issue 11):');
+  for (const t of extra.targets as PerformanceTarget[])
+    log(`  ${t.met === null ? '–' : t.met ? '✓' : '✗'} ${t.what}: ${t.measured}`);
   const dir = join(ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(

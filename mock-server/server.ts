@@ -25,6 +25,7 @@ import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simul
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
 import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
+import { DEFAULTS } from './defaults.ts';
 
 export interface MockServerOptions {
   host?: string;
@@ -51,17 +52,7 @@ export interface MockServerOptions {
   clock?: () => Date;
 }
 
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 6324,
-  dataFile: '.scv-mock/store.json',
-  mode: 'strict',
-  auth: 'jwt',
-  maxBodyBytes: 1024 * 1024,
-  clockSkewSeconds: 60,
-  journalSize: 10_000,
-  maxCallsPerTenant: 250_000,
-} as const;
+export { DEFAULTS };
 
 export interface MockServer {
   /** The request listener: /telephony/v1 on node:http, everything else on the admin API's express app. */

@@ -16,7 +16,9 @@ import type { JtiCache } from './jti-cache.ts';
 import type { KeyRegistry } from './key-registry.ts';
 
 /** The audience the Lambdas send (the v67 claim list has none); any other aud is refused. */
-export const SCRT_AUDIENCE = 'https://scrt.salesforce.com';
+import { SCRT_AUDIENCE } from './jwt-claims.ts';
+
+export { SCRT_AUDIENCE };
 
 /** The registered claims the checks read; a token may carry others. */
 interface Claims {

@@ -8,7 +8,7 @@ import { SignJWT } from 'jose';
 import { packageFile } from '../package-files.ts';
 
 export const DEMO_PRIVATE_KEY_FILE = packageFile('fixtures/keys/demo-private-key.pem');
-export { SCRT_AUDIENCE } from './jwt-verifier.ts';
+export { SCRT_AUDIENCE } from './jwt-claims.ts';
 
 export interface TokenOptions {
   /** PEM private key (PKCS#8 or PKCS#1); the demo key when omitted. */

@@ -4,8 +4,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { junitXml } from '../../contracts/junit-xml.ts';
-import { runConformance, type ConformanceReport, type StepResult } from '../conformance/conformance-runner.ts';
-import { loadOrgFixture } from '../org/simulated-org.ts';
+import type { ConformanceReport, StepResult } from '../conformance/conformance-runner.ts';
+import { orgDefaults } from '../org/org-defaults.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const CONFORMANCE_HELP = `Usage: scv-mock conformance --base-url <url> [options]
@@ -61,12 +61,14 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
   }
   if (v['base-url'] === undefined)
     throw new UsageError('--base-url is required, e.g. --base-url http://127.0.0.1:6324');
-  const defaults = loadOrgFixture();
+  const defaults = orgDefaults();
   const scenarios = v.scenario;
+  // Loaded only now, so that --help and usage errors answer at once.
+  const { runConformance } = await import('../conformance/conformance-runner.ts');
   const report = await runConformance({
     baseUrl: v['base-url'],
     orgId: v.org ?? defaults.orgId,
-    defaultCallCenterApiName: defaults.defaultContactCenter.apiName,
+    defaultCallCenterApiName: defaults.callCenterApiName,
     ...(v['call-center'] === undefined ? {} : { callCenterApiName: v['call-center'] }),
     ...(v.key === undefined ? {} : { privateKeyPem: readFileSync(v.key, 'utf8') }),
     ...(scenarios === undefined ? {} : { scenarios }),

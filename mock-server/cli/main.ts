@@ -1,17 +1,9 @@
 /**
- * The `scv-mock` command line: `start` runs the mock until SIGINT/SIGTERM; `--help` and `--version`.
- * Start-up problems (bad fixtures, unreadable store, port in use) end with one clear message, exit 1;
- * usage errors exit 2.
+ * The `scv-mock` command line: dispatches to the commands (start, token, keygen, verify, conformance);
+ * `--help` and `--version`. Usage errors exit 2.
  */
-import { relative } from 'node:path';
-import { createLogger, type Logger } from '../http/logger.ts';
-import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
-import { createMockServer, type MockServer } from '../server.ts';
-import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
-import { tuneHeapForLongRuns } from './heap-tuning.ts';
 import { UsageError } from './parse-flags.ts';
-import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
 
 const HELP = `scv-mock ${VERSION}: a local, stateful Salesforce Service Cloud Voice Telephony Integration API
 
@@ -34,92 +26,6 @@ Examples:
   curl -H "Authorization: Bearer $(scv-mock token)" ...
 `;
 
-function describeCenters(org: SimulatedOrg): string[] {
-  return org.contactCenters.map(
-    (center) =>
-      `    ${center.apiName}: ${center.phoneChannels.map((c) => c.phoneNumber).join(', ')}` +
-      `${center.unifiedRouting ? ' (Unified Routing)' : ''}`,
-  );
-}
-
-function banner(server: MockServer, options: StartOptions, baseUrl: string): string[] {
-  const counts = server.store.counts();
-  const where = (file: string) =>
-    relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file;
-  return [
-    `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
-    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `file ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
-    `  auth:     ${
-      options.auth === 'off'
-        ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'
-        : `RS256 JWT verified against ${server.keys.list().length} registered key(s)${server.org.fixture.acceptAnyOrgId ? ', any org id (each its own tenant)' : ''}; scv-mock token prints one`
-    }`,
-    `  mode:     ${options.mode === 'strict' ? 'strict: rules at level refuse answer 409 or 400' : 'lenient: rule violations are let through and recorded'}`,
-    `  rules:    ${server.rules.changed().join(', ') || 'default levels'} (${baseUrl}/__admin/rules lists them)`,
-    `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
-    '  contact centers:',
-    ...describeCenters(server.org),
-    `  health:   ${baseUrl}/__admin/health`,
-  ];
-}
-
-async function start(argv: readonly string[]): Promise<number> {
-  const options = parseStartOptions(argv, process.env);
-  if (options.help) {
-    process.stdout.write(START_HELP);
-    return 0;
-  }
-  const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  tuneHeapForLongRuns();
-  let server: MockServer;
-  let baseUrl: string;
-  try {
-    try {
-      server = await createMockServer({ ...options, logger });
-    } catch (error) {
-      if (!(error instanceof StoreFileError) || !options.moveCorruptStore || options.dataFile === null) throw error;
-      logger.warn(error.message);
-      for (const moved of moveStoreAside(options.dataFile)) logger.warn(`moved aside: ${moved}`);
-      server = await createMockServer({ ...options, logger });
-    }
-    baseUrl = await server.listen();
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      logger.error(
-        `port ${options.port} on ${options.host} is in use. Stop the other process or pick another port with --port.`,
-      );
-    else if (code === 'EACCES')
-      logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
-    else if (error instanceof OrgFixtureError || error instanceof StoreFileError) logger.error(error.message);
-    else throw error;
-    return 1;
-  }
-  for (const line of banner(server, options, baseUrl)) logger.info(line);
-
-  return new Promise((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) {
-        logger.warn(`${signal} again: exiting without waiting`);
-        resolve(1);
-        return;
-      }
-      stopping = true;
-      logger.info(`${signal}: saving the store and shutting down`);
-      server.close().then(
-        () => resolve(0),
-        (error: unknown) => {
-          logger.error(`shutdown failed: ${(error as Error).message}`);
-          resolve(1);
-        },
-      );
-    };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
-  });
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -131,8 +37,15 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return 0;
     }
-    if (command === 'start') return await start(rest);
-    // The other commands load on demand, so `start` does not pay for their modules (node-forge, …).
+    // Each command loads its modules on demand: --help and token need none of the server's (express,
+    // openapi-backend, the store), and start needs none of the others' (node-forge, …).
+    if (command === 'start') {
+      if (rest.includes('--help') || rest.includes('-h')) {
+        process.stdout.write((await import('./start-help.ts')).START_HELP);
+        return 0;
+      }
+      return await (await import('./start-command.ts')).startCommand(rest);
+    }
     if (command === 'token') return await (await import('./token-command.ts')).tokenCommand(rest);
     if (command === 'keygen') return (await import('./keygen-command.ts')).keygenCommand(rest);
     if (command === 'verify') return await (await import('./verify-command.ts')).verifyCommand(rest);

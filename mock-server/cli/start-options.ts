@@ -12,7 +12,9 @@ import {
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { AuthMode } from '../auth/request-auth.ts';
 import type { LogFormat } from '../http/logger.ts';
-import { DEFAULTS, type MockServerOptions } from '../server.ts';
+import { DEFAULTS } from '../defaults.ts';
+import type { MockServerOptions } from '../server.ts';
+import { START_HELP } from './start-help.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 import { loadRulesFile } from './rules-file.ts';
 
@@ -33,37 +35,7 @@ export interface StartOptions extends MockServerOptions {
   quiet: boolean;
 }
 
-export const START_HELP = `Usage: scv-mock start [options]
-
-Starts the Service Cloud Voice Telephony Integration REST API mock.
-
-Options:
-  -p, --port <port>         Port to listen on (env PORT; default ${DEFAULTS.port})
-      --host <address>      Address to listen on (env HOST; default ${DEFAULTS.host}, loopback only)
-      --data <file>         store snapshot file, its log next to it (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
-      --in-memory           Keep everything in memory; nothing is written to disk
-      --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
-      --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)
-                            lenient: let them through, recorded as violations (verify still fails)
-      --rule <ID=level>     Set a rule's level: refuse, warn or off (repeatable; GET /__admin/rules
-                            lists the rules, their evidence and default levels)
-      --rules-file <file>   Rule levels from JSON: {"rules": {"RULE_ID": "refuse|warn|off"}}
-                            (--rule wins over the file, the file over the org fixture's "rules")
-      --auth <jwt|off>      jwt: verify the RS256 bearer token of every request (default)
-                            off: no token needed; the Scv-Mock-Tenant header names the tenant
-      --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})
-      --seed <text>         Make record ids deterministic (same seed and requests, same ids)
-      --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
-      --journal-size <n>    Requests the journal keeps per tenant (default ${DEFAULTS.journalSize}; 0 = off)
-      --max-calls-per-tenant <n>
-                            Calls a tenant may store before creates answer 429 (default ${DEFAULTS.maxCallsPerTenant})
-      --compact-after <size>
-                            Fold the store's log into its snapshot at this size (default 64mb)
-      --move-corrupt-store  If the store files cannot be read, move them aside and start empty
-      --log-format <fmt>    text (default) or json
-  -q, --quiet               Do not log each request
-  -h, --help                Show this help
-`;
+export { START_HELP };
 
 const SIZE = /^(\d+)(b|kb|mb)?$/i;
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEMO_PRIVATE_KEY_FILE, signToken, type TokenOptions } from '../auth/token-signer.ts';
-import { loadOrgFixture } from '../org/simulated-org.ts';
+import { orgDefaults } from '../org/org-defaults.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const TOKEN_HELP = `Usage: scv-mock token [options]
@@ -62,11 +62,11 @@ export function parseTokenOptions(argv: readonly string[]): (TokenOptions & { he
       throw new UsageError(`--key ${v.key}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
   }
-  const defaults = loadOrgFixture();
+  const defaults = orgDefaults();
   return {
     help: false,
     orgId: v.org ?? defaults.orgId,
-    callCenterApiName: v['call-center'] ?? defaults.defaultContactCenter.apiName,
+    callCenterApiName: v['call-center'] ?? defaults.callCenterApiName,
     ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
     ...(v.ttl === undefined ? {} : { ttlSeconds: parseDuration(v.ttl) }),
     ...(v.jti === true ? { jti: true as const } : {}),

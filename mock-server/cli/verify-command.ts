@@ -3,11 +3,9 @@
  * scenario, prints the report, writes JUnit XML, JSON and Markdown for CI, and exits 1 when it failed.
  */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { verificationReportSchema, verificationSummarySchema } from '../../contracts/admin-schemas.ts';
 import { asSummary, toJUnit, toMarkdown, toText } from '../../contracts/report-formats.ts';
 import { SCENARIO_NAMES } from '../../contracts/scenarios.ts';
-import { signToken } from '../auth/token-signer.ts';
-import { loadOrgFixture } from '../org/simulated-org.ts';
+import { orgDefaults } from '../org/org-defaults.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const VERIFY_HELP = `Usage: scv-mock verify --scenario <name> [options]
@@ -49,10 +47,13 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   if (v.scenario === undefined) throw new UsageError(`--scenario is required (one of ${SCENARIO_NAMES.join(', ')})`);
   const url = (v.url ?? 'http://127.0.0.1:6324').replace(/\/+$/, '');
-  const defaults = loadOrgFixture();
+  const defaults = orgDefaults();
+  // Loaded only now, so that --help and usage errors answer at once.
+  const { signToken } = await import('../auth/token-signer.ts');
+  const { verificationReportSchema, verificationSummarySchema } = await import('../../contracts/admin-schemas.ts');
   const token = await signToken({
     orgId: v.org ?? defaults.orgId,
-    callCenterApiName: v['call-center'] ?? defaults.defaultContactCenter.apiName,
+    callCenterApiName: v['call-center'] ?? defaults.callCenterApiName,
     ttlSeconds: 300,
     ...(v.key === undefined ? {} : { privateKeyPem: readFileSync(v.key, 'utf8') }),
   });

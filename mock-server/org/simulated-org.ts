@@ -14,9 +14,10 @@ import {
   type Queue,
   type Rep,
 } from './org-fixture-schema.ts';
-import { packageFile } from '../package-files.ts';
 
-export const DEFAULT_ORG_FILE = packageFile('fixtures/default-org.json');
+import { DEFAULT_ORG_FILE } from './org-defaults.ts';
+
+export { DEFAULT_ORG_FILE };
 
 /** A fixture file that cannot be used; the message lists every problem with its path. */
 export class OrgFixtureError extends Error {}

@@ -1,0 +1,34 @@
+/** `scv-mock start --help`, apart from the options parser so that printing it loads nothing else. */
+import { DEFAULTS } from '../defaults.ts';
+
+export const START_HELP = `Usage: scv-mock start [options]
+
+Starts the Service Cloud Voice Telephony Integration REST API mock.
+
+Options:
+  -p, --port <port>         Port to listen on (env PORT; default ${DEFAULTS.port})
+      --host <address>      Address to listen on (env HOST; default ${DEFAULTS.host}, loopback only)
+      --data <file>         store snapshot file, its log next to it (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
+      --in-memory           Keep everything in memory; nothing is written to disk
+      --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
+      --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)
+                            lenient: let them through, recorded as violations (verify still fails)
+      --rule <ID=level>     Set a rule's level: refuse, warn or off (repeatable; GET /__admin/rules
+                            lists the rules, their evidence and default levels)
+      --rules-file <file>   Rule levels from JSON: {"rules": {"RULE_ID": "refuse|warn|off"}}
+                            (--rule wins over the file, the file over the org fixture's "rules")
+      --auth <jwt|off>      jwt: verify the RS256 bearer token of every request (default)
+                            off: no token needed; the Scv-Mock-Tenant header names the tenant
+      --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})
+      --seed <text>         Make record ids deterministic (same seed and requests, same ids)
+      --max-body <size>     Largest accepted body, e.g. 512kb or 2mb (default 1mb)
+      --journal-size <n>    Requests the journal keeps per tenant (default ${DEFAULTS.journalSize}; 0 = off)
+      --max-calls-per-tenant <n>
+                            Calls a tenant may store before creates answer 429 (default ${DEFAULTS.maxCallsPerTenant})
+      --compact-after <size>
+                            Fold the store's log into its snapshot at this size (default 64mb)
+      --move-corrupt-store  If the store files cannot be read, move them aside and start empty
+      --log-format <fmt>    text (default) or json
+  -q, --quiet               Do not log each request
+  -h, --help                Show this help
+`;
