@@ -1,31 +1,36 @@
 /**
- * Puts the layers together: simulated org, store, openapi-backend router, HTTP app. `createMockServer`
- * builds everything without listening (supertest uses `app`); `listen` and `close` run it for real.
+ * Puts the layers together: simulated org, keys, store, then one request listener that sends /telephony/v1
+ * to the request pipeline, health to its own answer and the rest to the admin API's express app (both
+ * loaded just after the server listens). `createMockServer` builds it without listening (supertest uses
+ * `app`); `listen` and `close` run it for real.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type { HealthResponse } from '../contracts/admin-schemas.ts';
 import { RulePolicy, type RuleSettingLayer } from '../contracts/rule-settings.ts';
 import type { RuleMode } from '../contracts/sequence-rules.ts';
-import { adminTenant } from './admin/admin-http.ts';
-import { adminApi } from './admin/admin-api.ts';
 import { JtiCache } from './auth/jti-cache.ts';
 import { VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
 import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
-import { TelephonyPipeline } from './core/telephony-pipeline.ts';
-import { errorHandler, notFoundHandler } from './http/error-responses.ts';
+import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
-import { adminRequestLog } from './http/request-log.ts';
-import { telephonyListener } from './http/telephony-listener.ts';
+import { writeJson } from './http/write-json.ts';
 import { RequestJournal } from './journal/request-journal.ts';
-import { RequestValidator } from './openapi/request-validator.ts';
-import { ADMIN_BASE_PATH, API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
+import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
 import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
+
+export { DEFAULTS };
+
+/** Runs `load` on the first call and hands every caller the same promise. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => (loading ??= load());
+}
 
 export interface MockServerOptions {
   host?: string;
@@ -51,8 +56,6 @@ export interface MockServerOptions {
   logger?: Logger;
   clock?: () => Date;
 }
-
-export { DEFAULTS };
 
 export interface MockServer {
   /** The request listener: /telephony/v1 on node:http, everything else on the admin API's express app. */
@@ -100,7 +103,6 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       `the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`,
     );
   }
-  const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
   const clock = options.clock ?? (() => new Date());
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
@@ -118,22 +120,32 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       now: clock,
     },
   });
-  const pipeline = new TelephonyPipeline({
-    validator,
-    env: { store, org, rules, maxCallsPerTenant },
-    authenticate,
-    logger,
-    clock,
-  });
-  const telephony = telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal });
+  const health: HealthResponse = { status: 'ok', version: VERSION, mode, auth, store: store.kind };
 
-  const admin = express();
-  admin.disable('x-powered-by');
-  admin.set('etag', false);
-  admin.use(adminRequestLog((entry) => logger.request(entry)));
-  admin.use(
-    ADMIN_BASE_PATH,
-    adminApi({
+  // express and openapi-backend take a few hundred milliseconds to load; the server listens (and answers
+  // health) without them, loads them just after, and a request that comes first waits for them.
+  const telephony = once(async () => {
+    const [{ RequestValidator }, { TelephonyPipeline }, { telephonyListener }] = await Promise.all([
+      import('./openapi/request-validator.ts'),
+      import('./core/telephony-pipeline.ts'),
+      import('./http/telephony-listener.ts'),
+    ]);
+    const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
+    const pipeline = new TelephonyPipeline({
+      validator,
+      env: { store, org, rules, maxCallsPerTenant },
+      authenticate,
+      logger,
+      clock,
+    });
+    return {
+      validator,
+      listener: telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal }),
+    };
+  });
+  const admin = once(async () => {
+    const { adminApp } = await import('./admin/admin-app.ts');
+    return adminApp({
       version: VERSION,
       mode,
       rules,
@@ -142,18 +154,39 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       keys,
       maxBodyBytes,
       maxCallsPerTenant,
-      authenticate: adminTenant(authenticate),
+      authenticate,
       journal,
-    }),
-  );
-  admin.use(notFoundHandler);
-  admin.use(errorHandler(logger));
+      logger,
+    });
+  });
+  const failed = (res: ServerResponse, error: unknown) => {
+    logger.error(
+      `the mock could not load a part of itself: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    if (!res.headersSent)
+      writeJson(res, 500, { errors: ['The mock failed to load; see its log.'], errorCode: 'INTERNAL_ERROR' });
+  };
 
   const app: RequestListener = (req, res) => {
     const url = req.url ?? '/';
     const rest = url.startsWith(API_BASE_PATH) ? url.charAt(API_BASE_PATH.length) : undefined;
-    if (rest === '' || rest === '/' || rest === '?') telephony(req, res);
-    else admin(req, res);
+    if (rest === '' || rest === '/' || rest === '?') {
+      telephony().then(
+        (t) => {
+          t.listener(req, res);
+        },
+        (error: unknown) => failed(res, error),
+      );
+    } else if (isHealthRequest(req)) {
+      answerHealth(req, res, health, logger);
+    } else {
+      admin().then(
+        (express) => {
+          express(req, res);
+        },
+        (error: unknown) => failed(res, error),
+      );
+    }
   };
 
   let server: Server | null = null;
@@ -176,7 +209,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
-          validator.warmUp();
+          setImmediate(() => {
+            telephony().then(
+              (t) => t.validator.warmUp(),
+              () => undefined,
+            );
+            admin().catch(() => undefined);
+          });
           const { port } = started.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });

@@ -494,6 +494,18 @@ describe('GET /__admin/health', () => {
     });
   });
 
+  it('is answered by the server itself: GET and HEAD (with a query or a trailing slash) are 200, other methods the 404 error shape', async () => {
+    await start();
+    expect(healthResponseSchema.parse((await raw().get('/__admin/health/?probe=1').expect(200)).body).status).toBe(
+      'ok',
+    );
+    const head = await raw().head('/__admin/health').expect(200);
+    expect(head.headers['content-type']).toContain('application/json');
+    const post = await raw().post('/__admin/health').send({});
+    expect(post.status).toBe(404);
+    expect(post.body.errorCode).toBe('ROUTE_NOT_FOUND');
+  });
+
   it('reports the mode and auth the server was started with', async () => {
     await start({ mode: 'lenient', auth: 'off' });
     const res = await raw().get('/__admin/health').expect(200);

@@ -1,13 +1,12 @@
 /**
- * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag): health,
- * which answers once the store is loaded (the server only listens after that), the rules and their
+ * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag; health is
+ * answered by the server itself, see health.ts): the rules and their
  * levels in this run, the keys tokens are checked against, and the per-tenant journal, reset and state
  * inspection.
  */
 import { Router } from 'express';
 import type { RulePolicy } from '../../contracts/rule-settings.ts';
 import type { RuleMode } from '../../contracts/sequence-rules.ts';
-import type { HealthResponse } from '../../contracts/admin-schemas.ts';
 import type { RequestHandler } from 'express';
 import type { KeyRegistry } from '../auth/key-registry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
@@ -32,16 +31,6 @@ export interface AdminApiOptions {
 
 export function adminApi(options: AdminApiOptions): Router {
   const router = Router();
-  router.get('/health', (_req, res) => {
-    const body: HealthResponse = {
-      status: 'ok',
-      version: options.version,
-      mode: options.mode,
-      auth: options.auth,
-      store: options.store.kind,
-    };
-    res.json(body);
-  });
   router.get('/rules', (_req, res) => {
     res.json(ruleList(options.rules));
   });

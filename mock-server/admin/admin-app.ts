@@ -1,0 +1,23 @@
+/** The express app that serves /__admin (all but health) and answers unknown paths in the error shape. */
+import express, { type Express } from 'express';
+import type { Authenticator } from '../auth/request-auth.ts';
+import { errorHandler, notFoundHandler } from '../http/error-responses.ts';
+import type { Logger } from '../http/logger.ts';
+import { adminRequestLog } from '../http/request-log.ts';
+import { ADMIN_BASE_PATH } from '../openapi/spec-document.ts';
+import { adminTenant } from './admin-http.ts';
+import { adminApi, type AdminApiOptions } from './admin-api.ts';
+
+export function adminApp(
+  options: Omit<AdminApiOptions, 'authenticate'> & { authenticate: Authenticator; logger: Logger },
+): Express {
+  const { logger, authenticate, ...api } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(adminRequestLog((entry) => logger.request(entry)));
+  app.use(ADMIN_BASE_PATH, adminApi({ ...api, authenticate: adminTenant(authenticate) }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
