@@ -6,9 +6,9 @@
  * megabytes at the peak.
  */
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import {
@@ -97,41 +97,68 @@ export async function writeSnapshot(file: string, source: SnapshotSource): Promi
 export class NotLineLayout extends Error {}
 
 /**
+ * Calls `onLine` with each line of the file, read in large chunks and split on newlines (readline's
+ * per-line events cost a fifth of the start on 100,000 calls). A \r before a newline is dropped.
+ */
+async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(4 << 20);
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      const text = rest + decoder.write(buffer.subarray(0, bytesRead));
+      let start = 0;
+      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+        onLine(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
+        start = end + 1;
+      }
+      rest = text.slice(start);
+    }
+    rest += decoder.end();
+    if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
  * Reads a snapshot written by writeSnapshot line by line, handing each record to `put` as it goes.
  * Throws NotLineLayout when the file is JSON of another layout, and SyntaxError when it is damaged.
  */
 export async function readSnapshot(file: string, put: (mutation: Mutation) => void): Promise<SnapshotHeader> {
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let header: SnapshotHeader | undefined;
   let collection: CollectionName | undefined;
   let finished = false;
   let lineNumber = 0;
-  for await (const line of lines) {
+  await forEachLine(file, (line) => {
     lineNumber += 1;
     if (header === undefined) {
       if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
       header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
-      continue;
+      return;
     }
     if (finished) {
       if (line.trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
-      continue;
+      return;
     }
     if (collection === undefined) {
       const name = /^"(\w+)":\[$/.exec(line)?.[1];
       if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
       collection = name as CollectionName;
-      continue;
+      return;
     }
-    if (line === '') continue;
+    if (line === '') return;
     if (line === '],' || line === ']}') {
       finished = line === ']}';
       collection = undefined;
-      continue;
+      return;
     }
     const record: unknown = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
     put({ op: 'put', collection, record } as Mutation);
-  }
+  });
   if (header === undefined) throw new NotLineLayout();
   if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
   return header;
