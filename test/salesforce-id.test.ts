@@ -30,6 +30,13 @@ describe('Salesforce ids', () => {
     expect(new SalesforceIdFactory('other').next('0LQ')).not.toBe(ids[0]);
   });
 
+  it('issues no id twice in 200,000 (what a large store holds)', () => {
+    const factory = new SalesforceIdFactory(SalesforceIdFactory.randomSeed());
+    const ids = new Set<string>();
+    for (let i = 0; i < 200_000; i++) ids.add(factory.next('0LQ'));
+    expect(ids.size).toBe(200_000);
+  });
+
   it('continues from a stored counter instead of repeating', () => {
     const first = new SalesforceIdFactory('seed');
     const issued = [first.next('0LQ'), first.next('0LQ')];

@@ -29,6 +29,8 @@ export interface Logger {
   warn(message: string): void;
   error(message: string): void;
   request(entry: RequestLogEntry): void;
+  /** False when request lines are not written (--quiet, or a silent logger): callers need not build them. */
+  readonly logsRequests: boolean;
 }
 
 const clock = (time: Date): string => time.toISOString().slice(11, 23);
@@ -42,6 +44,7 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
     else write(level === 'info' ? message : `${level.toUpperCase()}: ${message}`);
   };
   return {
+    logsRequests: options.quiet !== true,
     info: note('info'),
     warn: note('warn'),
     error: note('error'),
@@ -68,4 +71,4 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
   };
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {}, request() {} };
+export const silentLogger: Logger = { logsRequests: false, info() {}, warn() {}, error() {}, request() {} };

@@ -79,7 +79,7 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
           outcome,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         };
-        logger.request(logEntryOf(answered));
+        if (logger.logsRequests) logger.request(logEntryOf(answered));
         if (journal.enabled) {
           const entry = journalEntryOf(answered);
           if (entry !== undefined) journal.record(entry);

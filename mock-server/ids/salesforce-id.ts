@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /** Key prefixes of the records the mock creates (see the README's id table). */
 export const KEY_PREFIX = {
@@ -50,13 +50,48 @@ export function id15Of(value: string): string {
   return value.slice(0, 15);
 }
 
+/** 32-bit FNV-1a of a string, from a given basis (two bases give two independent lanes). */
+function fnv1a(text: string, basis: number): number {
+  let hash = basis;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** murmur3's 32-bit finaliser: a bijection in which every input bit moves every output bit. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** `count` base-62 digits of a 32-bit value (62^5 < 2^32). */
+function base62(value: number, count: number): string {
+  let digits = '';
+  let rest = value;
+  for (let i = 0; i < count; i++) {
+    digits += BASE62[rest % 62];
+    rest = Math.floor(rest / 62);
+  }
+  return digits;
+}
+
 /**
  * Makes 18-character ids that look like Salesforce's: prefix, a two-letter "pod", a reserved 0, nine
- * base-62 characters, the case-safe suffix. The nine characters come from a hash of (seed, counter), so a
- * given seed and request sequence always yields the same ids; the counter lives in the store, so ids
- * stay unique across restarts.
+ * base-62 characters, the case-safe suffix. The nine characters come from mixing (seed, prefix, counter)
+ * into 64 bits, so a given seed and request sequence always yields the same ids; the counter lives in the
+ * store, so ids stay unique across restarts. (A SHA-256 per id cost a twentieth of a create request.)
  */
 export class SalesforceIdFactory {
+  /** Per prefix, two 32-bit lanes derived from the seed. */
+  private readonly lanes = new Map<string, readonly [number, number]>();
+
   constructor(
     readonly seed: string,
     private counter = 0,
@@ -72,9 +107,15 @@ export class SalesforceIdFactory {
 
   next(prefix: KeyPrefix): string {
     this.counter += 1;
-    const digest = createHash('sha256').update(`${this.seed}:${prefix}:${this.counter}`).digest();
-    let body = '';
-    for (let i = 0; i < 9; i++) body += BASE62[digest[i]! % 62];
-    return to18(`${prefix}SM0${body}`);
+    let lanes = this.lanes.get(prefix);
+    if (lanes === undefined) {
+      const key = `${this.seed}:${prefix}`;
+      lanes = [fnv1a(key, 0x811c9dc5), fnv1a(key, 0x9e3779b9)];
+      this.lanes.set(prefix, lanes);
+    }
+    // Each lane is a bijection of the counter; together they make 54 bits of the nine characters.
+    const high = mix32(lanes[0] ^ this.counter);
+    const low = mix32(lanes[1] + Math.imul(this.counter, 0x9e3779b1));
+    return to18(`${prefix}SM0${base62(high, 5)}${base62(low, 4)}`);
   }
 }

@@ -57,6 +57,17 @@ export class RequestValidator {
     return this.api.getOperations();
   }
 
+  /** The header parameters the spec declares, lower case (what validation reads of the headers). */
+  headerParameterNames(): string[] {
+    const names = new Set<string>();
+    for (const operation of this.operations()) {
+      for (const parameter of operation.parameters ?? []) {
+        if ('in' in parameter && parameter.in === 'header') names.add(parameter.name.toLowerCase());
+      }
+    }
+    return [...names];
+  }
+
   /** Ajv's errors for a request of `operation`, empty when it is valid. */
   validate(operation: Operation, input: ValidationInput): ErrorObject[] {
     // openapi-backend JSON-parses a string body again, so a JSON string body goes over as JSON text.
