@@ -16,6 +16,7 @@ import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
 import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
+import { describeFault, internalError } from './errors/api-error.ts';
 import { RequestJournal } from './journal/request-journal.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
@@ -160,11 +161,8 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     });
   });
   const failed = (res: ServerResponse, error: unknown) => {
-    logger.error(
-      `the mock could not load a part of itself: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    if (!res.headersSent)
-      writeJson(res, 500, { errors: ['The mock failed to load; see its log.'], errorCode: 'INTERNAL_ERROR' });
+    logger.error(`the mock could not load a part of itself: ${describeFault(error)}`);
+    if (!res.headersSent) writeJson(res, 500, internalError().body);
   };
 
   const app: RequestListener = (req, res) => {

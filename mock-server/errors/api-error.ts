@@ -31,6 +31,17 @@ export class ApiError extends Error {
   }
 }
 
+/** The answer to a fault of the mock itself (never expected): a 500 that asks for a report. */
+export function internalError(): ApiError {
+  return new ApiError(500, 'INTERNAL_ERROR', [
+    "The mock failed while handling this request. This is a bug in scv-telephony-mock; please report it with the request that caused it (and the mock's log).",
+  ]);
+}
+
+/** The error and its stack, for the log. */
+export const describeFault = (error: unknown): string =>
+  error instanceof Error ? (error.stack ?? error.message) : String(error);
+
 /** Strict mode's answer to a violation: 409 for the call's state, 400 for the request itself. */
 export class RuleViolationError extends ApiError {
   constructor(

@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ErrorResponse } from '../../contracts/wire-schemas.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { ApiError, describeFault, internalError } from '../errors/api-error.ts';
 import { routeNotFound } from '../openapi/spec-router.ts';
 import { BodyAborted } from './json-body.ts';
 import type { Logger } from './logger.ts';
@@ -40,14 +40,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         ]),
       );
     }
-    logger.error(
-      `internal error on ${req.method} ${req.originalUrl}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    sendError(
-      res,
-      new ApiError(500, 'INTERNAL_ERROR', [
-        'The mock failed while handling this request. This is a bug in scv-telephony-mock; please report it with the request that caused it.',
-      ]),
-    );
+    logger.error(`internal error on ${req.method} ${req.originalUrl}: ${describeFault(error)}`);
+    sendError(res, internalError());
   };
 }

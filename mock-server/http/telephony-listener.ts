@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TelephonyPipeline } from '../core/telephony-pipeline.ts';
 import type { RequestOutcome } from '../core/request-outcome.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { describeFault, internalError } from '../errors/api-error.ts';
 import { journalEntryOf, type AnsweredRequest } from '../journal/journal-entry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
 import { BodyAborted, readBody } from './json-body.ts';
@@ -34,10 +34,8 @@ function queryOf(search: string): Record<string, string | string[]> {
   return query;
 }
 
-const internalError = (): RequestOutcome => {
-  const error = new ApiError(500, 'INTERNAL_ERROR', [
-    'The mock failed while handling this request. This is a bug in scv-telephony-mock; please report it with the request that caused it.',
-  ]);
+const faultOutcome = (): RequestOutcome => {
+  const error = internalError();
   return { status: error.status, headers: {}, answer: error.body, errorCode: error.errorCode };
 };
 
@@ -63,10 +61,8 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
       })
       .catch((error: unknown): RequestOutcome | undefined => {
         if (error instanceof BodyAborted) return undefined;
-        logger.error(
-          `internal error on ${method} ${url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-        );
-        return internalError();
+        logger.error(`internal error on ${method} ${url}: ${describeFault(error)}`);
+        return faultOutcome();
       })
       .then((outcome) => {
         if (outcome === undefined || res.headersSent || res.destroyed) return;
