@@ -792,7 +792,20 @@ export function renderRuleMessage(rule: SequenceRule, vars: RuleVars, refused = 
 
 /** The rules that judge this operation at this scope, in table order. */
 export function rulesFor(operation: Operation, scope: SequenceRule['scope']): SequenceRule[] {
-  return SEQUENCE_RULES.filter((rule) => rule.scope === scope && rule.operations.includes(operation));
+  return [...tableRowsFor(operation, scope)];
+}
+
+/** The table never changes, so each operation's rules are filtered from it once (judge runs per request). */
+const ROWS_BY_OPERATION = new Map<string, readonly SequenceRule[]>();
+
+function tableRowsFor(operation: Operation, scope: SequenceRule['scope']): readonly SequenceRule[] {
+  const key = `${operation} ${scope}`;
+  let rows = ROWS_BY_OPERATION.get(key);
+  if (rows === undefined) {
+    rows = SEQUENCE_RULES.filter((rule) => rule.scope === scope && rule.operations.includes(operation));
+    ROWS_BY_OPERATION.set(key, rows);
+  }
+  return rows;
 }
 
 /** The rules of this operation and scope whose facts match, in table order. */
@@ -802,7 +815,7 @@ export function matchRules(
   facts: SequenceFacts,
   vars: RuleVars = {},
 ): RuleHit[] {
-  return rulesFor(operation, scope)
+  return tableRowsFor(operation, scope)
     .filter((rule) => matches(rule.when, facts))
     .map((rule) => ({ rule, message: renderRuleMessage(rule, vars) }));
 }
@@ -850,7 +863,7 @@ export function judge(
   const violations: RuleHit[] = [];
   const warnings: RuleHit[] = [];
   let skip = false;
-  for (const rule of rulesFor(operation, scope)) {
+  for (const rule of tableRowsFor(operation, scope)) {
     const level = policy.levelOf(rule.id);
     const matched = matches(rule.when, facts);
     if (level === 'off') {
