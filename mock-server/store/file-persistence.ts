@@ -232,6 +232,12 @@ export class FilePersistence {
     if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
   }
 
+  /** Closes the log without writing anything: for a store that failed to load and will not be used. */
+  async release(): Promise<void> {
+    await this.wal?.close();
+    this.wal = null;
+  }
+
   /** Writes everything pending, folds the log into the snapshot and closes the log. */
   async close(): Promise<void> {
     await this.compaction;

@@ -193,14 +193,20 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   let loaded: LoadedState | undefined;
   if (options.file !== undefined) {
     persistence = new FilePersistence(options.file, options.persistence);
-    loaded = await persistence.load((mutation) => state.apply([mutation]));
-    if (loaded.snapshot !== null) {
-      state.meta = loaded.snapshot.meta;
-      seq = loaded.snapshot.seq;
-    }
-    for (const batch of loaded.batches) {
-      state.apply(batch.mutations);
-      seq = batch.seq;
+    try {
+      loaded = await persistence.load((mutation) => state.apply([mutation]));
+      if (loaded.snapshot !== null) {
+        state.meta = loaded.snapshot.meta;
+        seq = loaded.snapshot.seq;
+      }
+      for (const batch of loaded.batches) {
+        state.apply(batch.mutations);
+        seq = batch.seq;
+      }
+    } catch (error) {
+      // The log may already be open; a store that does not load must not hold on to it.
+      await persistence.release();
+      throw error;
     }
     dropped = loaded.droppedTail;
   }
