@@ -25,8 +25,6 @@ import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
 
-export { DEFAULTS };
-
 /** Runs `load` on the first call and hands every caller the same promise. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultLevel, SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
 import { ERROR_CODES } from '../contracts/wire-schemas.ts';
-import { START_HELP } from '../mock-server/cli/start-options.ts';
+import { START_HELP } from '../mock-server/cli/start-help.ts';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -9,7 +9,8 @@ import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
 import { tuneHeapForLongRuns } from './heap-tuning.ts';
-import { parseStartOptions, START_HELP, type StartOptions } from './start-options.ts';
+import { START_HELP } from './start-help.ts';
+import { parseStartOptions, type StartOptions } from './start-options.ts';
 
 function describeCenters(org: SimulatedOrg): string[] {
   return org.contactCenters.map(

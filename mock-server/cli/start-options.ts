@@ -14,7 +14,6 @@ import type { AuthMode } from '../auth/request-auth.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS } from '../defaults.ts';
 import type { MockServerOptions } from '../server.ts';
-import { START_HELP } from './start-help.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 import { loadRulesFile } from './rules-file.ts';
 
@@ -34,8 +33,6 @@ export interface StartOptions extends MockServerOptions {
   logFormat: LogFormat;
   quiet: boolean;
 }
-
-export { START_HELP };
 
 const SIZE = /^(\d+)(b|kb|mb)?$/i;
 

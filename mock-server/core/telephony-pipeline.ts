@@ -76,11 +76,6 @@ export class TelephonyPipeline {
     this.validatedHeaders = ['content-type', ...options.validator.headerParameterNames()];
   }
 
-  /** The words after /voiceCalls/ that never name a call. */
-  get reservedWords(): string[] {
-    return this.router.reservedWords;
-  }
-
   async handle(request: TelephonyRequest): Promise<RequestOutcome> {
     const facts: RequestFacts = {};
     try {

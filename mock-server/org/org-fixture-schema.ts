@@ -130,7 +130,7 @@ const contactCenterSchema = z
         ctx.addIssue({ code: 'custom', path, message: `names no ${kind} "${value}" (known: ${known(names)})` });
       }
     };
-    const unique = (values: string[], kind: string, key: string) => {
+    const unique = (values: readonly string[], kind: string, key: string) => {
       const seen = new Set<string>();
       values.forEach((value, i) => {
         if (seen.has(value))
@@ -138,26 +138,14 @@ const contactCenterSchema = z
         seen.add(value);
       });
     };
-    unique(
-      center.queues.map((q) => q.developerName),
-      'queues',
-      'developerName',
-    );
-    unique(
-      center.reps.map((r) => r.username),
-      'reps',
-      'username',
-    );
-    unique(
-      center.flows.map((f) => f.developerName),
-      'flows',
-      'developerName',
-    );
-    unique(
-      center.phoneChannels.map((c) => c.phoneNumber),
-      'phoneChannels',
-      'phoneNumber',
-    );
+    // Each list's own order (a Set would hide the duplicates and their indices).
+    const keyed = [
+      ['queues', 'developerName', center.queues.map((q) => q.developerName)],
+      ['reps', 'username', center.reps.map((r) => r.username)],
+      ['flows', 'developerName', center.flows.map((f) => f.developerName)],
+      ['phoneChannels', 'phoneNumber', center.phoneChannels.map((c) => c.phoneNumber)],
+    ] as const;
+    for (const [kind, key, values] of keyed) unique(values, kind, key);
     center.phoneChannels.forEach((channel, i) => {
       for (const kind of ['live', 'voicemail'] as const) {
         const routing = channel[kind];
