@@ -4,7 +4,6 @@
  * and sharing strings between records never changes what a record holds.
  */
 import { describe, expect, it } from 'vitest';
-import { heapFlagToApply, HEAP_GROWING_FLAG } from '../mock-server/cli/heap-tuning.ts';
 import { createCallForUpdate, type NewCallInput } from '../mock-server/domain/call-transitions.ts';
 import { KEY_PREFIX, SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
 import type {
@@ -136,14 +135,5 @@ describe('strings shared between records', () => {
     ]);
     expect(state.calls.get(call.id)).toEqual(updated);
     expect(state.conversations.get(conversation.id)).toEqual(later);
-  });
-});
-
-describe('heap tuning of `scv-mock start`', () => {
-  it('sets a 50 % heap growth unless node flags or NODE_OPTIONS already choose one', () => {
-    expect(heapFlagToApply([], undefined)).toBe(HEAP_GROWING_FLAG);
-    expect(heapFlagToApply(['--enable-source-maps'], '--max-old-space-size=512')).toBe(HEAP_GROWING_FLAG);
-    expect(heapFlagToApply(['--heap-growing-percent=50'], undefined)).toBeNull();
-    expect(heapFlagToApply([], '--inspect --heap_growing_percent=5')).toBeNull();
   });
 });

@@ -8,7 +8,6 @@ import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
-import { tuneHeapForLongRuns } from './heap-tuning.ts';
 import { START_HELP } from './start-help.ts';
 import { parseStartOptions, type StartOptions } from './start-options.ts';
 
@@ -48,7 +47,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
-  tuneHeapForLongRuns();
   let server: MockServer;
   let baseUrl: string;
   try {
