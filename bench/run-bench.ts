@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { cpuMark, stealPercentSince } from './cpu-steal.ts';
-import { pacedLoad, type PacedFigures, type PacedLoadOptions } from './paced-load.ts';
+import { pacedLoadInChild, type PacedFigures, type PacedLoadOptions } from './paced-load.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ORG = '00DSM0000000MCK2A2';
@@ -168,8 +168,8 @@ async function burstyRate(label: string, options: autocannon.Options, rate: numb
 
 /** Latency the way independent callers meet it: requests due at a fixed rate, open loop (paced-load.ts). */
 async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds'>): Promise<PacedFigures> {
-  await pacedLoad({ ...options, seconds: WARM_UP });
-  const figures = await pacedLoad({ ...options, seconds: DURATION });
+  await pacedLoadInChild({ ...options, seconds: WARM_UP });
+  const figures = await pacedLoadInChild({ ...options, seconds: DURATION });
   log(
     `  ${label} at ${options.rate} req/s paced: p50 ${figures.p50} ms, p90 ${figures.p90}, p99 ${figures.p99}, max ${figures.max}` +
       ` (${figures.achievedRate} req/s answered, ${figures.connections} connections at most, ${figures.non2xx + figures.errors} not 2xx,` +
@@ -470,7 +470,7 @@ async function compare(
   const bareAtThousand = await fixedRate('bare node:http, fixed JSON', {
     url: `${bare.root}/telephony/v1/voiceCalls`,
     method: 'POST',
-    body: () => createBody('x'),
+    body: createBody('x'),
     headers: { 'Content-Type': 'application/json' },
     rate: 1000,
   });
@@ -594,10 +594,14 @@ async function main(): Promise<void> {
     { label: `${PRELOAD / 1000}k calls stored`, target: full, resetBeforeEachRun: false, stored: PRELOAD },
   ];
   rows.push(...(await runScenarios(stores, token, ratios)));
-  log('latency at fixed offered rates (create voice call, empty store)…');
+  await Promise.all([empty.stop(), full.stop()]);
+  // Latency on its own: a freshly started mock on an empty store, with no other server running (the
+  // preloaded one may still be folding its log into its snapshot, which takes a core for a while).
+  log('latency at fixed offered rates (create voice call, a fresh mock on an empty store)…');
+  const fresh = await launchMock(join(work, 'latency.json'));
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const createOptions = (tag: string): autocannon.Options => ({
-    url: `${empty.root}/telephony/v1/voiceCalls`,
+    url: `${fresh.root}/telephony/v1/voiceCalls`,
     method: 'POST',
     headers,
     body: createBody(`lat-${tag}-[<id>]`),
@@ -605,19 +609,19 @@ async function main(): Promise<void> {
     connections: CONNECTIONS,
   });
   const paced = (tag: string, rate: number) => ({
-    url: `${empty.root}/telephony/v1/voiceCalls`,
+    url: `${fresh.root}/telephony/v1/voiceCalls`,
     method: 'POST',
     headers,
-    body: (i: number) => createBody(`paced-${tag}-${i}`),
+    body: createBody(`paced-${tag}-[<id>]`),
     rate,
   });
   const saturation = rows.find((row) => row.label === 'empty store: create voice call')!;
   const halfRate = Math.round(saturation.requestsPerSecond / 2);
-  await timeReset(empty, token);
+  await timeReset(fresh, token);
   const atThousand = await fixedRate('empty store: create voice call', paced('k', 1000));
-  await timeReset(empty, token);
+  await timeReset(fresh, token);
   const atHalf = await fixedRate('empty store: create voice call', paced('h', halfRate));
-  await timeReset(empty, token);
+  await timeReset(fresh, token);
   rows.push(await burstyRate('empty store: create voice call', createOptions('b'), 1000));
   const latency: Record<string, unknown> = {
     fixed1000: atThousand,
@@ -627,9 +631,9 @@ async function main(): Promise<void> {
     burstyAutocannon1000P99: rows.at(-1)!.p99,
   };
   extra.latency = latency;
-  extra.reset = await timeReset(empty, token);
+  extra.reset = await timeReset(fresh, token);
   log(`  reset of the empty store's tenant after its last run: ${JSON.stringify(extra.reset)}`);
-  await Promise.all([empty.stop(), full.stop()]);
+  await fresh.stop();
 
   if (flags['vs-prism'] === true) {
     log('comparisons:');
