@@ -168,8 +168,7 @@ async function burstyRate(label: string, options: autocannon.Options, rate: numb
 
 /** Latency the way independent callers meet it: requests due at a fixed rate, open loop (paced-load.ts). */
 async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds'>): Promise<PacedFigures> {
-  await pacedLoadInChild({ ...options, seconds: WARM_UP });
-  const figures = await pacedLoadInChild({ ...options, seconds: DURATION });
+  const figures = await pacedLoadInChild({ ...options, seconds: DURATION, warmUpSeconds: WARM_UP });
   log(
     `  ${label} at ${options.rate} req/s paced: p50 ${figures.p50} ms, p90 ${figures.p90}, p99 ${figures.p99}, max ${figures.max}` +
       ` (${figures.achievedRate} req/s answered, ${figures.connections} connections at most, ${figures.non2xx + figures.errors} not 2xx,` +
