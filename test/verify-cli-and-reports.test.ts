@@ -2,7 +2,7 @@
  * Verification from the command line and the CI reports: `scv-mock verify` against a real mock process
  * exits 0 on a clean call and 1 on a broken one, and writes JUnit XML, JSON and Markdown.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +100,8 @@ describe('scv-mock verify', () => {
     expect(run.stdout).toMatch(/5324881f-1e84-4367-8930-f69a74b30fff: PASS[\s\S]*broken: FAIL/);
   });
 
-  it('another tenant has no calls: exit 1, and an unknown call: exit 3', async () => {
+  it('another tenant has no calls: exit 1 with one failing JUnit case; an unknown call: exit 1, not 3', async () => {
+    const otherJunit = join(dir, 'other.xml');
     const otherOrg = await runCli([
       'verify',
       '--url',
@@ -109,16 +110,95 @@ describe('scv-mock verify', () => {
       'voicemail',
       '--org',
       '00D000000000009',
+      '--junit',
+      otherJunit,
     ]);
     expect(otherOrg.code).toBe(1);
     expect(otherOrg.stdout).toContain('no call of this tenant is in the journal');
-    const ghost = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call', 'ghost']);
-    expect(ghost.code).toBe(3);
+    // Never an empty suite: a dashboard must show a failure, not "0 tests".
+    const other = readFileSync(otherJunit, 'utf8');
+    expect(other).toMatch(/tests="1" failures="1"/);
+    expect(other).toContain('no call of this tenant is in the journal');
+
+    const ghostJunit = join(dir, 'ghost.xml');
+    const ghost = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--call',
+      'ghost',
+      '--junit',
+      ghostJunit,
+    ]);
+    expect(ghost.code, ghost.stderr).toBe(1);
     expect(ghost.stderr).toContain('has no request for vendorCallKey "ghost"');
+    expect(ghost.stdout).toContain('voicemail ghost: FAIL (not in the journal)');
+    expect(readFileSync(ghostJunit, 'utf8')).toMatch(/failures="1"[\s\S]*vendorCallKey &quot;ghost&quot;/);
   });
 
-  it('usage errors exit 2; an unreachable mock exits 3', async () => {
+  it('writes reports into folders it creates, the job summary too, and exits with the verdict', async () => {
+    const nested = join(dir, 'reports', 'deep');
+    const stepSummary = join(dir, 'gh', 'summary.md');
+    const run = await runCli(
+      [
+        'verify',
+        '--url',
+        mock.baseUrl,
+        '--scenario',
+        'voicemail',
+        '--call',
+        '5324881f-1e84-4367-8930-f69a74b30fff',
+        '--junit',
+        join(nested, 'x.xml'),
+        '--json',
+        join(nested, 'x.json'),
+        '--markdown',
+        join(nested, 'x.md'),
+      ],
+      undefined,
+      { GITHUB_STEP_SUMMARY: stepSummary },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(nested, 'x.xml'), 'utf8')).toContain('<testsuites');
+    expect(JSON.parse(readFileSync(join(nested, 'x.json'), 'utf8'))).toMatchObject({ ok: true });
+    expect(readFileSync(join(nested, 'x.md'), 'utf8')).toContain('voicemail');
+    expect(readFileSync(stepSummary, 'utf8')).toContain('voicemail');
+  });
+
+  it('a report that cannot be written: the verdict is printed, then exit 2 naming the file', async () => {
+    const blocker = join(dir, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    const run = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--call',
+      '5324881f-1e84-4367-8930-f69a74b30fff',
+      '--junit',
+      join(blocker, 'x.xml'),
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('scenario passed');
+    expect(run.stderr).toContain(`cannot write ${join(blocker, 'x.xml')}`);
+    expect(run.stderr).toContain('the verdict above stands');
+  });
+
+  it('usage errors exit 2 with what to do (scenario, url, key); an unreachable mock exits 3', async () => {
     expect((await runCli(['verify'])).code).toBe(2);
+    const typo = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemial']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown scenario "voicemial": use one of');
+    expect(typo.stderr).toContain('voicemail');
+    const badUrl = await runCli(['verify', '--url', 'not-a-url', '--scenario', 'voicemail']);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toContain('--url not-a-url is not an http(s) URL');
+    const noKey = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--key', 'missing.pem']);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('--key missing.pem: cannot read it (ENOENT)');
     const down = await runCli(['verify', '--url', 'http://127.0.0.1:9', '--scenario', 'voicemail']);
     expect(down.code).toBe(3);
     expect(down.stderr).toContain('cannot reach the mock at http://127.0.0.1:9');

@@ -2,7 +2,9 @@
  * `scv-mock verify`: asks a running mock whether a call (or every call) of your tenant followed a
  * scenario, prints the report, writes JUnit XML, JSON and Markdown for CI, and exits 1 when it failed.
  */
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { VerificationSummary } from '../../contracts/admin-schemas.ts';
 import { asSummary, toJUnit, toMarkdown, toText } from '../../contracts/report-formats.ts';
 import { SCENARIO_NAMES } from '../../contracts/scenarios.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
@@ -11,13 +13,16 @@ import { parseFlags, UsageError } from './parse-flags.ts';
 export const VERIFY_HELP = `Usage: scv-mock verify --scenario <name> [options]
 
 Checks the requests your connector sent to a running mock against a documented scenario.
-Exits 0 when it passed, 1 when it failed, 3 when the mock could not be asked.
+Exit codes: 0 passed; 1 failed (also when the journal has no request of the call); 2 usage (a flag,
+a key file, or a report file that cannot be written); 3 the mock could not be asked.
+Report files are written into their folders, which are created when missing.
 
 Options:
       --scenario <name>     ${SCENARIO_NAMES.join(', ')}
       --call <key>          The call's vendorCallKey (default: every call of the tenant)
       --url <url>           The mock (default http://127.0.0.1:6324)
-      --junit <file>        Write JUnit XML (a test case per scenario step and per rule)
+      --junit <file>        Write JUnit XML (a test case per scenario step and per rule; one failing
+                            case when there was no call to judge)
       --json <file>         Write the report as JSON
       --markdown <file>     Write a Markdown summary (also appended to $GITHUB_STEP_SUMMARY when set)
       --org <id>            Your tenant's org id (default: the default org)
@@ -46,7 +51,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (v.scenario === undefined) throw new UsageError(`--scenario is required (one of ${SCENARIO_NAMES.join(', ')})`);
+  if (!(SCENARIO_NAMES as readonly string[]).includes(v.scenario))
+    throw new UsageError(`unknown scenario "${v.scenario}": use one of ${SCENARIO_NAMES.join(', ')}`);
   const url = (v.url ?? 'http://127.0.0.1:6324').replace(/\/+$/, '');
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new UsageError(`--url ${url} is not an http(s) URL, e.g. http://127.0.0.1:6324`);
+  const privateKeyPem = v.key === undefined ? undefined : readKey(v.key);
   const defaults = orgDefaults();
   // Loaded only now, so that --help and usage errors answer at once.
   const { signToken } = await import('../auth/token-signer.ts');
@@ -55,7 +65,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     orgId: v.org ?? defaults.orgId,
     callCenterApiName: v['call-center'] ?? defaults.callCenterApiName,
     ttlSeconds: 300,
-    ...(v.key === undefined ? {} : { privateKeyPem: readFileSync(v.key, 'utf8') }),
+    ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
   });
 
   let response: Response;
@@ -76,11 +86,21 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     return 3;
   }
   const body: unknown = await response.json().catch(() => null);
+  const { errors, errorCode } = (body ?? {}) as { errors?: unknown; errorCode?: unknown };
+  const details = Array.isArray(errors) ? errors.join(' ') : 'no details';
+  if (errorCode === 'CALL_NOT_FOUND' && v.call !== undefined) {
+    // The connector never sent this call (or sent it as another tenant): the scenario was not followed.
+    process.stderr.write(`scv-mock verify: ${details}\n`);
+    const summary: VerificationSummary = {
+      ok: false,
+      scenario: v.scenario,
+      reports: [],
+    };
+    process.stdout.write(`${v.scenario} ${v.call}: FAIL (not in the journal)\nscenario failed\n`);
+    return writeReports(v, summary, { vendorCallKey: v.call, errors: [details] }, details) ? 1 : 2;
+  }
   if (!response.ok) {
-    const errors = (body as { errors?: unknown } | null)?.errors;
-    process.stderr.write(
-      `scv-mock verify: the mock answered ${response.status}: ${Array.isArray(errors) ? errors.join(' ') : 'no details'}\n`,
-    );
+    process.stderr.write(`scv-mock verify: the mock answered ${response.status}: ${details}\n`);
     return 3;
   }
   const parsed =
@@ -93,10 +113,49 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   const summary = asSummary(parsed.data);
   process.stdout.write(toText(summary));
-  if (v.junit !== undefined) writeFileSync(v.junit, toJUnit(summary));
-  if (v.json !== undefined) writeFileSync(v.json, `${JSON.stringify(parsed.data, null, 2)}\n`);
-  const markdown = toMarkdown(summary);
-  if (v.markdown !== undefined) writeFileSync(v.markdown, markdown);
-  if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, markdown);
+  if (!writeReports(v, summary, parsed.data)) return 2;
   return summary.ok ? 0 : 1;
+}
+
+function readKey(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(
+      `--key ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
+  }
+}
+
+/**
+ * Writes the report files asked for, creating their folders. A file that still cannot be written is
+ * reported on stderr after the verdict, which stands; returns false then.
+ */
+function writeReports(
+  v: { junit?: string; json?: string; markdown?: string },
+  summary: VerificationSummary,
+  json: unknown,
+  nothingJudged?: string,
+): boolean {
+  const markdown = toMarkdown(summary);
+  const files: Array<[file: string | undefined, write: (file: string) => void]> = [
+    [v.junit, (file) => writeFileSync(file, toJUnit(summary, nothingJudged))],
+    [v.json, (file) => writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)],
+    [v.markdown, (file) => writeFileSync(file, markdown)],
+    [process.env.GITHUB_STEP_SUMMARY || undefined, (file) => appendFileSync(file, markdown)],
+  ];
+  let written = true;
+  for (const [file, write] of files) {
+    if (file === undefined) continue;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      write(file);
+    } catch (error) {
+      written = false;
+      process.stderr.write(
+        `scv-mock verify: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the verdict above stands\n`,
+      );
+    }
+  }
+  return written;
 }
