@@ -2,8 +2,11 @@
  * The conformance runner: against the mock itself every scenario conforms; against a target that
  * answers differently, each difference in status and body shape is reported.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIO_NAMES } from '../contracts/scenarios.ts';
 import { loadRequestScripts, runConformance } from '../mock-server/conformance/conformance-runner.ts';
@@ -24,6 +27,29 @@ describe('conformance against the mock itself', () => {
     expect(run.stdout).toContain(`${total} requests, 0 differ from the mock's assumptions`);
     expect(run.stdout).toContain('✓ voicemail-seed › The partner system creates a VoiceCall');
     expect(run.stdout).not.toContain('✗');
+  });
+
+  it('names the valid scenarios for an unknown --scenario (exit 2), and writes reports into new folders', async () => {
+    const typo = await runCli(['conformance', '--base-url', cli.baseUrl, '--scenario', 'voicemial']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown --scenario "voicemial": use one of');
+    expect(typo.stderr).toContain('voicemail-seed');
+    expect(typo.stdout).not.toContain('requests,');
+    const dir = join(mkdtempSync(join(tmpdir(), 'scv-conformance-')), 'reports', 'deep');
+    const run = await runCli([
+      'conformance',
+      '--base-url',
+      cli.baseUrl,
+      '--scenario',
+      'abandoned',
+      '--junit',
+      join(dir, 'c.xml'),
+      '--json',
+      join(dir, 'c.json'),
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'c.xml'), 'utf8')).toContain('<testsuites name="scv-telephony-mock conformance">');
+    expect(JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'))).toMatchObject({ ok: true });
   });
 
   it('can run again on the same target: vendorCallKeys are unique per run', async () => {

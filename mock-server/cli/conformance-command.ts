@@ -1,11 +1,12 @@
 /**
  * `scv-mock conformance`: plays the request scripts against a target (this mock or a real org) and
- * reports each response that differs from what the mock assumes. Exit 0 when all conform, 1 otherwise.
+ * reports each response that differs from what the mock assumes. Exit 0 when all conform, 1 otherwise,
+ * 2 on a usage error (including a report file that cannot be written, after the verdict).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { junitXml } from '../../contracts/junit-xml.ts';
 import type { ConformanceReport, StepResult } from '../conformance/conformance-runner.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
+import { readKeyFile, writeReportFile } from './cli-files.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const CONFORMANCE_HELP = `Usage: scv-mock conformance --base-url <url> [options]
@@ -13,6 +14,8 @@ export const CONFORMANCE_HELP = `Usage: scv-mock conformance --base-url <url> [o
 Drives every scenario (fixtures/scripts) against a target, as a connector would, and reports each
 response whose status or body shape differs from what the mock assumes. Against a real org's
 telephony endpoint this shows where the mock has drifted from the service.
+Exit codes: 0 every response as assumed; 1 some differ; 2 usage (a flag, an unknown scenario, a key
+file, or a report file that cannot be written). Report folders are created when missing.
 
 Options:
       --base-url <url>      The target: http://127.0.0.1:6324 or https://<MyDomain>.my.salesforce-scrt.com
@@ -63,23 +66,39 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
     throw new UsageError('--base-url is required, e.g. --base-url http://127.0.0.1:6324');
   const defaults = orgDefaults();
   const scenarios = v.scenario;
+  const privateKeyPem = v.key === undefined ? undefined : readKeyFile('--key', v.key);
   // Loaded only now, so that --help and usage errors answer at once.
-  const { runConformance } = await import('../conformance/conformance-runner.ts');
+  const { loadRequestScripts, runConformance } = await import('../conformance/conformance-runner.ts');
+  const known = [...new Set(loadRequestScripts().flatMap((script) => [script.name, script.scenario]))].sort();
+  const unknown = (scenarios ?? []).filter((name) => !known.includes(name));
+  if (unknown.length > 0)
+    throw new UsageError(
+      `unknown --scenario ${unknown.map((name) => `"${name}"`).join(', ')}: use one of ${known.join(', ')}`,
+    );
   const report = await runConformance({
     baseUrl: v['base-url'],
     orgId: v.org ?? defaults.orgId,
     defaultCallCenterApiName: defaults.callCenterApiName,
     ...(v['call-center'] === undefined ? {} : { callCenterApiName: v['call-center'] }),
-    ...(v.key === undefined ? {} : { privateKeyPem: readFileSync(v.key, 'utf8') }),
+    ...(privateKeyPem === undefined ? {} : { privateKeyPem }),
     ...(scenarios === undefined ? {} : { scenarios }),
     onStep: (result) => process.stdout.write(`${line(result)}\n`),
   });
   const differing = report.steps.filter((s) => s.differences.length > 0).length;
-  if (report.steps.length === 0) process.stdout.write('no scenario matched --scenario\n');
   process.stdout.write(
     `${report.steps.length} requests, ${differing} differ from the mock's assumptions (run ${report.runId})\n`,
   );
-  if (v.json !== undefined) writeFileSync(v.json, `${JSON.stringify(report, null, 2)}\n`);
-  if (v.junit !== undefined) writeFileSync(v.junit, toJUnit(report));
+  let written = true;
+  for (const [file, text] of [
+    [v.json, `${JSON.stringify(report, null, 2)}\n`],
+    [v.junit, toJUnit(report)],
+  ] as const) {
+    if (file === undefined) continue;
+    const problem = writeReportFile(file, text);
+    if (problem === null) continue;
+    written = false;
+    process.stderr.write(`scv-mock conformance: cannot write ${file} (${problem}); the verdict above stands\n`);
+  }
+  if (!written) return 2;
   return report.ok ? 0 : 1;
 }

@@ -2,12 +2,11 @@
  * `scv-mock verify`: asks a running mock whether a call (or every call) of your tenant followed a
  * scenario, prints the report, writes JUnit XML, JSON and Markdown for CI, and exits 1 when it failed.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { VerificationSummary } from '../../contracts/admin-schemas.ts';
 import { asSummary, toJUnit, toMarkdown, toText } from '../../contracts/report-formats.ts';
 import { SCENARIO_NAMES } from '../../contracts/scenarios.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
+import { readKeyFile, writeReportFile } from './cli-files.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const VERIFY_HELP = `Usage: scv-mock verify --scenario <name> [options]
@@ -56,7 +55,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const url = (v.url ?? 'http://127.0.0.1:6324').replace(/\/+$/, '');
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
     throw new UsageError(`--url ${url} is not an http(s) URL, e.g. http://127.0.0.1:6324`);
-  const privateKeyPem = v.key === undefined ? undefined : readKey(v.key);
+  const privateKeyPem = v.key === undefined ? undefined : readKeyFile('--key', v.key);
   const defaults = orgDefaults();
   // Loaded only now, so that --help and usage errors answer at once.
   const { signToken } = await import('../auth/token-signer.ts');
@@ -117,16 +116,6 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   return summary.ok ? 0 : 1;
 }
 
-function readKey(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `--key ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
-}
-
 /**
  * Writes the report files asked for, creating their folders. A file that still cannot be written is
  * reported on stderr after the verdict, which stands; returns false then.
@@ -138,24 +127,19 @@ function writeReports(
   nothingJudged?: string,
 ): boolean {
   const markdown = toMarkdown(summary);
-  const files: Array<[file: string | undefined, write: (file: string) => void]> = [
-    [v.junit, (file) => writeFileSync(file, toJUnit(summary, nothingJudged))],
-    [v.json, (file) => writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)],
-    [v.markdown, (file) => writeFileSync(file, markdown)],
-    [process.env.GITHUB_STEP_SUMMARY || undefined, (file) => appendFileSync(file, markdown)],
+  const reports: Array<[file: string | undefined, text: string, mode?: 'append']> = [
+    [v.junit, toJUnit(summary, nothingJudged)],
+    [v.json, `${JSON.stringify(json, null, 2)}\n`],
+    [v.markdown, markdown],
+    [process.env.GITHUB_STEP_SUMMARY || undefined, markdown, 'append'],
   ];
   let written = true;
-  for (const [file, write] of files) {
+  for (const [file, text, mode] of reports) {
     if (file === undefined) continue;
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      write(file);
-    } catch (error) {
-      written = false;
-      process.stderr.write(
-        `scv-mock verify: cannot write ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); the verdict above stands\n`,
-      );
-    }
+    const problem = writeReportFile(file, text, mode);
+    if (problem === null) continue;
+    written = false;
+    process.stderr.write(`scv-mock verify: cannot write ${file} (${problem}); the verdict above stands\n`);
   }
   return written;
 }
