@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { UsageError } from '../mock-server/cli/parse-flags.ts';
+import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
 import { parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
@@ -78,7 +78,36 @@ describe('scv-mock token options', () => {
     ]).toEqual([90, 90, 120, 14400, 86400]);
     expect(() => parseDuration('4 hours')).toThrow(UsageError);
     expect(() => parseTokenOptions(['--exp', 'tomorrow'])).toThrow(/--exp "tomorrow" is not epoch seconds/);
-    expect(() => parseTokenOptions(['--key', '/no/such/key.pem'])).toThrow(/--key \/no\/such\/key\.pem: ENOENT/);
+    expect(() => parseTokenOptions(['--key', '/no/such/key.pem'])).toThrow(
+      /--key \/no\/such\/key\.pem: cannot read it \(ENOENT\)/,
+    );
+  });
+
+  it('refuse what the mock would refuse: a lifetime over 24 hours, an org id that is not one', () => {
+    expect(parseDuration('24h')).toBe(86400);
+    expect(() => parseDuration('48h')).toThrow(
+      /--ttl 48h is longer than the API accepts \(24 hours\).*--iat and --exp/,
+    );
+    expect(() => parseDuration('86401')).toThrow(UsageError);
+    expect(() => parseTokenOptions(['--org', '123'])).toThrow(/--org "123" is not an org id/);
+    expect(() => parseTokenOptions(['--org', '001000000000001'])).toThrow(/starting with 00D/);
+    expect(parseTokenOptions(['--org', '00DSM0000000MCK2A2'])).toMatchObject({ orgId: '00DSM0000000MCK2A2' });
+  });
+});
+
+describe('unknown flags', () => {
+  it('suggest the flag most likely meant, or none when nothing is close', () => {
+    const known = ['scenario', 'call', 'url', 'junit', 'port', 'call-center'];
+    expect(closestFlag('--scenaro', known)).toBe('--scenario');
+    expect(closestFlag('--prot', known)).toBe('--port');
+    expect(closestFlag('--call-centre', known)).toBe('--call-center');
+    expect(closestFlag('--xyz', known)).toBeUndefined();
+  });
+
+  it('exit 2 from the command line with the suggestion', async () => {
+    const run = await runCli(['verify', '--scenaro', 'voicemail']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown option --scenaro (did you mean --scenario?)');
   });
 });
 

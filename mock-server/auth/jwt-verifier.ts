@@ -16,7 +16,7 @@ import type { JtiCache } from './jti-cache.ts';
 import type { KeyRegistry } from './key-registry.ts';
 
 /** The audience the Lambdas send (the v67 claim list has none); any other aud is refused. */
-import { SCRT_AUDIENCE } from './jwt-claims.ts';
+import { MAX_LIFETIME_SECONDS, SCRT_AUDIENCE } from './jwt-claims.ts';
 
 export { SCRT_AUDIENCE };
 
@@ -32,8 +32,6 @@ interface Claims {
 }
 
 const jsonPart = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-
-export const MAX_LIFETIME_SECONDS = 24 * 3600;
 
 export interface TokenCheckOptions {
   org: SimulatedOrg;

@@ -2,9 +2,11 @@
  * `scv-mock token`: prints a signed bearer token, so curl walkthroughs and connectors in other languages
  * get one in one line. Defaults: the demo key, the default org and MyContactCenter.
  */
-import { readFileSync } from 'node:fs';
+import { MAX_LIFETIME_SECONDS } from '../auth/jwt-claims.ts';
 import { DEMO_PRIVATE_KEY_FILE, signToken, type TokenOptions } from '../auth/token-signer.ts';
+import { isSalesforceId } from '../ids/salesforce-id.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
+import { readKeyFile } from './cli-files.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const TOKEN_HELP = `Usage: scv-mock token [options]
@@ -33,7 +35,13 @@ export function parseDuration(value: string): number {
   const match = DURATION.exec(value.trim());
   if (match === null)
     throw new UsageError(`--ttl "${value}" is not a duration; use seconds or a unit, e.g. 90s, 15m, 4h`);
-  return Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
+  const seconds = Number(match[1]) * UNIT_SECONDS[match[2] ?? 's']!;
+  // The mock refuses such a token (AUTH_LIFETIME_TOO_LONG), as the API does; --iat/--exp make one on purpose.
+  if (seconds > MAX_LIFETIME_SECONDS)
+    throw new UsageError(
+      `--ttl ${value} is longer than the API accepts (24 hours). To make a token the mock refuses on purpose, set --iat and --exp.`,
+    );
+  return seconds;
 }
 
 function epochSeconds(value: string, flag: string): number {
@@ -54,14 +62,11 @@ export function parseTokenOptions(argv: readonly string[]): (TokenOptions & { he
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help === true) return { help: true };
-  let privateKeyPem: string | undefined;
-  if (v.key !== undefined) {
-    try {
-      privateKeyPem = readFileSync(v.key, 'utf8');
-    } catch (error) {
-      throw new UsageError(`--key ${v.key}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  }
+  const privateKeyPem = v.key === undefined ? undefined : readKeyFile('--key', v.key);
+  if (v.org !== undefined && !isSalesforceId(v.org, '00D'))
+    throw new UsageError(
+      `--org "${v.org}" is not an org id (15 or 18 characters starting with 00D): the mock would refuse it`,
+    );
   const defaults = orgDefaults();
   return {
     help: false,
