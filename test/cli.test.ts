@@ -1,5 +1,6 @@
 /** The scv-mock command: option parsing, and the real process a user starts. */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -7,7 +8,7 @@ import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
 import { parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
-import { runCli, startCli } from './support/cli-process.ts';
+import { BIN, runCli, startCli } from './support/cli-process.ts';
 
 describe('scv-mock start options', () => {
   it('defaults to 127.0.0.1:6324, strict, JWT auth, a store file under .scv-mock', () => {
@@ -208,5 +209,79 @@ describe('the scv-mock process', () => {
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).toContain(`${fixture} is not a valid org fixture`);
     expect(run.stdout + run.stderr).toContain('contactCenters: Too small');
+  });
+});
+
+describe('starting in the background', () => {
+  it('--ready-file appears whole with the URL once the mock listens on --port 0, and goes at shutdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-ready-'));
+    const readyFile = join(dir, 'run', 'mock.url');
+    const child = spawn(process.execPath, [
+      BIN,
+      'start',
+      '--port',
+      '0',
+      '--in-memory',
+      '--quiet',
+      '--ready-file',
+      readyFile,
+    ]);
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    try {
+      await vi.waitFor(() => expect(existsSync(readyFile)).toBe(true), { timeout: 15_000, interval: 20 });
+      const url = readFileSync(readyFile, 'utf8').trim();
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(url).not.toMatch(/:0$/);
+      expect((await fetch(`${url}/__admin/health`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(existsSync(readyFile)).toBe(false);
+  });
+
+  it('with --log-format json, the start is one JSON line with event "listening" and the URL', async () => {
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0', '--in-memory', '--log-format', 'json']);
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await vi.waitFor(() => expect(out).toContain('\n'), { timeout: 15_000, interval: 20 });
+      const start = JSON.parse(out.split('\n')[0]!) as Record<string, unknown>;
+      expect(start).toMatchObject({ level: 'info', event: 'listening', pid: child.pid });
+      expect(start.url).toBe(`http://127.0.0.1:${String(start.port)}`);
+      expect(start.api).toBe(`${String(start.url)}/telephony/v1`);
+      expect(start.banner).toEqual(expect.arrayContaining([expect.stringContaining('listening on')]));
+      expect((await fetch(`${String(start.health)}`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
+
+describe("the README's background start", () => {
+  it('runs as written: waits for the ready file, reaches the mock at its URL, and stops it with kill', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const from = readme.indexOf('./node_modules/.bin/scv-mock start --port 0');
+    expect(from).toBeGreaterThan(0);
+    const block = readme.slice(from, readme.indexOf('```', from));
+    const dir = mkdtempSync(join(tmpdir(), 'scv-background-'));
+    // As installed in a project: the bin in node_modules/.bin.
+    mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(BIN, join(dir, 'node_modules', '.bin', 'scv-mock'));
+    const script = block.replace(
+      '# ... your tests against $SCV_MOCK_URL ...',
+      // node rather than curl: the one tool the test can count on.
+      `"${process.execPath}" -e "fetch(process.argv[1]).then((r) => r.text()).then(console.log)" "$SCV_MOCK_URL/__admin/health"; echo "URL=$SCV_MOCK_URL"`,
+    );
+    expect(script).not.toBe(block);
+    // wait: the script ends right after kill; the mock needs a moment to save and remove the file.
+    const run = spawnSync('bash', ['-c', `${script}\nwait $MOCK_PID\necho "exit=$?"`], { cwd: dir, encoding: 'utf8' });
+    expect(run.stdout).toContain('"status":"ok"');
+    expect(run.stdout).toMatch(/URL=http:\/\/127\.0\.0\.1:\d+\n/);
+    expect(run.stdout).toContain('exit=0');
+    expect(existsSync(join(dir, '.scv-mock', 'url'))).toBe(false);
+    expect(existsSync(join(dir, '.scv-mock', 'store.json'))).toBe(true);
   });
 });

@@ -2,7 +2,8 @@
  * `scv-mock start`: runs the mock until SIGINT/SIGTERM, with a banner that says where everything is.
  * Start-up problems (bad fixtures, unreadable store, port in use) end with one clear message, exit 1.
  */
-import { relative } from 'node:path';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
@@ -41,6 +42,14 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
   ];
 }
 
+/** The base URL, written whole: a watcher sees no file or the complete one, never a part. */
+function writeReadyFile(file: string, baseUrl: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.tmp-${process.pid}`;
+  writeFileSync(temporary, `${baseUrl}\n`);
+  renameSync(temporary, file);
+}
+
 export async function startCommand(argv: readonly string[]): Promise<number> {
   const options = parseStartOptions(argv, process.env);
   if (options.help) {
@@ -73,7 +82,28 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     else throw error;
     return 1;
   }
-  for (const line of banner(server, options, baseUrl)) logger.info(line);
+  logger.started(
+    {
+      url: baseUrl,
+      api: `${baseUrl}/telephony/v1`,
+      health: `${baseUrl}/__admin/health`,
+      port: Number(new URL(baseUrl).port),
+      pid: process.pid,
+      version: VERSION,
+    },
+    banner(server, options, baseUrl),
+  );
+  if (options.readyFile !== undefined) {
+    try {
+      writeReadyFile(options.readyFile, baseUrl);
+    } catch (error) {
+      logger.error(
+        `cannot write --ready-file ${options.readyFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); stopping`,
+      );
+      await server.close();
+      return 1;
+    }
+  }
 
   return new Promise((resolve) => {
     let stopping = false;
@@ -86,7 +116,10 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       stopping = true;
       logger.info(`${signal}: saving the store and shutting down`);
       server.close().then(
-        () => resolve(0),
+        () => {
+          if (options.readyFile !== undefined) rmSync(options.readyFile, { force: true });
+          resolve(0);
+        },
         (error: unknown) => {
           logger.error(`shutdown failed: ${(error as Error).message}`);
           resolve(1);

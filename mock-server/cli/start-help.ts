@@ -28,7 +28,9 @@ Options:
       --compact-after <size>
                             Fold the store's log into its snapshot at this size (default 64mb)
       --move-corrupt-store  If the store files cannot be read, move them aside and start empty
-      --log-format <fmt>    text (default) or json
+      --log-format <fmt>    text (default) or json (the start is one line: event "listening", url)
+      --ready-file <file>   Once listening, write the base URL to this file (it appears whole, and
+                            is removed at shutdown): start in the background, wait for the file
   -q, --quiet               Do not log each request
   -h, --help                Show this help
 `;

@@ -31,6 +31,8 @@ export interface StartOptions extends MockServerOptions {
   compactAfterBytes: number;
   moveCorruptStore: boolean;
   logFormat: LogFormat;
+  /** Written with the base URL once the mock listens (atomically), removed at shutdown. */
+  readyFile?: string;
   quiet: boolean;
 }
 
@@ -99,6 +101,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     'compact-after': { type: 'string' },
     'move-corrupt-store': { type: 'boolean' },
     'log-format': { type: 'string' },
+    'ready-file': { type: 'string' },
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -129,6 +132,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
       v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], '--compact-after'),
     moveCorruptStore: v['move-corrupt-store'] === true,
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
+    ...(v['ready-file'] === undefined ? {} : { readyFile: resolve(v['ready-file']) }),
     quiet: v.quiet === true,
   };
 }

@@ -25,6 +25,11 @@ export interface RequestLogEntry {
 }
 
 export interface Logger {
+  /**
+   * The start: in text the banner's lines; in JSON one line with `event: "listening"`, the fields (the
+   * URL above all, for a script that started the mock on --port 0) and the banner's lines.
+   */
+  started(fields: Readonly<Record<string, unknown>>, lines: readonly string[]): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
@@ -45,6 +50,19 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
   };
   return {
     logsRequests: options.quiet !== true,
+    started: (fields, lines) => {
+      if (options.format === 'json')
+        write(
+          JSON.stringify({
+            time: new Date().toISOString(),
+            level: 'info',
+            event: 'listening',
+            ...fields,
+            banner: lines,
+          }),
+        );
+      else for (const line of lines) write(line);
+    },
     info: note('info'),
     warn: note('warn'),
     error: note('error'),
@@ -71,4 +89,11 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
   };
 }
 
-export const silentLogger: Logger = { logsRequests: false, info() {}, warn() {}, error() {}, request() {} };
+export const silentLogger: Logger = {
+  logsRequests: false,
+  started() {},
+  info() {},
+  warn() {},
+  error() {},
+  request() {},
+};
