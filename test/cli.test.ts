@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
-import { parseStartOptions } from '../mock-server/cli/start-options.ts';
+import { envNameOf, ignoredEnvironment, parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
 import { BIN, runCli, startCli } from './support/cli-process.ts';
@@ -26,9 +26,40 @@ describe('scv-mock start options', () => {
     expect(options.dataFile).toBe(resolve('.scv-mock/store.json'));
   });
 
-  it('takes flags over environment variables', () => {
-    expect(parseStartOptions([], { PORT: '7000', HOST: '0.0.0.0' })).toMatchObject({ port: 7000, host: '0.0.0.0' });
-    expect(parseStartOptions(['--port', '7001'], { PORT: '7000' }).port).toBe(7001);
+  it('takes every option from SCV_MOCK_* variables, flags over them, and never a generic PORT or HOST', () => {
+    expect(parseStartOptions([], { SCV_MOCK_PORT: '7000', SCV_MOCK_HOST: '0.0.0.0' })).toMatchObject({
+      port: 7000,
+      host: '0.0.0.0',
+    });
+    expect(parseStartOptions(['--port', '7001'], { SCV_MOCK_PORT: '7000' }).port).toBe(7001);
+    // An application's PORT is not the mock's: read no more, and the start log says so.
+    expect(parseStartOptions([], { PORT: '7000', HOST: '0.0.0.0' })).toMatchObject({ port: 6324, host: '127.0.0.1' });
+    expect(ignoredEnvironment({ PORT: '7000' })).toEqual([
+      'PORT is set but not read (it may belong to another program); use SCV_MOCK_PORT',
+    ]);
+    expect(ignoredEnvironment({ PORT: '7000', SCV_MOCK_PORT: '7001' })).toEqual([]);
+    expect(
+      parseStartOptions([], {
+        SCV_MOCK_IN_MEMORY: '1',
+        SCV_MOCK_QUIET: 'true',
+        SCV_MOCK_MODE: 'lenient',
+        SCV_MOCK_MAX_BODY: '2mb',
+        SCV_MOCK_JOURNAL_SIZE: '5',
+        SCV_MOCK_LOG_FORMAT: 'json',
+        SCV_MOCK_READY_FILE: 'ready.url',
+        SCV_MOCK_RULE: 'HOLD_FIELDS_NEED_RECORDING=off, UNDOCUMENTED_FIELD=refuse',
+      }),
+    ).toMatchObject({
+      dataFile: null,
+      quiet: true,
+      mode: 'lenient',
+      maxBodyBytes: 2 * 1024 * 1024,
+      journalSize: 5,
+      logFormat: 'json',
+      readyFile: resolve('ready.url'),
+      ruleSettings: [{ from: 'flag', settings: { HOLD_FIELDS_NEED_RECORDING: 'off', UNDOCUMENTED_FIELD: 'refuse' } }],
+    });
+    expect(parseStartOptions(['--data', 'x.json'], { SCV_MOCK_DATA: 'y.json' }).dataFile).toBe(resolve('x.json'));
     expect(
       parseStartOptions(
         ['-p', '0', '--in-memory', '--mode', 'lenient', '--auth', 'off', '--max-body', '2mb', '--seed', 's'],
@@ -48,10 +79,23 @@ describe('scv-mock start options', () => {
     expect(() => parseStartOptions(['--mode', 'loose'], {})).toThrow(
       new UsageError('--mode "loose" is not one of strict, lenient'),
     );
-    expect(() => parseStartOptions([], { PORT: 'abc' })).toThrow(/PORT "abc" is not a port/);
+    expect(() => parseStartOptions([], { SCV_MOCK_PORT: 'abc' })).toThrow(/SCV_MOCK_PORT "abc" is not a port/);
+    expect(() => parseStartOptions([], { SCV_MOCK_QUIET: 'maybe' })).toThrow(
+      /SCV_MOCK_QUIET="maybe" is not a yes or no/,
+    );
+    expect(() => parseStartOptions([], { SCV_MOCK_MODE: 'loose' })).toThrow(/SCV_MOCK_MODE "loose" is not one of/);
     expect(() => parseStartOptions(['--max-body', 'huge'], {})).toThrow(/--max-body "huge" is not a size/);
     expect(() => parseStartOptions(['--in-memory', '--data', 'x.json'], {})).toThrow(/exclude each other/);
     expect(() => parseStartOptions(['--frobnicate'], {})).toThrow(UsageError);
+  });
+});
+
+describe('the README configuration table', () => {
+  it("names each start flag's SCV_MOCK_ variable the way the start reads it", () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| `(?:-\w, )?--([\w-]+)[^`]*` \| `(SCV_MOCK_\w+)` \|/gm)];
+    expect(rows.length).toBeGreaterThanOrEqual(19);
+    for (const [, flag, name] of rows) expect(name, flag).toBe(envNameOf(flag!));
   });
 });
 

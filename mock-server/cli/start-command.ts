@@ -10,7 +10,7 @@ import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
 import { START_HELP } from './start-help.ts';
-import { parseStartOptions, type StartOptions } from './start-options.ts';
+import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
 import { adaptHeapGrowth, storeBytesOnDisk } from './heap-growth.ts';
 
 function describeCenters(org: SimulatedOrg): string[] {
@@ -57,6 +57,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
+  for (const note of ignoredEnvironment(process.env)) logger.warn(note);
   adaptHeapGrowth(storeBytesOnDisk(options.dataFile));
   let server: MockServer;
   let baseUrl: string;

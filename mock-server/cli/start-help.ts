@@ -4,11 +4,13 @@ import { DEFAULTS } from '../defaults.ts';
 export const START_HELP = `Usage: scv-mock start [options]
 
 Starts the Service Cloud Voice Telephony Integration REST API mock.
+Every option can also be set in the environment as SCV_MOCK_<NAME>: --max-body is SCV_MOCK_MAX_BODY,
+--quiet is SCV_MOCK_QUIET=1, --rule takes a comma-separated list. A flag wins over its variable.
 
 Options:
-  -p, --port <port>         Port to listen on (env PORT; default ${DEFAULTS.port})
-      --host <address>      Address to listen on (env HOST; default ${DEFAULTS.host}, loopback only)
-      --data <file>         store snapshot file, its log next to it (env SCV_MOCK_DATA; default ${DEFAULTS.dataFile})
+  -p, --port <port>         Port to listen on (default ${DEFAULTS.port}; 0 picks a free one)
+      --host <address>      Address to listen on (default ${DEFAULTS.host}, loopback only)
+      --data <file>         Store snapshot file, its log next to it (default ${DEFAULTS.dataFile})
       --in-memory           Keep everything in memory; nothing is written to disk
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
       --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)

@@ -1,5 +1,5 @@
 /**
- * `scv-mock start` options: flags, then environment variables, then defaults. argv and env in, server
+ * `scv-mock start` options: flags, then SCV_MOCK_* environment variables, then defaults. argv and env in, server
  * options (or a usage error that says what to fix) out; the only file it reads is --rules-file.
  */
 import { resolve } from 'node:path';
@@ -65,7 +65,7 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
 }
 
-function ruleLayers(file: string | undefined, assignments: readonly string[]): RuleSettingLayer[] {
+function ruleLayers(file: string | undefined, assignments: readonly string[], flag: string): RuleSettingLayer[] {
   const layers: RuleSettingLayer[] = [];
   if (file !== undefined) layers.push({ from: 'file', settings: loadRulesFile(resolve(file)) });
   const flags: RuleSettings = {};
@@ -74,7 +74,7 @@ function ruleLayers(file: string | undefined, assignments: readonly string[]): R
       const [id, level] = parseRuleAssignment(assignment);
       flags[id] = level;
     } catch (error) {
-      if (error instanceof RuleSettingError) throw new UsageError(`--rule ${assignment}: ${error.message}`);
+      if (error instanceof RuleSettingError) throw new UsageError(`${flag} ${assignment}: ${error.message}`);
       throw error;
     }
   }
@@ -82,56 +82,112 @@ function ruleLayers(file: string | undefined, assignments: readonly string[]): R
   return layers;
 }
 
+/** The flags of `scv-mock start`; each can also come from SCV_MOCK_<NAME> (see withEnvironment). */
+const START_FLAGS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  'in-memory': { type: 'boolean' },
+  fixtures: { type: 'string' },
+  mode: { type: 'string' },
+  rule: { type: 'string', multiple: true },
+  'rules-file': { type: 'string' },
+  auth: { type: 'string' },
+  'clock-skew': { type: 'string' },
+  seed: { type: 'string' },
+  'max-body': { type: 'string' },
+  'journal-size': { type: 'string' },
+  'max-calls-per-tenant': { type: 'string' },
+  'compact-after': { type: 'string' },
+  'move-corrupt-store': { type: 'boolean' },
+  'log-format': { type: 'string' },
+  'ready-file': { type: 'string' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type StartFlag = Exclude<keyof typeof START_FLAGS, 'help'>;
+type StartValues = ReturnType<typeof parseFlags<typeof START_FLAGS>>;
+
+/** The environment variable of a flag: --max-body is SCV_MOCK_MAX_BODY. */
+export const envNameOf = (flag: string): string => `SCV_MOCK_${flag.toUpperCase().replace(/-/g, '_')}`;
+
+function envBoolean(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off|)$/i.test(value)) return false;
+  throw new UsageError(`${name}="${value}" is not a yes or no; use 1 or 0 (true or false)`);
+}
+
+/**
+ * Fills each flag not given on the command line from its SCV_MOCK_ variable (flags win), and says where
+ * each value came from, so that an error names what the user wrote. A repeatable flag (--rule) takes
+ * a comma-separated list. Only SCV_MOCK_ names are read: a generic PORT or HOST belongs to whatever
+ * else runs in that environment.
+ */
+function withEnvironment(
+  given: StartValues,
+  env: NodeJS.ProcessEnv,
+): { values: StartValues; source: (flag: StartFlag) => string } {
+  const values: Record<string, unknown> = { ...given };
+  const fromEnv = new Set<string>();
+  for (const [flag, spec] of Object.entries(START_FLAGS)) {
+    if (flag === 'help' || values[flag] !== undefined) continue;
+    const name = envNameOf(flag);
+    const text = env[name];
+    if (text === undefined) continue;
+    fromEnv.add(flag);
+    if (spec.type === 'boolean') values[flag] = envBoolean(name, text.trim());
+    else if ('multiple' in spec)
+      values[flag] = text
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+    else values[flag] = text;
+  }
+  return {
+    values,
+    source: (flag) => (fromEnv.has(flag) ? envNameOf(flag) : `--${flag}`),
+  };
+}
+
+/** Generic variables that earlier versions read and this one does not: a note for the start log. */
+export function ignoredEnvironment(env: NodeJS.ProcessEnv): string[] {
+  return (['PORT', 'HOST'] as const)
+    .filter((name) => env[name] !== undefined && env[envNameOf(name.toLowerCase())] === undefined)
+    .map(
+      (name) => `${name} is set but not read (it may belong to another program); use ${envNameOf(name.toLowerCase())}`,
+    );
+}
+
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
-  const v = parseFlags(argv, {
-    port: { type: 'string', short: 'p' },
-    host: { type: 'string' },
-    data: { type: 'string' },
-    'in-memory': { type: 'boolean' },
-    fixtures: { type: 'string' },
-    mode: { type: 'string' },
-    rule: { type: 'string', multiple: true },
-    'rules-file': { type: 'string' },
-    auth: { type: 'string' },
-    'clock-skew': { type: 'string' },
-    seed: { type: 'string' },
-    'max-body': { type: 'string' },
-    'journal-size': { type: 'string' },
-    'max-calls-per-tenant': { type: 'string' },
-    'compact-after': { type: 'string' },
-    'move-corrupt-store': { type: 'boolean' },
-    'log-format': { type: 'string' },
-    'ready-file': { type: 'string' },
-    quiet: { type: 'boolean', short: 'q' },
-    help: { type: 'boolean', short: 'h' },
-  });
+  const given = parseFlags(argv, START_FLAGS);
+  const { values: v, source } = withEnvironment(given, env);
   if (v['in-memory'] === true && v.data !== undefined)
-    throw new UsageError('--in-memory and --data exclude each other; give one');
-  const portText = v.port ?? env.PORT;
-  const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? env.SCV_MOCK_DATA ?? DEFAULTS.dataFile);
+    throw new UsageError(`${source('in-memory')} and ${source('data')} exclude each other; give one`);
+  const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? DEFAULTS.dataFile);
   return {
     help: v.help === true,
-    host: v.host ?? env.HOST ?? DEFAULTS.host,
-    port: portText === undefined ? DEFAULTS.port : parsePort(portText, v.port !== undefined ? '--port' : 'PORT'),
+    host: v.host ?? DEFAULTS.host,
+    port: v.port === undefined ? DEFAULTS.port : parsePort(v.port, source('port')),
     dataFile,
     ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
-    mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, '--mode'),
-    ruleSettings: ruleLayers(v['rules-file'], v.rule ?? []),
-    auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, '--auth'),
+    mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, source('mode')),
+    ruleSettings: ruleLayers(v['rules-file'], v.rule ?? [], source('rule')),
+    auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, source('auth')),
     clockSkewSeconds:
-      v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], '--clock-skew'),
+      v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], source('clock-skew')),
     ...(v.seed === undefined ? {} : { seed: v.seed }),
-    maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body'], '--max-body'),
+    maxBodyBytes: v['max-body'] === undefined ? DEFAULTS.maxBodyBytes : parseSize(v['max-body'], source('max-body')),
     journalSize:
-      v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], '--journal-size'),
+      v['journal-size'] === undefined ? DEFAULTS.journalSize : parseCount(v['journal-size'], source('journal-size')),
     maxCallsPerTenant:
       v['max-calls-per-tenant'] === undefined
         ? DEFAULTS.maxCallsPerTenant
-        : parseCount(v['max-calls-per-tenant'], '--max-calls-per-tenant'),
+        : parseCount(v['max-calls-per-tenant'], source('max-calls-per-tenant')),
     compactAfterBytes:
-      v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], '--compact-after'),
+      v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], source('compact-after')),
     moveCorruptStore: v['move-corrupt-store'] === true,
-    logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, '--log-format'),
+    logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, source('log-format')),
     ...(v['ready-file'] === undefined ? {} : { readyFile: resolve(v['ready-file']) }),
     quiet: v.quiet === true,
   };
