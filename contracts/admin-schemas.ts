@@ -266,15 +266,26 @@ export const salesforceCallResponseSchema = z.object({
   callType: z.enum(['Outbound', 'Callback', 'Consult']),
 });
 
+/** Which calls of the tenant a verification without vendorCallKey judges (all of them by default). */
+export const callSelectionSchema = z.object({
+  /** Only calls whose vendorCallKey starts with this (a test run's own prefix). */
+  vendorCallKeyPrefix: nonEmpty().optional(),
+  /** Only calls whose first request arrived at or after this time. */
+  since: isoDateTimeSchema.optional(),
+});
+
 export const verifyRequestSchema = z.object({
   scenario: nonEmpty(),
   vendorCallKey: nonEmpty().optional(),
+  ...callSelectionSchema.shape,
 });
 
-/** Every call of the tenant verified against a scenario. */
+/** Every call of the tenant (or those the selection names) verified against a scenario. */
 export const verificationSummarySchema = z.object({
   ok: z.boolean(),
   scenario: z.string(),
+  /** The selection the calls were picked by, when one was given. */
+  selection: callSelectionSchema.optional(),
   reports: z.array(verificationReportSchema),
 });
 
@@ -299,6 +310,7 @@ export type VerificationProblem = z.infer<typeof verificationProblemSchema>;
 export type VerificationStep = z.infer<typeof verificationStepSchema>;
 export type VerificationReport = z.infer<typeof verificationReportSchema>;
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+export type CallSelection = z.infer<typeof callSelectionSchema>;
 export type SalesforceCallRequest = z.infer<typeof salesforceCallRequestSchema>;
 export type SalesforceCallResponse = z.infer<typeof salesforceCallResponseSchema>;
 export type VerificationSummary = z.infer<typeof verificationSummarySchema>;

@@ -126,7 +126,26 @@ export function toText(summary: VerificationSummary): string {
       lines.push(`  ! [${problem.kind}${problem.rule ? ` ${problem.rule}` : ''}] ${problem.message}`);
     for (const warning of report.warnings) lines.push(`  ~ [${warning.rule}] ${warning.message}`);
   }
-  if (summary.reports.length === 0) lines.push(`${summary.scenario}: no call of this tenant is in the journal`);
+  const { selection } = summary;
+  const picked =
+    selection === undefined
+      ? ''
+      : [
+          selection.vendorCallKeyPrefix === undefined
+            ? undefined
+            : `vendorCallKey starting "${selection.vendorCallKeyPrefix}"`,
+          selection.since === undefined ? undefined : `first seen since ${selection.since}`,
+        ]
+          .filter((part) => part !== undefined)
+          .join(', ');
+  if (summary.reports.length === 0)
+    lines.push(
+      picked === ''
+        ? `${summary.scenario}: no call of this tenant is in the journal`
+        : `${summary.scenario}: no call of this tenant is in the journal with ${picked}`,
+    );
+  else if (picked !== '')
+    lines.push(`judged ${summary.reports.length} call(s) with ${picked}: ${summary.reports.map(callName).join(', ')}`);
   lines.push(summary.ok ? 'scenario passed' : 'scenario failed');
   return `${lines.join('\n')}\n`;
 }

@@ -10,6 +10,7 @@
  * data file is given, and talks to the journal and the verifier directly.
  */
 import type {
+  CallSelection,
   JournalPage,
   ResetResponse,
   VerificationReport,
@@ -96,13 +97,19 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
 
   function verify(
     scenarioName: string,
-    target: { vendorCallKey?: string | undefined } = {},
+    target: { vendorCallKey?: string | undefined } & CallSelection = {},
   ): VerificationReport | VerificationSummary {
     const scenario = scenarioByName(scenarioName);
     if (scenario === undefined)
       throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
     const verifier = callVerifier(server.journal, server.store, tenant.key);
-    if (target.vendorCallKey === undefined) return verifier.all(scenario);
+    if (target.vendorCallKey === undefined) {
+      const { vendorCallKeyPrefix, since } = target;
+      return verifier.all(scenario, {
+        ...(vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix }),
+        ...(since === undefined ? {} : { since }),
+      });
+    }
     // A call the journal never saw: every required step is reported missing.
     return (
       verifier.call(scenario, target.vendorCallKey) ??

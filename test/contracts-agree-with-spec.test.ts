@@ -30,6 +30,7 @@ import {
   verificationStepSchema,
   verificationSummarySchema,
   verifyRequestSchema,
+  callSelectionSchema,
 } from '../contracts/admin-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import {
@@ -294,6 +295,7 @@ describe('shared schemas', () => {
     ['ConversationState', conversationStateSchema],
     ['CallList', callListSchema],
     ['VerifyRequest', verifyRequestSchema],
+    ['CallSelection', callSelectionSchema],
     ['SalesforceCallRequest', salesforceCallRequestSchema],
     ['SalesforceCallResponse', salesforceCallResponseSchema],
     ['VerificationProblem', verificationProblemSchema],

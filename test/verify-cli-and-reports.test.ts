@@ -100,6 +100,59 @@ describe('scv-mock verify', () => {
     expect(run.stdout).toMatch(/5324881f-1e84-4367-8930-f69a74b30fff: PASS[\s\S]*broken: FAIL/);
   });
 
+  it('picks calls by vendorCallKey prefix or first-seen time, and says which it judged', async () => {
+    const seed = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call-prefix', '5324']);
+    expect(seed.code, seed.stdout).toBe(0);
+    expect(seed.stdout).toContain(
+      'judged 1 call(s) with vendorCallKey starting "5324": 5324881f-1e84-4367-8930-f69a74b30fff',
+    );
+    expect(seed.stdout).not.toContain('broken');
+    const broken = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call-prefix', 'bro']);
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('judged 1 call(s) with vendorCallKey starting "bro": broken');
+    // A call made now is the only one first seen since a moment ago.
+    const since = new Date(Date.now() - 1).toISOString();
+    for (const step of loadScript('voicemail-seed').steps) {
+      const path = step.path.replace('5324881f-1e84-4367-8930-f69a74b30fff', 'late-call');
+      const body =
+        step.body === undefined
+          ? undefined
+          : JSON.parse(JSON.stringify(step.body).replaceAll('5324881f-1e84-4367-8930-f69a74b30fff', 'late-call'));
+      expect(await send(step.method, path, body)).toBe(step.expect.status);
+    }
+    const late = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--since', since]);
+    expect(late.code, late.stdout).toBe(0);
+    expect(late.stdout).toContain(`judged 1 call(s) with first seen since ${since}: late-call`);
+    const future = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--since',
+      '2999-01-01T00:00:00Z',
+    ]);
+    expect(future.code).toBe(1);
+    expect(future.stdout).toContain(
+      'no call of this tenant is in the journal with first seen since 2999-01-01T00:00:00.000Z',
+    );
+    const both = await runCli([
+      'verify',
+      '--url',
+      mock.baseUrl,
+      '--scenario',
+      'voicemail',
+      '--call',
+      'x',
+      '--since',
+      since,
+    ]);
+    expect(both.code).toBe(2);
+    const badTime = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--since', 'yesterday']);
+    expect(badTime.code).toBe(2);
+    expect(badTime.stderr).toContain('--since "yesterday" is not a time');
+  });
+
   it('another tenant has no calls: exit 1 with one failing JUnit case; an unknown call: exit 1, not 3', async () => {
     const otherJunit = join(dir, 'other.xml');
     const otherOrg = await runCli([

@@ -3,7 +3,7 @@
  * harness alike: which entries belong to the call, and how many of its requests the journal dropped
  * (then the report says its evidence is incomplete instead of reporting steps as missing).
  */
-import type { VerificationReport, VerificationSummary } from '../../contracts/admin-schemas.ts';
+import type { CallSelection, VerificationReport, VerificationSummary } from '../../contracts/admin-schemas.ts';
 import { callsInJournal, entriesOfCall, verifyScenario } from '../../contracts/scenario-verifier.ts';
 import type { Scenario } from '../../contracts/scenarios.ts';
 import { findCall } from '../domain/call-resolution.ts';
@@ -13,8 +13,8 @@ import type { TelephonyStore } from '../store/telephony-store.ts';
 export interface CallVerifier {
   /** One call by any vendorCallKey of its conversation; null when the journal has nothing of it, kept or dropped. */
   call(scenario: Scenario, vendorCallKey: string): VerificationReport | null;
-  /** Every call in the tenant's journal. */
-  all(scenario: Scenario): VerificationSummary;
+  /** Every call in the tenant's journal, or those the selection names. */
+  all(scenario: Scenario, selection?: CallSelection): VerificationSummary;
 }
 
 export function callVerifier(journal: RequestJournal, store: TelephonyStore, tenant: string): CallVerifier {
@@ -37,9 +37,27 @@ export function callVerifier(journal: RequestJournal, store: TelephonyStore, ten
   };
   return {
     call,
-    all: (scenario) => {
-      const reports = callsInJournal(entries).flatMap((key) => call(scenario, key) ?? []);
-      return { ok: reports.length > 0 && reports.every((r) => r.ok), scenario: scenario.name, reports };
+    all: (scenario, selection = {}) => {
+      const { vendorCallKeyPrefix, since } = selection;
+      const sinceMs = since === undefined ? undefined : Date.parse(since);
+      // When each call's first kept request arrived (the journal is in arrival order).
+      const firstSeen = new Map<string, number>();
+      for (const entry of entries)
+        if (entry.vendorCallKey !== null && !firstSeen.has(entry.vendorCallKey))
+          firstSeen.set(entry.vendorCallKey, Date.parse(entry.time));
+      const picked = callsInJournal(entries).filter(
+        (key) =>
+          (vendorCallKeyPrefix === undefined || key.startsWith(vendorCallKeyPrefix)) &&
+          (sinceMs === undefined || (firstSeen.get(key) ?? 0) >= sinceMs),
+      );
+      const reports = picked.flatMap((key) => call(scenario, key) ?? []);
+      const chosen = vendorCallKeyPrefix !== undefined || since !== undefined;
+      return {
+        ok: reports.length > 0 && reports.every((r) => r.ok),
+        scenario: scenario.name,
+        ...(chosen ? { selection } : {}),
+        reports,
+      };
     },
   };
 }

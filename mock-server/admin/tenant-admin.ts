@@ -172,7 +172,11 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         }
         return { body };
       }
-      const body: VerificationSummary = verifier.all(scenario);
+      const { vendorCallKeyPrefix, since } = parsed.data;
+      const body: VerificationSummary = verifier.all(scenario, {
+        ...(vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix }),
+        ...(since === undefined ? {} : { since }),
+      });
       return { body };
     }),
   );

@@ -19,6 +19,8 @@ Report files are written into their folders, which are created when missing.
 Options:
       --scenario <name>     ${SCENARIO_NAMES.join(', ')}
       --call <key>          The call's vendorCallKey (default: every call of the tenant)
+      --call-prefix <text>  Without --call: only the calls whose vendorCallKey starts with this
+      --since <time>        Without --call: only the calls first seen at or after this ISO-8601 time
       --url <url>           The mock (default http://127.0.0.1:6324)
       --junit <file>        Write JUnit XML (a test case per scenario step and per rule; one failing
                             case when there was no call to judge)
@@ -35,6 +37,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const v = parseFlags(argv, {
     scenario: { type: 'string' },
     call: { type: 'string' },
+    'call-prefix': { type: 'string' },
+    since: { type: 'string' },
     url: { type: 'string' },
     junit: { type: 'string' },
     json: { type: 'string' },
@@ -55,6 +59,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const url = (v.url ?? 'http://127.0.0.1:6324').replace(/\/+$/, '');
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
     throw new UsageError(`--url ${url} is not an http(s) URL, e.g. http://127.0.0.1:6324`);
+  if (v.call !== undefined && (v['call-prefix'] !== undefined || v.since !== undefined))
+    throw new UsageError(
+      '--call names one call; --call-prefix and --since pick among all calls: give one or the other',
+    );
+  if (v.since !== undefined && Number.isNaN(Date.parse(v.since)))
+    throw new UsageError(`--since "${v.since}" is not a time; use ISO-8601, e.g. 2026-11-30T17:00:00Z`);
   const privateKeyPem = v.key === undefined ? undefined : readKeyFile('--key', v.key);
   const defaults = orgDefaults();
   // Loaded only now, so that --help and usage errors answer at once.
@@ -76,7 +86,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         'Content-Type': 'application/json',
         ...(v.tenant === undefined ? {} : { 'Scv-Mock-Tenant': v.tenant }),
       },
-      body: JSON.stringify({ scenario: v.scenario, ...(v.call === undefined ? {} : { vendorCallKey: v.call }) }),
+      body: JSON.stringify({
+        scenario: v.scenario,
+        ...(v.call === undefined ? {} : { vendorCallKey: v.call }),
+        ...(v['call-prefix'] === undefined ? {} : { vendorCallKeyPrefix: v['call-prefix'] }),
+        ...(v.since === undefined ? {} : { since: new Date(v.since).toISOString() }),
+      }),
     });
   } catch (error) {
     process.stderr.write(
