@@ -39,15 +39,14 @@ beforeAll(async () => {
 });
 afterAll(async () => mock.stop());
 
+/** `scv-mock verify --url <the mock> --scenario voicemail`, to add flags to. */
+const verifyVoicemail = () => ['verify', '--url', mock.baseUrl, '--scenario', 'voicemail'];
+
 describe('scv-mock verify', () => {
   it('passes the seed call: exit 0, and writes JUnit, JSON and Markdown', async () => {
     const files = { junit: join(dir, 'ok.xml'), json: join(dir, 'ok.json'), markdown: join(dir, 'ok.md') };
     const run = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
+      ...verifyVoicemail(),
       '--call',
       '5324881f-1e84-4367-8930-f69a74b30fff',
       '--junit',
@@ -69,17 +68,7 @@ describe('scv-mock verify', () => {
 
   it('fails a broken call: exit 1, with each problem and what to change', async () => {
     const junitFile = join(dir, 'broken.xml');
-    const run = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
-      '--call',
-      'broken',
-      '--junit',
-      junitFile,
-    ]);
+    const run = await runCli([...verifyVoicemail(), '--call', 'broken', '--junit', junitFile]);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('voicemail broken: FAIL');
     // The flow ran for the live call (the scenario allows that, if cleared); the tag came too late and
@@ -101,13 +90,13 @@ describe('scv-mock verify', () => {
   });
 
   it('picks calls by vendorCallKey prefix or first-seen time, and says which it judged', async () => {
-    const seed = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call-prefix', '5324']);
+    const seed = await runCli([...verifyVoicemail(), '--call-prefix', '5324']);
     expect(seed.code, seed.stdout).toBe(0);
     expect(seed.stdout).toContain(
       'judged 1 call(s) with vendorCallKey starting "5324": 5324881f-1e84-4367-8930-f69a74b30fff',
     );
     expect(seed.stdout).not.toContain('broken');
-    const broken = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--call-prefix', 'bro']);
+    const broken = await runCli([...verifyVoicemail(), '--call-prefix', 'bro']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('judged 1 call(s) with vendorCallKey starting "bro": broken');
     // A call made now is the only one first seen since a moment ago.
@@ -120,52 +109,24 @@ describe('scv-mock verify', () => {
           : JSON.parse(JSON.stringify(step.body).replaceAll('5324881f-1e84-4367-8930-f69a74b30fff', 'late-call'));
       expect(await send(step.method, path, body)).toBe(step.expect.status);
     }
-    const late = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--since', since]);
+    const late = await runCli([...verifyVoicemail(), '--since', since]);
     expect(late.code, late.stdout).toBe(0);
     expect(late.stdout).toContain(`judged 1 call(s) with first seen since ${since}: late-call`);
-    const future = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
-      '--since',
-      '2999-01-01T00:00:00Z',
-    ]);
+    const future = await runCli([...verifyVoicemail(), '--since', '2999-01-01T00:00:00Z']);
     expect(future.code).toBe(1);
     expect(future.stdout).toContain(
       'no call of this tenant is in the journal with first seen since 2999-01-01T00:00:00.000Z',
     );
-    const both = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
-      '--call',
-      'x',
-      '--since',
-      since,
-    ]);
+    const both = await runCli([...verifyVoicemail(), '--call', 'x', '--since', since]);
     expect(both.code).toBe(2);
-    const badTime = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--since', 'yesterday']);
+    const badTime = await runCli([...verifyVoicemail(), '--since', 'yesterday']);
     expect(badTime.code).toBe(2);
     expect(badTime.stderr).toContain('--since "yesterday" is not a time');
   });
 
   it('another tenant has no calls: exit 1 with one failing JUnit case; an unknown call: exit 1, not 3', async () => {
     const otherJunit = join(dir, 'other.xml');
-    const otherOrg = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
-      '--org',
-      '00D000000000009',
-      '--junit',
-      otherJunit,
-    ]);
+    const otherOrg = await runCli([...verifyVoicemail(), '--org', '00D000000000009', '--junit', otherJunit]);
     expect(otherOrg.code).toBe(1);
     expect(otherOrg.stdout).toContain('no call of this tenant is in the journal');
     // Never an empty suite: a dashboard must show a failure, not "0 tests".
@@ -174,17 +135,7 @@ describe('scv-mock verify', () => {
     expect(other).toContain('no call of this tenant is in the journal');
 
     const ghostJunit = join(dir, 'ghost.xml');
-    const ghost = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
-      '--call',
-      'ghost',
-      '--junit',
-      ghostJunit,
-    ]);
+    const ghost = await runCli([...verifyVoicemail(), '--call', 'ghost', '--junit', ghostJunit]);
     expect(ghost.code, ghost.stderr).toBe(1);
     expect(ghost.stderr).toContain('has no request for vendorCallKey "ghost"');
     expect(ghost.stdout).toContain('voicemail ghost: FAIL (not in the journal)');
@@ -196,11 +147,7 @@ describe('scv-mock verify', () => {
     const stepSummary = join(dir, 'gh', 'summary.md');
     const run = await runCli(
       [
-        'verify',
-        '--url',
-        mock.baseUrl,
-        '--scenario',
-        'voicemail',
+        ...verifyVoicemail(),
         '--call',
         '5324881f-1e84-4367-8930-f69a74b30fff',
         '--junit',
@@ -224,11 +171,7 @@ describe('scv-mock verify', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, 'not a folder');
     const run = await runCli([
-      'verify',
-      '--url',
-      mock.baseUrl,
-      '--scenario',
-      'voicemail',
+      ...verifyVoicemail(),
       '--call',
       '5324881f-1e84-4367-8930-f69a74b30fff',
       '--junit',
@@ -249,7 +192,7 @@ describe('scv-mock verify', () => {
     const badUrl = await runCli(['verify', '--url', 'not-a-url', '--scenario', 'voicemail']);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toContain('--url not-a-url is not an http(s) URL');
-    const noKey = await runCli(['verify', '--url', mock.baseUrl, '--scenario', 'voicemail', '--key', 'missing.pem']);
+    const noKey = await runCli([...verifyVoicemail(), '--key', 'missing.pem']);
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('--key missing.pem: cannot read it (ENOENT)');
     const down = await runCli(['verify', '--url', 'http://127.0.0.1:9', '--scenario', 'voicemail']);
