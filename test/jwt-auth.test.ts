@@ -280,6 +280,28 @@ describe('good tokens are accepted', () => {
   });
 });
 
+describe('the instructions scv-mock keygen prints', () => {
+  it('work as printed for another org: register at the printed URL, sign with the printed token command', async () => {
+    await start();
+    const dir = mkdtempSync(join(tmpdir(), 'scv-keys-'));
+    const made = await runCli(['keygen', '--out', dir, '--org', '00D000000000001']);
+    expect(made.code, made.stderr).toBe(0);
+    const registerPath = /curl -X POST 'http:\/\/127\.0\.0\.1:6324(\/__admin\/keys\?[^']+)'/.exec(made.stdout)?.[1];
+    expect(registerPath).toBe('/__admin/keys?callCenterApiName=MyContactCenter&orgId=00D000000000001');
+    await request(mock.server.app)
+      .post(registerPath!)
+      .set('Content-Type', 'application/x-pem-file')
+      .send(readFileSync(join(dir, 'certificate.pem'), 'utf8'))
+      .expect(201);
+    const tokenCommand = /scv-mock (token .+)$/m.exec(made.stdout)?.[1];
+    expect(tokenCommand).toContain('--org 00D000000000001');
+    const signed = await runCli(tokenCommand!.split(' '));
+    expect(signed.code, signed.stderr).toBe(0);
+    await create(`Bearer ${signed.stdout.trim()}`, 'keygen-org').expect(201);
+    expect((await runCli(['keygen', '--out', dir, '--force', '--org', '123'])).code).toBe(2);
+  });
+});
+
 describe('/__admin/keys', () => {
   it('registers a public key sent as JSON, for one org only when orgId is given', async () => {
     await start();

@@ -5,6 +5,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { generateKeyMaterial } from '../auth/keygen.ts';
+import { isSalesforceId } from '../ids/salesforce-id.ts';
+import { orgDefaults } from '../org/org-defaults.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const KEYGEN_HELP = `Usage: scv-mock keygen [options]
@@ -16,6 +18,8 @@ Options:
       --bits <2048|4096>    RSA key size (default 2048)
       --call-center <name>  The contact center the printed instructions register the key for
                             (default: MyContactCenter)
+      --org <id>            The org the printed instructions register it for and sign tokens as
+                            (default: the default org of fixtures/default-org.json)
       --force               Overwrite existing files
   -h, --help                Show this help
 `;
@@ -25,6 +29,7 @@ export function keygenCommand(argv: readonly string[]): number {
     out: { type: 'string' },
     bits: { type: 'string' },
     'call-center': { type: 'string' },
+    org: { type: 'string' },
     force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -32,6 +37,8 @@ export function keygenCommand(argv: readonly string[]): number {
     process.stdout.write(KEYGEN_HELP);
     return 0;
   }
+  if (v.org !== undefined && !isSalesforceId(v.org, '00D'))
+    throw new UsageError(`--org "${v.org}" is not an org id (15 or 18 characters starting with 00D)`);
   const bits = Number(v.bits ?? '2048');
   if (bits !== 2048 && bits !== 4096)
     throw new UsageError(`--bits "${v.bits}" is not 2048 or 4096 (the sizes Salesforce accepts)`);
@@ -51,7 +58,11 @@ export function keygenCommand(argv: readonly string[]): number {
   writeFileSync(files.publicKey, material.publicKeyPem);
   writeFileSync(files.certificate, material.certificatePem);
 
-  const center = v['call-center'] ?? 'MyContactCenter';
+  const defaults = orgDefaults();
+  const center = v['call-center'] ?? defaults.callCenterApiName;
+  const org = v.org ?? defaults.orgId;
+  // A key registered at runtime for an org other than the simulated one must name it (orgId).
+  const forOrg = v.org === undefined ? '' : `&orgId=${org}`;
   process.stdout.write(`Wrote an RSA ${bits} key pair and a self-signed certificate:
   ${files.privateKey}   keep it with your connector; never share it
   ${files.publicKey}
@@ -60,11 +71,11 @@ export function keygenCommand(argv: readonly string[]): number {
 Register it with the mock, either in the org fixture, on contact center ${center}:
   "keys": [{ "name": "my connector", "certificateFile": ${JSON.stringify(files.certificate)} }]
 or at runtime:
-  curl -X POST 'http://127.0.0.1:6324/__admin/keys?callCenterApiName=${center}' \\
+  curl -X POST 'http://127.0.0.1:6324/__admin/keys?callCenterApiName=${center}${forOrg}' \\
     -H 'Content-Type: application/x-pem-file' --data-binary @${files.certificate}
 
 Then sign tokens with it:
-  scv-mock token --key ${files.privateKey} --call-center ${center}
+  scv-mock token --key ${files.privateKey} --org ${org} --call-center ${center}
 `);
   return 0;
 }
