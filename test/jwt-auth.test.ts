@@ -421,6 +421,20 @@ describe('keys in the org fixture', () => {
   ])('stops the start on %s, naming the entry', async (_label, keys, message) => {
     await expect(startMock({ fixturesFile: fixtureWith(keys) })).rejects.toThrow(message);
   });
+
+  it('says where paths are relative to, and where the demo certificate is, for a copy of the default org', async () => {
+    const copied = JSON.parse(readFileSync(DEFAULT_ORG_FILE, 'utf8')) as unknown;
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-org-')), 'org.json');
+    writeFileSync(file, JSON.stringify(copied));
+    const failure = startMock({ fixturesFile: file });
+    await expect(failure).rejects.toThrow(`relative to the fixture's folder (${dirname(file)})`);
+    await expect(failure).rejects.toThrow(
+      `the package's demo material, at ${join(dirname(DEFAULT_ORG_FILE), 'keys', 'demo-certificate.pem')}`,
+    );
+    await expect(startMock({ fixturesFile: fixtureWith([{ certificateFile: 'nowhere.pem' }]) })).rejects.not.toThrow(
+      'demo material',
+    );
+  });
 });
 
 describe('auth off', () => {

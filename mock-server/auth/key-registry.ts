@@ -3,12 +3,13 @@
  * X.509 certificates, as the real setup stores a certificate on the CallCenter) and those registered at
  * runtime through POST /__admin/keys.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import type { FixtureKey } from '../org/org-fixture-schema.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
+import { packageFile } from '../package-files.ts';
 
 export interface RegisteredKey {
   /** RFC 7638 thumbprint of the public key: the same key always has the same id. */
@@ -111,7 +112,7 @@ export class KeyRegistry {
           pem = readFixtureKey(ref, dirname(fixtureFile));
         } catch (error) {
           throw new OrgFixtureError(
-            `${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+            `${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ${missingKeyHint(ref, fixtureFile)}`,
           );
         }
         try {
@@ -184,6 +185,20 @@ export class KeyRegistry {
   list(): readonly RegisteredKey[] {
     return this.keys;
   }
+}
+
+/**
+ * What to do about a key file a fixture names and that is not there. A copy of the default org names
+ * the package's demo certificate by a path relative to the package's fixtures folder: say where it is.
+ */
+function missingKeyHint(ref: FixtureKey, fixtureFile: string): string {
+  const named = ref.publicKeyFile ?? ref.certificateFile;
+  const rule = `Key file paths in a fixture are relative to the fixture's folder (${dirname(fixtureFile)}).`;
+  if (named === undefined || isAbsolute(named)) return rule;
+  const packaged = packageFile(join('fixtures', named));
+  return existsSync(packaged) && resolve(dirname(fixtureFile), named) !== packaged
+    ? `${rule} This one is the package's demo material, at ${packaged}: name that path, or your own key.`
+    : rule;
 }
 
 function readFixtureKey(ref: FixtureKey, baseDir: string): string {
