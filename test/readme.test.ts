@@ -11,6 +11,22 @@ import { START_HELP } from '../mock-server/cli/start-help.ts';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 describe('README', () => {
+  it('links only to headings it has (the contents and the reader guide)', () => {
+    // GitHub's anchors: lower case, punctuation dropped, spaces to hyphens.
+    const anchors = new Set(
+      [...readme.matchAll(/^#{2,4} (.+)$/gm)].map(([, heading]) =>
+        heading!
+          .trim()
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const links = [...readme.matchAll(/\]\(#([^)]+)\)/g)].map(([, anchor]) => anchor!);
+    expect(links.length).toBeGreaterThan(14);
+    for (const link of links) expect(anchors, link).toContain(link);
+  });
+
   it('shows the two commands a newcomer needs', () => {
     expect(readme).toContain('npm ci');
     expect(readme).toContain('npm test');
