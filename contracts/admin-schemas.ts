@@ -209,6 +209,15 @@ export const PROBLEM_KINDS = [
 ] as const;
 
 /** One thing the connector did wrong for this call, and what to change. */
+/** The request a problem is about and what the mock answered, as the journal kept them. */
+export const problemExchangeSchema = z.object({
+  method: z.string(),
+  path: z.string(),
+  requestBody: z.unknown(),
+  status: httpStatusSchema,
+  responseBody: z.unknown(),
+});
+
 export const verificationProblemSchema = z.object({
   kind: z.enum(PROBLEM_KINDS),
   step: z.string().optional(),
@@ -216,6 +225,8 @@ export const verificationProblemSchema = z.object({
   seq: count().optional(),
   rule: z.enum(RULE_IDS).optional(),
   message: z.string(),
+  /** With seq: that request and its answer, so a report shows what to change without the journal. */
+  exchange: problemExchangeSchema.optional(),
 });
 
 export const verificationStepSchema = z.object({
@@ -237,6 +248,9 @@ export const verificationReportSchema = z.object({
   vendorCallKey: z.string().nullable(),
   conversationId: z.string().nullable(),
   steps: z.array(verificationStepSchema),
+  /** When the call's first and last kept requests arrived (null without any). */
+  firstRequestAt: isoDateTimeSchema.nullable(),
+  lastRequestAt: isoDateTimeSchema.nullable(),
   problems: z.array(verificationProblemSchema),
   warnings: z.array(z.object({ rule: z.enum(RULE_IDS), seq: count(), message: z.string() })),
   coverage: z.object({

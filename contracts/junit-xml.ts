@@ -16,6 +16,9 @@ export interface JUnitCase {
 export interface JUnitSuite {
   name: string;
   cases: readonly JUnitCase[];
+  /** When what the suite checks began (ISO-8601), and how long it took, in seconds. */
+  timestamp?: string;
+  time?: number;
 }
 
 function testcase(c: JUnitCase): string {
@@ -32,7 +35,10 @@ export function junitXml(name: string, suites: readonly JUnitSuite[]): string {
   const body = suites.map((suite) => {
     const failures = suite.cases.filter((c) => c.failure !== undefined).length;
     const skipped = suite.cases.filter((c) => c.skipped !== undefined).length;
-    const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" skipped="${skipped}">`;
+    const when =
+      (suite.timestamp === undefined ? '' : ` timestamp="${xml(suite.timestamp)}"`) +
+      (suite.time === undefined ? '' : ` time="${suite.time.toFixed(3)}"`);
+    const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" skipped="${skipped}"${when}>`;
     return [head, ...suite.cases.map(testcase), '  </testsuite>'].join('\n');
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(name)}">\n${body.join('\n')}\n</testsuites>\n`;

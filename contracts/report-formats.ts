@@ -9,11 +9,35 @@ const callName = (report: VerificationReport): string => report.vendorCallKey ??
 
 type Case = Omit<JUnitCase, 'classname'>;
 
+type Problem = VerificationReport['problems'][number];
+
+const json = (value: unknown): string =>
+  value === undefined || value === null ? '(none)' : JSON.stringify(value, null, 2);
+
+/** A problem as a failure's text: what is wrong and what to change, then the request and its answer. */
+function failureText(problem: Problem): string {
+  const exchange = problem.exchange;
+  if (exchange === undefined) return problem.message;
+  return [
+    problem.message,
+    `  request #${String(problem.seq)}: ${exchange.method} ${exchange.path}`,
+    ...json(exchange.requestBody)
+      .split('\n')
+      .map((line) => `    ${line}`),
+    `  answered ${exchange.status}:`,
+    ...json(exchange.responseBody)
+      .split('\n')
+      .map((line) => `    ${line}`),
+  ].join('\n');
+}
+
+const failureOf = (problems: readonly Problem[]): string => problems.map(failureText).join('\n\n');
+
 function casesOf(report: VerificationReport): Case[] {
   const cases: Case[] = report.steps.map((step) => {
     const problems = report.problems.filter((p) => p.step === step.id && p.kind !== 'rule-violation');
     const name = `step ${step.id}: ${step.title}`;
-    if (problems.length > 0) return { name, failure: problems.map((p) => p.message).join('\n') };
+    if (problems.length > 0) return { name, failure: failureOf(problems) };
     if (step.status === 'skipped') return { name, skipped: 'optional step did not happen' };
     if (step.status === 'unknown')
       return { name, skipped: "not seen: the journal dropped some of the call's requests" };
@@ -22,15 +46,11 @@ function casesOf(report: VerificationReport): Case[] {
   for (const [rule, counts] of Object.entries(report.coverage.rules)) {
     const violations = report.problems.filter((p) => p.rule === rule);
     cases.push(
-      counts.violation > 0
-        ? { name: `rule ${rule}`, failure: violations.map((p) => p.message).join('\n') }
-        : { name: `rule ${rule}` },
+      counts.violation > 0 ? { name: `rule ${rule}`, failure: failureOf(violations) } : { name: `rule ${rule}` },
     );
   }
   const loose = report.problems.filter((p) => p.step === undefined && p.rule === undefined);
-  cases.push(
-    loose.length > 0 ? { name: 'requests', failure: loose.map((p) => p.message).join('\n') } : { name: 'requests' },
-  );
+  cases.push(loose.length > 0 ? { name: 'requests', failure: failureOf(loose) } : { name: 'requests' });
   return cases;
 }
 
@@ -56,6 +76,11 @@ export function toJUnit(summary: VerificationSummary, nothingJudged: string = NO
     summary.reports.map((report) => ({
       name: `${summary.scenario} ${callName(report)}`,
       cases: casesOf(report).map((c) => ({ classname: `${summary.scenario}.${callName(report)}`, ...c })),
+      // The call's own span: from its first request to its last.
+      ...(report.firstRequestAt === null ? {} : { timestamp: report.firstRequestAt }),
+      ...(report.firstRequestAt === null || report.lastRequestAt === null
+        ? {}
+        : { time: (Date.parse(report.lastRequestAt) - Date.parse(report.firstRequestAt)) / 1000 }),
     })),
   );
 }

@@ -224,6 +224,7 @@ export function verifyScenario(
     requests: matched[i]!,
   }));
 
+  const bySeq = new Map(entries.map((entry) => [entry.seq, entry]));
   return {
     ok: problems.length === 0,
     scenario: scenario.name,
@@ -231,9 +232,24 @@ export function verifyScenario(
     vendorCallKey: target.vendorCallKey,
     conversationId: target.conversationId,
     steps,
-    problems,
+    firstRequestAt: entries[0]?.time ?? null,
+    lastRequestAt: entries.at(-1)?.time ?? null,
+    problems: problems.map((problem) => {
+      const entry = problem.seq === undefined ? undefined : bySeq.get(problem.seq);
+      return entry === undefined ? problem : { ...problem, exchange: exchangeOf(entry) };
+    }),
     warnings,
     coverage: coverageOf(entries),
+  };
+}
+
+function exchangeOf(entry: JournalEntry): NonNullable<VerificationProblem['exchange']> {
+  return {
+    method: entry.method,
+    path: entry.path,
+    requestBody: entry.request.body,
+    status: entry.response.status,
+    responseBody: entry.response.body,
   };
 }
 

@@ -81,6 +81,9 @@ describe('scv-mock verify', () => {
     expect(junit).toContain(
       '<failure message="&quot;Execute the Omni-Channel flow for the dialed number&quot; did not happen',
     );
+    // The call's span, and the request behind the rule violation with what the mock answered.
+    expect(junit).toMatch(/<testsuite name="voicemail broken" [^>]* timestamp="\d{4}-[^"]+Z" time="\d+\.\d{3}">/);
+    expect(junit).toMatch(/request #\d+: PATCH \/telephony\/v1\/voiceCalls\/broken\n[\s\S]*answered 20\d:/);
   });
 
   it('checks every call of the tenant without --call', async () => {
@@ -241,10 +244,23 @@ describe('report formats', () => {
             requests: [],
           },
         ],
+        firstRequestAt: '2026-11-30T17:00:00.000Z',
+        lastRequestAt: '2026-11-30T17:00:02.500Z',
         problems: [
           { kind: 'missing-step', step: 'transcripts', message: '"Transcript" never happened.' },
           { kind: 'rule-violation', seq: 3, rule: 'DUPLICATE_MESSAGE_ID', message: 'broke it' },
-          { kind: 'extra-request', seq: 4, message: 'extra "one"' },
+          {
+            kind: 'extra-request',
+            seq: 4,
+            message: 'extra "one"',
+            exchange: {
+              method: 'PATCH',
+              path: '/telephony/v1/voiceCalls/k/clearRouting',
+              requestBody: null,
+              status: 404,
+              responseBody: { errors: ['no call k'], errorCode: 'CALL_NOT_FOUND' },
+            },
+          },
         ],
         warnings: [{ rule: 'UNDOCUMENTED_FIELD', seq: 2, message: 'flowName' }],
         coverage: {
@@ -262,10 +278,15 @@ describe('report formats', () => {
   it('JUnit: a case per step and per rule, plus the loose problems; escaped', () => {
     const junit = toJUnit(summary);
     expect(junit.match(/<testcase /g)).toHaveLength(3 + 2 + 1);
-    expect(junit).toContain('<testsuite name="voicemail k&lt;&amp;&gt;" tests="6" failures="3" skipped="1">');
+    expect(junit).toContain(
+      '<testsuite name="voicemail k&lt;&amp;&gt;" tests="6" failures="3" skipped="1" timestamp="2026-11-30T17:00:00.000Z" time="2.500">',
+    );
     expect(junit).toContain('<failure message="&quot;Transcript&quot; never happened.">');
     expect(junit).toContain('name="rule DUPLICATE_MESSAGE_ID">\n      <failure message="broke it">');
     expect(junit).toContain('name="requests">\n      <failure message="extra &quot;one&quot;">');
+    // The failure body carries the request and what the mock answered, not just the message again.
+    expect(junit).toContain('  request #4: PATCH /telephony/v1/voiceCalls/k/clearRouting\n    (none)\n  answered 404:');
+    expect(junit).toContain('&quot;errorCode&quot;: &quot;CALL_NOT_FOUND&quot;');
   });
 
   it('Markdown and text name each step, problem and warning', () => {
