@@ -17,7 +17,7 @@ import type {
   VerificationSummary,
 } from '../contracts/admin-schemas.ts';
 import { verifyScenario } from '../contracts/scenario-verifier.ts';
-import { callVerifier } from './admin/call-verification.ts';
+import { callSelectionOf, callVerifier } from './admin/call-verification.ts';
 import { SCENARIO_NAMES, scenarioByName } from '../contracts/scenarios.ts';
 import { checkRuleSettings } from '../contracts/rule-settings.ts';
 import type { RuleLevel, RuleMode } from '../contracts/sequence-rules.ts';
@@ -103,13 +103,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     if (scenario === undefined)
       throw new Error(`unknown scenario "${scenarioName}" (known: ${SCENARIO_NAMES.join(', ')})`);
     const verifier = callVerifier(server.journal, server.store, tenant.key);
-    if (target.vendorCallKey === undefined) {
-      const { vendorCallKeyPrefix, since } = target;
-      return verifier.all(scenario, {
-        ...(vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix }),
-        ...(since === undefined ? {} : { since }),
-      });
-    }
+    if (target.vendorCallKey === undefined) return verifier.all(scenario, callSelectionOf(target));
     // A call the journal never saw: every required step is reported missing.
     return (
       verifier.call(scenario, target.vendorCallKey) ??

@@ -17,6 +17,17 @@ export interface CallVerifier {
   all(scenario: Scenario, selection?: CallSelection): VerificationSummary;
 }
 
+/** The selection part of a request that may carry more (the admin body, the harness's target). */
+export function callSelectionOf(input: {
+  vendorCallKeyPrefix?: string | undefined;
+  since?: string | undefined;
+}): CallSelection {
+  return {
+    ...(input.vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix: input.vendorCallKeyPrefix }),
+    ...(input.since === undefined ? {} : { since: input.since }),
+  };
+}
+
 export function callVerifier(journal: RequestJournal, store: TelephonyStore, tenant: string): CallVerifier {
   const entries = journal.list(tenant).entries;
   const call = (scenario: Scenario, vendorCallKey: string): VerificationReport | null => {

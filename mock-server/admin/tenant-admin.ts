@@ -29,7 +29,7 @@ import type { JournalFilter, RequestJournal } from '../journal/request-journal.t
 import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { conversationState } from './state-views.ts';
-import { callVerifier } from './call-verification.ts';
+import { callSelectionOf, callVerifier } from './call-verification.ts';
 import { createSalesforceCallOf } from './salesforce-calls.ts';
 
 export interface TenantAdminOptions {
@@ -172,11 +172,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         }
         return { body };
       }
-      const { vendorCallKeyPrefix, since } = parsed.data;
-      const body: VerificationSummary = verifier.all(scenario, {
-        ...(vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix }),
-        ...(since === undefined ? {} : { since }),
-      });
+      const body: VerificationSummary = verifier.all(scenario, callSelectionOf(parsed.data));
       return { body };
     }),
   );

@@ -14,11 +14,30 @@ export function readKeyFile(flag: string, file: string): string {
   }
 }
 
+/** A report a command was asked for: its file (undefined when not asked for), its text, and how to write it. */
+export type ReportFile = readonly [file: string | undefined, text: string, mode?: 'write' | 'append'];
+
+/**
+ * Writes the reports asked for, after the verdict was printed. One that cannot be written is named on
+ * stderr and the others are still written; returns false then (the command exits 2).
+ */
+export function writeReportFiles(command: string, reports: readonly ReportFile[]): boolean {
+  let written = true;
+  for (const [file, text, mode] of reports) {
+    if (file === undefined) continue;
+    const problem = writeReportFile(file, text, mode);
+    if (problem === null) continue;
+    written = false;
+    process.stderr.write(`scv-mock ${command}: cannot write ${file} (${problem}); the verdict above stands\n`);
+  }
+  return written;
+}
+
 /**
  * Writes (or appends to) a report file, creating its folder first. Returns null when written, or why
  * it could not be: the caller has a verdict to keep, so this never throws.
  */
-export function writeReportFile(file: string, text: string, mode: 'write' | 'append' = 'write'): string | null {
+function writeReportFile(file: string, text: string, mode: 'write' | 'append' = 'write'): string | null {
   try {
     mkdirSync(dirname(file), { recursive: true });
     if (mode === 'append') appendFileSync(file, text);

@@ -6,7 +6,7 @@
 import { junitXml } from '../../contracts/junit-xml.ts';
 import type { ConformanceReport, StepResult } from '../conformance/conformance-runner.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
-import { readKeyFile, writeReportFile } from './cli-files.ts';
+import { readKeyFile, writeReportFiles } from './cli-files.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const CONFORMANCE_HELP = `Usage: scv-mock conformance --base-url <url> [options]
@@ -88,17 +88,10 @@ export async function conformanceCommand(argv: readonly string[]): Promise<numbe
   process.stdout.write(
     `${report.steps.length} requests, ${differing} differ from the mock's assumptions (run ${report.runId})\n`,
   );
-  let written = true;
-  for (const [file, text] of [
+  const written = writeReportFiles('conformance', [
     [v.json, `${JSON.stringify(report, null, 2)}\n`],
     [v.junit, toJUnit(report)],
-  ] as const) {
-    if (file === undefined) continue;
-    const problem = writeReportFile(file, text);
-    if (problem === null) continue;
-    written = false;
-    process.stderr.write(`scv-mock conformance: cannot write ${file} (${problem}); the verdict above stands\n`);
-  }
+  ]);
   if (!written) return 2;
   return report.ok ? 0 : 1;
 }

@@ -34,19 +34,18 @@ export function storeBytesOnDisk(dataFile: string | null): number {
 
 /**
  * Caps the growth now if the store about to be loaded is large, or else as soon as the heap passes the
- * mark (checked every two seconds). Returns a function that stops the checks.
+ * mark (checked every two seconds, on a timer that does not keep the process alive).
  */
-export function adaptHeapGrowth(storeBytes: number): () => void {
-  if (growthChosenByUser(process.execArgv, process.env.NODE_OPTIONS)) return () => undefined;
+export function adaptHeapGrowth(storeBytes: number): void {
+  if (growthChosenByUser(process.execArgv, process.env.NODE_OPTIONS)) return;
   const cap = () => setFlagsFromString(`--heap-growing-percent=${CAPPED_GROWTH_PERCENT}`);
   if (storeBytes > CAP_ABOVE_BYTES) {
     cap();
-    return () => undefined;
+    return;
   }
   const timer = setInterval(() => {
     if (getHeapStatistics().used_heap_size <= CAP_ABOVE_BYTES) return;
     cap();
     clearInterval(timer);
   }, CHECK_EVERY_MS).unref();
-  return () => clearInterval(timer);
 }

@@ -6,7 +6,7 @@ import type { VerificationSummary } from '../../contracts/admin-schemas.ts';
 import { asSummary, toJUnit, toMarkdown, toText } from '../../contracts/report-formats.ts';
 import { SCENARIO_NAMES } from '../../contracts/scenarios.ts';
 import { orgDefaults } from '../org/org-defaults.ts';
-import { readKeyFile, writeReportFile } from './cli-files.ts';
+import { readKeyFile, writeReportFiles } from './cli-files.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 
 export const VERIFY_HELP = `Usage: scv-mock verify --scenario <name> [options]
@@ -142,19 +142,10 @@ function writeReports(
   nothingJudged?: string,
 ): boolean {
   const markdown = toMarkdown(summary);
-  const reports: Array<[file: string | undefined, text: string, mode?: 'append']> = [
+  return writeReportFiles('verify', [
     [v.junit, toJUnit(summary, nothingJudged)],
     [v.json, `${JSON.stringify(json, null, 2)}\n`],
     [v.markdown, markdown],
     [process.env.GITHUB_STEP_SUMMARY || undefined, markdown, 'append'],
-  ];
-  let written = true;
-  for (const [file, text, mode] of reports) {
-    if (file === undefined) continue;
-    const problem = writeReportFile(file, text, mode);
-    if (problem === null) continue;
-    written = false;
-    process.stderr.write(`scv-mock verify: cannot write ${file} (${problem}); the verdict above stands\n`);
-  }
-  return written;
+  ]);
 }
