@@ -91,6 +91,13 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const rootUrl = await server.listen();
+  // A suite's first request should not wait for the loading, and nothing should load during its tests.
+  try {
+    await server.loaded();
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
   const orgId = options.orgId ?? server.org.orgId;
   const callCenterApiName = options.callCenterApiName ?? server.org.defaultContactCenter.apiName;
   const tenant = options.auth === 'off' ? server.defaultTenant : tenantOf(orgId, callCenterApiName);

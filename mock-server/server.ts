@@ -71,6 +71,11 @@ export interface MockServer {
   readonly defaultTenant: Tenant;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
+  /**
+   * Resolves once the telephony and admin APIs are loaded (listen() starts loading them); rejects with
+   * the reason a part could not load.
+   */
+  loaded(): Promise<void>;
   /** Stops accepting requests, closes connections, makes the store durable. */
   close(): Promise<void>;
 }
@@ -123,12 +128,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
 
   // express and openapi-backend take a few hundred milliseconds to load; the server listens (and answers
   // health) without them, loads them just after, and a request that comes first waits for them.
+  // One import at a time: jest's ES module loader (a connector suite's runner) fails concurrent imports
+  // that share modules ("request for 'node:buffer' is not in cache"), and the cost here is a few ms.
   const telephony = once(async () => {
-    const [{ RequestValidator }, { TelephonyPipeline }, { telephonyListener }] = await Promise.all([
-      import('./openapi/request-validator.ts'),
-      import('./core/telephony-pipeline.ts'),
-      import('./http/telephony-listener.ts'),
-    ]);
+    const { RequestValidator } = await import('./openapi/request-validator.ts');
+    const { TelephonyPipeline } = await import('./core/telephony-pipeline.ts');
+    const { telephonyListener } = await import('./http/telephony-listener.ts');
     const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
     const pipeline = new TelephonyPipeline({
       validator,
@@ -186,6 +191,12 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   };
 
   let server: Server | null = null;
+  // The loading that listen() starts in the background, one part after the other (see telephony above).
+  // close() waits for it, so that no module loads after close: a test runner such as jest tears its
+  // module system down then, and reports each late import.
+  let loading: Promise<void> = Promise.resolve();
+  let background: Promise<unknown> = Promise.resolve();
+  let closed = false;
   return {
     app,
     store,
@@ -205,18 +216,22 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
-          setImmediate(() => {
-            telephony().then(
-              (t) => t.validator.warmUp(),
-              () => undefined,
-            );
-            admin().catch(() => undefined);
-          });
+          loading = new Promise((next) => setImmediate(next))
+            .then(telephony)
+            .then(admin)
+            .then(() => undefined);
+          background = loading.then(
+            () => telephony().then((t) => t.validator.warmUp(() => closed)),
+            () => undefined,
+          );
           const { port } = started.address() as AddressInfo;
           resolve(`http://${host.includes(':') ? `[${host}]` : host}:${port}`);
         });
       }),
+    loaded: () => loading,
     close: async () => {
+      closed = true;
+      await background;
       if (server !== null) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
         server.closeAllConnections();

@@ -1,19 +1,22 @@
 /**
  * The package as another project gets it: `npm pack` builds JavaScript with type declarations, the
- * tarball installs in a fresh project, and that project starts the mock, runs the seed, verifies it,
- * imports scv-telephony-mock/contracts, runs the scv-mock bin, and type-checks against the declarations.
+ * tarball installs in a fresh project without warnings, and that project starts the mock, runs the seed,
+ * verifies it, imports scv-telephony-mock/contracts, runs the scv-mock bin, type-checks against the
+ * declarations, requires the package from CommonJS and runs the README's jest examples with jest.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { readmeBlock } from './support/readme-blocks.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const project = mkdtempSync(join(tmpdir(), 'scv-consumer-'));
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let installOutput = '';
 
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'scv-pack-'));
@@ -23,14 +26,71 @@ beforeAll(() => {
     readdirSync(packs).find((f) => f.endsWith('.tgz'))!,
   );
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'a-connector', private: true, type: 'module' }));
-  run(
+  // Warnings on: an engine warning here is what every consumer would see.
+  const install = spawnSync(
     'npm',
-    ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=error'],
-    project,
+    ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', '--loglevel=warn'],
+    { cwd: project, encoding: 'utf8' },
   );
+  installOutput = install.stdout + install.stderr;
+  if (install.status !== 0) throw new Error(`npm install failed:\n${installOutput}`);
 }, 240_000);
 
 describe('the packed package', () => {
+  it('installs without an engine warning on the Node version the tests run on', () => {
+    // openapi-backend 5.21 pulled in a json-schema-ref-parser that wants Node 22.19 (EBADENGINE here).
+    expect(installOutput).not.toMatch(/EBADENGINE|Unsupported engine/);
+    expect(run('npm', ['ls', '--all'], project)).not.toMatch(/invalid|missing/);
+  });
+
+  it("runs the README's jest examples, ES module and CommonJS, and jest reports nothing late", () => {
+    // The connector the examples import, in both module systems.
+    const connector = `class MyConnector {
+  constructor({ baseUrl, token }) { this.baseUrl = baseUrl; this.token = token; }
+  async send(method, path, body) {
+    const answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    if (!answer.ok) throw new Error(method + ' ' + path + ': ' + answer.status + ' ' + (await answer.text()));
+  }
+  async handleVoicemail({ contactId, dialedNumber }) {
+    const caller = '14155550100';
+    await this.send('POST', '/voiceCalls', { callCenterApiName: 'MyContactCenter', vendorCallKey: contactId, to: dialedNumber, from: caller, initiationMethod: 'Inbound', callOrigin: 'Voicemail', startTime: new Date().toISOString(), participants: [{ participantKey: caller, type: 'END_USER' }] });
+    await this.send('POST', '/voiceCalls/' + contactId + '/messages', { participantId: contactId + 'END_USER', messageId: 'm1', startTime: Date.now(), endTime: Date.now() + 1000, content: 'please call back', senderType: 'END_USER' });
+    await this.send('PATCH', '/voiceCalls/' + contactId + '/omniFlow', { dialedNumber });
+    await this.send('PATCH', '/voiceCalls/' + contactId, { recordingLocation: 'https://recordings.example/vm.wav', totalRecordingDuration: 5 });
+  }
+}
+`;
+    mkdirSync(join(project, 'src'), { recursive: true });
+    mkdirSync(join(project, 'test'), { recursive: true });
+    writeFileSync(join(project, 'src', 'connector.js'), `${connector}export { MyConnector };\n`);
+    writeFileSync(join(project, 'src', 'connector.cjs'), `${connector}module.exports = { MyConnector };\n`);
+    writeFileSync(join(project, 'test', 'voicemail.test.js'), readmeBlock('With jest, run the suite as ES modules'));
+    writeFileSync(join(project, 'test', 'voicemail.test.cjs'), readmeBlock('A CommonJS jest suite'));
+    const jest = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/jest/bin/jest.js'),
+        '--ci',
+        '--runTestsByPath',
+        'test/voicemail.test.js',
+        'test/voicemail.test.cjs',
+      ],
+      { cwd: project, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } },
+    );
+    expect(jest.stderr).toMatch(/Tests: +2 passed, 2 total/);
+    expect(jest.status).toBe(0);
+    // A module loaded after close (the mock's background loading) is printed by jest, not failed.
+    expect(jest.stderr).not.toMatch(/torn down|did not exit|open handle/i);
+  });
+
+  it("is required from CommonJS, as the README's script does", () => {
+    writeFileSync(join(project, 'smoke.cjs'), readmeBlock('Outside jest, CommonJS code'));
+    const run = spawnSync(process.execPath, ['smoke.cjs'], { cwd: project, encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/^mock at http:\/\/127\.0\.0\.1:\d+\/telephony\/v1; scenarios: .*voicemail/);
+    expect(run.status).toBe(0);
+  });
+
   it('starts the mock in process, runs the seed, verifies it, and exposes the contracts', () => {
     writeFileSync(
       join(project, 'connector.test.mjs'),

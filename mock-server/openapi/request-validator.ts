@@ -82,17 +82,23 @@ export class RequestValidator {
   /**
    * Compiles each operation's validators ahead of the requests that need them (otherwise each
    * operation's first request compiles its own), one operation per turn of the event loop, so requests
-   * that arrive meanwhile wait for one compilation at most.
+   * that arrive meanwhile wait for one compilation at most. Settles when all are compiled, or at the
+   * next turn once `stopped()` says so.
    */
-  warmUp(): void {
+  warmUp(stopped: () => boolean = () => false): Promise<void> {
     const pending = this.operations();
-    const next = () => {
-      const operation = pending.shift();
-      if (operation === undefined) return;
-      this.api.validateRequest({ method: operation.method, path: operation.path, headers: {}, query: {} }, operation);
+    return new Promise((done) => {
+      const next = () => {
+        const operation = pending.shift();
+        if (operation === undefined || stopped()) {
+          done();
+          return;
+        }
+        this.api.validateRequest({ method: operation.method, path: operation.path, headers: {}, query: {} }, operation);
+        setImmediate(next);
+      };
       setImmediate(next);
-    };
-    setImmediate(next);
+    });
   }
 }
 
