@@ -71,14 +71,19 @@ export function checkRuleSettings(settings: Readonly<Record<string, unknown>>): 
 }
 
 /** A settings object as JSON takes it (fixture, rules file): rule ids to levels, each checked with a hint. */
-export const ruleSettingsSchema = z.record(z.string(), z.unknown()).transform((value, ctx): RuleSettings => {
-  try {
-    return checkRuleSettings(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+export const ruleSettingsSchema = z
+  .record(z.string(), z.unknown())
+  // For the JSON Schemas of the files that take rule levels (editors complete the ids and levels);
+  // checkRuleSettings is the check, with "did you mean".
+  .meta({ propertyNames: { enum: [...RULE_IDS] }, additionalProperties: { enum: [...RULE_LEVELS] } })
+  .transform((value, ctx): RuleSettings => {
+    try {
+      return checkRuleSettings(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 const SOURCE_WORDS: Record<RuleSettingSource, string> = {
   default: 'its evidence',

@@ -406,7 +406,7 @@ describe('keys in the org fixture', () => {
     [
       'a missing key file',
       [{ certificateFile: 'nowhere.pem' }],
-      /contactCenters\[0\]\.keys\[0\]: cannot read .*nowhere\.pem \(ENOENT\)/,
+      /contactCenters\[0\]\.keys\[0\]\.certificateFile: cannot read .*nowhere\.pem \(ENOENT\)/,
     ],
     [
       'a private key',

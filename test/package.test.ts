@@ -5,7 +5,7 @@
  * declarations, requires the package from CommonJS and runs the README's jest examples with jest.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,51 @@ describe('the packed package', () => {
     expect(jest.status).toBe(0);
     // A module loaded after close (the mock's background loading) is printed by jest, not failed.
     expect(jest.stderr).not.toMatch(/torn down|did not exit|open handle/i);
+  });
+
+  it('exports the fixtures by package path: the JSON Schemas and the default org', () => {
+    const resolved = run(
+      'node',
+      [
+        '-e',
+        "for (const f of ['org-fixture.schema.json', 'rules-file.schema.json', 'default-org.json']) console.log(require.resolve('scv-telephony-mock/fixtures/' + f))",
+      ],
+      project,
+    );
+    expect(resolved.trim().split('\n')).toEqual(
+      ['org-fixture.schema.json', 'rules-file.schema.json', 'default-org.json'].map((f) =>
+        join(project, 'node_modules/scv-telephony-mock/fixtures', f),
+      ),
+    );
+  });
+
+  it('starts on a copy of the default org set up as the README says; its $schema path reaches the schema', () => {
+    run('bash', ['-c', readmeBlock('Start\nfrom a copy of the default one')], project);
+    const org = JSON.parse(readFileSync(join(project, 'my-org.json'), 'utf8')) as {
+      $schema: string;
+      contactCenters: Array<{ keys: Array<Record<string, string>> }>;
+    };
+    org.$schema = './node_modules/scv-telephony-mock/fixtures/org-fixture.schema.json';
+    org.contactCenters[0]!.keys = [
+      { certificateFile: 'node_modules/scv-telephony-mock/fixtures/keys/demo-certificate.pem' },
+    ];
+    org.contactCenters[1]!.keys = [];
+    writeFileSync(join(project, 'my-org.json'), JSON.stringify(org));
+    const script = `
+import { readFileSync } from 'node:fs';
+import { startMockServer } from 'scv-telephony-mock';
+const org = JSON.parse(readFileSync('my-org.json', 'utf8'));
+const schema = JSON.parse(readFileSync(org.$schema, 'utf8'));
+const mock = await startMockServer({ fixtures: 'my-org.json' });
+const health = await fetch(mock.rootUrl + '/__admin/health').then((r) => r.json());
+await mock.close();
+console.log(JSON.stringify({ status: health.status, title: schema.title }));
+`;
+    writeFileSync(join(project, 'own-org.mjs'), script);
+    expect(JSON.parse(run('node', ['own-org.mjs'], project))).toEqual({
+      status: 'ok',
+      title: 'scv-telephony-mock org fixture',
+    });
   });
 
   it("is required from CommonJS, as the README's script does", () => {

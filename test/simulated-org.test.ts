@@ -66,6 +66,38 @@ describe('a bad fixture', () => {
     expect(message).toContain('contactCenters[1].apiName: duplicate apiName "MyContactCenter"');
   });
 
+  it('gets every problem in one pass: shape, cross-references and key files together', () => {
+    const bad = raw() as unknown as {
+      contactCenters: Array<Record<string, unknown> & { phoneChannels: Array<Record<string, unknown>> }>;
+    };
+    const first = bad.contactCenters[0]!;
+    // Shape problems that used to hide the rest: an unknown field, a wrong type, a missing field.
+    first.phoneChannels[0]!.lable = 'typo';
+    first.unifiedRouting = 'yes';
+    delete first.reps;
+    // Cross-references and key files, each of which alone was reported only once the shape was right.
+    (first.phoneChannels[1]!.live as Record<string, unknown>).fallbackQueue = 'No_Such_Queue';
+    bad.contactCenters[1]!.apiName = 'MyContactCenter';
+    first.keys = [{ certificateFile: 'keys/nowhere.pem' }, { publicKeyFile: 'keys/gone.pem' }];
+    const dir = mkdtempSync(join(tmpdir(), 'scv-org-'));
+    writeFileSync(join(dir, 'org.json'), JSON.stringify(bad));
+    let message = '';
+    try {
+      loadOrgFixture(join(dir, 'org.json'));
+    } catch (error) {
+      expect(error).toBeInstanceOf(OrgFixtureError);
+      message = (error as Error).message;
+    }
+    expect(message).toContain('contactCenters[0].phoneChannels[0]: Unrecognized key: "lable"');
+    expect(message).toMatch(/contactCenters\[0\]\.unifiedRouting: .*boolean/);
+    expect(message).toMatch(/contactCenters\[0\]\.reps: .*array/);
+    expect(message).toContain('contactCenters[0].phoneChannels[1].live.fallbackQueue: names no queue "No_Such_Queue"');
+    expect(message).toContain('contactCenters[1].apiName: duplicate apiName "MyContactCenter"');
+    expect(message).toMatch(/contactCenters\[0\]\.keys\[0\]\.certificateFile: cannot read .*nowhere\.pem \(ENOENT\)/);
+    expect(message).toMatch(/contactCenters\[0\]\.keys\[1\]\.publicKeyFile: cannot read .*gone\.pem \(ENOENT\)/);
+    expect(message).toContain("relative to the fixture's folder");
+  });
+
   it('that is not JSON, or missing, says so with the file name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-org-'));
     writeFileSync(join(dir, 'broken.json'), '{ "orgId": ');

@@ -3,13 +3,10 @@
  * X.509 certificates, as the real setup stores a certificate on the CallCenter) and those registered at
  * runtime through POST /__admin/keys.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
-import type { FixtureKey } from '../org/org-fixture-schema.ts';
+import { readFixtureKey } from '../org/fixture-key-files.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
-import { packageFile } from '../package-files.ts';
 
 export interface RegisteredKey {
   /** RFC 7638 thumbprint of the public key: the same key always has the same id. */
@@ -104,16 +101,17 @@ export class KeyRegistry {
   /** The fixture's keys; a file or PEM that cannot be used stops the start with its path in the fixture. */
   static async fromOrg(org: SimulatedOrg, fixtureFile: string): Promise<KeyRegistry> {
     const registry = new KeyRegistry(org);
+    // Every key's problem at once, as the fixture's other problems are.
+    const problems: string[] = [];
     for (const [i, center] of org.contactCenters.entries()) {
       for (const [j, ref] of center.keys.entries()) {
-        const where = `${fixtureFile}: contactCenters[${i}].keys[${j}]`;
+        const where = `contactCenters[${i}].keys[${j}]`;
         let pem: string;
         try {
-          pem = readFixtureKey(ref, dirname(fixtureFile));
+          pem = readFixtureKey(ref, fixtureFile);
         } catch (error) {
-          throw new OrgFixtureError(
-            `${where}: cannot read ${(error as NodeJS.ErrnoException).path ?? 'the key file'} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}). ${missingKeyHint(ref, fixtureFile)}`,
-          );
+          problems.push(`${where}: ${(error as Error).message}`);
+          continue;
         }
         try {
           await registry.add(pem, {
@@ -123,10 +121,15 @@ export class KeyRegistry {
             source: 'fixture',
           });
         } catch (error) {
-          if (error instanceof KeyError) throw new OrgFixtureError(`${where}: ${error.message}`);
-          throw error;
+          if (!(error instanceof KeyError)) throw error;
+          problems.push(`${where}: ${error.message}`);
         }
       }
+    }
+    if (problems.length > 0) {
+      throw new OrgFixtureError(
+        `${fixtureFile} has keys the mock cannot use:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
     }
     return registry;
   }
@@ -185,24 +188,4 @@ export class KeyRegistry {
   list(): readonly RegisteredKey[] {
     return this.keys;
   }
-}
-
-/**
- * What to do about a key file a fixture names and that is not there. A copy of the default org names
- * the package's demo certificate by a path relative to the package's fixtures folder: say where it is.
- */
-function missingKeyHint(ref: FixtureKey, fixtureFile: string): string {
-  const named = ref.publicKeyFile ?? ref.certificateFile;
-  const rule = `Key file paths in a fixture are relative to the fixture's folder (${dirname(fixtureFile)}).`;
-  if (named === undefined || isAbsolute(named)) return rule;
-  const packaged = packageFile(join('fixtures', named));
-  return existsSync(packaged) && resolve(dirname(fixtureFile), named) !== packaged
-    ? `${rule} This one is the package's demo material, at ${packaged}: name that path, or your own key.`
-    : rule;
-}
-
-function readFixtureKey(ref: FixtureKey, baseDir: string): string {
-  if (ref.publicKey !== undefined) return ref.publicKey;
-  if (ref.certificate !== undefined) return ref.certificate;
-  return readFileSync(resolve(baseDir, (ref.publicKeyFile ?? ref.certificateFile)!), 'utf8');
 }

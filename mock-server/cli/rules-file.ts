@@ -9,7 +9,13 @@ import { ruleSettingsSchema, type RuleSettings } from '../../contracts/rule-sett
 import { describeZodIssues } from '../org/simulated-org.ts';
 import { UsageError } from './parse-flags.ts';
 
-const rulesFileSchema = z.strictObject({ $comment: z.string().optional(), rules: ruleSettingsSchema });
+export const rulesFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("this file's JSON Schema, for editors"),
+    $comment: z.string().optional(),
+    rules: ruleSettingsSchema.describe('rule levels: refuse, warn or off, by rule id'),
+  })
+  .meta({ title: 'scv-telephony-mock rules file (--rules-file)' });
 
 export function loadRulesFile(file: string): RuleSettings {
   let text: string;

@@ -15,6 +15,7 @@ import {
   type Rep,
 } from './org-fixture-schema.ts';
 
+import { keyFileProblems } from './fixture-key-files.ts';
 import { DEFAULT_ORG_FILE } from './org-defaults.ts';
 
 export { DEFAULT_ORG_FILE };
@@ -32,10 +33,18 @@ export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string[]
   return issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
 }
 
-export function parseOrgFixture(json: unknown, source: string): OrgFixture {
+/**
+ * The fixture, checked: its shape and cross-references, and (given the file it came from, which key
+ * paths are relative to) its key files, every problem in one error.
+ */
+export function parseOrgFixture(json: unknown, source: string, options: { keyFilesFrom?: string } = {}): OrgFixture {
   const result = orgFixtureSchema.safeParse(json);
-  if (!result.success) {
-    const lines = describeZodIssues(result.error.issues).map((line) => `  - ${line}`);
+  const problems = [
+    ...(result.success ? [] : describeZodIssues(result.error.issues)),
+    ...(options.keyFilesFrom === undefined ? [] : keyFileProblems(json, options.keyFilesFrom)),
+  ];
+  if (!result.success || problems.length > 0) {
+    const lines = problems.map((line) => `  - ${line}`);
     throw new OrgFixtureError(`${source} is not a valid org fixture:\n${lines.join('\n')}`);
   }
   return result.data;
@@ -56,7 +65,7 @@ export function loadOrgFixture(file: string = DEFAULT_ORG_FILE): SimulatedOrg {
   } catch (error) {
     throw new OrgFixtureError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
-  return new SimulatedOrg(parseOrgFixture(json, file));
+  return new SimulatedOrg(parseOrgFixture(json, file, { keyFilesFrom: file }));
 }
 
 const normalizeNumber = (phone: string): string => phone.replace(/[\s().-]/g, '');
