@@ -11,6 +11,8 @@ export interface JUnitCase {
   failure?: string;
   /** Why the case was skipped. */
   skipped?: string;
+  /** What a passing case still has to say (its system-out), e.g. the warnings of a rule. */
+  output?: string;
 }
 
 export interface JUnitSuite {
@@ -19,6 +21,8 @@ export interface JUnitSuite {
   /** When what the suite checks began (ISO-8601), and how long it took, in seconds. */
   timestamp?: string;
   time?: number;
+  /** The suite's properties: what it checked beyond its cases. */
+  properties?: Readonly<Record<string, string>>;
 }
 
 function testcase(c: JUnitCase): string {
@@ -28,6 +32,7 @@ function testcase(c: JUnitCase): string {
     return `${open}>\n      <failure message="${xml(message)}">${xml(c.failure)}</failure>\n    </testcase>`;
   }
   if (c.skipped !== undefined) return `${open}>\n      <skipped message="${xml(c.skipped)}"/>\n    </testcase>`;
+  if (c.output !== undefined) return `${open}>\n      <system-out>${xml(c.output)}</system-out>\n    </testcase>`;
   return `${open}/>`;
 }
 
@@ -39,7 +44,15 @@ export function junitXml(name: string, suites: readonly JUnitSuite[]): string {
       (suite.timestamp === undefined ? '' : ` timestamp="${xml(suite.timestamp)}"`) +
       (suite.time === undefined ? '' : ` time="${suite.time.toFixed(3)}"`);
     const head = `  <testsuite name="${xml(suite.name)}" tests="${suite.cases.length}" failures="${failures}" skipped="${skipped}"${when}>`;
-    return [head, ...suite.cases.map(testcase), '  </testsuite>'].join('\n');
+    const properties = Object.entries(suite.properties ?? {}).map(
+      ([key, value]) => `      <property name="${xml(key)}" value="${xml(value)}"/>`,
+    );
+    return [
+      head,
+      ...(properties.length > 0 ? ['    <properties>', ...properties, '    </properties>'] : []),
+      ...suite.cases.map(testcase),
+      '  </testsuite>',
+    ].join('\n');
   });
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="${xml(name)}">\n${body.join('\n')}\n</testsuites>\n`;
 }

@@ -1,6 +1,7 @@
 /**
- * Verification reports for CI: JUnit XML (one test case per scenario step and per rule checked), a
- * short Markdown summary for a job summary, and plain text for a terminal.
+ * Verification reports for CI: JUnit XML (one test case per scenario step, per rule the call broke or
+ * was warned about, and one for stray requests), a short Markdown summary for a job summary, and plain
+ * text for a terminal.
  */
 import type { VerificationReport, VerificationSummary } from './admin-schemas.ts';
 import { junitXml, type JUnitCase } from './junit-xml.ts';
@@ -43,11 +44,15 @@ function casesOf(report: VerificationReport): Case[] {
       return { name, skipped: "not seen: the journal dropped some of the call's requests" };
     return { name };
   });
+  // A rule that found nothing is not a case of its own (a clean call would carry a dozen cases that
+  // cannot fail); the suite's rulesChecked property lists them.
   for (const [rule, counts] of Object.entries(report.coverage.rules)) {
-    const violations = report.problems.filter((p) => p.rule === rule);
-    cases.push(
-      counts.violation > 0 ? { name: `rule ${rule}`, failure: failureOf(violations) } : { name: `rule ${rule}` },
-    );
+    if (counts.violation > 0) {
+      cases.push({ name: `rule ${rule}`, failure: failureOf(report.problems.filter((p) => p.rule === rule)) });
+    } else if (counts.warning > 0) {
+      const warnings = report.warnings.filter((w) => w.rule === rule).map((w) => `#${w.seq}: ${w.message}`);
+      cases.push({ name: `rule ${rule}`, output: `warning:\n${warnings.join('\n')}` });
+    }
   }
   const loose = report.problems.filter((p) => p.step === undefined && p.rule === undefined);
   cases.push(loose.length > 0 ? { name: 'requests', failure: failureOf(loose) } : { name: 'requests' });
@@ -76,6 +81,7 @@ export function toJUnit(summary: VerificationSummary, nothingJudged: string = NO
     summary.reports.map((report) => ({
       name: `${summary.scenario} ${callName(report)}`,
       cases: casesOf(report).map((c) => ({ classname: `${summary.scenario}.${callName(report)}`, ...c })),
+      properties: { rulesChecked: Object.keys(report.coverage.rules).sort().join(' ') },
       // The call's own span: from its first request to its last.
       ...(report.firstRequestAt === null ? {} : { timestamp: report.firstRequestAt }),
       ...(report.firstRequestAt === null || report.lastRequestAt === null

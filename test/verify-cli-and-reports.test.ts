@@ -62,7 +62,11 @@ describe('scv-mock verify', () => {
     const junit = readFileSync(files.junit, 'utf8');
     expect(junit).toMatch(/<testsuite name="voicemail 5324881f[^"]*" tests="\d+" failures="0"/);
     expect(junit).toContain('name="step omniflow: Execute the Omni-Channel flow for the dialed number"');
-    expect(junit).toContain('name="rule VOICEMAIL_ORIGIN_AFTER_FLOW"');
+    // The rules found nothing: no case each (they could not fail), but the suite says which ran.
+    expect(junit).not.toContain('name="rule ');
+    expect(junit).toMatch(/<property name="rulesChecked" value="[^"]*\bVOICEMAIL_ORIGIN_AFTER_FLOW\b[^"]*"\/>/);
+    const steps = (JSON.parse(readFileSync(files.json, 'utf8')) as { steps: unknown[] }).steps.length;
+    expect(junit.match(/<testcase /g)).toHaveLength(steps + 1);
     expect(readFileSync(files.markdown, 'utf8')).toContain('scenario `voicemail` ✅ passed');
   });
 
@@ -275,9 +279,12 @@ describe('report formats', () => {
     ],
   };
 
-  it('JUnit: a case per step and per rule, plus the loose problems; escaped', () => {
+  it('JUnit: a case per step and per rule with a finding, plus the loose problems; escaped', () => {
     const junit = toJUnit(summary);
     expect(junit.match(/<testcase /g)).toHaveLength(3 + 2 + 1);
+    // A warning is a passing case that says it; a violation a failure (below).
+    expect(junit).toContain('name="rule UNDOCUMENTED_FIELD">\n      <system-out>warning:\n#2: flowName</system-out>');
+    expect(junit).toContain('<property name="rulesChecked" value="DUPLICATE_MESSAGE_ID UNDOCUMENTED_FIELD"/>');
     expect(junit).toContain(
       '<testsuite name="voicemail k&lt;&amp;&gt;" tests="6" failures="3" skipped="1" timestamp="2026-11-30T17:00:00.000Z" time="2.500">',
     );
