@@ -5,18 +5,27 @@
  * declarations, requires the package from CommonJS and runs the README's jest examples with jest.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readmeBlock } from './support/readme-blocks.ts';
+import { readmeBlock, readmeBlockContaining } from './support/readme-blocks.ts';
+import { runWorkflowJob } from './support/workflow-runner.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const project = mkdtempSync(join(tmpdir(), 'scv-consumer-'));
 const run = (command: string, args: string[], cwd: string) =>
   execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 let installOutput = '';
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 beforeAll(() => {
   const packs = mkdtempSync(join(tmpdir(), 'scv-pack-'));
@@ -127,6 +136,54 @@ console.log(JSON.stringify({ status: health.status, title: schema.title }));
       title: 'scv-telephony-mock org fixture',
     });
   });
+
+  it("runs the README's GitHub Actions job step by step: start, wait, tests, verify with JUnit, upload, stop", async () => {
+    // The connector's own tests, as the workflow runs them: the seed's voicemail, with the run's key
+    // prefix. Another run's broken call is in the journal too, and --call-prefix leaves it out.
+    writeFileSync(
+      join(project, 'connector-ci.mjs'),
+      `
+const { TELEPHONY_API_URL: api, TELEPHONY_API_TOKEN: token, CALL_KEY_PREFIX: prefix } = process.env;
+const send = async (method, path, body) => {
+  const answer = await fetch(api + path, { method, headers: { Authorization: 'Bearer ' + token, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!answer.ok) throw new Error(method + ' ' + path + ': ' + answer.status + ' ' + (await answer.text()));
+};
+const create = (key) => ({ callCenterApiName: 'MyContactCenter', vendorCallKey: key, to: '999999999', from: '14155550100', initiationMethod: 'Inbound', callOrigin: 'Voicemail', startTime: new Date().toISOString(), participants: [{ participantKey: '14155550100', type: 'END_USER' }] });
+await send('POST', '/voiceCalls', create('other-run-1'));
+const key = prefix + '1';
+await send('POST', '/voiceCalls', create(key));
+await send('POST', '/voiceCalls/' + key + '/messages', { participantId: key + 'END_USER', messageId: 'm1', startTime: Date.now(), endTime: Date.now() + 1000, content: 'please call back', senderType: 'END_USER' });
+await send('PATCH', '/voiceCalls/' + key + '/omniFlow', { dialedNumber: '999999999' });
+await send('PATCH', '/voiceCalls/' + key, { recordingLocation: 'https://recordings.example/vm.wav', totalRecordingDuration: 5 });
+console.log('connector tests passed for ' + key);
+`,
+    );
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ ...manifest, scripts: { test: 'node connector-ci.mjs' } }),
+    );
+    const job = runWorkflowJob(readmeBlockContaining('# .github/workflows/connector-contract.yml'), 'contract', {
+      cwd: project,
+      github: { run_id: '4242' },
+      // npm ci from the cache the package's own install filled.
+      env: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+    });
+    for (const step of job.steps) expect(step.ok, `${step.name}:\n${step.output}`).toBe(true);
+    expect(job.steps.map((s) => s.name)).toHaveLength(9);
+    expect(job.steps.find((s) => s.name === 'Verify the calls')!.output).toContain('voicemail ci-4242-1: PASS');
+    const report = readFileSync(join(job.artifacts['scv-mock-report']!, 'reports', 'scv-mock.xml'), 'utf8');
+    expect(report).toMatch(/<testsuite name="voicemail ci-4242-1" tests="\d+" failures="0"/);
+    expect(report).not.toContain('other-run-1');
+    expect(readFileSync(join(job.artifacts['scv-mock-report']!, 'scv-mock.log'), 'utf8')).toContain(
+      '"event":"listening"',
+    );
+    expect(readFileSync(join(project, '.runner', 'step-summary.md'), 'utf8')).toContain('✅');
+    // The stop step's SIGTERM ends the mock, which removes its ready file on the way out.
+    const pid = Number(job.env.SCV_MOCK_PID);
+    await expect.poll(() => alive(pid), { timeout: 15_000 }).toBe(false);
+    expect(existsSync(join(project, '.scv-mock', 'url'))).toBe(false);
+  }, 120_000);
 
   it("is required from CommonJS, as the README's script does", () => {
     writeFileSync(join(project, 'smoke.cjs'), readmeBlock('Outside jest, CommonJS code'));

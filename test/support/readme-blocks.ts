@@ -12,3 +12,12 @@ export function readmeBlock(marker: string): string {
   const start = at + fence.index + fence[0].length;
   return README.slice(start, README.indexOf('\n```', start) + 1);
 }
+
+/** The body of the fenced code block that contains `marker` (a comment naming the file, say). */
+export function readmeBlockContaining(marker: string): string {
+  const at = README.indexOf(marker);
+  if (at < 0) throw new Error(`the README no longer contains "${marker}"`);
+  const fenceAt = README.lastIndexOf('\n```', at);
+  const start = README.indexOf('\n', fenceAt + 1) + 1;
+  return README.slice(start, README.indexOf('\n```', start) + 1);
+}
