@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
+import { stopsWithNpm } from '../mock-server/cli/parent-watch.ts';
 import { envNameOf, ignoredEnvironment, parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
@@ -328,4 +329,43 @@ describe("the README's background start", () => {
     expect(existsSync(join(dir, '.scv-mock', 'url'))).toBe(false);
     expect(existsSync(join(dir, '.scv-mock', 'store.json'))).toBe(true);
   });
+});
+
+describe('a mock started through npm', () => {
+  it.each([
+    ['npm start', { npm_lifecycle_script: 'node bin/scv-mock.mjs start' }, true],
+    ['npx', { npm_lifecycle_script: 'scv-mock start --port 0', npm_command: 'exec' }, true],
+    ['a package script', { npm_lifecycle_script: 'scv-mock start --quiet && echo done' }, true],
+    ['a script that backgrounds it', { npm_lifecycle_script: 'scv-mock start --port 0 & sleep 1' }, false],
+    ['a test run that starts it', { npm_lifecycle_script: 'vitest run' }, false],
+    ['no npm at all', {}, false],
+  ])('%s: stops with npm = %s', (_label, env, expected) => {
+    expect(stopsWithNpm(env)).toBe(expected);
+  });
+
+  it('stops, saving the store, when the npm start that runs it is killed (npm does not pass SIGTERM on)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-npm-start-'));
+    const readyFile = join(dir, 'url');
+    const { npm_lifecycle_script: _outer, ...env } = process.env;
+    const npm = spawn(
+      'npm',
+      ['start', '--', '--port', '0', '--in-memory', '--ready-file', readyFile, '--log-format', 'json'],
+      { cwd: resolve(BIN, '..', '..'), env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    npm.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let mockPid: number | undefined;
+    try {
+      await vi.waitFor(() => expect(existsSync(readyFile)).toBe(true), { timeout: 30_000, interval: 50 });
+      mockPid = (JSON.parse(output.split('\n').find((line) => line.includes('"listening"'))!) as { pid: number }).pid;
+      expect(mockPid).not.toBe(npm.pid);
+      npm.kill('SIGTERM');
+      // The mock notices that npm's shell is gone, shuts down as on SIGTERM and removes its ready file.
+      await vi.waitFor(() => expect(existsSync(readyFile)).toBe(false), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(() => expect(() => process.kill(mockPid!, 0)).toThrow(), { timeout: 15_000, interval: 50 });
+    } finally {
+      npm.kill('SIGKILL');
+      if (mockPid !== undefined) spawnSync('kill', ['-9', String(mockPid)]);
+    }
+  }, 60_000);
 });

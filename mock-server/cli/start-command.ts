@@ -5,6 +5,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
+import { stopsWithNpm, whenParentEnds } from './parent-watch.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
@@ -129,5 +130,6 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+    if (stopsWithNpm(process.env)) whenParentEnds(() => stop('the npm process that started the mock ended'));
   });
 }
