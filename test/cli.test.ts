@@ -9,6 +9,7 @@ import { stopsWithNpm } from '../mock-server/cli/parent-watch.ts';
 import { envNameOf, ignoredEnvironment, parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
+import { README, readmeBlock } from './support/readme-blocks.ts';
 import { BIN, runCli, startCli } from './support/cli-process.ts';
 
 describe('scv-mock start options', () => {
@@ -93,7 +94,7 @@ describe('scv-mock start options', () => {
 
 describe('the README configuration table', () => {
   it("names each start flag's SCV_MOCK_ variable the way the start reads it", () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const readme = README;
     const rows = [...readme.matchAll(/^\| `(?:-\w, )?--([\w-]+)[^`]*` \| `(SCV_MOCK_\w+)` \|/gm)];
     expect(rows.length).toBeGreaterThanOrEqual(19);
     for (const [, flag, name] of rows) expect(name, flag).toBe(envNameOf(flag!));
@@ -307,10 +308,7 @@ describe('starting in the background', () => {
 
 describe("the README's background start", () => {
   it('runs as written: waits for the ready file, reaches the mock at its URL, and stops it with kill', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const from = readme.indexOf('./node_modules/.bin/scv-mock start --port 0');
-    expect(from).toBeGreaterThan(0);
-    const block = readme.slice(from, readme.indexOf('```', from));
+    const block = readmeBlock('### Starting in the background');
     const dir = mkdtempSync(join(tmpdir(), 'scv-background-'));
     // As installed in a project: the bin in node_modules/.bin.
     mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });

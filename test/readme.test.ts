@@ -2,13 +2,13 @@
  * The README is the user's manual: it must list every rule (as the table grades it), error code and start option the
  * code has.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultLevel, SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
 import { ERROR_CODES } from '../contracts/wire-schemas.ts';
 import { START_HELP } from '../mock-server/cli/start-help.ts';
+import { README } from './support/readme-blocks.ts';
 
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = README;
 
 describe('README', () => {
   it('links only to headings it has (the contents and the reader guide)', () => {
