@@ -661,7 +661,7 @@ async function main(): Promise<void> {
   for (const [name, value] of Object.entries(extra)) log(`${name}: ${JSON.stringify(value)}`);
   extra.targets = targets(extra, ratios);
   log('');
-  log('targets (issue 11):');
+  log('performance targets:');
   for (const t of extra.targets as PerformanceTarget[])
     log(`  ${t.met === null ? '–' : t.met ? '✓' : '✗'} ${t.what}: ${t.measured}`);
   const dir = join(ROOT, 'bench/results');
