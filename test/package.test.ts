@@ -5,7 +5,7 @@
  * declarations, requires the package from CommonJS and runs the README's jest examples with jest.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +45,29 @@ beforeAll(() => {
   if (install.status !== 0) throw new Error(`npm install failed:\n${installOutput}`);
 }, 240_000);
 
+/** The connector the README's examples import (../src/connector.js), in both module systems. */
+function writeConnector(): void {
+  const connector = `class MyConnector {
+constructor({ baseUrl, token }) { this.baseUrl = baseUrl; this.token = token; }
+async send(method, path, body) {
+  const answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  if (!answer.ok) throw new Error(method + ' ' + path + ': ' + answer.status + ' ' + (await answer.text()));
+}
+async handleVoicemail({ contactId, dialedNumber }) {
+  const caller = '14155550100';
+  await this.send('POST', '/voiceCalls', { callCenterApiName: 'MyContactCenter', vendorCallKey: contactId, to: dialedNumber, from: caller, initiationMethod: 'Inbound', callOrigin: 'Voicemail', startTime: new Date().toISOString(), participants: [{ participantKey: caller, type: 'END_USER' }] });
+  await this.send('POST', '/voiceCalls/' + contactId + '/messages', { participantId: contactId + 'END_USER', messageId: 'm1', startTime: Date.now(), endTime: Date.now() + 1000, content: 'please call back', senderType: 'END_USER' });
+  await this.send('PATCH', '/voiceCalls/' + contactId + '/omniFlow', { dialedNumber });
+  await this.send('PATCH', '/voiceCalls/' + contactId, { recordingLocation: 'https://recordings.example/vm.wav', totalRecordingDuration: 5 });
+}
+}
+`;
+  mkdirSync(join(project, 'src'), { recursive: true });
+  mkdirSync(join(project, 'test'), { recursive: true });
+  writeFileSync(join(project, 'src', 'connector.js'), `${connector}export { MyConnector };\n`);
+  writeFileSync(join(project, 'src', 'connector.cjs'), `${connector}module.exports = { MyConnector };\n`);
+}
+
 describe('the packed package', () => {
   it('installs without an engine warning on the Node version the tests run on', () => {
     // openapi-backend 5.21 pulled in a json-schema-ref-parser that wants Node 22.19 (EBADENGINE here).
@@ -52,27 +75,24 @@ describe('the packed package', () => {
     expect(run('npm', ['ls', '--all'], project)).not.toMatch(/invalid|missing/);
   });
 
+  it("runs the README's vitest example with vitest", () => {
+    writeConnector();
+    // The project's vitest, as the connector project would have it installed.
+    if (!existsSync(join(project, 'node_modules', 'vitest'))) {
+      symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir');
+    }
+    writeFileSync(join(project, 'test', 'voicemail.vitest.test.ts'), readmeBlock('A vitest connector test'));
+    const vitest = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/voicemail.vitest.test.ts', '--root', project],
+      { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    );
+    expect(vitest.stdout, vitest.stderr).toMatch(/Tests +1 passed \(1\)/);
+    expect(vitest.status).toBe(0);
+  });
+
   it("runs the README's jest examples, ES module and CommonJS, and jest reports nothing late", () => {
-    // The connector the examples import, in both module systems.
-    const connector = `class MyConnector {
-  constructor({ baseUrl, token }) { this.baseUrl = baseUrl; this.token = token; }
-  async send(method, path, body) {
-    const answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    if (!answer.ok) throw new Error(method + ' ' + path + ': ' + answer.status + ' ' + (await answer.text()));
-  }
-  async handleVoicemail({ contactId, dialedNumber }) {
-    const caller = '14155550100';
-    await this.send('POST', '/voiceCalls', { callCenterApiName: 'MyContactCenter', vendorCallKey: contactId, to: dialedNumber, from: caller, initiationMethod: 'Inbound', callOrigin: 'Voicemail', startTime: new Date().toISOString(), participants: [{ participantKey: caller, type: 'END_USER' }] });
-    await this.send('POST', '/voiceCalls/' + contactId + '/messages', { participantId: contactId + 'END_USER', messageId: 'm1', startTime: Date.now(), endTime: Date.now() + 1000, content: 'please call back', senderType: 'END_USER' });
-    await this.send('PATCH', '/voiceCalls/' + contactId + '/omniFlow', { dialedNumber });
-    await this.send('PATCH', '/voiceCalls/' + contactId, { recordingLocation: 'https://recordings.example/vm.wav', totalRecordingDuration: 5 });
-  }
-}
-`;
-    mkdirSync(join(project, 'src'), { recursive: true });
-    mkdirSync(join(project, 'test'), { recursive: true });
-    writeFileSync(join(project, 'src', 'connector.js'), `${connector}export { MyConnector };\n`);
-    writeFileSync(join(project, 'src', 'connector.cjs'), `${connector}module.exports = { MyConnector };\n`);
+    writeConnector();
     writeFileSync(join(project, 'test', 'voicemail.test.js'), readmeBlock('With jest, run the suite as ES modules'));
     writeFileSync(join(project, 'test', 'voicemail.test.cjs'), readmeBlock('A CommonJS jest suite'));
     const jest = spawnSync(
