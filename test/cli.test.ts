@@ -332,7 +332,7 @@ describe("the README's background start", () => {
 describe('a mock started through npm', () => {
   it.each([
     ['npm start', { npm_lifecycle_script: 'node bin/scv-mock.mjs start' }, true],
-    ['npx', { npm_lifecycle_script: 'scv-mock start --port 0', npm_command: 'exec' }, true],
+    ['npx', { npm_lifecycle_script: "'scv-mock'", npm_command: 'exec' }, true],
     ['a package script', { npm_lifecycle_script: 'scv-mock start --quiet && echo done' }, true],
     ['a script that backgrounds it', { npm_lifecycle_script: 'scv-mock start --port 0 & sleep 1' }, false],
     ['a test run that starts it', { npm_lifecycle_script: 'vitest run' }, false],

@@ -4,7 +4,7 @@
  * verifies it, imports scv-telephony-mock/contracts, runs the scv-mock bin, type-checks against the
  * declarations, requires the package from CommonJS and runs the README's jest examples with jest.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -204,6 +204,29 @@ console.log('connector tests passed for ' + key);
     await expect.poll(() => alive(pid), { timeout: 15_000 }).toBe(false);
     expect(existsSync(join(project, '.scv-mock', 'url'))).toBe(false);
   }, 120_000);
+
+  it('stops when the npx that started it is killed (npx does not pass SIGTERM on)', async () => {
+    const readyFile = join(project, '.npx-mock', 'url');
+    const { npm_lifecycle_script: _outer, npm_command: _command, ...env } = process.env;
+    const npx = spawn(
+      'npx',
+      ['scv-mock', 'start', '--port', '0', '--in-memory', '--ready-file', readyFile, '--log-format', 'json'],
+      { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    npx.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    let mockPid: number | undefined;
+    try {
+      await expect.poll(() => existsSync(readyFile), { timeout: 30_000, interval: 50 }).toBe(true);
+      mockPid = (JSON.parse(output.split('\n').find((line) => line.includes('"listening"'))!) as { pid: number }).pid;
+      npx.kill('SIGTERM');
+      await expect.poll(() => existsSync(readyFile), { timeout: 15_000, interval: 50 }).toBe(false);
+      await expect.poll(() => alive(mockPid!), { timeout: 15_000, interval: 50 }).toBe(false);
+    } finally {
+      npx.kill('SIGKILL');
+      if (mockPid !== undefined && alive(mockPid)) process.kill(mockPid, 'SIGKILL');
+    }
+  }, 60_000);
 
   it("is required from CommonJS, as the README's script does", () => {
     writeFileSync(join(project, 'smoke.cjs'), readmeBlock('Outside jest, CommonJS code'));

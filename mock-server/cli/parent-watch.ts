@@ -7,14 +7,15 @@
  */
 
 /**
- * Whether npm's current script (npm sets npm_lifecycle_script for npm run and npx) is this mock in the
- * foreground. Not when it starts the mock in the background (`&`): that shell ends at once, on purpose;
+ * Whether npm's current script (npm sets npm_lifecycle_script for npm run and npx) runs this mock in
+ * the foreground. Not when it starts the mock in the background (`&`): that shell ends at once, on purpose;
  * nor when the mock is started by something else that npm runs (a test suite under `npm test`).
  */
 export function stopsWithNpm(env: NodeJS.ProcessEnv): boolean {
   const script = env.npm_lifecycle_script;
   if (script === undefined) return false;
-  return /\bscv-mock(?:\.mjs)?\s+start\b/.test(script) && !/(?:^|[^&])&(?!&)/.test(script);
+  // Only `start` watches, so naming the bin is enough; npx's script is the bin alone, quoted: 'scv-mock'.
+  return /\bscv-mock(?:\.mjs)?\b/.test(script) && !/(?:^|[^&])&(?!&)/.test(script);
 }
 
 /** Calls `onGone` once the process that started this one has ended; returns a function that stops watching. */
