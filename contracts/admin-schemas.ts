@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { OPERATIONS } from './operations.ts';
+import { injectedFaultSchema } from './fault-schemas.ts';
 import { RULE_SETTING_SOURCES } from './rule-settings.ts';
 import { EVIDENCE_GRADES, RULE_IDS, RULE_LEVELS } from './sequence-rules.ts';
 import {
@@ -121,10 +122,13 @@ export const journalEntrySchema = z.object({
     body: z.unknown(),
   }),
   response: z.object({
-    status: httpStatusSchema,
+    /** null when no answer was sent: a fault rule dropped the connection or left the request hanging. */
+    status: httpStatusSchema.nullable(),
     body: z.unknown(),
   }),
   checks: z.array(ruleCheckSchema),
+  /** The fault a fault rule injected into this request (POST /__admin/faults), if any. */
+  fault: injectedFaultSchema.optional(),
   durationMs: z.number(),
 });
 
@@ -214,7 +218,8 @@ export const problemExchangeSchema = z.object({
   method: z.string(),
   path: z.string(),
   requestBody: z.unknown(),
-  status: httpStatusSchema,
+  /** null when no answer was sent (a fault rule's drop or hang). */
+  status: httpStatusSchema.nullable(),
   responseBody: z.unknown(),
 });
 

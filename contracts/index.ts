@@ -1,7 +1,7 @@
 /**
  * scv-telephony-mock/contracts: the zod schemas and types of every request and response (the wire and
  * the admin API), the sequence-rule table and per-run rule levels, the scenarios, the verifier and the
- * report formats.
+ * report formats, and the fault rules.
  */
 export * from './wire-schemas.ts';
 export * from './admin-schemas.ts';
@@ -13,3 +13,4 @@ export * from './scenario-verifier.ts';
 export * from './report-formats.ts';
 export * from './junit-xml.ts';
 export { isDateTime } from './formats.ts';
+export * from './fault-schemas.ts';

@@ -25,7 +25,7 @@ function failureText(problem: Problem): string {
     ...json(exchange.requestBody)
       .split('\n')
       .map((line) => `    ${line}`),
-    `  answered ${exchange.status}:`,
+    exchange.status === null ? '  not answered (a fault rule withheld the answer):' : `  answered ${exchange.status}:`,
     ...json(exchange.responseBody)
       .split('\n')
       .map((line) => `    ${line}`),

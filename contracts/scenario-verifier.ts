@@ -41,7 +41,16 @@ function describeCondition(condition: StepCondition): string {
   return `${subject} is not ${JSON.stringify(condition.notEquals)}`;
 }
 
-const succeeded = (entry: JournalEntry): boolean => entry.response.status >= 200 && entry.response.status < 300;
+/** The operation happened: answered 2xx, or run by a fault rule that then replaced or withheld the answer. */
+const succeeded = (entry: JournalEntry): boolean =>
+  entry.fault?.applied === true ||
+  (entry.response.status !== null && entry.response.status >= 200 && entry.response.status < 300);
+
+/**
+ * A request a fault rule stopped before its operation ran never reached the service as far as the
+ * call is concerned: the connector's retry is the request that counts.
+ */
+const stoppedByFault = (entry: JournalEntry): boolean => entry.fault !== undefined && !entry.fault.applied;
 const isCallWrite = (entry: JournalEntry): boolean =>
   entry.operation === 'createVoiceCall' || entry.operation === 'updateVoiceCall';
 
@@ -60,7 +69,8 @@ function coverageOf(entries: readonly JournalEntry[]): VerificationReport['cover
   const statuses: Record<string, number> = {};
   for (const entry of entries) {
     if (entry.operation !== null) operations[entry.operation] = (operations[entry.operation] ?? 0) + 1;
-    statuses[String(entry.response.status)] = (statuses[String(entry.response.status)] ?? 0) + 1;
+    const status = entry.response.status === null ? 'none' : String(entry.response.status);
+    statuses[status] = (statuses[status] ?? 0) + 1;
     for (const check of entry.checks) {
       const counts = (rules[check.rule] ??= { ok: 0, warning: 0, violation: 0 });
       counts[check.outcome] += 1;
@@ -83,7 +93,7 @@ export function verifyScenario(
   target: { vendorCallKey: string | null; conversationId: string | null },
   evidence: VerificationEvidence = { dropped: 0 },
 ): VerificationReport {
-  const entries = [...journal].sort((a, b) => a.seq - b.seq);
+  const entries = journal.filter((entry) => !stoppedByFault(entry)).sort((a, b) => a.seq - b.seq);
   const problems: VerificationProblem[] = [];
   // With requests missing from the journal, a step may have happened unseen, and the call's fields
   // (folded from create and update bodies) are partial: say so once instead of reporting those.
@@ -124,11 +134,11 @@ export function verifyScenario(
     }
     if (!succeeded(entry)) {
       const errors = (entry.response.body as { errors?: unknown } | null)?.errors;
-      const why = Array.isArray(errors) ? errors.join(' ') : `status ${entry.response.status}`;
+      const why = Array.isArray(errors) ? errors.join(' ') : `status ${String(entry.response.status)}`;
       problems.push({
         kind: 'failed-request',
         seq: entry.seq,
-        message: `${label(entry)} was answered ${entry.response.status}: ${why}`,
+        message: `${label(entry)} was answered ${String(entry.response.status)}: ${why}`,
       });
       continue;
     }

@@ -309,6 +309,8 @@ export const ERROR_CODES = [
   'TENANT_FULL',
   'UNSUPPORTED_MEDIA_TYPE',
   'STORE_UNAVAILABLE',
+  'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
   'INTERNAL_ERROR',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

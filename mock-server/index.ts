@@ -17,6 +17,8 @@ import type {
   VerificationSummary,
 } from '../contracts/admin-schemas.ts';
 import { verifyScenario } from '../contracts/scenario-verifier.ts';
+import { faultRuleRequestSchema, type FaultRule, type FaultRuleRequest } from '../contracts/fault-schemas.ts';
+import { describeZodIssues } from './org/simulated-org.ts';
 import { callSelectionOf, callVerifier } from './admin/call-verification.ts';
 import { SCENARIO_NAMES, scenarioByName } from '../contracts/scenarios.ts';
 import { checkRuleSettings } from '../contracts/rule-settings.ts';
@@ -56,6 +58,12 @@ export interface StartMockServerOptions {
   logger?: Logger;
 }
 
+export interface FaultHandle {
+  /** The rule as it is now: how often it matched and acted. */
+  readonly rule: FaultRule;
+  remove(): boolean;
+}
+
 export interface RunningMockServer {
   /** Base URL of the API: http://127.0.0.1:<port>/telephony/v1 */
   url: string;
@@ -68,8 +76,15 @@ export interface RunningMockServer {
   /** Checks one call (by vendorCallKey) against a scenario; without one, every call of the tenant. */
   verify(scenario: string, options: { vendorCallKey: string }): VerificationReport;
   verify(scenario: string, options?: { vendorCallKey?: undefined }): VerificationSummary;
-  /** Deletes the tenant's calls and journal. */
+  /** Deletes the tenant's calls, journal and fault rules. */
   reset(): Promise<ResetResponse>;
+  /** Fault rules for the harness tenant's requests (see "Testing failure handling" in the README). */
+  faults: {
+    /** Adds a rule (checked like POST /__admin/faults; a bad one throws); the handle removes it. */
+    add(rule: FaultRuleRequest): FaultHandle;
+    list(): FaultRule[];
+    clear(): number;
+  };
   close(): Promise<void>;
   /** The server itself, for what the helpers above do not cover. */
   server: MockServer;
@@ -124,11 +139,33 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     token: (overrides = {}) => signToken({ orgId, callCenterApiName, ...overrides }),
     journal: (filter = {}) => server.journal.list(tenant.key, filter),
     verify: verify as RunningMockServer['verify'],
-    reset: async () => ({
-      tenant: tenant.key,
-      removed: await server.store.resetTenant(tenant.key),
-      journalCleared: server.journal.clear(tenant.key),
-    }),
+    reset: async () => {
+      server.faults.clear(tenant.key);
+      return {
+        tenant: tenant.key,
+        removed: await server.store.resetTenant(tenant.key),
+        journalCleared: server.journal.clear(tenant.key),
+      };
+    },
+    faults: {
+      add: (rule) => {
+        const parsed = faultRuleRequestSchema.safeParse(rule);
+        if (!parsed.success) {
+          throw new Error(`not a fault rule: ${describeZodIssues(parsed.error.issues).join('; ')}`);
+        }
+        const { id } = server.faults.add(tenant.key, parsed.data);
+        return {
+          get rule() {
+            const found = server.faults.list(tenant.key).find((r) => r.id === id);
+            if (found === undefined) throw new Error(`fault rule ${id} was removed`);
+            return found;
+          },
+          remove: () => server.faults.remove(tenant.key, id),
+        };
+      },
+      list: () => server.faults.list(tenant.key),
+      clear: () => server.faults.clear(tenant.key),
+    },
     close: () => server.close(),
     server,
   };

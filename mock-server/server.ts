@@ -17,6 +17,7 @@ import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
+import { FaultBook } from './faults/fault-book.ts';
 import { RequestJournal } from './journal/request-journal.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
@@ -69,6 +70,8 @@ export interface MockServer {
   readonly rules: RulePolicy;
   readonly auth: AuthMode;
   readonly defaultTenant: Tenant;
+  /** The tenants' fault rules (POST /__admin/faults, the harness's faults). */
+  readonly faults: FaultBook;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
   /**
@@ -112,6 +115,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
   const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
+  const faults = new FaultBook();
   const authenticate = createAuthenticator({
     mode: auth,
     defaultTenant,
@@ -141,6 +145,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       authenticate,
       logger,
       clock,
+      faults,
     });
     return {
       validator,
@@ -160,6 +165,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       maxCallsPerTenant,
       authenticate,
       journal,
+      faults,
       logger,
     });
   });
@@ -208,6 +214,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     rules,
     auth,
     defaultTenant,
+    faults,
     listen: () =>
       new Promise((resolve, reject) => {
         const host = options.host ?? DEFAULTS.host;

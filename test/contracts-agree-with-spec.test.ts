@@ -32,6 +32,15 @@ import {
   verifyRequestSchema,
   callSelectionSchema,
 } from '../contracts/admin-schemas.ts';
+import {
+  faultActionSchema,
+  faultListSchema,
+  faultMatchSchema,
+  faultRuleRequestSchema,
+  faultRuleSchema,
+  faultsClearedSchema,
+  injectedFaultSchema,
+} from '../contracts/fault-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import {
   requestExamplesOf,
@@ -302,6 +311,13 @@ describe('shared schemas', () => {
     ['VerificationStep', verificationStepSchema],
     ['VerificationReport', verificationReportSchema],
     ['VerificationSummary', verificationSummarySchema],
+    ['InjectedFault', injectedFaultSchema],
+    ['FaultMatch', faultMatchSchema],
+    ['FaultAction', faultActionSchema],
+    ['FaultRuleRequest', faultRuleRequestSchema],
+    ['FaultRule', faultRuleSchema],
+    ['FaultList', faultListSchema],
+    ['FaultsCleared', faultsClearedSchema],
   ] as const)('%s matches the spec', (name, schema) => {
     const schemas = spec.components!.schemas! as Record<string, JsonSchema>;
     expect(normalize(zodSchema(schema))).toEqual(normalize(schemas[name]));

@@ -50,7 +50,12 @@ function writeConnector(): void {
   const connector = `class MyConnector {
 constructor({ baseUrl, token }) { this.baseUrl = baseUrl; this.token = token; }
 async send(method, path, body) {
-  const answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  let answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  // One retry of what the service turned away for now, after its Retry-After.
+  if (answer.status === 429 || answer.status === 503) {
+    await new Promise((resolve) => setTimeout(resolve, 1000 * Number(answer.headers.get('retry-after') ?? 1)));
+    answer = await fetch(this.baseUrl + path, { method, headers: { Authorization: 'Bearer ' + (await this.token()), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  }
   if (!answer.ok) throw new Error(method + ' ' + path + ': ' + answer.status + ' ' + (await answer.text()));
 }
 async handleVoicemail({ contactId, dialedNumber }) {
@@ -75,19 +80,27 @@ describe('the packed package', () => {
     expect(run('npm', ['ls', '--all'], project)).not.toMatch(/invalid|missing/);
   });
 
-  it("runs the README's vitest example with vitest", () => {
+  it("runs the README's vitest examples with vitest: a connector test, and one with a fault rule", () => {
     writeConnector();
     // The project's vitest, as the connector project would have it installed.
     if (!existsSync(join(project, 'node_modules', 'vitest'))) {
       symlinkSync(join(ROOT, 'node_modules', 'vitest'), join(project, 'node_modules', 'vitest'), 'dir');
     }
     writeFileSync(join(project, 'test', 'voicemail.vitest.test.ts'), readmeBlock('A vitest connector test'));
+    writeFileSync(join(project, 'test', 'retry.vitest.test.ts'), readmeBlock('In a test, with the harness:'));
     const vitest = spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', 'test/voicemail.vitest.test.ts', '--root', project],
+      [
+        join(ROOT, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        'test/voicemail.vitest.test.ts',
+        'test/retry.vitest.test.ts',
+        '--root',
+        project,
+      ],
       { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
     );
-    expect(vitest.stdout, vitest.stderr).toMatch(/Tests +1 passed \(1\)/);
+    expect(vitest.stdout, vitest.stderr).toMatch(/Tests +2 passed \(2\)/);
     expect(vitest.status).toBe(0);
   });
 

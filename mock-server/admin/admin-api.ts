@@ -1,8 +1,8 @@
 /**
  * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag; health is
  * answered by the server itself, see health.ts): the rules and their
- * levels in this run, the keys tokens are checked against, and the per-tenant journal, reset and state
- * inspection.
+ * levels in this run, the keys tokens are checked against, the per-tenant journal, reset and state
+ * inspection, and the per-tenant fault rules.
  */
 import { Router } from 'express';
 import type { RulePolicy } from '../../contracts/rule-settings.ts';
@@ -12,6 +12,8 @@ import type { KeyRegistry } from '../auth/key-registry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
 import type { AuthMode } from '../auth/request-auth.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
+import type { FaultBook } from '../faults/fault-book.ts';
+import { faultAdmin } from './fault-admin.ts';
 import { keyAdmin } from './key-admin.ts';
 import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
@@ -27,6 +29,7 @@ export interface AdminApiOptions {
   maxCallsPerTenant: number;
   authenticate: RequestHandler;
   journal: RequestJournal;
+  faults: FaultBook;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
@@ -36,5 +39,6 @@ export function adminApi(options: AdminApiOptions): Router {
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes));
   router.use(tenantAdmin(options));
+  router.use(faultAdmin(options));
   return router;
 }

@@ -3,10 +3,13 @@
  * errors) and the tenant of a request (named like the API's: the bearer token, or with --auth off the
  * Scv-Mock-Tenant header). Both hand ApiErrors to the error handler.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Authenticator } from '../auth/request-auth.ts';
 import { parseJsonBody, readBody } from '../http/json-body.ts';
 import type { AdminLocals } from '../http/request-log.ts';
+import { ApiError } from '../errors/api-error.ts';
+import { sendError } from '../http/error-responses.ts';
+import type { Tenant } from '../tenancy/tenant.ts';
 
 /** Sets req.body to the body's bytes (a Buffer, or undefined without a body). */
 export function rawBody(limitBytes: number): RequestHandler {
@@ -39,5 +42,26 @@ export function adminTenant(authenticate: Authenticator): RequestHandler {
       (res.locals as AdminLocals).tenant = tenant;
       next();
     }, next);
+  };
+}
+
+/** Runs a handler with the request's tenant; ApiErrors become answers. */
+export function withTenant(
+  handler: (
+    tenant: Tenant,
+    req: Request,
+  ) => Promise<{ status?: number; body?: unknown }> | { status?: number; body?: unknown },
+): RequestHandler {
+  return async (req, res) => {
+    try {
+      const tenant = (res.locals as AdminLocals).tenant!;
+      const { status = 200, body } = await handler(tenant, req);
+      // No body (a 204): nothing to write.
+      if (body === undefined) res.status(status).end();
+      else res.status(status).json(body);
+    } catch (error) {
+      if (error instanceof ApiError) return sendError(res, error);
+      throw error;
+    }
   };
 }

@@ -21,10 +21,7 @@ import { SCENARIO_NAMES, scenarioByName } from '../../contracts/scenarios.ts';
 import { OPERATIONS, type Operation } from '../../contracts/operations.ts';
 import { findCall } from '../domain/call-resolution.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { type Tenant } from '../tenancy/tenant.ts';
-import { sendError } from '../http/error-responses.ts';
-import type { AdminLocals } from '../http/request-log.ts';
-import { jsonBody } from './admin-http.ts';
+import { jsonBody, withTenant } from './admin-http.ts';
 import type { JournalFilter, RequestJournal } from '../journal/request-journal.ts';
 import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
@@ -78,25 +75,6 @@ function journalFilter(req: Request): JournalFilter {
   if (after !== undefined) filter.after = after;
   if (limit !== undefined) filter.limit = limit;
   return filter;
-}
-
-/** Runs a handler with the request's tenant; ApiErrors become answers. */
-function withTenant(
-  handler: (
-    tenant: Tenant,
-    req: Request,
-  ) => Promise<{ status?: number; body: unknown }> | { status?: number; body: unknown },
-): RequestHandler {
-  return async (req, res) => {
-    try {
-      const tenant = (res.locals as AdminLocals).tenant!;
-      const { status = 200, body } = await handler(tenant, req);
-      res.status(status).json(body);
-    } catch (error) {
-      if (error instanceof ApiError) return sendError(res, error);
-      throw error;
-    }
-  };
 }
 
 export function tenantAdmin(options: TenantAdminOptions): Router {

@@ -15,7 +15,7 @@ export type AuthMode = 'jwt' | 'off';
 export const TENANT_HEADER = 'Scv-Mock-Tenant';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="telephony"' };
+export const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="telephony"' };
 
 /** The tenant an `--auth off` request names in Scv-Mock-Tenant: "<org id>/<contact center API name>". */
 function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
@@ -39,7 +39,7 @@ function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
 export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Tenant>;
 
 const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: string) =>
-  new ApiError(401, errorCode, [message], {}, CHALLENGE);
+  new ApiError(401, errorCode, [message], {}, BEARER_CHALLENGE);
 
 export function createAuthenticator(options: {
   mode: AuthMode;
@@ -70,7 +70,10 @@ export function createAuthenticator(options: {
     } catch (error) {
       // A rejected token is a 401 too, and carries the challenge like the others.
       if (error instanceof ApiError && error.status === 401) {
-        throw new ApiError(401, error.errorCode, error.messages, error.extra, { ...error.headers, ...CHALLENGE });
+        throw new ApiError(401, error.errorCode, error.messages, error.extra, {
+          ...error.headers,
+          ...BEARER_CHALLENGE,
+        });
       }
       throw error;
     }

@@ -4,6 +4,7 @@
  * from it, and the request log and the journal are written from the same value.
  */
 import type { RuleCheck } from '../../contracts/admin-schemas.ts';
+import type { InjectedFault } from '../../contracts/fault-schemas.ts';
 import type { RuleHit } from '../../contracts/sequence-rules.ts';
 import type { UndocumentedField } from '../domain/undocumented-field.ts';
 import { type ApiError, RuleViolationError } from '../errors/api-error.ts';
@@ -30,7 +31,12 @@ export interface RequestFacts {
   checks?: readonly RuleCheck[];
   /** Rules that let the request through with a warning. */
   warnings?: readonly RuleHit[];
+  /** What a fault rule did to the request. */
+  fault?: InjectedFault;
 }
+
+/** How a fault rule has the answer delivered, when not as usual. */
+export type FaultDelivery = 'hang' | 'drop' | 'malformed-json' | 'empty';
 
 export interface RequestOutcome extends RequestFacts {
   status: number;
@@ -43,6 +49,8 @@ export interface RequestOutcome extends RequestFacts {
   violations?: readonly RuleHit[];
   /** Why authorization failed, for the log (the answer says the same). */
   authProblem?: string;
+  /** Set by a fault rule: no answer (hang, drop) or a broken body instead of `answer`. */
+  delivery?: FaultDelivery;
 }
 
 /** The outcome of a request that ended in an ApiError, with what was known of it by then. */

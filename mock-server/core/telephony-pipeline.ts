@@ -20,6 +20,9 @@ import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
 import type { Tenant } from '../tenancy/tenant.ts';
 import { errorOutcome, type OutcomeCall, type RequestFacts, type RequestOutcome } from './request-outcome.ts';
+import type { FaultBook, FaultDecision } from '../faults/fault-book.ts';
+import { faultFactsOf } from '../faults/fault-facts.ts';
+import { faultError } from '../faults/fault-answers.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -40,7 +43,11 @@ export interface PipelineOptions {
   authenticate: Authenticator;
   logger: Logger;
   clock: () => Date;
+  /** The tenants' fault rules (POST /__admin/faults). */
+  faults: FaultBook;
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * The headers validation reads: the media type and the header parameters the spec declares. The rest
@@ -92,11 +99,40 @@ export class TelephonyPipeline {
         body: facts.body,
       });
       if (errors.length > 0) throw ApiError.details(400, 'INVALID_REQUEST', describeValidationErrors(errors));
-      return await this.run(route.operationId, request, facts);
     } catch (error) {
       if (error instanceof ApiError) return errorOutcome(error, facts);
       throw error;
     }
+    const fault = this.faultFor(request.method, facts);
+    if (fault !== undefined) {
+      facts.fault = fault.fault;
+      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      if (!fault.apply) return faulted(fault, facts);
+    }
+    let outcome: RequestOutcome;
+    try {
+      outcome = await this.run(facts.operationId, request, facts);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      outcome = errorOutcome(error, facts);
+    }
+    if (fault === undefined) return outcome;
+    // "applied" means the write was kept: the operation ran and succeeded.
+    const applied = outcome.status < 300;
+    return faulted(fault, { ...outcome, fault: { ...fault.fault, applied } }, outcome);
+  }
+
+  /** The fault rule that acts on this (routed, valid) request, if any; no work when the tenant has none. */
+  private faultFor(method: string, facts: RequestFacts): FaultDecision | undefined {
+    const { faults, env } = this.options;
+    const tenant = facts.tenant!.key;
+    const operationId = facts.operationId!;
+    if (!faults.has(tenant) || !isOperationId(operationId)) return undefined;
+    const operation = OPERATION_OF_OPERATION_ID[operationId];
+    return faults.decide(
+      tenant,
+      faultFactsOf({ operation, method, params: facts.params!, body: facts.body }, env.store, tenant),
+    );
   }
 
   /** Runs the operation and commits what it returns; the facts gain the call and the rule checks either way. */
@@ -156,5 +192,27 @@ export class TelephonyPipeline {
   private callOf(tenant: Tenant, voiceCallId: string): OutcomeCall {
     const call = this.options.env.store.getCall(tenant.key, voiceCallId);
     return { voiceCallId, vendorCallKey: call?.vendorCallKey ?? null, conversationId: call?.conversationId ?? null };
+  }
+}
+
+/**
+ * The outcome a fault makes of a request: its error answer (a status fault), no answer (hang, drop) or
+ * a broken body; `ran` is the operation's own outcome when the fault let it run.
+ */
+function faulted(decision: FaultDecision, facts: RequestFacts, ran?: RequestOutcome): RequestOutcome {
+  const base: RequestOutcome = ran ?? { ...facts, status: 200, headers: {}, answer: null };
+  const { answer } = decision;
+  switch (answer.kind) {
+    case 'status': {
+      const error = faultError(answer.status, decision.fault.id, answer.retryAfter);
+      return errorOutcome(error, base);
+    }
+    case 'hang':
+    case 'drop':
+      return { ...base, delivery: answer.kind };
+    case 'body':
+      return { ...base, delivery: answer.body };
+    case 'none':
+      return base;
   }
 }

@@ -3,9 +3,18 @@
  * requests are logged from their outcome; the admin API's (served by express) when they finish.
  */
 import type { RequestHandler } from 'express';
+import type { InjectedFault } from '../../contracts/fault-schemas.ts';
 import type { AnsweredRequest } from '../journal/journal-entry.ts';
 import type { Tenant } from '../tenancy/tenant.ts';
 import type { RequestLogEntry } from './logger.ts';
+
+function faultNote(fault: InjectedFault): string {
+  const what =
+    fault.kind === 'status' ? `answered ${String(fault.status)}` : fault.kind === 'delay' ? 'delayed' : fault.kind;
+  const delay = fault.delayMs === undefined || fault.kind === 'delay' ? '' : ` after ${fault.delayMs} ms`;
+  const late = fault.kind === 'delay' ? ` ${String(fault.delayMs ?? 0)} ms` : '';
+  return `FAULT ${fault.id}${fault.name === undefined ? '' : ` (${fault.name})`}: ${what}${late}${delay}; the operation ${fault.applied ? 'ran' : 'did not run'}`;
+}
 
 export function logEntryOf(answered: AnsweredRequest): RequestLogEntry {
   const { outcome } = answered;
@@ -15,7 +24,8 @@ export function logEntryOf(answered: AnsweredRequest): RequestLogEntry {
     time: answered.time,
     method: answered.method,
     path: answered.path,
-    status: outcome.status,
+    // 0: nothing was answered (a fault rule's drop or hang; the note says which).
+    status: answered.delivered.status ?? 0,
     ms: answered.durationMs,
     ...(outcome.tenant === undefined ? {} : { tenant: outcome.tenant.key }),
     ...(outcome.operationId === undefined ? {} : { operationId: outcome.operationId }),
@@ -24,6 +34,7 @@ export function logEntryOf(answered: AnsweredRequest): RequestLogEntry {
     rules: violations.map((hit) => hit.rule.id),
     warnings: warnings.map((hit) => hit.rule.id),
     notes: [
+      ...(outcome.fault === undefined ? [] : [faultNote(outcome.fault)]),
       ...(outcome.authProblem === undefined ? [] : [`${outcome.errorCode ?? 'AUTH'}: ${outcome.authProblem}`]),
       ...[...violations, ...warnings].map((hit) => `${hit.rule.id}: ${hit.message}`),
     ],

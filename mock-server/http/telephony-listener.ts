@@ -12,7 +12,7 @@ import type { RequestJournal } from '../journal/request-journal.ts';
 import { BodyAborted, readBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
 import { logEntryOf } from './request-log.ts';
-import { writeJson } from './write-json.ts';
+import { deliver } from './outcome-delivery.ts';
 
 export interface TelephonyListenerOptions {
   pipeline: TelephonyPipeline;
@@ -66,13 +66,14 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
       })
       .then((outcome) => {
         if (outcome === undefined || res.headersSent || res.destroyed) return;
-        writeJson(res, outcome.status, outcome.answer, outcome.headers);
+        const delivered = deliver(res, outcome);
         const answered: AnsweredRequest = {
           time,
           method,
           path: shownPath,
           headers: req.headers,
           outcome,
+          delivered,
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         };
         if (logger.logsRequests) logger.request(logEntryOf(answered));

@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { JournalEntry } from '../../contracts/admin-schemas.ts';
 import { OPERATION_OF_OPERATION_ID, type OperationId } from '../../contracts/operations.ts';
 import type { RequestOutcome } from '../core/request-outcome.ts';
+import type { Delivered } from '../http/outcome-delivery.ts';
 import { isSalesforceId, KEY_PREFIX } from '../ids/salesforce-id.ts';
 
 const RECORDED_HEADERS = ['content-type', 'telephony-provider-name'] as const;
@@ -56,6 +57,8 @@ export interface AnsweredRequest {
   path: string;
   headers: IncomingHttpHeaders;
   outcome: RequestOutcome;
+  /** What the client got (a fault rule may have withheld or broken the answer). */
+  delivered: Delivered;
   durationMs: number;
 }
 
@@ -87,8 +90,9 @@ export function journalEntryOf(answered: AnsweredRequest): Omit<JournalEntry, 's
     conversationId: outcome.call?.conversationId ?? null,
     providerName: headers['telephony-provider-name'] ?? null,
     request: { headers, body: keptBody(outcome.body) },
-    response: { status: outcome.status, body: outcome.answer ?? null },
+    response: answered.delivered,
     checks: [...(outcome.checks ?? [])],
+    ...(outcome.fault === undefined ? {} : { fault: outcome.fault }),
     durationMs: answered.durationMs,
   };
 }

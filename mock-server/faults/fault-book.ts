@@ -1,0 +1,164 @@
+/**
+ * The fault rules of every tenant, and the decision for one request: which rule (the oldest that acts)
+ * and what it does. Pure bookkeeping: no timers and no sockets; the pipeline waits and the HTTP layer
+ * drops or hangs as the decision says.
+ */
+import type {
+  FaultAction,
+  FaultMatch,
+  FaultRule,
+  FaultRuleRequest,
+  InjectedFault,
+} from '../../contracts/fault-schemas.ts';
+import type { Operation } from '../../contracts/operations.ts';
+
+/** What a rule's match reads of a request: known once it is routed, validated and its call looked up. */
+export interface FaultFacts {
+  operation: Operation;
+  method: string;
+  vendorCallKey: string | null;
+  callOrigin: string | null;
+  initiationMethod: string | null;
+  conversation: 'open' | 'closed' | null;
+}
+
+/** What a rule does to one request. */
+export interface FaultDecision {
+  /** For the journal and the log. */
+  fault: InjectedFault;
+  /** Milliseconds to wait before the request goes on (0: none). */
+  delayMs: number;
+  /** Whether the operation runs (and its write is kept). */
+  apply: boolean;
+  /** How the answer is replaced, if it is. */
+  answer:
+    | { kind: 'status'; status: FaultAction['status'] & number; retryAfter?: number }
+    | { kind: 'hang' }
+    | { kind: 'drop' }
+    | { kind: 'body'; body: 'malformed-json' | 'empty' }
+    | { kind: 'none' };
+}
+
+/** A 32-bit hash of text (FNV-1a), to seed a rule's sequence. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** A small seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same draws. */
+function seededRandom(seed: string): () => number {
+  let state = hash32(seed);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface StoredRule {
+  rule: FaultRule;
+  random: () => number;
+}
+
+function matches(match: FaultMatch | undefined, facts: FaultFacts): boolean {
+  if (match === undefined) return true;
+  return (
+    (match.operation === undefined || match.operation === facts.operation) &&
+    (match.method === undefined || match.method === facts.method) &&
+    (match.vendorCallKey === undefined || match.vendorCallKey === facts.vendorCallKey) &&
+    (match.callOrigin === undefined || match.callOrigin === facts.callOrigin) &&
+    (match.initiationMethod === undefined || match.initiationMethod === facts.initiationMethod) &&
+    (match.conversation === undefined || match.conversation === facts.conversation)
+  );
+}
+
+function answerOf(action: FaultAction): FaultDecision['answer'] {
+  if (action.status !== undefined) {
+    return action.retryAfter === undefined
+      ? { kind: 'status', status: action.status }
+      : { kind: 'status', status: action.status, retryAfter: action.retryAfter };
+  }
+  if (action.hang === true) return { kind: 'hang' };
+  if (action.drop === true) return { kind: 'drop' };
+  if (action.body !== undefined) return { kind: 'body', body: action.body };
+  return { kind: 'none' };
+}
+
+export class FaultBook {
+  private readonly byTenant = new Map<string, StoredRule[]>();
+  private issued = 0;
+
+  add(tenant: string, request: FaultRuleRequest): FaultRule {
+    this.issued += 1;
+    const id = `fault-${this.issued}`;
+    const rule: FaultRule = { ...request, id, tenant, matched: 0, injected: 0, spent: false };
+    const rules = this.byTenant.get(tenant) ?? [];
+    // Without a seed, a rule's draws still follow a sequence, from its id and the time it was added.
+    rules.push({ rule, random: seededRandom(request.seed ?? `${id}:${Date.now()}`) });
+    this.byTenant.set(tenant, rules);
+    return { ...rule };
+  }
+
+  list(tenant: string): FaultRule[] {
+    return (this.byTenant.get(tenant) ?? []).map(({ rule }) => ({ ...rule }));
+  }
+
+  remove(tenant: string, id: string): boolean {
+    const rules = this.byTenant.get(tenant) ?? [];
+    const at = rules.findIndex(({ rule }) => rule.id === id);
+    if (at < 0) return false;
+    rules.splice(at, 1);
+    return true;
+  }
+
+  clear(tenant: string): number {
+    const removed = this.byTenant.get(tenant)?.length ?? 0;
+    this.byTenant.delete(tenant);
+    return removed;
+  }
+
+  /** Whether any rule could act on the tenant's requests (the common case is none: no work per request). */
+  has(tenant: string): boolean {
+    return (this.byTenant.get(tenant)?.length ?? 0) > 0;
+  }
+
+  /**
+   * The fault for this request, counting it against every rule it matches up to the one that acts (the
+   * oldest rule that acts decides; later rules do not see the request).
+   */
+  decide(tenant: string, facts: FaultFacts): FaultDecision | undefined {
+    for (const stored of this.byTenant.get(tenant) ?? []) {
+      const { rule } = stored;
+      if (rule.spent || !matches(rule.match, facts)) continue;
+      rule.matched += 1;
+      if (rule.matched <= (rule.after ?? 0)) continue;
+      if (rule.probability !== undefined && stored.random() >= rule.probability) continue;
+      rule.injected += 1;
+      if (rule.times !== undefined && rule.injected >= rule.times) rule.spent = true;
+      return this.decision(stored);
+    }
+    return undefined;
+  }
+
+  private decision({ rule, random }: StoredRule): FaultDecision {
+    const { action } = rule;
+    const answer = answerOf(action);
+    const delayMs =
+      (action.delayMs ?? 0) + (action.jitterMs === undefined ? 0 : Math.floor(random() * (action.jitterMs + 1)));
+    const apply = action.applyOperation ?? (answer.kind === 'none' || answer.kind === 'body');
+    const fault: InjectedFault = {
+      id: rule.id,
+      ...(rule.name === undefined ? {} : { name: rule.name }),
+      kind: answer.kind === 'none' ? 'delay' : answer.kind,
+      ...(answer.kind === 'status' ? { status: answer.status } : {}),
+      ...(delayMs > 0 ? { delayMs } : {}),
+      applied: apply,
+    };
+    return { fault, delayMs, apply, answer };
+  }
+}

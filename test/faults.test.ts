@@ -1,0 +1,274 @@
+/**
+ * Fault rules: each action (status, delay, hang, drop, lost answer, broken body), how a rule picks its
+ * requests (operation and call facts, after, times, seeded probability), the two ways of setting them
+ * (POST /__admin/faults and the harness), the journal's record of each fault, and that the verifier
+ * judges the connector's retry rather than the request a fault stopped.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { errorResponseSchema } from '../contracts/wire-schemas.ts';
+import { faultListSchema, faultRuleSchema } from '../contracts/fault-schemas.ts';
+import { startMockServer, type RunningMockServer } from '../mock-server/index.ts';
+import { inboundCall, loadScript } from './support/mock-harness.ts';
+
+let mock: RunningMockServer;
+let token: string;
+beforeAll(async () => {
+  mock = await startMockServer();
+  token = await mock.token();
+});
+afterAll(() => mock.close());
+beforeEach(() => mock.reset());
+
+const headers = () => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
+const send = (method: string, path: string, body?: unknown, signal?: AbortSignal) =>
+  fetch(`${mock.url}${path}`, {
+    method,
+    headers: headers(),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+const create = (key: string, extra: Record<string, unknown> = {}) =>
+  send('POST', '/voiceCalls', inboundCall(key, extra));
+const stored = (key: string) => mock.server.store.legsByVendorKey(mock.server.defaultTenant.key, key).length;
+const lastEntry = () => mock.journal().entries.at(-1)!;
+const admin = (method: string, path: string, body?: unknown) =>
+  fetch(`${mock.rootUrl}/__admin${path}`, {
+    method,
+    headers: headers(),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+describe('a status fault', () => {
+  it('answers 503 with Retry-After and the error body, without running the operation; the retry goes through', async () => {
+    mock.faults.add({ match: { operation: 'createVoiceCall' }, action: { status: 503, retryAfter: 2 }, times: 1 });
+    const first = await create('retry-1');
+    expect(first.status).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('2');
+    const body = errorResponseSchema.parse(await first.json());
+    expect(body.errorCode).toBe('SERVICE_UNAVAILABLE');
+    expect(body.errors[0]).toMatch(
+      /Send the request again after 2 s \(Retry-After\).*Injected by fault rule fault-\d+/,
+    );
+    expect(stored('retry-1')).toBe(0);
+    expect(lastEntry()).toMatchObject({
+      response: { status: 503 },
+      fault: { kind: 'status', status: 503, applied: false },
+    });
+    expect((await create('retry-1')).status).toBe(201);
+    expect(stored('retry-1')).toBe(1);
+  });
+
+  it.each([
+    [429, 'RATE_LIMITED', 'retry-after'],
+    [500, 'INTERNAL_ERROR', undefined],
+    [401, 'AUTH_EXPIRED', 'www-authenticate'],
+  ] as const)('answers %i with %s', async (status, errorCode, header) => {
+    mock.faults.add({ action: status === 429 ? { status, retryAfter: 1 } : { status }, times: 1 });
+    const answer = await create(`status-${status}`);
+    expect(answer.status).toBe(status);
+    expect(errorResponseSchema.parse(await answer.json()).errorCode).toBe(errorCode);
+    if (header !== undefined) expect(answer.headers.get(header)).not.toBeNull();
+    expect(stored(`status-${status}`)).toBe(0);
+  });
+
+  it('with applyOperation runs the operation and still answers the error: the call exists', async () => {
+    mock.faults.add({ action: { status: 500, applyOperation: true }, times: 1 });
+    expect((await create('applied-500')).status).toBe(500);
+    expect(stored('applied-500')).toBe(1);
+    expect(lastEntry().fault).toMatchObject({ kind: 'status', applied: true });
+  });
+});
+
+describe('a delay', () => {
+  it('holds the request, then runs it as usual', async () => {
+    mock.faults.add({ action: { delayMs: 300 }, times: 1 });
+    const started = performance.now();
+    expect((await create('slow-1')).status).toBe(201);
+    // Timers never fire early by more than a millisecond's rounding.
+    expect(performance.now() - started).toBeGreaterThanOrEqual(299);
+    expect(stored('slow-1')).toBe(1);
+    expect(lastEntry().fault).toEqual({ id: expect.any(String), kind: 'delay', delayMs: 300, applied: true });
+  });
+
+  it('adds jitter drawn from the seed: the same seed, the same delays', async () => {
+    const delays = async () => {
+      mock.faults.clear();
+      mock.faults.add({ action: { delayMs: 1, jitterMs: 40 }, seed: 'jitter', times: 3 });
+      for (const n of [1, 2, 3]) await create(`jitter-${n}-${Math.random()}`);
+      return mock
+        .journal()
+        .entries.slice(-3)
+        .map((entry) => entry.fault!.delayMs);
+    };
+    const first = await delays();
+    expect(first.every((d) => d! >= 1 && d! <= 41)).toBe(true);
+    expect(await delays()).toEqual(first);
+  });
+});
+
+describe('no answer', () => {
+  it('hang: the request waits until the client gives up; nothing runs', async () => {
+    mock.faults.add({ action: { hang: true }, times: 1 });
+    await expect(send('POST', '/voiceCalls', inboundCall('hung-2'), AbortSignal.timeout(400))).rejects.toThrow(
+      /timeout|aborted/i,
+    );
+    expect(stored('hung-2')).toBe(0);
+    expect(lastEntry()).toMatchObject({
+      response: { status: null, body: null },
+      fault: { kind: 'hang', applied: false },
+    });
+  });
+
+  it('drop: the connection closes without an answer; nothing runs', async () => {
+    mock.faults.add({ action: { drop: true }, times: 1 });
+    await expect(create('dropped-1')).rejects.toThrow(/fetch failed/);
+    expect(stored('dropped-1')).toBe(0);
+    expect(lastEntry()).toMatchObject({ response: { status: null }, fault: { kind: 'drop', applied: false } });
+    expect((await create('dropped-1')).status).toBe(201);
+  });
+
+  it('lost answer (drop with applyOperation): the write is kept, the client never hears of it', async () => {
+    mock.faults.add({
+      match: { operation: 'createVoiceCall' },
+      action: { drop: true, applyOperation: true },
+      times: 1,
+    });
+    await expect(create('lost-1')).rejects.toThrow(/fetch failed/);
+    expect(stored('lost-1')).toBe(1);
+    expect(lastEntry().fault).toMatchObject({ kind: 'drop', applied: true });
+    // The naive retry now meets the call it does not know it made.
+    const retry = await create('lost-1');
+    expect(retry.status).toBeLessThan(300);
+    expect(retry.headers.get('scv-mock-warnings')).toMatch(/DUPLICATE_VENDOR_CALL_KEY/);
+    expect(stored('lost-1')).toBe(1);
+  });
+});
+
+describe('a broken body', () => {
+  it.each(['malformed-json', 'empty'] as const)(
+    '%s: the usual status, a body the client cannot parse',
+    async (kind) => {
+      mock.faults.add({ action: { body: kind }, times: 1 });
+      const answer = await create(`broken-${kind}`);
+      expect(answer.status).toBe(201);
+      await expect(answer.json()).rejects.toThrow(SyntaxError);
+      expect(stored(`broken-${kind}`)).toBe(1);
+      expect(lastEntry().fault).toMatchObject({ kind: 'body', applied: true });
+    },
+  );
+});
+
+describe('which requests a rule acts on', () => {
+  it('by the call: omniFlow of voicemail calls only, from the second such request, once', async () => {
+    mock.faults.add({
+      match: { operation: 'executeOmniFlow', callOrigin: 'Voicemail' },
+      action: { status: 503 },
+      after: 1,
+      times: 1,
+    });
+    const omniFlow = (key: string) => send('PATCH', `/voiceCalls/${key}/omniFlow`, { dialedNumber: '999999999' });
+    for (const key of ['live-1', 'vm-1', 'vm-2', 'vm-3']) {
+      expect((await create(key, key.startsWith('vm') ? { callOrigin: 'Voicemail' } : {})).status).toBe(201);
+    }
+    expect((await omniFlow('live-1')).status).toBe(200);
+    expect((await omniFlow('vm-1')).status).toBe(200);
+    expect((await omniFlow('vm-2')).status).toBe(503);
+    expect((await omniFlow('vm-3')).status).toBe(200);
+    // A spent rule stops counting: vm-3 was not its business any more.
+    expect(mock.faults.list()[0]).toMatchObject({ matched: 2, injected: 1, spent: true });
+  });
+
+  it('with a probability drawn from its seed: the same seed picks the same requests', async () => {
+    const picks = async () => {
+      mock.faults.clear();
+      mock.faults.add({
+        match: { operation: 'createVoiceCall' },
+        action: { status: 503 },
+        probability: 0.5,
+        seed: 's1',
+      });
+      const statuses: number[] = [];
+      for (let n = 0; n < 12; n++) statuses.push((await create(`p-${n}-${Math.random()}`)).status);
+      return statuses;
+    };
+    const first = await picks();
+    expect(first).toContain(503);
+    expect(first).toContain(201);
+    expect(await picks()).toEqual(first);
+  });
+
+  it("acts only on its tenant's requests", async () => {
+    mock.faults.add({ action: { status: 503 } });
+    const other = await mock.token({ orgId: '00D000000000777' });
+    const answer = await fetch(`${mock.url}/voiceCalls`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${other}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(inboundCall('other-tenant-1')),
+    });
+    expect(answer.status).toBe(201);
+  });
+});
+
+describe('the verifier and faults', () => {
+  it("judges the connector's retry, not the request the fault stopped", async () => {
+    const seed = loadScript('voicemail-seed');
+    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 429, retryAfter: 1 }, times: 1 });
+    for (const step of seed.steps) {
+      let answer = await send(step.method, step.path, step.body);
+      if (answer.status === 429) answer = await send(step.method, step.path, step.body);
+      expect(answer.status).toBeLessThan(300);
+    }
+    const report = mock.verify('voicemail', { vendorCallKey: '5324881f-1e84-4367-8930-f69a74b30fff' });
+    expect(report.problems).toEqual([]);
+    expect(mock.journal().entries.filter((e) => e.fault !== undefined)).toHaveLength(1);
+  });
+});
+
+describe('POST /__admin/faults and the harness', () => {
+  it('adds, lists, removes and clears rules over HTTP', async () => {
+    const added = await admin('POST', '/faults', {
+      name: 'create fails once',
+      match: { operation: 'createVoiceCall' },
+      action: { status: 503, retryAfter: 2 },
+      times: 1,
+    });
+    expect(added.status).toBe(201);
+    const rule = faultRuleSchema.parse(await added.json());
+    expect(rule).toMatchObject({ name: 'create fails once', matched: 0, injected: 0, spent: false });
+    expect((await create('http-1')).status).toBe(503);
+    const listed = faultListSchema.parse(await (await admin('GET', '/faults')).json());
+    expect(listed.faults).toEqual([{ ...rule, matched: 1, injected: 1, spent: true }]);
+    expect((await admin('DELETE', `/faults/${rule.id}`)).status).toBe(204);
+    const missing = await admin('DELETE', `/faults/${rule.id}`);
+    expect(missing.status).toBe(404);
+    expect(errorResponseSchema.parse(await missing.json()).errors[0]).toMatch(/has no fault rule .*it has none/);
+    await admin('POST', '/faults', { action: { delayMs: 5 } });
+    await admin('POST', '/faults', { action: { drop: true }, match: { operation: 'clearRouting' } });
+    expect(await (await admin('DELETE', '/faults')).json()).toEqual({ tenant: rule.tenant, removed: 2 });
+  });
+
+  it('refuses a rule that says two answers, or none, or a Retry-After without 429/503, saying so', async () => {
+    for (const [action, says] of [
+      [{ status: 503, drop: true }, 'give one of status, hang, drop and body, not status and drop'],
+      [{ applyOperation: true }, 'give what the fault does'],
+      [{ status: 500, retryAfter: 3 }, 'goes with status 429 or 503'],
+      [{ status: 404 }, 'status'],
+    ] as const) {
+      const answer = await admin('POST', '/faults', { action });
+      expect(answer.status).toBe(400);
+      expect(JSON.stringify(await answer.json())).toContain(says);
+    }
+    expect(() => mock.faults.add({ action: {} })).toThrow(/not a fault rule: .*give what the fault does/);
+  });
+
+  it('a handle removes its rule; reset() clears them all', async () => {
+    const handle = mock.faults.add({ action: { status: 503 } });
+    expect((await create('h-1')).status).toBe(503);
+    expect(handle.rule).toMatchObject({ matched: 1, injected: 1 });
+    expect(handle.remove()).toBe(true);
+    expect((await create('h-1')).status).toBe(201);
+    mock.faults.add({ action: { status: 503 } });
+    await mock.reset();
+    expect(mock.faults.list()).toEqual([]);
+  });
+});
