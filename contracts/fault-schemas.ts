@@ -93,6 +93,24 @@ export const faultRuleSchema = faultRuleRequestSchema.extend({
   spent: z.boolean(),
 });
 
+/** A rule in a --faults file: for the tenant it names, by default the org fixture's org and first contact center. */
+export const faultFileRuleSchema = faultRuleRequestSchema.extend({
+  orgId: z
+    .string()
+    .regex(/^00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be an org id: 15 or 18 characters starting with 00D')
+    .optional(),
+  callCenterApiName: z.string().min(1).optional(),
+});
+
+/** `scv-mock start --faults FILE`: fault rules from the start. */
+export const faultsFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe("this file's JSON Schema, for editors"),
+    $comment: z.string().optional(),
+    faults: z.array(faultFileRuleSchema),
+  })
+  .meta({ title: 'scv-telephony-mock faults file (--faults)' });
+
 export const faultListSchema = z.object({ tenant: z.string(), faults: z.array(faultRuleSchema) });
 export const faultsClearedSchema = z.object({ tenant: z.string(), removed: count() });
 
@@ -116,5 +134,6 @@ export type FaultAction = z.infer<typeof faultActionSchema>;
 export type FaultRuleRequest = z.infer<typeof faultRuleRequestSchema>;
 export type FaultRule = z.infer<typeof faultRuleSchema>;
 export type FaultList = z.infer<typeof faultListSchema>;
+export type FaultFileRule = z.infer<typeof faultFileRuleSchema>;
 export type FaultsCleared = z.infer<typeof faultsClearedSchema>;
 export type InjectedFault = z.infer<typeof injectedFaultSchema>;

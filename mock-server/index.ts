@@ -56,6 +56,8 @@ export interface StartMockServerOptions {
   callCenterApiName?: string;
   /** Where request lines go; default silent. */
   logger?: Logger;
+  /** Honour `Prefer: code=503` and `Prefer: delay=2000` on API requests (off by default). */
+  allowPrefer?: boolean;
 }
 
 export interface FaultHandle {
@@ -104,6 +106,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.journalSize === undefined ? {} : { journalSize: options.journalSize }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.allowPrefer === undefined ? {} : { allowPrefer: options.allowPrefer }),
   });
   const rootUrl = await server.listen();
   // A suite's first request should not wait for the loading, and nothing should load during its tests.

@@ -17,7 +17,8 @@ import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
-import { FaultBook } from './faults/fault-book.ts';
+import { addFaultRules, FaultBook } from './faults/fault-book.ts';
+import type { FaultFileRule } from '../contracts/fault-schemas.ts';
 import { RequestJournal } from './journal/request-journal.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
@@ -55,6 +56,10 @@ export interface MockServerOptions {
   compactAfterBytes?: number;
   logger?: Logger;
   clock?: () => Date;
+  /** Honour `Prefer: code=…, delay=…` on /telephony/v1 requests (off by default, as the service ignores it). */
+  allowPrefer?: boolean;
+  /** Fault rules from the start (--faults), each for the tenant it names or the default one. */
+  faultRules?: readonly FaultFileRule[];
 }
 
 export interface MockServer {
@@ -116,6 +121,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
   const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
   const faults = new FaultBook();
+  addFaultRules(faults, org, options.faultRules ?? []);
   const authenticate = createAuthenticator({
     mode: auth,
     defaultTenant,
@@ -146,6 +152,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       logger,
       clock,
       faults,
+      honourPrefer: options.allowPrefer === true,
     });
     return {
       validator,

@@ -1,13 +1,20 @@
 /**
  * Fault rules: each action (status, delay, hang, drop, lost answer, broken body), how a rule picks its
- * requests (operation and call facts, after, times, seeded probability), the two ways of setting them
- * (POST /__admin/faults and the harness), the journal's record of each fault, and that the verifier
- * judges the connector's retry rather than the request a fault stopped.
+ * requests (operation and call facts, after, times, seeded probability), the three ways of setting
+ * them (POST /__admin/faults, the harness and --faults FILE), the Prefer header, the journal's record
+ * of each fault, and that the verifier judges the connector's retry rather than the request a fault
+ * stopped.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import { faultListSchema, faultRuleSchema } from '../contracts/fault-schemas.ts';
 import { startMockServer, type RunningMockServer } from '../mock-server/index.ts';
+import { loadFaultsFile } from '../mock-server/cli/faults-file.ts';
+import { runCli, startCli } from './support/cli-process.ts';
+import { readmeBlock } from './support/readme-blocks.ts';
 import { inboundCall, loadScript } from './support/mock-harness.ts';
 
 let mock: RunningMockServer;
@@ -270,5 +277,142 @@ describe('POST /__admin/faults and the harness', () => {
     mock.faults.add({ action: { status: 503 } });
     await mock.reset();
     expect(mock.faults.list()).toEqual([]);
+  });
+});
+
+describe('the Prefer header', () => {
+  it('is honoured with allowPrefer: a forced status or delay, said in Preference-Applied', async () => {
+    const preferring = await startMockServer({ allowPrefer: true });
+    try {
+      const auth = { Authorization: `Bearer ${await preferring.token()}`, 'Content-Type': 'application/json' };
+      const post = (prefer: string, key: string) =>
+        fetch(`${preferring.url}/voiceCalls`, {
+          method: 'POST',
+          headers: { ...auth, Prefer: prefer },
+          body: JSON.stringify(inboundCall(key)),
+        });
+      const forced = await post('code=503', 'prefer-1');
+      expect(forced.status).toBe(503);
+      expect(forced.headers.get('preference-applied')).toBe('code=503');
+      expect(forced.headers.get('retry-after')).toBe('1');
+      expect(errorResponseSchema.parse(await forced.json()).errors[0]).toContain(
+        "Forced by the request's Prefer header",
+      );
+      expect(preferring.journal().entries.at(-1)!.fault).toEqual({
+        id: 'prefer',
+        kind: 'status',
+        status: 503,
+        applied: false,
+      });
+      const started = performance.now();
+      const slow = await post('respond-async, delay=200', 'prefer-2');
+      expect(slow.status).toBe(201);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(199);
+      expect(slow.headers.get('preference-applied')).toBe('delay=200');
+      const bad = await post('code=404', 'prefer-3');
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(await bad.json())).toContain('Prefer code=404: the mock forces 401, 429, 500, 503');
+    } finally {
+      await preferring.close();
+    }
+  });
+
+  it('is ignored by default, as the service ignores it', async () => {
+    const answer = await fetch(`${mock.url}/voiceCalls`, {
+      method: 'POST',
+      headers: { ...headers(), Prefer: 'code=503' },
+      body: JSON.stringify(inboundCall('not-preferred')),
+    });
+    expect(answer.status).toBe(201);
+    expect(answer.headers.get('preference-applied')).toBeNull();
+  });
+});
+
+describe('a fault a rule applies to a request that then fails', () => {
+  it('records applied: false: the operation ran but kept nothing', async () => {
+    mock.faults.add({ match: { operation: 'executeOmniFlow' }, action: { drop: true, applyOperation: true } });
+    await expect(send('PATCH', '/voiceCalls/no-such-call/omniFlow', { dialedNumber: '999999999' })).rejects.toThrow(
+      /fetch failed/,
+    );
+    expect(lastEntry().fault).toMatchObject({ kind: 'drop', applied: false });
+  });
+});
+
+describe('scv-mock start --faults FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scv-faults-'));
+  const file = (name: string, faults: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify({ faults }));
+    return join(dir, name);
+  };
+
+  it('starts with the rules, for the default tenant or the one a rule names', async () => {
+    const faults = file('ok.json', [
+      {
+        name: 'first create fails',
+        match: { operation: 'createVoiceCall' },
+        action: { status: 503, retryAfter: 1 },
+        times: 1,
+      },
+      { orgId: '00D000000000777', action: { status: 500 } },
+    ]);
+    const cli = await startCli(['--in-memory', '--faults', faults]);
+    try {
+      expect(cli.output()).toContain('faults:   2 rule(s) from --faults');
+      const token = (await runCli(['token'])).stdout.trim();
+      const auth = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+      const post = () =>
+        fetch(`${cli.baseUrl}/telephony/v1/voiceCalls`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify(inboundCall('file-1')),
+        });
+      expect((await post()).status).toBe(503);
+      expect((await post()).status).toBe(201);
+      const listed = faultListSchema.parse(
+        await (await fetch(`${cli.baseUrl}/__admin/faults`, { headers: auth })).json(),
+      );
+      expect(listed.faults).toMatchObject([{ name: 'first create fails', spent: true }]);
+    } finally {
+      await cli.stop();
+    }
+  });
+
+  it('refuses a bad file with every problem and its path (exit 2), and an unknown contact center (exit 1)', async () => {
+    const bad = await runCli([
+      'start',
+      '--in-memory',
+      '--faults',
+      file('bad.json', [
+        { action: { status: 503, drop: true } },
+        { action: { delayMs: 5 }, match: { operation: 'nope' } },
+      ]),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--faults .*bad\.json is not a faults file/);
+    expect(bad.stderr).toContain('faults[0].action: give one of status, hang, drop and body, not status and drop');
+    expect(bad.stderr).toMatch(/faults\[1\]\.match\.operation: /);
+    const unknown = await runCli([
+      'start',
+      '--in-memory',
+      '--port',
+      '0',
+      '--faults',
+      file('center.json', [{ callCenterApiName: 'NoSuchCenter', action: { status: 500 } }]),
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout + unknown.stderr).toContain(
+      'faults[0].callCenterApiName: "NoSuchCenter" is not a contact center of the simulated org (known: MyContactCenter, UnifiedContactCenter)',
+    );
+  });
+});
+
+describe("the README's faults file", () => {
+  it('is a faults file --faults takes', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-readme-faults-')), 'faults.json');
+    writeFileSync(file, readmeBlock('`--faults FILE` loads rules'));
+    expect(loadFaultsFile(file).map((rule) => rule.name ?? rule.orgId)).toEqual([
+      'one create in ten',
+      '00D000000000777',
+    ]);
   });
 });

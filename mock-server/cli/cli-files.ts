@@ -1,4 +1,4 @@
-/** The files the CLI commands read and write for the user: key files and CI reports. */
+/** The files the CLI commands read and write for the user: key files, JSON option files and CI reports. */
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { UsageError } from './parse-flags.ts';
@@ -11,6 +11,21 @@ export function readKeyFile(flag: string, file: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     throw new UsageError(`${flag} ${file}: cannot read it (${reasonOf(error)})`);
+  }
+}
+
+/** Reads and parses the JSON file a flag names; one that cannot be read or parsed is a usage error. */
+export function readJsonFile(flag: string, file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${flag} ${file}: cannot read it (${reasonOf(error)})`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${flag} ${file} is not valid JSON: ${(error as Error).message}`);
   }
 }
 

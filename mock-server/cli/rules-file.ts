@@ -3,10 +3,10 @@
  * (the same object an org fixture takes under "rules"). A file that cannot be used is a usage error
  * naming the file and every problem.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ruleSettingsSchema, type RuleSettings } from '../../contracts/rule-settings.ts';
 import { describeZodIssues } from '../org/simulated-org.ts';
+import { readJsonFile } from './cli-files.ts';
 import { UsageError } from './parse-flags.ts';
 
 export const rulesFileSchema = z
@@ -18,20 +18,7 @@ export const rulesFileSchema = z
   .meta({ title: 'scv-telephony-mock rules file (--rules-file)' });
 
 export function loadRulesFile(file: string): RuleSettings {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(
-      `--rules-file ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--rules-file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
+  const json = readJsonFile('--rules-file', file);
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && !('rules' in json)) {
     throw new UsageError(
       `--rules-file ${file} has no "rules": put the levels under it, e.g. {"rules": {"CLEAR_ROUTING_WITHOUT_PENDING": "refuse"}}`,

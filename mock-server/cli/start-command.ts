@@ -6,6 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
 import { stopsWithNpm, whenParentEnds } from './parent-watch.ts';
+import { FaultRuleError } from '../faults/fault-book.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
 import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
@@ -36,6 +37,11 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
     }`,
     `  mode:     ${options.mode === 'strict' ? 'strict: rules at level refuse answer 409 or 400' : 'lenient: rule violations are let through and recorded'}`,
     `  rules:    ${server.rules.changed().join(', ') || 'default levels'} (${baseUrl}/__admin/rules lists them)`,
+    ...(options.faultRules === undefined && options.allowPrefer !== true
+      ? []
+      : [
+          `  faults:   ${options.faultRules?.length ?? 0} rule(s) from --faults; the Prefer header is ${options.allowPrefer === true ? 'honoured' : 'ignored'} (${baseUrl}/__admin/faults lists a tenant's rules)`,
+        ]),
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
     '  contact centers:',
     ...describeCenters(server.org),
@@ -80,7 +86,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       );
     else if (code === 'EACCES')
       logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
-    else if (error instanceof OrgFixtureError || error instanceof StoreFileError) logger.error(error.message);
+    else if (error instanceof OrgFixtureError || error instanceof StoreFileError || error instanceof FaultRuleError)
+      logger.error(error.message);
     else throw error;
     return 1;
   }

@@ -19,6 +19,9 @@ Options:
                             lists the rules, their evidence and default levels)
       --rules-file <file>   Rule levels from JSON: {"rules": {"RULE_ID": "refuse|warn|off"}}
                             (--rule wins over the file, the file over the org fixture's "rules")
+      --faults <file>       Fault rules from the start, as JSON: {"faults": [rule, …]}, each rule as
+                            POST /__admin/faults takes it (plus orgId, callCenterApiName)
+      --allow-prefer        Honour "Prefer: code=503" and "Prefer: delay=2000" on API requests
       --auth <jwt|off>      jwt: verify the RS256 bearer token of every request (default)
                             off: no token needed; the Scv-Mock-Tenant header names the tenant
       --clock-skew <secs>   Leeway for a token's iat and exp (default ${DEFAULTS.clockSkewSeconds})

@@ -16,6 +16,7 @@ import { DEFAULTS } from '../defaults.ts';
 import type { MockServerOptions } from '../server.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 import { loadRulesFile } from './rules-file.ts';
+import { loadFaultsFile } from './faults-file.ts';
 
 export interface StartOptions extends MockServerOptions {
   host: string;
@@ -92,6 +93,8 @@ const START_FLAGS = {
   mode: { type: 'string' },
   rule: { type: 'string', multiple: true },
   'rules-file': { type: 'string' },
+  faults: { type: 'string' },
+  'allow-prefer': { type: 'boolean' },
   auth: { type: 'string' },
   'clock-skew': { type: 'string' },
   seed: { type: 'string' },
@@ -173,6 +176,8 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
     mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, source('mode')),
     ruleSettings: ruleLayers(v['rules-file'], v.rule ?? [], source('rule')),
+    ...(v.faults === undefined ? {} : { faultRules: loadFaultsFile(resolve(v.faults)) }),
+    allowPrefer: v['allow-prefer'] === true,
     auth: oneOf(v.auth ?? DEFAULTS.auth, ['jwt', 'off'] as const, source('auth')),
     clockSkewSeconds:
       v['clock-skew'] === undefined ? DEFAULTS.clockSkewSeconds : parseSeconds(v['clock-skew'], source('clock-skew')),

@@ -23,6 +23,7 @@ import { errorOutcome, type OutcomeCall, type RequestFacts, type RequestOutcome 
 import type { FaultBook, FaultDecision } from '../faults/fault-book.ts';
 import { faultFactsOf } from '../faults/fault-facts.ts';
 import { faultError } from '../faults/fault-answers.ts';
+import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -45,6 +46,8 @@ export interface PipelineOptions {
   clock: () => Date;
   /** The tenants' fault rules (POST /__admin/faults). */
   faults: FaultBook;
+  /** Honour `Prefer: code=…, delay=…` (--allow-prefer). */
+  honourPrefer?: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -85,6 +88,7 @@ export class TelephonyPipeline {
 
   async handle(request: TelephonyRequest): Promise<RequestOutcome> {
     const facts: RequestFacts = {};
+    let prefer: FaultDecision | undefined;
     try {
       facts.tenant = await this.options.authenticate(request.headers);
       facts.body = parseJsonBody(await request.readBody(), request.headers['content-type']);
@@ -99,15 +103,17 @@ export class TelephonyPipeline {
         body: facts.body,
       });
       if (errors.length > 0) throw ApiError.details(400, 'INVALID_REQUEST', describeValidationErrors(errors));
+      prefer = this.options.honourPrefer === true ? preferDecision(request.headers.prefer) : undefined;
     } catch (error) {
       if (error instanceof ApiError) return errorOutcome(error, facts);
       throw error;
     }
-    const fault = this.faultFor(request.method, facts);
+    // A request's own Prefer header comes before the tenant's rules (and does not count against them).
+    const fault = prefer ?? this.faultFor(request.method, facts);
     if (fault !== undefined) {
       facts.fault = fault.fault;
       if (fault.delayMs > 0) await sleep(fault.delayMs);
-      if (!fault.apply) return faulted(fault, facts);
+      if (!fault.apply) return withPreferenceApplied(prefer, faulted(fault, facts));
     }
     let outcome: RequestOutcome;
     try {
@@ -118,8 +124,8 @@ export class TelephonyPipeline {
     }
     if (fault === undefined) return outcome;
     // "applied" means the write was kept: the operation ran and succeeded.
-    const applied = outcome.status < 300;
-    return faulted(fault, { ...outcome, fault: { ...fault.fault, applied } }, outcome);
+    const ran: RequestOutcome = { ...outcome, fault: { ...fault.fault, applied: outcome.status < 300 } };
+    return withPreferenceApplied(prefer, faulted(fault, ran, ran));
   }
 
   /** The fault rule that acts on this (routed, valid) request, if any; no work when the tenant has none. */
@@ -193,6 +199,12 @@ export class TelephonyPipeline {
     const call = this.options.env.store.getCall(tenant.key, voiceCallId);
     return { voiceCallId, vendorCallKey: call?.vendorCallKey ?? null, conversationId: call?.conversationId ?? null };
   }
+}
+
+/** Says which preferences were honoured (RFC 7240), when the fault came from the Prefer header. */
+function withPreferenceApplied(prefer: FaultDecision | undefined, outcome: RequestOutcome): RequestOutcome {
+  if (prefer === undefined) return outcome;
+  return { ...outcome, headers: { ...outcome.headers, 'Preference-Applied': preferenceApplied(prefer) } };
 }
 
 /**

@@ -7,8 +7,12 @@ import type { FaultStatus } from '../../contracts/fault-schemas.ts';
 import { BEARER_CHALLENGE } from '../auth/request-auth.ts';
 import { ApiError } from '../errors/api-error.ts';
 
+/** `ruleId` is the rule's id, or 'prefer' for a request's Prefer header. */
 export function faultError(status: FaultStatus, ruleId: string, retryAfter?: number): ApiError {
-  const note = `(Injected by fault rule ${ruleId}; DELETE /__admin/faults/${ruleId} removes it.)`;
+  const note =
+    ruleId === 'prefer'
+      ? "(Forced by the request's Prefer header.)"
+      : `(Injected by fault rule ${ruleId}; DELETE /__admin/faults/${ruleId} removes it.)`;
   const retry: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
   const wait = retryAfter === undefined ? 'later' : `after ${retryAfter} s (Retry-After)`;
   switch (status) {

@@ -4,6 +4,7 @@
  * drops or hangs as the decision says.
  */
 import type {
+  FaultFileRule,
   FaultAction,
   FaultMatch,
   FaultRule,
@@ -11,6 +12,11 @@ import type {
   InjectedFault,
 } from '../../contracts/fault-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
+import type { SimulatedOrg } from '../org/simulated-org.ts';
+import { tenantOf } from '../tenancy/tenant.ts';
+
+/** A rule from a --faults file that names no contact center of the simulated org. */
+export class FaultRuleError extends Error {}
 
 /** What a rule's match reads of a request: known once it is routed, validated and its call looked up. */
 export interface FaultFacts {
@@ -161,4 +167,16 @@ export class FaultBook {
     };
     return { fault, delayMs, apply, answer };
   }
+}
+
+/** Adds rules given at start, each for the tenant it names (default: the org's first contact center). */
+export function addFaultRules(book: FaultBook, org: SimulatedOrg, rules: readonly FaultFileRule[]): void {
+  rules.forEach(({ orgId, callCenterApiName, ...rule }, i) => {
+    const center = callCenterApiName ?? org.defaultContactCenter.apiName;
+    if (org.contactCenter(center) === undefined) {
+      const known = org.contactCenters.map((c) => c.apiName).join(', ');
+      throw new FaultRuleError(`faults[${i}].callCenterApiName: "${center}" is not a contact center of the simulated org (known: ${known})`);
+    }
+    book.add(tenantOf(orgId ?? org.orgId, center).key, rule);
+  });
 }

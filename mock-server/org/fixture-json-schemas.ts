@@ -5,6 +5,7 @@
  * case-safe id suffix are checked by the mock only.
  */
 import { z } from 'zod';
+import { faultsFileSchema } from '../../contracts/fault-schemas.ts';
 import { rulesFileSchema } from '../cli/rules-file.ts';
 import { orgFixtureSchema } from './org-fixture-schema.ts';
 
@@ -22,6 +23,7 @@ export function fixtureJsonSchemas(): FixtureJsonSchema[] {
   return [
     { file: 'org-fixture.schema.json', schema: toJsonSchema(orgFixtureSchema) },
     { file: 'rules-file.schema.json', schema: toJsonSchema(rulesFileSchema) },
+    { file: 'faults-file.schema.json', schema: toJsonSchema(faultsFileSchema) },
   ];
 }
 
