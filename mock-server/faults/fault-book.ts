@@ -175,7 +175,9 @@ export function addFaultRules(book: FaultBook, org: SimulatedOrg, rules: readonl
     const center = callCenterApiName ?? org.defaultContactCenter.apiName;
     if (org.contactCenter(center) === undefined) {
       const known = org.contactCenters.map((c) => c.apiName).join(', ');
-      throw new FaultRuleError(`faults[${i}].callCenterApiName: "${center}" is not a contact center of the simulated org (known: ${known})`);
+      throw new FaultRuleError(
+        `faults[${i}].callCenterApiName: "${center}" is not a contact center of the simulated org (known: ${known})`,
+      );
     }
     book.add(tenantOf(orgId ?? org.orgId, center).key, rule);
   });
