@@ -333,3 +333,35 @@ export type CallSelection = z.infer<typeof callSelectionSchema>;
 export type SalesforceCallRequest = z.infer<typeof salesforceCallRequestSchema>;
 export type SalesforceCallResponse = z.infer<typeof salesforceCallResponseSchema>;
 export type VerificationSummary = z.infer<typeof verificationSummarySchema>;
+
+/** A duration for the clock: milliseconds, or a number with a unit (500ms, 90s, 15m, 5h, 2d). */
+export const CLOCK_DURATION = /^\d+(?:ms|s|m|h|d)$/;
+
+/** POST /__admin/clock: set or advance the mock's time, and freeze or release it. */
+export const clockRequestSchema = z
+  .strictObject({
+    /** Jump to this instant (frozen there if the clock is frozen, running on from it otherwise). */
+    set: isoDateTimeSchema.optional(),
+    /** Move forward by this much. */
+    advance: z.union([z.int().min(0), z.string().regex(CLOCK_DURATION)]).optional(),
+    /** Stop the clock (true) or let it run again from where it stands (false). */
+    freeze: z.boolean().optional(),
+    /** Back to the machine's time, running. */
+    reset: z.literal(true).optional(),
+  })
+  .refine((request) => request.set === undefined || request.advance === undefined, {
+    message: 'give set or advance, not both',
+  })
+  .refine((request) => request.reset === undefined || Object.keys(request).length === 1, {
+    message: 'reset goes alone',
+  });
+
+/** The mock's time: what it reads as now, whether it is frozen, and how far it is from the machine's. */
+export const clockStateSchema = z.object({
+  now: isoDateTimeSchema,
+  frozen: z.boolean(),
+  offsetMs: z.int(),
+});
+
+export type ClockRequest = z.infer<typeof clockRequestSchema>;
+export type ClockState = z.infer<typeof clockStateSchema>;

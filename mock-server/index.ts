@@ -9,12 +9,15 @@
  * It starts the real server (real HTTP, real JWT checks) on a free loopback port, in memory unless a
  * data file is given, and talks to the journal and the verifier directly.
  */
-import type {
-  CallSelection,
-  JournalPage,
-  ResetResponse,
-  VerificationReport,
-  VerificationSummary,
+import {
+  clockRequestSchema,
+  type ClockRequest,
+  type ClockState,
+  type CallSelection,
+  type JournalPage,
+  type ResetResponse,
+  type VerificationReport,
+  type VerificationSummary,
 } from '../contracts/admin-schemas.ts';
 import { verifyScenario } from '../contracts/scenario-verifier.ts';
 import { faultRuleRequestSchema, type FaultRule, type FaultRuleRequest } from '../contracts/fault-schemas.ts';
@@ -80,6 +83,20 @@ export interface RunningMockServer {
   verify(scenario: string, options?: { vendorCallKey?: undefined }): VerificationSummary;
   /** Deletes the tenant's calls, journal and fault rules. */
   reset(): Promise<ResetResponse>;
+  /** The mock's time, shared by every tenant: token checks, record timestamps and reservations follow it. */
+  clock: {
+    now(): Date;
+    /** Moves forward: milliseconds, or 500ms, 90s, 15m, 5h, 2d. */
+    advance(by: number | string): ClockState;
+    /** Jumps to an instant (ISO-8601). */
+    set(instant: string): ClockState;
+    /** Stops the clock, where it stands or at an instant (ISO-8601). */
+    freeze(at?: string): ClockState;
+    /** Lets a frozen clock run on from where it stands. */
+    unfreeze(): ClockState;
+    /** Back to the machine's time, running. */
+    reset(): ClockState;
+  };
   /** Fault rules for the harness tenant's requests (see "Testing failure handling" in the README). */
   faults: {
     /** Adds a rule (checked like POST /__admin/faults; a bad one throws); the handle removes it. */
@@ -139,7 +156,14 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
   return {
     url: `${rootUrl}/telephony/v1`,
     rootUrl,
-    token: (overrides = {}) => signToken({ orgId, callCenterApiName, ...overrides }),
+    // Issued at the mock's time, so that a clock set elsewhere still accepts the harness's tokens.
+    token: (overrides = {}) =>
+      signToken({
+        orgId,
+        callCenterApiName,
+        issuedAt: Math.floor(server.clock.now().getTime() / 1000),
+        ...overrides,
+      }),
     journal: (filter = {}) => server.journal.list(tenant.key, filter),
     verify: verify as RunningMockServer['verify'],
     reset: async () => {
@@ -149,6 +173,14 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
         removed: await server.store.resetTenant(tenant.key),
         journalCleared: server.journal.clear(tenant.key),
       };
+    },
+    clock: {
+      now: () => server.clock.now(),
+      advance: (by) => server.clock.apply(checkedClock({ advance: by })),
+      set: (instant) => server.clock.apply(checkedClock({ set: instant })),
+      freeze: (at) => server.clock.apply(checkedClock({ freeze: true, ...(at === undefined ? {} : { set: at }) })),
+      unfreeze: () => server.clock.apply({ freeze: false }),
+      reset: () => server.clock.apply({ reset: true }),
     },
     faults: {
       add: (rule) => {
@@ -172,6 +204,13 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     close: () => server.close(),
     server,
   };
+}
+
+/** A clock change, checked as POST /__admin/clock checks it; a bad one throws, saying why. */
+function checkedClock(request: ClockRequest): ClockRequest {
+  const parsed = clockRequestSchema.safeParse(request);
+  if (!parsed.success) throw new Error(`not a clock change: ${describeZodIssues(parsed.error.issues).join('; ')}`);
+  return parsed.data;
 }
 
 export type { JournalFilter } from './journal/request-journal.ts';

@@ -18,6 +18,7 @@ import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
+import { MockClock } from './time/mock-clock.ts';
 import type { FaultFileRule } from '../contracts/fault-schemas.ts';
 import { RequestJournal } from './journal/request-journal.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
@@ -77,6 +78,8 @@ export interface MockServer {
   readonly defaultTenant: Tenant;
   /** The tenants' fault rules (POST /__admin/faults, the harness's faults). */
   readonly faults: FaultBook;
+  /** The mock's time (POST /__admin/clock, the harness's clock). */
+  readonly clock: MockClock;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
   /**
@@ -116,7 +119,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     );
   }
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
-  const clock = options.clock ?? (() => new Date());
+  // The one time source: tests may hand one in, /__admin/clock moves it.
+  const mockClock = new MockClock(options.clock === undefined ? Date.now : () => options.clock!().getTime());
+  const clock = mockClock.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
   const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
@@ -173,6 +178,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       authenticate,
       journal,
       faults,
+      clock: mockClock,
       logger,
     });
   });
@@ -222,6 +228,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     auth,
     defaultTenant,
     faults,
+    clock: mockClock,
     listen: () =>
       new Promise((resolve, reject) => {
         const host = options.host ?? DEFAULTS.host;

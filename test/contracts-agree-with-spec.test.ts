@@ -31,6 +31,8 @@ import {
   verificationSummarySchema,
   verifyRequestSchema,
   callSelectionSchema,
+  clockRequestSchema,
+  clockStateSchema,
 } from '../contracts/admin-schemas.ts';
 import {
   faultActionSchema,
@@ -311,6 +313,8 @@ describe('shared schemas', () => {
     ['VerificationStep', verificationStepSchema],
     ['VerificationReport', verificationReportSchema],
     ['VerificationSummary', verificationSummarySchema],
+    ['ClockRequest', clockRequestSchema],
+    ['ClockState', clockStateSchema],
     ['InjectedFault', injectedFaultSchema],
     ['FaultMatch', faultMatchSchema],
     ['FaultAction', faultActionSchema],

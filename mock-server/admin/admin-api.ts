@@ -2,7 +2,7 @@
  * The mock's own admin surface under /__admin (documented in openapi.yaml under the Admin tag; health is
  * answered by the server itself, see health.ts): the rules and their
  * levels in this run, the keys tokens are checked against, the per-tenant journal, reset and state
- * inspection, and the per-tenant fault rules.
+ * inspection, the per-tenant fault rules, and the mock's clock.
  */
 import { Router } from 'express';
 import type { RulePolicy } from '../../contracts/rule-settings.ts';
@@ -14,6 +14,8 @@ import type { AuthMode } from '../auth/request-auth.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
 import { faultAdmin } from './fault-admin.ts';
+import { clockAdmin } from './clock-admin.ts';
+import type { MockClock } from '../time/mock-clock.ts';
 import { keyAdmin } from './key-admin.ts';
 import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
@@ -30,6 +32,7 @@ export interface AdminApiOptions {
   authenticate: RequestHandler;
   journal: RequestJournal;
   faults: FaultBook;
+  clock: MockClock;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
@@ -38,7 +41,8 @@ export function adminApi(options: AdminApiOptions): Router {
     res.json(ruleList(options.rules));
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes));
-  router.use(tenantAdmin(options));
+  router.use(clockAdmin(options.clock, options.maxBodyBytes));
+  router.use(tenantAdmin({ ...options, now: options.clock.now }));
   router.use(faultAdmin(options));
   return router;
 }

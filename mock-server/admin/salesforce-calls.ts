@@ -15,6 +15,7 @@ export async function createSalesforceCallOf(
   tenant: Tenant,
   request: SalesforceCallRequest,
   maxCallsPerTenant: number,
+  time: Date,
 ): Promise<SalesforceCallResponse> {
   const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
   if (existing !== undefined) {
@@ -26,7 +27,7 @@ export async function createSalesforceCallOf(
     ]);
   }
   ensureRoomForCall({ store, maxCallsPerTenant }, tenant.key);
-  const now = new Date().toISOString();
+  const now = time.toISOString();
   const { call, mutations } = createSalesforceCall(
     {
       tenant: tenant.key,

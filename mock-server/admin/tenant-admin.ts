@@ -36,6 +36,8 @@ export interface TenantAdminOptions {
   maxBodyBytes: number;
   /** Calls one tenant may store (a call made here counts too). */
   maxCallsPerTenant: number;
+  /** The mock's time (records made here are stamped with it). */
+  now: () => Date;
 }
 
 const invalid = (field: string, problem: string) => ApiError.details(400, 'INVALID_REQUEST', [{ field, problem }]);
@@ -185,6 +187,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         tenant,
         parsed.data,
         options.maxCallsPerTenant,
+        options.now(),
       );
       return { status: 201, body };
     }),

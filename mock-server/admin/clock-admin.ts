@@ -1,0 +1,22 @@
+/**
+ * /__admin/clock: the mock's time, for every tenant (a token is not needed, as for the rules): read it,
+ * set or advance it, freeze or release it, or reset it to the machine's.
+ */
+import { Router } from 'express';
+import { clockRequestSchema } from '../../contracts/admin-schemas.ts';
+import type { MockClock } from '../time/mock-clock.ts';
+import { jsonBody } from './admin-http.ts';
+import { zodError } from './zod-errors.ts';
+
+export function clockAdmin(clock: MockClock, maxBodyBytes: number): Router {
+  const router = Router();
+  router.get('/clock', (_req, res) => {
+    res.json(clock.state());
+  });
+  router.post('/clock', jsonBody(maxBodyBytes), (req, res) => {
+    const parsed = clockRequestSchema.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodError(parsed.error);
+    res.json(clock.apply(parsed.data));
+  });
+  return router;
+}
