@@ -210,6 +210,7 @@ export const PROBLEM_KINDS = [
   'rule-violation',
   'condition',
   'incomplete-evidence',
+  'resilience',
 ] as const;
 
 /** One thing the connector did wrong for this call, and what to change. */

@@ -125,6 +125,8 @@ export const injectedFaultSchema = z.object({
   status: z.int().min(100).max(599).optional(),
   /** The delay before the request went on. */
   delayMs: z.int().min(0).optional(),
+  /** The Retry-After (seconds) a 429 or 503 answered with. */
+  retryAfter: z.int().min(0).optional(),
   /** Whether the operation ran and its write was kept. */
   applied: z.boolean(),
 });

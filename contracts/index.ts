@@ -10,6 +10,7 @@ export * from './sequence-rules.ts';
 export * from './rule-settings.ts';
 export * from './scenarios.ts';
 export * from './scenario-verifier.ts';
+export * from './resilience-checks.ts';
 export * from './report-formats.ts';
 export * from './junit-xml.ts';
 export { isDateTime } from './formats.ts';

@@ -12,6 +12,7 @@ import type {
   VerificationStep,
 } from './admin-schemas.ts';
 import type { Scenario, ScenarioStep, StepCondition } from './scenarios.ts';
+import { resilienceProblems, safeRepeats } from './resilience-checks.ts';
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +49,8 @@ const succeeded = (entry: JournalEntry): boolean =>
 
 /**
  * A request a fault rule stopped before its operation ran never reached the service as far as the
- * call is concerned: the connector's retry is the request that counts.
+ * call is concerned: the connector's retry is the request that counts. (A retry that the service
+ * already had, after a lost answer, is left out too: see safeRepeats.)
  */
 const stoppedByFault = (entry: JournalEntry): boolean => entry.fault !== undefined && !entry.fault.applied;
 const isCallWrite = (entry: JournalEntry): boolean =>
@@ -93,7 +95,10 @@ export function verifyScenario(
   target: { vendorCallKey: string | null; conversationId: string | null },
   evidence: VerificationEvidence = { dropped: 0 },
 ): VerificationReport {
-  const entries = journal.filter((entry) => !stoppedByFault(entry)).sort((a, b) => a.seq - b.seq);
+  const repeats = safeRepeats(journal);
+  const entries = journal
+    .filter((entry) => !stoppedByFault(entry) && !repeats.has(entry.seq))
+    .sort((a, b) => a.seq - b.seq);
   const problems: VerificationProblem[] = [];
   // With requests missing from the journal, a step may have happened unseen, and the call's fields
   // (folded from create and update bodies) are partial: say so once instead of reporting those.
@@ -234,7 +239,9 @@ export function verifyScenario(
     requests: matched[i]!,
   }));
 
-  const bySeq = new Map(entries.map((entry) => [entry.seq, entry]));
+  // How the connector handled injected faults: judged on every entry, those a fault stopped too.
+  problems.push(...resilienceProblems(journal));
+  const bySeq = new Map(journal.map((entry) => [entry.seq, entry]));
   return {
     ok: problems.length === 0,
     scenario: scenario.name,

@@ -217,17 +217,93 @@ describe('which requests a rule acts on', () => {
 });
 
 describe('the verifier and faults', () => {
-  it("judges the connector's retry, not the request the fault stopped", async () => {
-    const seed = loadScript('voicemail-seed');
-    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 429, retryAfter: 1 }, times: 1 });
+  const SEED_KEY = '5324881f-1e84-4367-8930-f69a74b30fff';
+  const seed = loadScript('voicemail-seed');
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** A connector playing the seed; `onTurnedAway` decides what it does with a 429 or 503 (the retry's body). */
+  async function playSeed(onTurnedAway: (body: unknown, retryAfter: number) => Promise<unknown>): Promise<void> {
     for (const step of seed.steps) {
       let answer = await send(step.method, step.path, step.body);
-      if (answer.status === 429) answer = await send(step.method, step.path, step.body);
-      expect(answer.status).toBeLessThan(300);
+      if (answer.status === 429 || answer.status === 503) {
+        const body = await onTurnedAway(step.body, Number(answer.headers.get('retry-after')));
+        if (body !== undefined) answer = await send(step.method, step.path, body);
+      }
+      if (answer.status >= 300 && answer.status !== 429 && answer.status !== 503)
+        throw new Error(`${step.path}: ${answer.status}`);
     }
-    const report = mock.verify('voicemail', { vendorCallKey: '5324881f-1e84-4367-8930-f69a74b30fff' });
-    expect(report.problems).toEqual([]);
+  }
+  const problemsOf = () => mock.verify('voicemail', { vendorCallKey: SEED_KEY }).problems;
+
+  it("judges the connector's retry, not the request the fault stopped: a retry after Retry-After passes", async () => {
+    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 429, retryAfter: 1 }, times: 1 });
+    // The connector under test waits what the service asked; the test waits with it.
+    await playSeed(async (body, retryAfter) => {
+      await wait(retryAfter * 1000);
+      return body;
+    });
+    expect(problemsOf()).toEqual([]);
     expect(mock.journal().entries.filter((e) => e.fault !== undefined)).toHaveLength(1);
+  });
+
+  it('fails a retry before Retry-After, a request never sent again, and a retry under a new messageId', async () => {
+    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 503, retryAfter: 2 }, times: 1 });
+    await playSeed(async (body) => body);
+    expect(problemsOf()).toEqual([
+      expect.objectContaining({
+        kind: 'resilience',
+        message: expect.stringMatching(/retried POST .*messages \(#\d+\) after \d+ ms, before its Retry-After of 2 s/),
+      }),
+    ]);
+
+    await mock.reset();
+    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 503, retryAfter: 1 }, times: 1 });
+    await playSeed(async () => undefined);
+    const gaveUp = problemsOf();
+    expect(gaveUp.map((p) => p.kind)).toContain('resilience');
+    expect(gaveUp.find((p) => p.kind === 'resilience')!.message).toMatch(
+      /was answered 503 \(fault fault-\d+\) and never sent again\. Send it again after its Retry-After \(1 s\)/,
+    );
+    // The stopped request's exchange is in the problem, for the CI report.
+    expect(gaveUp.find((p) => p.kind === 'resilience')!.exchange).toMatchObject({ status: 503 });
+
+    await mock.reset();
+    mock.faults.add({ match: { operation: 'createTranscript' }, action: { status: 429, retryAfter: 0 }, times: 1 });
+    await playSeed(async (body) => ({ ...(body as object), messageId: 'renamed' }));
+    expect(problemsOf()).toEqual([
+      expect.objectContaining({ kind: 'resilience', message: expect.stringContaining('without messageId') }),
+    ]);
+  });
+
+  it('after a lost answer, fails the same message sent under a new messageId and passes it under its own', async () => {
+    const transcriptStep = seed.steps.find((step) => step.path.endsWith('/messages'))!;
+    const lose = () =>
+      mock.faults.add({
+        match: { operation: 'createTranscript' },
+        action: { drop: true, applyOperation: true },
+        times: 1,
+      });
+    // The connector does not know the message got through, and sends it again.
+    const playLosing = async (retryBody: unknown) => {
+      for (const step of seed.steps) {
+        try {
+          await send(step.method, step.path, step.body);
+        } catch {
+          if (step === transcriptStep) await send(step.method, step.path, retryBody);
+        }
+      }
+    };
+    lose();
+    await playLosing({ ...(transcriptStep.body as object), messageId: 'second-id' });
+    expect(problemsOf()).toEqual([
+      expect.objectContaining({
+        kind: 'resilience',
+        message: expect.stringMatching(/sent message .* again as second-id, after the answer to .* was lost/),
+      }),
+    ]);
+    await mock.reset();
+    lose();
+    await playLosing(transcriptStep.body);
+    expect(problemsOf()).toEqual([]);
   });
 });
 
@@ -302,6 +378,7 @@ describe('the Prefer header', () => {
         id: 'prefer',
         kind: 'status',
         status: 503,
+        retryAfter: 1,
         applied: false,
       });
       const started = performance.now();

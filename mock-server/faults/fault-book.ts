@@ -162,6 +162,7 @@ export class FaultBook {
       ...(rule.name === undefined ? {} : { name: rule.name }),
       kind: answer.kind === 'none' ? 'delay' : answer.kind,
       ...(answer.kind === 'status' ? { status: answer.status } : {}),
+      ...(answer.kind === 'status' && answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
       ...(delayMs > 0 ? { delayMs } : {}),
       applied: apply,
     };

@@ -38,6 +38,7 @@ export function preferDecision(header: string | string[] | undefined): FaultDeci
       id: 'prefer',
       kind: status === undefined ? 'delay' : 'status',
       ...(status === undefined ? {} : { status }),
+      ...(status === 429 || status === 503 ? { retryAfter: 1 } : {}),
       ...(delayMs > 0 ? { delayMs } : {}),
       applied: status === undefined,
     },
