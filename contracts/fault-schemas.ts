@@ -29,6 +29,8 @@ export const faultMatchSchema = z.strictObject({
   initiationMethod: z.enum(INITIATION_METHODS).optional(),
   /** Whether the call's conversation is open; a create opens one. */
   conversation: z.enum(['open', 'closed']).optional(),
+  /** The call's leg in its conversation: 1 for the first, 2 for the first transfer leg, … */
+  leg: z.int().min(1).optional(),
 });
 
 /** What the rule does to a request it hits: an answer (status, hang, drop or body) and/or a delay first. */

@@ -185,6 +185,21 @@ describe('which requests a rule acts on', () => {
     expect(mock.faults.list()[0]).toMatchObject({ matched: 2, injected: 1, spent: true });
   });
 
+  it("by the call's leg: the transfer leg's requests, not the first leg's", async () => {
+    mock.faults.add({ match: { leg: 2 }, action: { status: 503 } });
+    const hit: string[] = [];
+    for (const step of loadScript('transfer').steps) {
+      const answer = await send(step.method, step.path, step.body);
+      if (answer.status === 503) hit.push(`${step.method} ${step.path}`);
+    }
+    // The transfer create, then whatever addresses the second leg by its own key.
+    expect(hit[0]).toBe('POST /voiceCalls');
+    expect(mock.journal().entries.filter((entry) => entry.fault !== undefined).length).toBe(hit.length);
+    expect(
+      mock.journal().entries.filter((entry) => entry.fault === undefined && entry.operation === 'createVoiceCall'),
+    ).toHaveLength(1);
+  });
+
   it('with a probability drawn from its seed: the same seed picks the same requests', async () => {
     const picks = async () => {
       mock.faults.clear();

@@ -26,6 +26,8 @@ export interface FaultFacts {
   callOrigin: string | null;
   initiationMethod: string | null;
   conversation: 'open' | 'closed' | null;
+  /** The call's leg in its conversation (1 = the first); null when the request names no call. */
+  leg: number | null;
 }
 
 /** What a rule does to one request. */
@@ -79,7 +81,8 @@ function matches(match: FaultMatch | undefined, facts: FaultFacts): boolean {
     (match.vendorCallKey === undefined || match.vendorCallKey === facts.vendorCallKey) &&
     (match.callOrigin === undefined || match.callOrigin === facts.callOrigin) &&
     (match.initiationMethod === undefined || match.initiationMethod === facts.initiationMethod) &&
-    (match.conversation === undefined || match.conversation === facts.conversation)
+    (match.conversation === undefined || match.conversation === facts.conversation) &&
+    (match.leg === undefined || match.leg === facts.leg)
   );
 }
 

@@ -18,6 +18,9 @@ export function faultFactsOf(
   const { operation, method, params, body } = request;
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   if (operation === 'createVoiceCall') {
+    // A transfer create makes the next leg of its parent's conversation.
+    const parentKey = text(fields.parentVoiceCallId);
+    const parent = parentKey === null ? undefined : findCall(store, tenant, parentKey);
     return {
       operation,
       method,
@@ -25,10 +28,12 @@ export function faultFactsOf(
       callOrigin: text(fields.callOrigin),
       initiationMethod: text(fields.initiationMethod),
       conversation: 'open',
+      leg: parent === undefined ? 1 : store.legsOfConversation(tenant, parent.conversationId).length + 1,
     };
   }
   const key = params.CALL_ID ?? params.vendorCallKey ?? params.callId;
   const call = key === undefined ? undefined : findCall(store, tenant, key);
+  const legs = call === undefined ? [] : store.legsOfConversation(tenant, call.conversationId);
   return {
     operation,
     method,
@@ -36,5 +41,6 @@ export function faultFactsOf(
     callOrigin: call?.callOrigin ?? null,
     initiationMethod: call?.callType === 'Transfer' || call?.callType === 'Inbound' ? call.callType : null,
     conversation: call === undefined ? null : (store.getConversation(tenant, call.conversationId)?.status ?? null),
+    leg: call === undefined ? null : legs.findIndex((leg) => leg.id === call.id) + 1,
   };
 }
