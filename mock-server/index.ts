@@ -61,6 +61,8 @@ export interface StartMockServerOptions {
   logger?: Logger;
   /** Honour `Prefer: code=503` and `Prefer: delay=2000` on API requests (off by default). */
   allowPrefer?: boolean;
+  /** Refuse an org's creates over this many per second with 429 (Salesforce's documented limit: 50). */
+  callsPerSecond?: number;
 }
 
 export interface FaultHandle {
@@ -124,6 +126,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
     ...(options.journalSize === undefined ? {} : { journalSize: options.journalSize }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.allowPrefer === undefined ? {} : { allowPrefer: options.allowPrefer }),
+    ...(options.callsPerSecond === undefined ? {} : { callsPerSecond: options.callsPerSecond }),
   });
   const rootUrl = await server.listen();
   // A suite's first request should not wait for the loading, and nothing should load during its tests.

@@ -19,6 +19,7 @@ import { writeJson } from './http/write-json.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
 import { MockClock } from './time/mock-clock.ts';
+import { CallRateLimit } from './tenancy/call-rate-limit.ts';
 import type { FaultFileRule } from '../contracts/fault-schemas.ts';
 import { RequestJournal } from './journal/request-journal.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
@@ -61,6 +62,8 @@ export interface MockServerOptions {
   allowPrefer?: boolean;
   /** Fault rules from the start (--faults), each for the tenant it names or the default one. */
   faultRules?: readonly FaultFileRule[];
+  /** The org limit on calls initiated per second (Salesforce's is 50); off when not given. */
+  callsPerSecond?: number;
 }
 
 export interface MockServer {
@@ -158,6 +161,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       clock,
       faults,
       honourPrefer: options.allowPrefer === true,
+      ...(options.callsPerSecond === undefined
+        ? {}
+        : { callRateLimit: new CallRateLimit(options.callsPerSecond, clock) }),
     });
     return {
       validator,

@@ -329,6 +329,16 @@ describe("the README's background start", () => {
   });
 });
 
+describe('--calls-per-second', () => {
+  it('takes a whole number of 1 or more, from the flag or SCV_MOCK_CALLS_PER_SECOND', () => {
+    expect(parseStartOptions(['--calls-per-second', '50'], {}).callsPerSecond).toBe(50);
+    expect(parseStartOptions([], { SCV_MOCK_CALLS_PER_SECOND: '5' }).callsPerSecond).toBe(5);
+    expect(parseStartOptions([], {}).callsPerSecond).toBeUndefined();
+    expect(() => parseStartOptions(['--calls-per-second', '0'], {})).toThrow(/would refuse every call/);
+    expect(() => parseStartOptions(['--calls-per-second', 'many'], {})).toThrow(/is not a whole number/);
+  });
+});
+
 describe('a mock started through npm', () => {
   it.each([
     ['npm start', { npm_lifecycle_script: 'node bin/scv-mock.mjs start' }, true],

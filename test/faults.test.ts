@@ -508,3 +508,36 @@ describe("the README's faults file", () => {
     ]);
   });
 });
+
+describe('the calls-per-second limit', () => {
+  it("refuses an org's creates over the limit in one second with 429 and Retry-After, like a fault", async () => {
+    const limited = await startMockServer({ callsPerSecond: 2 });
+    try {
+      limited.clock.freeze();
+      const create = async (key: string, orgId?: string) =>
+        fetch(`${limited.url}/voiceCalls`, {
+          method: 'POST',
+          headers: {
+            Authorization: `Bearer ${await limited.token(orgId === undefined ? {} : { orgId })}`,
+            'Content-Type': 'application/json',
+          },
+          body: JSON.stringify(inboundCall(key)),
+        });
+      expect((await create('rate-1')).status).toBe(201);
+      expect((await create('rate-2')).status).toBe(201);
+      const third = await create('rate-3');
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('1');
+      const body = errorResponseSchema.parse(await third.json());
+      expect(body.errorCode).toBe('RATE_LIMITED');
+      expect(body.errors[0]).toContain('--calls-per-second');
+      expect(limited.journal().entries.at(-1)!.fault).toMatchObject({ id: 'rate-limit', status: 429, applied: false });
+      // Another org has a limit of its own; the next second lets the first org in again.
+      expect((await create('rate-4', '00D000000000778')).status).toBe(201);
+      limited.clock.advance('1s');
+      expect((await create('rate-3')).status).toBe(201);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -30,6 +30,9 @@ Options:
       --journal-size <n>    Requests the journal keeps per tenant (default ${DEFAULTS.journalSize}; 0 = off)
       --max-calls-per-tenant <n>
                             Calls a tenant may store before creates answer 429 (default ${DEFAULTS.maxCallsPerTenant})
+      --calls-per-second <n>
+                            Refuse an org's creates over n per second with 429 and Retry-After
+                            (Salesforce's documented org limit is 50; default: no limit)
       --compact-after <size>
                             Fold the store's log into its snapshot at this size (default 64mb)
       --move-corrupt-store  If the store files cannot be read, move them aside and start empty

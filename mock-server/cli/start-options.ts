@@ -61,6 +61,12 @@ function parseCount(value: string, flag: string, unit = 'a whole number'): numbe
 
 const parseSeconds = (value: string, flag: string): number => parseCount(value, flag, 'a number of seconds');
 
+function parsePositive(value: string, flag: string): number {
+  const count = parseCount(value, flag);
+  if (count === 0) throw new UsageError(`${flag} 0 would refuse every call; give 1 or more, or leave it out`);
+  return count;
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${flag} "${value}" is not one of ${allowed.join(', ')}`);
@@ -101,6 +107,7 @@ const START_FLAGS = {
   'max-body': { type: 'string' },
   'journal-size': { type: 'string' },
   'max-calls-per-tenant': { type: 'string' },
+  'calls-per-second': { type: 'string' },
   'compact-after': { type: 'string' },
   'move-corrupt-store': { type: 'boolean' },
   'log-format': { type: 'string' },
@@ -189,6 +196,9 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
       v['max-calls-per-tenant'] === undefined
         ? DEFAULTS.maxCallsPerTenant
         : parseCount(v['max-calls-per-tenant'], source('max-calls-per-tenant')),
+    ...(v['calls-per-second'] === undefined
+      ? {}
+      : { callsPerSecond: parsePositive(v['calls-per-second'], source('calls-per-second')) }),
     compactAfterBytes:
       v['compact-after'] === undefined ? 64 * 1024 * 1024 : parseSize(v['compact-after'], source('compact-after')),
     moveCorruptStore: v['move-corrupt-store'] === true,

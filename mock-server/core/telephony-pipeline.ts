@@ -24,6 +24,7 @@ import type { FaultBook, FaultDecision } from '../faults/fault-book.ts';
 import { faultFactsOf } from '../faults/fault-facts.ts';
 import { faultError } from '../faults/fault-answers.ts';
 import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
+import type { CallRateLimit } from '../tenancy/call-rate-limit.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -48,6 +49,8 @@ export interface PipelineOptions {
   faults: FaultBook;
   /** Honour `Prefer: code=…, delay=…` (--allow-prefer). */
   honourPrefer?: boolean;
+  /** The org limit on calls initiated per second (--calls-per-second), if set. */
+  callRateLimit?: CallRateLimit;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -108,8 +111,9 @@ export class TelephonyPipeline {
       if (error instanceof ApiError) return errorOutcome(error, facts);
       throw error;
     }
-    // A request's own Prefer header comes before the tenant's rules (and does not count against them).
-    const fault = prefer ?? this.faultFor(request.method, facts);
+    // A request's own Prefer header comes before the tenant's rules (and does not count against them);
+    // the org's call rate limit comes before both, as the service's would.
+    const fault = this.rateLimited(facts) ?? prefer ?? this.faultFor(request.method, facts);
     if (fault !== undefined) {
       facts.fault = fault.fault;
       if (fault.delayMs > 0) await sleep(fault.delayMs);
@@ -126,6 +130,14 @@ export class TelephonyPipeline {
     // "applied" means the write was kept: the operation ran and succeeded.
     const ran: RequestOutcome = { ...outcome, fault: { ...fault.fault, applied: outcome.status < 300 } };
     return withPreferenceApplied(prefer, faulted(fault, ran, ran));
+  }
+
+  /** A create over the org's calls-per-second limit: answered 429, like a fault the service injects. */
+  private rateLimited(facts: RequestFacts): FaultDecision | undefined {
+    const limit = this.options.callRateLimit;
+    if (limit === undefined || facts.operationId === undefined || !isOperationId(facts.operationId)) return undefined;
+    if (OPERATION_OF_OPERATION_ID[facts.operationId] !== 'createVoiceCall') return undefined;
+    return limit.admit(facts.tenant!.orgId);
   }
 
   /** The fault rule that acts on this (routed, valid) request, if any; no work when the tenant has none. */

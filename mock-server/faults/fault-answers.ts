@@ -7,12 +7,14 @@ import type { FaultStatus } from '../../contracts/fault-schemas.ts';
 import { BEARER_CHALLENGE } from '../auth/request-auth.ts';
 import { ApiError } from '../errors/api-error.ts';
 
-/** `ruleId` is the rule's id, or 'prefer' for a request's Prefer header. */
+/** `ruleId` is the rule's id, 'prefer' for a request's Prefer header, or 'rate-limit'. */
 export function faultError(status: FaultStatus, ruleId: string, retryAfter?: number): ApiError {
   const note =
     ruleId === 'prefer'
       ? "(Forced by the request's Prefer header.)"
-      : `(Injected by fault rule ${ruleId}; DELETE /__admin/faults/${ruleId} removes it.)`;
+      : ruleId === 'rate-limit'
+        ? '(The limit on calls initiated per second this mock was started with, --calls-per-second.)'
+        : `(Injected by fault rule ${ruleId}; DELETE /__admin/faults/${ruleId} removes it.)`;
   const retry: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
   const wait = retryAfter === undefined ? 'later' : `after ${retryAfter} s (Retry-After)`;
   switch (status) {
