@@ -3,7 +3,7 @@
  * journal (each entry records its fault): a 429, 503 or expired-token 401 must be sent again, a 429 or
  * 503 not before its Retry-After, and the same request again (the same vendorCallKey, the same
  * messageIds); after an answer that was lost once the write was kept, a message must not come back
- * under a new messageId, which would store it twice.
+ * under a new messageId, nor a call under a new vendorCallKey, which would store it twice.
  */
 import type { JournalEntry, VerificationProblem } from './admin-schemas.ts';
 
@@ -88,6 +88,27 @@ function retryProblems(faulted: JournalEntry, later: readonly JournalEntry[]): V
   return problems;
 }
 
+/** What makes two creates the same call: the numbers, the start and how it was initiated. */
+const CALL_FACTS = ['from', 'to', 'startTime', 'initiationMethod', 'callCenterApiName'] as const;
+
+function duplicateCalls(lost: JournalEntry, creates: readonly JournalEntry[]): VerificationProblem[] {
+  const key = fieldOf(lost.request.body, 'vendorCallKey');
+  return creates
+    .filter(
+      (entry) =>
+        entry.seq > lost.seq &&
+        entry.response.status !== null &&
+        entry.response.status < 300 &&
+        fieldOf(entry.request.body, 'vendorCallKey') !== key &&
+        CALL_FACTS.every((field) => fieldOf(entry.request.body, field) === fieldOf(lost.request.body, field)),
+    )
+    .map((entry) => ({
+      kind: 'resilience' as const,
+      seq: lost.seq,
+      message: `${label(entry)} created the call of ${label(lost)} again, as vendorCallKey ${JSON.stringify(fieldOf(entry.request.body, 'vendorCallKey'))}, after the answer to the first create was lost (fault ${lost.fault!.id}) once the call had been created: there are two calls now. Send a create again with the same vendorCallKey, so that the service recognises the call.`,
+    }));
+}
+
 function duplicateProblems(lost: JournalEntry, later: readonly JournalEntry[]): VerificationProblem[] {
   const problems: VerificationProblem[] = [];
   for (const message of messagesOf(lost)) {
@@ -134,8 +155,14 @@ export function safeRepeats(journal: readonly JournalEntry[]): Set<number> {
   return repeats;
 }
 
-/** The resilience problems of one call's journal entries (every entry, those a fault stopped too). */
-export function resilienceProblems(journal: readonly JournalEntry[]): VerificationProblem[] {
+/**
+ * The resilience problems of one call's journal entries (every entry, those a fault stopped too);
+ * `otherCreates` are the tenant's other calls' creates, for a call created twice.
+ */
+export function resilienceProblems(
+  journal: readonly JournalEntry[],
+  otherCreates: readonly JournalEntry[] = [],
+): VerificationProblem[] {
   const entries = [...journal].sort((a, b) => a.seq - b.seq);
   return entries.flatMap((entry, i) => {
     const { fault } = entry;
@@ -145,7 +172,9 @@ export function resilienceProblems(journal: readonly JournalEntry[]): Verificati
       return retryProblems(entry, later);
     // The write was kept but the connector could not know: drop, hang or a broken body.
     if (fault.applied && (fault.kind === 'drop' || fault.kind === 'hang' || fault.kind === 'body'))
-      return duplicateProblems(entry, later);
+      return entry.operation === 'createVoiceCall'
+        ? duplicateCalls(entry, otherCreates)
+        : duplicateProblems(entry, later);
     return [];
   });
 }

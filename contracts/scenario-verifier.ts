@@ -87,6 +87,11 @@ export interface VerificationEvidence {
   dropped: number;
   /** The journal's size per tenant, for the advice. */
   journalSize?: number;
+  /**
+   * The tenant's other calls' creates: after a create whose answer was lost, a create of the same call
+   * under a new vendorCallKey is a duplicate call, which only they can show.
+   */
+  otherCreates?: readonly JournalEntry[];
 }
 
 export function verifyScenario(
@@ -240,7 +245,7 @@ export function verifyScenario(
   }));
 
   // How the connector handled injected faults: judged on every entry, those a fault stopped too.
-  problems.push(...resilienceProblems(journal));
+  problems.push(...resilienceProblems(journal, evidence.otherCreates));
   const bySeq = new Map(journal.map((entry) => [entry.seq, entry]));
   return {
     ok: problems.length === 0,

@@ -322,6 +322,35 @@ describe('the verifier and faults', () => {
   });
 });
 
+describe('a create whose answer was lost', () => {
+  const resilience = (key: string) =>
+    mock.verify('voicemail', { vendorCallKey: key }).problems.filter((p) => p.kind === 'resilience');
+  const loseCreate = () =>
+    mock.faults.add({
+      match: { operation: 'createVoiceCall' },
+      action: { drop: true, applyOperation: true },
+      times: 1,
+    });
+
+  it('sent again under a new vendorCallKey is a second call: a resilience problem', async () => {
+    loseCreate();
+    await expect(create('dup-1')).rejects.toThrow(/fetch failed/);
+    expect((await create('dup-2')).status).toBe(201);
+    expect(resilience('dup-1')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/created the call of POST .* again, as vendorCallKey "dup-2".*two calls now/),
+      }),
+    ]);
+  });
+
+  it('sent again with its own vendorCallKey is the safe retry: no problem', async () => {
+    loseCreate();
+    await expect(create('dup-3')).rejects.toThrow(/fetch failed/);
+    expect((await create('dup-3')).status).toBeLessThan(300);
+    expect(resilience('dup-3')).toEqual([]);
+  });
+});
+
 describe('POST /__admin/faults and the harness', () => {
   it('adds, lists, removes and clears rules over HTTP', async () => {
     const added = await admin('POST', '/faults', {

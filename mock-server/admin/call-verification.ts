@@ -30,6 +30,7 @@ export function callSelectionOf(input: {
 
 export function callVerifier(journal: RequestJournal, store: TelephonyStore, tenant: string): CallVerifier {
   const entries = journal.list(tenant).entries;
+  const creates = entries.filter((entry) => entry.operation === 'createVoiceCall');
   const call = (scenario: Scenario, vendorCallKey: string): VerificationReport | null => {
     const found = entriesOfCall(entries, vendorCallKey);
     const stored = findCall(store, tenant, vendorCallKey);
@@ -43,7 +44,11 @@ export function callVerifier(journal: RequestJournal, store: TelephonyStore, ten
       scenario,
       found.entries,
       { vendorCallKey, conversationId },
-      { dropped, journalSize: journal.capacity },
+      {
+        dropped,
+        journalSize: journal.capacity,
+        otherCreates: creates.filter((entry) => !found.entries.includes(entry)),
+      },
     );
   };
   return {
