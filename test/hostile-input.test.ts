@@ -148,72 +148,91 @@ beforeAll(async () => {
 });
 afterAll(async () => mock?.close());
 
+/**
+ * Sends `runs` generated requests and judges each answer (or, with faults on, a connection the mock
+ * dropped on purpose); resolves to how often each status came back.
+ */
+async function generatedRequests(
+  runs: number,
+  judge: (answer: Answer | undefined, label: string) => void,
+): Promise<Map<number, number>> {
+  const url = new URL(mock.rootUrl);
+  const statuses = new Map<number, number>();
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom('POST', 'PATCH', 'GET', 'PUT', 'DELETE', 'OPTIONS'),
+      path.chain((p) => fc.tuple(fc.constant(p), bodyFor(p.replace(/\/[^/]*$/, '')))),
+      fc.constantFrom(
+        'application/json',
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/xml',
+        'application/json; charset=latin1',
+        undefined,
+      ),
+      fc.oneof(
+        fc.constant(`Bearer ${token}`),
+        fc.constant(`Bearer ${token}`),
+        fc.constant(undefined),
+        fc.string({ maxLength: 40 }).map((s) => `Bearer ${s}`),
+      ),
+      fc.option(
+        fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+        { nil: undefined },
+      ),
+      async (method, [target, body], contentType, authorization, provider) => {
+        const headers: Record<string, string> = {};
+        if (contentType !== undefined) headers['Content-Type'] = contentType;
+        if (authorization !== undefined) headers.Authorization = authorization;
+        if (provider !== undefined) headers['Telephony-Provider-Name'] = provider;
+        const answer = await send(url, method, target, headers, body).catch(() => undefined);
+        if (answer !== undefined) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        judge(answer, `${method} ${target}: ${answer?.body.slice(0, 300) ?? '(no answer)'}`);
+      },
+    ),
+    {
+      numRuns: runs,
+      // Requests that certainly reach an operation, besides whatever the generator finds.
+      examples: [
+        [
+          'PATCH',
+          ['/telephony/v1/voiceCalls/k1', Buffer.from('{"isActiveCall":true,"numberOfHolds":1}')],
+          'application/json',
+          `Bearer ${token}`,
+          undefined,
+        ],
+        [
+          'POST',
+          [
+            '/telephony/v1/voiceCalls/k1/messages',
+            Buffer.from(
+              '{"participantId":"p","messageId":"x1","startTime":1659461552000,"endTime":1659461553000,"content":"hi","senderType":"END_USER"}',
+            ),
+          ],
+          'application/json',
+          `Bearer ${token}`,
+          'fuzz',
+        ],
+      ],
+    },
+  );
+  return statuses;
+}
+
+/** The documented error shape, for every error answer. */
+function documentedShape(answer: Answer, label: string): void {
+  if (answer.status < 400) return;
+  expect(answer.contentType, label).toMatch(/^application\/json/);
+  errorResponseSchema.parse(JSON.parse(answer.body));
+}
+
 describe('hostile input', () => {
   it(`${RUNS} generated requests: never a 5xx, always the documented error shape`, async () => {
-    const url = new URL(mock.rootUrl);
-    const statuses = new Map<number, number>();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom('POST', 'PATCH', 'GET', 'PUT', 'DELETE', 'OPTIONS'),
-        path.chain((p) => fc.tuple(fc.constant(p), bodyFor(p.replace(/\/[^/]*$/, '')))),
-        fc.constantFrom(
-          'application/json',
-          'application/json; charset=utf-8',
-          'text/plain',
-          'application/xml',
-          'application/json; charset=latin1',
-          undefined,
-        ),
-        fc.oneof(
-          fc.constant(`Bearer ${token}`),
-          fc.constant(`Bearer ${token}`),
-          fc.constant(undefined),
-          fc.string({ maxLength: 40 }).map((s) => `Bearer ${s}`),
-        ),
-        fc.option(
-          fc.string({ maxLength: 300 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
-          { nil: undefined },
-        ),
-        async (method, [target, body], contentType, authorization, provider) => {
-          const headers: Record<string, string> = {};
-          if (contentType !== undefined) headers['Content-Type'] = contentType;
-          if (authorization !== undefined) headers.Authorization = authorization;
-          if (provider !== undefined) headers['Telephony-Provider-Name'] = provider;
-          const answer = await send(url, method, target, headers, body);
-          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          expect(answer.status, `${method} ${target}: ${answer.body.slice(0, 300)}`).toBeLessThan(500);
-          if (answer.status >= 400) {
-            expect(answer.contentType).toMatch(/^application\/json/);
-            errorResponseSchema.parse(JSON.parse(answer.body));
-          }
-        },
-      ),
-      {
-        numRuns: RUNS,
-        // Requests that certainly reach an operation, besides whatever the generator finds.
-        examples: [
-          [
-            'PATCH',
-            ['/telephony/v1/voiceCalls/k1', Buffer.from('{"isActiveCall":true,"numberOfHolds":1}')],
-            'application/json',
-            `Bearer ${token}`,
-            undefined,
-          ],
-          [
-            'POST',
-            [
-              '/telephony/v1/voiceCalls/k1/messages',
-              Buffer.from(
-                '{"participantId":"p","messageId":"x1","startTime":1659461552000,"endTime":1659461553000,"content":"hi","senderType":"END_USER"}',
-              ),
-            ],
-            'application/json',
-            `Bearer ${token}`,
-            'fuzz',
-          ],
-        ],
-      },
-    );
+    const statuses = await generatedRequests(RUNS, (answer, label) => {
+      expect(answer, label).toBeDefined();
+      expect(answer!.status, label).toBeLessThan(500);
+      documentedShape(answer!, label);
+    });
     // The generator reached both the operations and the errors.
     expect([...statuses.keys()].some((s) => s < 300)).toBe(true);
     expect([...statuses.keys()].filter((s) => s >= 400).length).toBeGreaterThan(4);
@@ -269,6 +288,33 @@ describe('hostile input', () => {
     expect(state.events[0]!.events).toEqual([{ type: 'IntelligenceSignal__Category', value: 'v', startTime: 1 }]);
     expect(state.legs[0]!.disconnectReason).toEqual({ value: 'X', isError: false });
   });
+
+  it(`${Math.ceil(RUNS / 3)} more with random faults on: a 5xx only when injected, every other error documented`, async () => {
+    const rules = [
+      mock.faults.add({ action: { status: 503, retryAfter: 0 }, probability: 0.1, seed: 'h-503' }),
+      mock.faults.add({ action: { status: 500, applyOperation: true }, probability: 0.1, seed: 'h-500' }),
+      mock.faults.add({ action: { drop: true, applyOperation: true }, probability: 0.1, seed: 'h-lost' }),
+      mock.faults.add({ action: { delayMs: 1, jitterMs: 5 }, probability: 0.1, seed: 'h-slow' }),
+    ];
+    let dropped = 0;
+    let injected: number[];
+    try {
+      await generatedRequests(Math.ceil(RUNS / 3), (answer, label) => {
+        if (answer === undefined) {
+          dropped += 1;
+          return;
+        }
+        if (answer.status >= 500) expect(answer.body, label).toMatch(/Injected by fault rule/);
+        documentedShape(answer, label);
+      });
+      injected = rules.map((rule) => rule.rule.injected);
+    } finally {
+      for (const rule of rules) rule.remove();
+    }
+    // Faults fell on valid requests (only those reach them); every dropped connection was a lost answer.
+    expect(injected.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+    expect(dropped).toBe(injected[2]);
+  }, 120_000);
 
   it('left Object.prototype untouched', () => {
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeKeys);
