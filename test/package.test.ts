@@ -45,6 +45,14 @@ beforeAll(() => {
   if (install.status !== 0) throw new Error(`npm install failed:\n${installOutput}`);
 }, 240_000);
 
+/** Runs one of this repository's test tools (vitest, jest) in the consumer project, as that project would. */
+const runTool = (script: string, args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [join(ROOT, script), ...args], {
+    cwd: project,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+
 /** The connector the README's examples import (../src/connector.js), in both module systems. */
 function writeConnector(): void {
   const connector = `class MyConnector {
@@ -88,17 +96,10 @@ describe('the packed package', () => {
     }
     writeFileSync(join(project, 'test', 'voicemail.vitest.test.ts'), readmeBlock('A vitest connector test'));
     writeFileSync(join(project, 'test', 'retry.vitest.test.ts'), readmeBlock('In a test, with the harness:'));
-    const vitest = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/vitest/vitest.mjs'),
-        'run',
-        'test/voicemail.vitest.test.ts',
-        'test/retry.vitest.test.ts',
-        '--root',
-        project,
-      ],
-      { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+    const vitest = runTool(
+      'node_modules/vitest/vitest.mjs',
+      ['run', 'test/voicemail.vitest.test.ts', 'test/retry.vitest.test.ts', '--root', project],
+      { NO_COLOR: '1' },
     );
     expect(vitest.stdout, vitest.stderr).toMatch(/Tests +2 passed \(2\)/);
     expect(vitest.status).toBe(0);
@@ -108,16 +109,10 @@ describe('the packed package', () => {
     writeConnector();
     writeFileSync(join(project, 'test', 'voicemail.test.js'), readmeBlock('With jest, run the suite as ES modules'));
     writeFileSync(join(project, 'test', 'voicemail.test.cjs'), readmeBlock('A CommonJS jest suite'));
-    const jest = spawnSync(
-      process.execPath,
-      [
-        join(ROOT, 'node_modules/jest/bin/jest.js'),
-        '--ci',
-        '--runTestsByPath',
-        'test/voicemail.test.js',
-        'test/voicemail.test.cjs',
-      ],
-      { cwd: project, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '--experimental-vm-modules' } },
+    const jest = runTool(
+      'node_modules/jest/bin/jest.js',
+      ['--ci', '--runTestsByPath', 'test/voicemail.test.js', 'test/voicemail.test.cjs'],
+      { NODE_OPTIONS: '--experimental-vm-modules' },
     );
     expect(jest.stderr).toMatch(/Tests: +2 passed, 2 total/);
     expect(jest.status).toBe(0);
