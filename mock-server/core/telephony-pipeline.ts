@@ -114,10 +114,11 @@ export class TelephonyPipeline {
     // A request's own Prefer header comes before the tenant's rules (and does not count against them);
     // the org's call rate limit comes before both, as the service's would.
     const fault = this.rateLimited(facts) ?? prefer ?? this.faultFor(request.method, facts);
+    const honoured = fault !== undefined && fault === prefer ? prefer : undefined;
     if (fault !== undefined) {
       facts.fault = fault.fault;
       if (fault.delayMs > 0) await sleep(fault.delayMs);
-      if (!fault.apply) return withPreferenceApplied(prefer, faulted(fault, facts));
+      if (!fault.apply) return withPreferenceApplied(honoured, faulted(fault, facts));
     }
     let outcome: RequestOutcome;
     try {
@@ -129,7 +130,7 @@ export class TelephonyPipeline {
     if (fault === undefined) return outcome;
     // "applied" means the write was kept: the operation ran and succeeded.
     const ran: RequestOutcome = { ...outcome, fault: { ...fault.fault, applied: outcome.status < 300 } };
-    return withPreferenceApplied(prefer, faulted(fault, ran, ran));
+    return withPreferenceApplied(honoured, faulted(fault, ran, ran));
   }
 
   /** A create over the org's calls-per-second limit: answered 429, like a fault the service injects. */
