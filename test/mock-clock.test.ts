@@ -126,6 +126,35 @@ describe('the clock of a running mock', () => {
   });
 });
 
+describe('number reservations and the clock', () => {
+  it("hold their 180 s on the mock's clock: the pool is free again once advanced past them", async () => {
+    const mock = await startMockServer();
+    try {
+      mock.clock.freeze();
+      const auth = { Authorization: `Bearer ${await mock.token()}`, 'Content-Type': 'application/json' };
+      const reserve = () =>
+        fetch(`${mock.url}/voiceCalls/reserveRoutableNumber`, {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({
+            countryCode: 'US',
+            fromNumber: '+14155551234',
+            context: { toNumber: '+15551234567' },
+          }),
+        });
+      expect((await reserve()).status).toBe(200);
+      expect((await reserve()).status).toBe(200);
+      const full = await reserve();
+      expect(full.status).toBe(503);
+      expect(full.headers.get('retry-after')).toBe('180');
+      mock.clock.advance('181s');
+      expect((await reserve()).status).toBe(200);
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
 describe("the README's clock example", () => {
   it('runs as written: the token is signed at the frozen instant, and the clock ends at the machine time', async () => {
     const mock = await startMockServer();
