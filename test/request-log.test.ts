@@ -80,3 +80,25 @@ describe('request log', () => {
     expect(lines.join('\n')).not.toContain('test-token');
   });
 });
+
+describe('the text log and what clients send', () => {
+  it('escapes control characters from request values: no forged lines, no terminal escapes', async () => {
+    const written: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written.push(chunk.toString());
+        done();
+      },
+    });
+    mock = await startMock({ logger: createLogger({ format: 'text', stream }) });
+    const forged = 'k\r\n12:00:00.000 POST  /telephony/v1/voiceCalls 201 0.1ms tenant=forged\u001b[2J\u009b';
+    await mock.post('/voiceCalls', { ...inboundCall(forged), ['field\u001b[31m\nFAKE']: 1 }).expect(201);
+    await mock.post('/voiceCalls', inboundCall(forged)).expect(200);
+    const text = written.join('');
+    // Every write is one line, ended by the logger's own newline, with no other control character.
+    for (const chunk of written) expect(chunk.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('k\\r\\n12:00:00.000 POST');
+    expect(text).toContain('field\\x1b[31m\\nFAKE');
+  });
+});

@@ -40,10 +40,24 @@ export interface Logger {
 
 const clock = (time: Date): string => time.toISOString().slice(11, 23);
 
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * A text line with every control character shown as an escape (\n, \r, \t, \xNN): the line carries
+ * values clients sent (keys, ids, field names, token claims), and a CR, LF or terminal escape among them
+ * would forge log lines or drive the reader's terminal. JSON lines are escaped by JSON itself.
+ */
+export function escapeControl(line: string): string {
+  return line.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => NAMED_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
 /** `quiet` silences the per-request lines only; start-up notes, warnings and errors still print. */
 export function createLogger(options: { format: LogFormat; stream?: Writable; quiet?: boolean }): Logger {
   const stream = options.stream ?? process.stdout;
-  const write = (line: string) => stream.write(`${line}\n`);
+  const write = (line: string) => stream.write(`${options.format === 'text' ? escapeControl(line) : line}\n`);
   const note = (level: string) => (message: string) => {
     if (options.format === 'json') write(JSON.stringify({ time: new Date().toISOString(), level, message }));
     else write(level === 'info' ? message : `${level.toUpperCase()}: ${message}`);
