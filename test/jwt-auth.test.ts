@@ -52,6 +52,23 @@ const create = (authorization: string | undefined, key = 'auth-call', body: Reco
 const unsigned = (header: object, payload: object) =>
   `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}.`;
 
+/** The claims of a valid token, with some replaced. */
+const claims = (extra: Record<string, unknown> = {}) => ({
+  iss: DEFAULT_ORG,
+  sub: 'MyContactCenter',
+  iat: now(),
+  exp: now() + 600,
+  ...extra,
+});
+
+/** A token with exactly this header and these claims, signed RS256 with the demo key. */
+async function signedWith(header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+  const { createSign } = await import('node:crypto');
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(payload))}`;
+  const signature = createSign('sha256').update(input).sign(demoPrivateKeyPem()).toString('base64url');
+  return `${input}.${signature}`;
+}
+
 const BAD_TOKENS: Array<[string, () => Promise<string | undefined>, number, ErrorCode]> = [
   ['no Authorization header', async () => undefined, 401, 'AUTH_MISSING'],
   ['a Basic header', async () => 'Basic dXNlcjpwYXNz', 401, 'AUTH_NOT_BEARER'],
@@ -133,6 +150,30 @@ const BAD_TOKENS: Array<[string, () => Promise<string | undefined>, number, Erro
     'AUTH_CLAIM_MISSING',
   ],
   [
+    'a crit header (extensions the mock does not understand)',
+    async () => `Bearer ${await signedWith({ alg: 'RS256', crit: ['b64'], b64: true }, claims())}`,
+    401,
+    'AUTH_MALFORMED',
+  ],
+  [
+    'an iat that is text',
+    async () => `Bearer ${await signedWith({ alg: 'RS256' }, claims({ iat: '1700000000' }))}`,
+    401,
+    'AUTH_MALFORMED',
+  ],
+  [
+    'an iat that is null',
+    async () => `Bearer ${await signedWith({ alg: 'RS256' }, claims({ iat: null }))}`,
+    401,
+    'AUTH_MALFORMED',
+  ],
+  [
+    'an nbf that is text',
+    async () => `Bearer ${await signedWith({ alg: 'RS256' }, claims({ nbf: 'soon' }))}`,
+    401,
+    'AUTH_MALFORMED',
+  ],
+  [
     "sub other than the call's callCenterApiName",
     async () => `Bearer ${await signToken({ ...base, callCenterApiName: 'UnifiedContactCenter' })}`,
     403,
@@ -156,6 +197,30 @@ describe('bad tokens are refused, each for its own reason', () => {
     expect(log.join('\n')).toContain(`↳ ${errorCode}: ${body.errors[0]!}`);
     const token = authorization?.split(' ')[1];
     if (token !== undefined && token.length > 20) expect(log.join('\n')).not.toContain(token);
+  });
+
+  it('a jti of any JSON type: a number passes its first use and is refused the second time', async () => {
+    await start();
+    const token = await signedWith({ alg: 'RS256' }, claims({ jti: 421337 }));
+    await create(`Bearer ${token}`, 'numeric-jti-1').expect(201);
+    const replay = await create(`Bearer ${token}`, 'numeric-jti-2');
+    expect(errorResponseSchema.parse(replay.body).errorCode).toBe('AUTH_REPLAYED_JTI');
+    // A string "421337" is another jti than the number.
+    await create(`Bearer ${await signedWith({ alg: 'RS256' }, claims({ jti: '421337' }))}`, 'numeric-jti-3').expect(
+      201,
+    );
+  });
+
+  it('a jti is remembered through the clock skew after exp: no replay in that minute', async () => {
+    let clock = now() * 1000;
+    await start({ clock: () => new Date(clock) });
+    const exp = Math.floor(clock / 1000) + 30;
+    const token = await signedWith({ alg: 'RS256' }, claims({ jti: 'skew-jti', iat: exp - 60, exp }));
+    await create(`Bearer ${token}`, 'skew-1').expect(201);
+    // 20 s after exp: still accepted by the 60 s skew, so its jti must still count as used.
+    clock = (exp + 20) * 1000;
+    const replay = await create(`Bearer ${token}`, 'skew-2');
+    expect(errorResponseSchema.parse(replay.body).errorCode).toBe('AUTH_REPLAYED_JTI');
   });
 
   it('a replayed jti: the first use passes, the second is refused', async () => {

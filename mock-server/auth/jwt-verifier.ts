@@ -45,7 +45,7 @@ export interface TokenCheckOptions {
 
 const reject = (errorCode: ErrorCode, message: string): ApiError => new ApiError(401, errorCode, [message]);
 
-function decode(token: string): { alg: unknown; claims: Claims } {
+function decode(token: string): { alg: unknown; crit: unknown; claims: Claims } {
   const parts = token.split('.');
   if (parts.length !== 3) {
     throw reject(
@@ -77,7 +77,7 @@ function decode(token: string): { alg: unknown; claims: Claims } {
       "The bearer token's header and payload must be JSON objects. Sign it as a compact JWS with RS256.",
     );
   }
-  return { alg: (header as { alg?: unknown }).alg, claims: claims };
+  return { alg: (header as { alg?: unknown }).alg, crit: (header as { crit?: unknown }).crit, claims: claims };
 }
 
 /**
@@ -123,7 +123,14 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
   const now = Math.floor(options.now().getTime() / 1000);
   const remembered = options.verified?.get(token, now, options.clockSkewSeconds);
   if (remembered !== undefined) return remembered;
-  const { alg, claims } = decode(token);
+  const { alg, crit, claims } = decode(token);
+  // RFC 7515: a crit header names extensions the recipient must understand, or refuse the token.
+  if (crit !== undefined) {
+    throw reject(
+      'AUTH_MALFORMED',
+      `The token's header has crit ${JSON.stringify(crit)}: extensions the API does not support. Leave crit out of the header.`,
+    );
+  }
   if (alg !== 'RS256') {
     throw reject(
       'AUTH_ALG_NOT_ALLOWED',
@@ -140,6 +147,14 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
       'AUTH_CLAIM_MISSING',
       'The token has no exp claim. Set exp (epoch seconds), at most 24 hours after iat.',
     );
+  for (const name of ['iat', 'nbf'] as const) {
+    if (name in claims && typeof claims[name] !== 'number') {
+      throw reject(
+        'AUTH_MALFORMED',
+        `The token's ${name} is ${JSON.stringify(claims[name])}, not a number. Set ${name} to epoch seconds, or leave it out.`,
+      );
+    }
+  }
   if (!isSalesforceId(iss, '00D')) {
     throw reject(
       'AUTH_UNKNOWN_ORG',
@@ -210,7 +225,9 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
   }
   const tenant = tenantOf(iss, sub);
   if (claims.jti !== undefined) {
-    if (typeof claims.jti !== 'string' || !options.jtis.remember(tenant.orgId, claims.jti, claims.exp, now)) {
+    // Any JSON value is a jti (a number as well as a string); it stays used for as long as the token
+    // would still be accepted, the skew after exp included.
+    if (!options.jtis.remember(tenant.orgId, JSON.stringify(claims.jti), claims.exp + skew, now)) {
       throw reject(
         'AUTH_REPLAYED_JTI',
         `jti ${JSON.stringify(claims.jti)} was already used. Give every token a new jti (e.g. a UUID), or leave jti out.`,
