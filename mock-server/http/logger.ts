@@ -49,6 +49,7 @@ const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': 
  */
 export function escapeControl(line: string): string {
   return line.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what this finds
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => NAMED_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
   );
