@@ -181,3 +181,33 @@ describe('durability', () => {
     expect(readdirSync(dir).some((f) => f.startsWith('store.json.corrupt-'))).toBe(true);
   });
 });
+
+describe('one writer per data file', () => {
+  it('a second process on the same file refuses to start, naming the one that holds it; a killed holder is taken over', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-lock-')), 'store.json');
+    const first = await startCli(['--data', file, '--quiet']);
+    try {
+      expect(await post(first, '/voiceCalls', inboundCall('locked-1'))).toBe(201);
+      const second = await runCli(['start', '--data', file, '--port', '0', '--quiet']);
+      expect(second.code).toBe(1);
+      expect(second.stdout + second.stderr).toMatch(
+        new RegExp(
+          `store\\.json is in use by another mock \\(process ${first.child.pid}, since .*\\)\\. .*--in-memory`,
+        ),
+      );
+      // The first one never noticed.
+      expect(await post(first, '/voiceCalls', inboundCall('locked-2'))).toBe(201);
+    } finally {
+      expect(await first.stop('SIGKILL')).toBe(null);
+    }
+    // Its lock is left behind, from a process that is gone: the next start takes it over.
+    expect(existsSync(`${file}.lock`)).toBe(true);
+    const next = await startCli(['--data', file, '--quiet']);
+    try {
+      expect([...(await storedCalls(next)).keys()].sort()).toEqual(['locked-1', 'locked-2']);
+    } finally {
+      expect(await next.stop('SIGTERM')).toBe(0);
+    }
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  }, 60_000);
+});

@@ -9,7 +9,7 @@ import { stopsWithNpm, whenParentEnds } from './parent-watch.ts';
 import { FaultRuleError } from '../faults/fault-book.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
-import { moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
+import { DataFileInUseError, moveStoreAside, StoreFileError } from '../store/file-persistence.ts';
 import { VERSION } from '../package-files.ts';
 import { START_HELP } from './start-help.ts';
 import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
@@ -86,7 +86,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       );
     else if (code === 'EACCES')
       logger.error(`not allowed to listen on ${options.host}:${options.port}. Pick a port above 1023 with --port.`);
-    else if (error instanceof OrgFixtureError || error instanceof StoreFileError || error instanceof FaultRuleError)
+    else if (
+      error instanceof OrgFixtureError ||
+      error instanceof StoreFileError ||
+      error instanceof FaultRuleError ||
+      error instanceof DataFileInUseError
+    )
       logger.error(error.message);
     else throw error;
     return 1;

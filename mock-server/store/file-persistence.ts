@@ -8,6 +8,7 @@
  *                     (one record per line, see snapshot-file.ts; lowdb reads other layouts)
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
+import { DataFileLock } from './data-file-lock.ts';
 import {
   appendFileSync,
   existsSync,
@@ -49,6 +50,8 @@ export interface LoadedState {
 }
 
 /** A data file that cannot be read: the message names the file and what to do. */
+export { DataFileInUseError } from './data-file-lock.ts';
+
 export class StoreFileError extends Error {
   constructor(
     readonly file: string,
@@ -83,6 +86,7 @@ export class FilePersistence {
   private io: Promise<void> = Promise.resolve();
   private compaction: Promise<void> | null = null;
   private snapshotSource: (() => SnapshotSource) | null = null;
+  private lock: DataFileLock | null = null;
 
   constructor(
     readonly file: string,
@@ -96,6 +100,8 @@ export class FilePersistence {
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
   async load(apply: (mutation: Mutation) => void): Promise<LoadedState> {
     mkdirSync(dirname(this.file), { recursive: true });
+    // First, before reading: another process writing the same files would make this load a lie.
+    this.lock = DataFileLock.acquire(this.file);
     // A snapshot write cut short by a crash leaves its temporary file; the snapshot it was to replace is intact.
     const temporaryPrefix = `${basename(this.file)}.tmp-`;
     for (const name of readdirSync(dirname(this.file))) {
@@ -236,6 +242,8 @@ export class FilePersistence {
   async release(): Promise<void> {
     await this.wal?.close();
     this.wal = null;
+    this.lock?.release();
+    this.lock = null;
   }
 
   /** Writes everything pending, folds the log into the snapshot and closes the log. */
@@ -248,6 +256,8 @@ export class FilePersistence {
       this.wal = null;
     });
     if (existsSync(this.walFile) && statSync(this.walFile).size === 0) unlinkSync(this.walFile);
+    this.lock?.release();
+    this.lock = null;
   }
 }
 
