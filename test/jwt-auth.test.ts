@@ -367,6 +367,12 @@ describe('the instructions scv-mock keygen prints', () => {
   });
 });
 
+/** An RSA public key (SPKI PEM) of this size and exponent. */
+const rsaPublicKey = (modulusLength: number, publicExponent: number) =>
+  generateKeyPairSync('rsa', { modulusLength, publicExponent })
+    .publicKey.export({ type: 'spki', format: 'pem' })
+    .toString();
+
 describe('/__admin/keys', () => {
   it('registers a public key sent as JSON, for one org only when orgId is given', async () => {
     await start();
@@ -443,6 +449,23 @@ describe('/__admin/keys', () => {
       'Nope',
     ],
     ['no key at all', () => ({ callCenterApiName: 'MyContactCenter' }), 'INVALID_REQUEST', 'publicKey or certificate'],
+    [
+      // A large exponent makes every signature check slow: a client could block the mock with it.
+      'an RSA key whose exponent is not 65537',
+      () => ({ callCenterApiName: 'MyContactCenter', publicKey: rsaPublicKey(2048, 3) }),
+      'INVALID_KEY',
+      'exponent 3',
+    ],
+    [
+      'an RSA key over 4096 bits',
+      // Generating one takes seconds: a fixed public key, made once.
+      () => ({
+        callCenterApiName: 'MyContactCenter',
+        publicKey: readFileSync(new URL('./support/keys/rsa-4160-public.pem', import.meta.url), 'utf8'),
+      }),
+      'INVALID_KEY',
+      '4160 bits',
+    ],
   ])('refuses %s with a 400 that says why', async (_label, body, errorCode, says) => {
     await start();
     const res = await request(mock.server.app).post('/__admin/keys').send(body()).expect(400);

@@ -32,6 +32,7 @@ export class KeyError extends Error {
   }
 }
 
+const MAX_BITS = 4096;
 const MIN_BITS = 1024;
 
 /** Reads a PEM public key (SPKI or PKCS#1) or certificate into an RSA key the verifier can use. */
@@ -66,9 +67,16 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
     );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (bits < MIN_BITS)
+  if (bits < MIN_BITS || bits > MAX_BITS)
     throw new KeyError(
       `The RSA key has ${bits} bits; Salesforce accepts 2048 or 4096 (1024 on pages before Winter '27).`,
+    );
+  // A large public exponent makes each signature check slow (seconds for a crafted key): a client that
+  // registers one could block the mock. 65537 is what every RSA key generator uses.
+  const exponent = key.asymmetricKeyDetails?.publicExponent;
+  if (exponent !== 65537n)
+    throw new KeyError(
+      `The RSA key has exponent ${String(exponent)}; the mock accepts the standard 65537 only. Generate a key with the default exponent (scv-mock keygen, openssl genpkey).`,
     );
   return { key, kind };
 }
