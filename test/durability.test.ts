@@ -180,6 +180,25 @@ describe('durability', () => {
     }
     expect(readdirSync(dir).some((f) => f.startsWith('store.json.corrupt-'))).toBe(true);
   });
+
+  it('a log line of the wrong shape stops the start with its line (no crash), and --move-corrupt-store moves it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-shape-'));
+    const file = join(dir, 'store.json');
+    writeFileSync(
+      `${file}.wal`,
+      `${JSON.stringify({ seq: 1, m: [{ op: 'put', collection: 'calls', record: null }] })}\n`,
+    );
+    const refused = await runCli(['start', '--data', file, '--port', '0']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toContain(`${file}.wal: line 1 holds a change of the wrong shape`);
+    expect(refused.stderr).not.toContain('TypeError');
+    const mock = await startCli(['--data', file, '--move-corrupt-store']);
+    try {
+      expect(mock.output()).toMatch(/moved aside: .*store\.json\.wal\.corrupt-/);
+    } finally {
+      await mock.stop();
+    }
+  });
 });
 
 describe('one writer per data file', () => {

@@ -9,6 +9,7 @@ import {
   mkdtempSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   truncateSync,
   writeFileSync,
@@ -223,6 +224,47 @@ describe('damaged store files', () => {
     expect(error).toBeInstanceOf(StoreFileError);
     expect((error as Error).message).toContain(file);
     expect((error as Error).message).toMatch(/--move-corrupt-store/);
+  });
+
+  it('refuses a log or snapshot line that is JSON but not what the store writes, naming the file and the line', async () => {
+    // A good store to spoil: one call, its log folded into the snapshot.
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('shaped')).expect(201);
+    await first.server.close();
+    running.splice(0);
+
+    // A log line of the right frame whose change is not a record (it crashed the start with a TypeError).
+    writeFileSync(
+      `${file}.wal`,
+      `${JSON.stringify({ seq: 99, m: [{ op: 'put', collection: 'calls', record: null }] })}\n`,
+    );
+    let error = await openStore({ file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as Error).message).toMatch(
+      /store\.json\.wal: line 1 holds a change of the wrong shape: a calls record must be an object, not null\..*--move-corrupt-store/,
+    );
+    writeFileSync(
+      `${file}.wal`,
+      `${JSON.stringify({ seq: 99, m: [{ op: 'put', collection: 'calls', record: { id: 'x' } }] })}\n`,
+    );
+    error = await openStore({ file }).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(
+      'a calls record without tenant, vendorCallKey, conversationId, callCenterApiName as text',
+    );
+    rmSync(`${file}.wal`);
+
+    // A snapshot record of the wrong shape (it was reported as "not valid JSON").
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((line) => line.includes('"vendorCallKey":"shaped"'));
+    lines[at] = `{"id":"0LQSM0000000001AAA","tenant":7}${lines[at]!.endsWith(',') ? ',' : ''}`;
+    writeFileSync(file, lines.join('\n'));
+    error = await openStore({ file }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFileError);
+    expect((error as Error).message).toContain(
+      `line ${at + 1} holds a record of the wrong shape: a calls record without tenant`,
+    );
+    expect((error as Error).message).not.toContain('not valid JSON');
   });
 
   it('reads a snapshot of another JSON layout (pretty-printed, edited by hand) through lowdb', async () => {

@@ -9,6 +9,7 @@
  *   store.json.wal    append-only log of mutation batches since that snapshot
  */
 import { DataFileLock } from './data-file-lock.ts';
+import { mutationProblem, recordProblem } from './record-shape.ts';
 import {
   appendFileSync,
   existsSync,
@@ -27,6 +28,7 @@ import { basename, dirname, join } from 'node:path';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
 import {
   NotLineLayout,
+  WrongShapeRecord,
   readSnapshot,
   readWholeSnapshot,
   writeSnapshot,
@@ -133,6 +135,8 @@ export class FilePersistence {
     try {
       header = await readSnapshot(this.file, apply);
     } catch (error) {
+      if (error instanceof WrongShapeRecord)
+        throw new StoreFileError(this.file, `line ${error.line} holds a record of the wrong shape: ${error.message}`);
       if (!(error instanceof NotLineLayout))
         throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
       // Another layout of the same document (edited by hand, say): lowdb reads it whole.
@@ -143,8 +147,13 @@ export class FilePersistence {
         throw new StoreFileError(this.file, `is not valid JSON (${(parseError as Error).message})`);
       }
       if (data === null || typeof data !== 'object' || data.format !== SNAPSHOT_FORMAT) throw notAStore();
-      for (const name of COLLECTIONS)
-        for (const record of data[name] ?? []) apply({ op: 'put', collection: name, record } as Mutation);
+      for (const name of COLLECTIONS) {
+        for (const [i, record] of (data[name] ?? []).entries()) {
+          const problem = recordProblem(name, record);
+          if (problem !== null) throw new StoreFileError(this.file, `${name}[${i}] has the wrong shape: ${problem}`);
+          apply({ op: 'put', collection: name, record } as Mutation);
+        }
+      }
       header = { format: data.format, seq: data.seq, meta: data.meta };
     }
     if (header.format !== SNAPSHOT_FORMAT) throw notAStore();
@@ -293,6 +302,11 @@ function readLog(file: string, afterSeq: number): LogContents {
     }
     if (typeof parsed.seq !== 'number' || !Array.isArray(parsed.m)) {
       throw new StoreFileError(file, `line ${i + 1} is not a log entry`);
+    }
+    for (const mutation of parsed.m as unknown[]) {
+      const problem = mutationProblem(mutation);
+      if (problem !== null)
+        throw new StoreFileError(file, `line ${i + 1} holds a change of the wrong shape: ${problem}`);
     }
     if (parsed.seq > afterSeq) batches.push({ seq: parsed.seq, mutations: parsed.m as Mutation[] });
     validBytes += lineBytes;

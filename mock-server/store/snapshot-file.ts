@@ -5,6 +5,7 @@
  * as one string, which with hundreds of thousands of records cost seconds of blocking and hundreds of
  * megabytes at the peak.
  */
+import { recordProblem } from './record-shape.ts';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileReadResult } from 'node:fs/promises';
@@ -96,6 +97,16 @@ export async function writeSnapshot(file: string, source: SnapshotSource): Promi
 /** The snapshot's layout was not the line layout this module writes (a hand-edited file, say). */
 export class NotLineLayout extends Error {}
 
+/** A line of the snapshot that is JSON, but not a record of the shape the store writes. */
+export class WrongShapeRecord extends Error {
+  constructor(
+    readonly line: number,
+    problem: string,
+  ) {
+    super(problem);
+  }
+}
+
 /**
  * Calls `onLine` with each line of the file, read in large chunks and split on newlines (readline's
  * per-line events cost a fifth of the start on 100,000 calls). A \r before a newline is dropped.
@@ -166,6 +177,8 @@ export async function readSnapshot(file: string, put: (mutation: Mutation) => vo
       return;
     }
     const record: unknown = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
+    const problem = recordProblem(collection, record);
+    if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
     put({ op: 'put', collection, record } as Mutation);
   });
   if (header === undefined) throw new NotLineLayout();
