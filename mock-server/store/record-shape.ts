@@ -26,8 +26,14 @@ const isCollection = (value: unknown): value is CollectionName =>
 /** The problem with a record of `collection`, or null when it has the shape the store writes. */
 export function recordProblem(collection: CollectionName, record: unknown): string | null {
   if (!isObject(record)) return `a ${collection} record must be an object, not ${JSON.stringify(record)}`;
-  const missing = REQUIRED_TEXT[collection].filter((field) => typeof record[field] !== 'string');
-  if (missing.length > 0) return `a ${collection} record without ${missing.join(', ')} as text`;
+  const fields = REQUIRED_TEXT[collection];
+  // A plain loop: this runs for every record at start (300,000 for 100,000 calls).
+  for (const field of fields) {
+    if (typeof record[field] !== 'string') {
+      const missing = fields.filter((name) => typeof record[name] !== 'string');
+      return `a ${collection} record without ${missing.join(', ')} as text`;
+    }
+  }
   if (collection === 'calls' && !Array.isArray(record.participants)) return 'a calls record without its participants';
   return null;
 }
