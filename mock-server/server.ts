@@ -112,9 +112,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const store = await openStore({
     ...(dataFile === null ? {} : { file: dataFile }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.compactAfterBytes === undefined
-      ? {}
-      : { persistence: { compactAfterBytes: options.compactAfterBytes } }),
+    persistence: {
+      ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),
+      onProblem: (message) => logger.warn(message),
+    },
   });
   if (store.droppedAtLoad > 0) {
     logger.warn(

@@ -161,6 +161,36 @@ describe('durability', () => {
     }
   }, 60_000);
 
+  it('a fold of the log that the disk cannot take does not stop the mock: it warns, answers on, and loses nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-fold-')), 'store.json');
+    // 48 KiB per file: the log fits, but the snapshot of everything soon does not.
+    const mock = await startCli(['--data', file, '--quiet', '--compact-after', '8kb'], undefined, { fileSizeKb: 48 });
+    const acked: string[] = [];
+    let failedFold = false;
+    try {
+      for (let i = 0; i < 400 && !failedFold; i++) {
+        const status = await post(mock, '/voiceCalls', inboundCall(`fold-${i}`));
+        if (status === 201) acked.push(`fold-${i}`);
+        failedFold = mock.output().includes("folding the store's log into");
+      }
+      expect(failedFold).toBe(true);
+      expect(mock.output()).toMatch(/the log keeps every write\. Trying again in \d+ s\./);
+      // Still up, still answering (while its log has room).
+      expect((await fetch(`${mock.baseUrl}/__admin/health`)).status).toBe(200);
+      expect(await post(mock, '/voiceCalls', inboundCall('after-fold'))).toBe(201);
+      acked.push('after-fold');
+    } finally {
+      expect(await mock.stop('SIGKILL')).toBe(null);
+    }
+    const again = await startCli(['--data', file, '--quiet']);
+    try {
+      const stored = await storedCalls(again);
+      expect(acked.filter((key) => !stored.has(key))).toEqual([]);
+    } finally {
+      await again.stop('SIGTERM');
+    }
+  });
+
   it('a damaged store stops the start with the file named; --move-corrupt-store moves it aside and starts empty', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-corrupt-'));
     const file = join(dir, 'store.json');

@@ -72,6 +72,8 @@ export interface FilePersistenceOptions {
    * bigger: then folding costs, per byte logged, about one byte written, however big the store grows.
    */
   compactAfterBytes?: number;
+  /** Told when folding the log into the snapshot fails (the log keeps every write; it is tried again). */
+  onProblem?: (message: string) => void;
 }
 
 export class FilePersistence {
@@ -87,6 +89,11 @@ export class FilePersistence {
   /** File operations on the log run one after another on this chain (writes, rotation, close). */
   private io: Promise<void> = Promise.resolve();
   private compaction: Promise<void> | null = null;
+  private failedCompactions = 0;
+  /** Set by close() and release(): nothing is written or retried after. */
+  private closed = false;
+  private retry: NodeJS.Timeout | null = null;
+  private readonly onProblem: (message: string) => void;
   private snapshotSource: (() => SnapshotSource) | null = null;
   private lock: DataFileLock | null = null;
 
@@ -97,6 +104,7 @@ export class FilePersistence {
     this.walFile = `${file}.wal`;
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.onProblem = options.onProblem ?? (() => undefined);
   }
 
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
@@ -218,11 +226,38 @@ export class FilePersistence {
 
   private flush(): void {
     this.writePending();
-    if (this.walBytes >= Math.max(this.compactAfterBytes, this.snapshotBytes) && this.compaction === null) {
-      this.compaction = this.compact().finally(() => {
+    const due = this.walBytes >= Math.max(this.compactAfterBytes, this.snapshotBytes);
+    if (due && this.compaction === null && this.retry === null) this.startCompaction();
+  }
+
+  /**
+   * Folds the log in the background. A failure (a full disk, no file handles left) must not stop the
+   * mock: the log still holds every write, so it answers on, says so, and tries again later, waiting
+   * longer after each failure.
+   */
+  private startCompaction(): void {
+    this.compaction = this.compact()
+      .then(
+        () => {
+          this.failedCompactions = 0;
+        },
+        (error: unknown) => {
+          this.failedCompactions += 1;
+          const wait = Math.min(60, 2 ** (this.failedCompactions - 1));
+          this.onProblem(
+            `folding the store's log into ${this.file} failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); ` +
+              `the log keeps every write. Trying again in ${wait} s.`,
+          );
+          this.retry = setTimeout(() => {
+            this.retry = null;
+            if (!this.closed && this.compaction === null) this.startCompaction();
+          }, wait * 1000);
+          this.retry.unref();
+        },
+      )
+      .finally(() => {
         this.compaction = null;
       });
-    }
   }
 
   /**
@@ -234,10 +269,16 @@ export class FilePersistence {
   async compact(): Promise<void> {
     if (this.snapshotSource === null) return;
     await this.serially(async () => {
+      // A log that could not be reopened by a failed compaction: open it again first.
+      if (this.wal === null && !this.closed) {
+        this.wal = await open(this.walFile, 'a');
+        this.walBytes = statSync(this.walFile).size;
+      }
       if (this.wal === null || existsSync(this.compactingFile)) return;
       // Lines queued for the next turn belong in the log being folded in.
       this.writePending();
       await this.wal.close();
+      this.wal = null;
       renameSync(this.walFile, this.compactingFile);
       this.wal = await open(this.walFile, 'a');
       this.walBytes = 0;
@@ -249,6 +290,7 @@ export class FilePersistence {
 
   /** Closes the log without writing anything: for a store that failed to load and will not be used. */
   async release(): Promise<void> {
+    this.closed = true;
     await this.wal?.close();
     this.wal = null;
     this.lock?.release();
@@ -257,6 +299,9 @@ export class FilePersistence {
 
   /** Writes everything pending, folds the log into the snapshot and closes the log. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry !== null) clearTimeout(this.retry);
+    this.retry = null;
     await this.compaction;
     await this.compact();
     await this.serially(async () => {
