@@ -13,6 +13,7 @@ import {
 } from '../contracts/admin-schemas.ts';
 import { errorResponseSchema } from '../contracts/wire-schemas.ts';
 import type { MockServerOptions } from '../mock-server/server.ts';
+import { CALLS_PAGE, JOURNAL_PAGE } from '../mock-server/admin/tenant-admin.ts';
 import {
   inboundCall,
   IN_CALL,
@@ -312,4 +313,25 @@ describe('POST /__admin/calls: calls Salesforce creates itself', () => {
       .send({ callType: 'Outbound', vendorCallKey: 'y' })
       .expect(401);
   });
+});
+
+describe('admin reads are pages', () => {
+  it(`answer the latest ${JOURNAL_PAGE} journal entries and ${CALLS_PAGE} conversations unless a limit says otherwise`, async () => {
+    mock = await startMock();
+    // More requests than a page: quickly, in process (the answers do not matter here).
+    const calls = CALLS_PAGE + 5;
+    for (let i = 0; i < calls; i++) await mock.post('/voiceCalls', inboundCall(`page-${i}`)).expect(201);
+    for (let i = calls; i <= JOURNAL_PAGE; i++)
+      await mock.patch(`/voiceCalls/page-0`, { isActiveCall: true }).expect(200);
+    const page = await journalOf(mock);
+    expect(page.total).toBe(JOURNAL_PAGE + 1);
+    expect(page.entries).toHaveLength(JOURNAL_PAGE);
+    expect(page.entries.at(-1)!.seq).toBe(JOURNAL_PAGE + 1);
+    expect((await journalOf(mock, `?limit=${JOURNAL_PAGE + 1}`)).entries).toHaveLength(JOURNAL_PAGE + 1);
+    const list = async (query = '') =>
+      callListSchema.parse((await admin(mock, 'get', `/calls${query}`).expect(200)).body).conversations;
+    expect(await list()).toHaveLength(CALLS_PAGE);
+    expect((await list())[0]!.firstVendorCallKey).toBe('page-5');
+    expect(await list(`?limit=${calls}`)).toHaveLength(calls);
+  }, 60_000);
 });

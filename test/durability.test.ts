@@ -58,7 +58,7 @@ function sustainedLoad(mock: RunningMock, workers: number) {
 }
 
 async function storedCalls(mock: RunningMock): Promise<Map<string, number>> {
-  const res = await fetch(`${mock.baseUrl}/__admin/calls`, { headers });
+  const res = await fetch(`${mock.baseUrl}/__admin/calls?limit=1000000`, { headers });
   const list = callListSchema.parse(await res.json());
   return new Map(list.conversations.map((c) => [c.firstVendorCallKey, c.transcripts.length]));
 }

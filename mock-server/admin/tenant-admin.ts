@@ -40,6 +40,11 @@ export interface TenantAdminOptions {
   now: () => Date;
 }
 
+/** The entries GET /__admin/journal answers without ?limit (the latest ones; `total` says how many there are). */
+export const JOURNAL_PAGE = 1000;
+/** The conversations GET /__admin/calls answers without ?limit (the latest ones). */
+export const CALLS_PAGE = 100;
+
 const invalid = (field: string, problem: string) => ApiError.details(400, 'INVALID_REQUEST', [{ field, problem }]);
 
 function queryString(req: Request, name: string): string | undefined {
@@ -75,7 +80,8 @@ function journalFilter(req: Request): JournalFilter {
   if (operation !== undefined) filter.operation = operation;
   if (outcome !== undefined) filter.outcome = outcome;
   if (after !== undefined) filter.after = after;
-  if (limit !== undefined) filter.limit = limit;
+  // A default page: a long-running tenant's whole journal (up to --journal-size) is one read too many.
+  filter.limit = limit ?? JOURNAL_PAGE;
   return filter;
 }
 
@@ -167,7 +173,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         const ids = new Set(store.legsByVendorKey(tenant.key, vendorCallKey).map((leg) => leg.conversationId));
         conversations = conversations.filter((c) => ids.has(c.id));
       }
-      if (limit !== undefined) conversations = conversations.slice(Math.max(0, conversations.length - limit));
+      conversations = conversations.slice(Math.max(0, conversations.length - (limit ?? CALLS_PAGE)));
       const body: CallList = {
         tenant: tenant.key,
         conversations: conversations.map((c) => conversationState(store, c)),
