@@ -335,3 +335,25 @@ describe('admin reads are pages', () => {
     expect(await list(`?limit=${calls}`)).toHaveLength(calls);
   }, 60_000);
 });
+
+describe('the journal and large rejected bodies', () => {
+  it("keeps a rejected request's body only up to 8 KB, saying how large it was; accepted bodies whole", async () => {
+    mock = await startMock();
+    const big = 'x'.repeat(200_000);
+    // Refused (outbound calls are not created through the API), with a large field along.
+    await mock
+      .post('/voiceCalls', inboundCall('big-refused', { initiationMethod: 'Outbound', callAttributes: big }))
+      .expect(400);
+    await mock
+      .post('/voiceCalls', inboundCall('big-kept', { callAttributes: JSON.stringify({ note: big }) }))
+      .expect(201);
+    const [refused, kept] = (await journalOf(mock)).entries;
+    expect(refused!.response.status).toBe(400);
+    expect(refused!.request.body).toEqual({
+      scvMockNotKept: expect.stringMatching(
+        /^a rejected body of 2\d\d,\d{3} bytes; the journal keeps rejected bodies up to 8 KB$/,
+      ),
+    });
+    expect(JSON.stringify(kept!.request.body).length).toBeGreaterThan(200_000);
+  });
+});

@@ -49,6 +49,24 @@ const keptBody = (body: unknown): unknown =>
       ? body
       : { scvMockNotKept: `the body nests deeper than ${MAX_KEPT_DEPTH} levels` };
 
+/** The most of a rejected request's body the journal keeps (accepted bodies are bounded by --max-body). */
+const MAX_KEPT_REJECTED_BYTES = 8 * 1024;
+
+/**
+ * A rejected request changed nothing, and a client can send them as fast and as large as it likes: a
+ * journal that kept each 1 MB body whole ran the process out of memory. Large ones are noted, not kept.
+ */
+function keptRejectedBody(body: unknown): unknown {
+  // Depth first: writing a body nested thousands deep would overflow the stack.
+  const kept = keptBody(body);
+  if (kept !== body) return kept;
+  const bytes = Buffer.byteLength(JSON.stringify(body) ?? '');
+  if (bytes <= MAX_KEPT_REJECTED_BYTES) return body;
+  return {
+    scvMockNotKept: `a rejected body of ${bytes.toLocaleString('en-US')} bytes; the journal keeps rejected bodies up to 8 KB`,
+  };
+}
+
 export interface AnsweredRequest {
   /** When it arrived. */
   time: Date;
@@ -89,7 +107,7 @@ export function journalEntryOf(answered: AnsweredRequest): Omit<JournalEntry, 's
     vendorCallKey: outcome.call?.vendorCallKey ?? namedKey(params, outcome.body),
     conversationId: outcome.call?.conversationId ?? null,
     providerName: headers['telephony-provider-name'] ?? null,
-    request: { headers, body: keptBody(outcome.body) },
+    request: { headers, body: outcome.status >= 400 ? keptRejectedBody(outcome.body) : keptBody(outcome.body) },
     response: answered.delivered,
     checks: [...(outcome.checks ?? [])],
     ...(outcome.fault === undefined ? {} : { fault: outcome.fault }),
