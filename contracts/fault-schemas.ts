@@ -125,10 +125,10 @@ export const injectedFaultSchema = z.object({
   kind: z.enum(FAULT_KINDS),
   /** The status answered instead of the operation's (kind status). */
   status: z.int().min(100).max(599).optional(),
-  /** The delay before the request went on. */
-  delayMs: z.int().min(0).optional(),
+  /** The delay before the request went on (a rule's delayMs and jitterMs together). */
+  delayMs: z.int().min(0).max(180_000).optional(),
   /** The Retry-After (seconds) a 429 or 503 answered with. */
-  retryAfter: z.int().min(0).optional(),
+  retryAfter: z.int().min(0).max(3600).optional(),
   /** Whether the operation ran and its write was kept. */
   applied: z.boolean(),
 });
