@@ -125,6 +125,12 @@ function duplicateProblems(lost: JournalEntry, later: readonly JournalEntry[]): 
   return problems;
 }
 
+/** The write was kept, but the connector could not know: its answer was dropped, never sent, or broken. */
+const lostAnswer = (entry: JournalEntry): boolean =>
+  entry.fault !== undefined &&
+  entry.fault.applied &&
+  (entry.fault.kind === 'drop' || entry.fault.kind === 'hang' || entry.fault.kind === 'body');
+
 /** The rules that tell a connector its repeat of a request was already done: what a safe retry meets. */
 const ALREADY_DONE = new Set(['DUPLICATE_MESSAGE_ID', 'DUPLICATE_VENDOR_CALL_KEY']);
 
@@ -137,13 +143,7 @@ export function safeRepeats(journal: readonly JournalEntry[]): Set<number> {
   const entries = [...journal].sort((a, b) => a.seq - b.seq);
   const repeats = new Set<number>();
   entries.forEach((lost, i) => {
-    const fault = lost.fault;
-    if (
-      fault === undefined ||
-      !fault.applied ||
-      !(fault.kind === 'drop' || fault.kind === 'hang' || fault.kind === 'body')
-    )
-      return;
+    if (!lostAnswer(lost)) return;
     const ids = messageIds(lost).join('\u0000');
     for (const entry of entries.slice(i + 1)) {
       if (entry.method !== lost.method || entry.path !== lost.path || messageIds(entry).join('\u0000') !== ids)
@@ -170,8 +170,7 @@ export function resilienceProblems(
     const later = entries.slice(i + 1);
     if (fault.kind === 'status' && !fault.applied && RETRIED_STATUSES.has(fault.status ?? 0))
       return retryProblems(entry, later);
-    // The write was kept but the connector could not know: drop, hang or a broken body.
-    if (fault.applied && (fault.kind === 'drop' || fault.kind === 'hang' || fault.kind === 'body'))
+    if (lostAnswer(entry))
       return entry.operation === 'createVoiceCall'
         ? duplicateCalls(entry, otherCreates)
         : duplicateProblems(entry, later);

@@ -156,21 +156,33 @@ export class FaultBook {
 
   private decision({ rule, random }: StoredRule): FaultDecision {
     const { action } = rule;
-    const answer = answerOf(action);
     const delayMs =
       (action.delayMs ?? 0) + (action.jitterMs === undefined ? 0 : Math.floor(random() * (action.jitterMs + 1)));
-    const apply = action.applyOperation ?? (answer.kind === 'none' || answer.kind === 'body');
-    const fault: InjectedFault = {
-      id: rule.id,
-      ...(rule.name === undefined ? {} : { name: rule.name }),
-      kind: answer.kind === 'none' ? 'delay' : answer.kind,
-      ...(answer.kind === 'status' ? { status: answer.status } : {}),
-      ...(answer.kind === 'status' && answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
-      ...(delayMs > 0 ? { delayMs } : {}),
-      applied: apply,
-    };
-    return { fault, delayMs, apply, answer };
+    return decisionOf({ id: rule.id, ...(rule.name === undefined ? {} : { name: rule.name }) }, action, delayMs);
   }
+}
+
+/**
+ * What an action does to one request, as the journal records it and the pipeline carries it out: for
+ * a rule's action, a Prefer header and the calls-per-second limit alike. `delayMs` is the delay drawn
+ * for this request (a rule's jitter included).
+ */
+export function decisionOf(
+  source: { id: string; name?: string },
+  action: FaultAction,
+  delayMs = action.delayMs ?? 0,
+): FaultDecision {
+  const answer = answerOf(action);
+  const apply = action.applyOperation ?? (answer.kind === 'none' || answer.kind === 'body');
+  const fault: InjectedFault = {
+    ...source,
+    kind: answer.kind === 'none' ? 'delay' : answer.kind,
+    ...(answer.kind === 'status' ? { status: answer.status } : {}),
+    ...(answer.kind === 'status' && answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
+    ...(delayMs > 0 ? { delayMs } : {}),
+    applied: apply,
+  };
+  return { fault, delayMs, apply, answer };
 }
 
 /** Adds rules given at start, each for the tenant it names (default: the org's first contact center). */

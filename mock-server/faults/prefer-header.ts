@@ -6,7 +6,7 @@
  */
 import { FAULT_STATUSES, type FaultStatus } from '../../contracts/fault-schemas.ts';
 import { ApiError } from '../errors/api-error.ts';
-import type { FaultDecision } from './fault-book.ts';
+import { decisionOf, type FaultDecision } from './fault-book.ts';
 
 const MAX_DELAY_MS = 120_000;
 
@@ -33,25 +33,12 @@ export function preferDecision(header: string | string[] | undefined): FaultDeci
     }
   }
   if (status === undefined && delayMs === 0) return undefined;
-  return {
-    fault: {
-      id: 'prefer',
-      kind: status === undefined ? 'delay' : 'status',
-      ...(status === undefined ? {} : { status }),
-      ...(status === 429 || status === 503 ? { retryAfter: 1 } : {}),
-      ...(delayMs > 0 ? { delayMs } : {}),
-      applied: status === undefined,
-    },
-    delayMs,
-    apply: status === undefined,
-    // A forced 429 or 503 says when to retry, as a fault rule's would with retryAfter.
-    answer:
-      status === undefined
-        ? { kind: 'none' }
-        : status === 429 || status === 503
-          ? { kind: 'status', status, retryAfter: 1 }
-          : { kind: 'status', status },
-  };
+  // A forced 429 or 503 says when to retry, as a fault rule's would with retryAfter.
+  const retryAfter = status === 429 || status === 503 ? { retryAfter: 1 } : {};
+  return decisionOf(
+    { id: 'prefer' },
+    { ...(status === undefined ? {} : { status, ...retryAfter }), ...(delayMs > 0 ? { delayMs } : {}) },
+  );
 }
 
 /** The Preference-Applied header (RFC 7240) for what was honoured. */

@@ -3,7 +3,7 @@
  * implementation guide), as an option: off by default, since a connector's tests rarely mean to meet it.
  * Counted per org and per second of the mock's clock, so a frozen clock holds the count until advanced.
  */
-import type { FaultDecision } from '../faults/fault-book.ts';
+import { decisionOf, type FaultDecision } from '../faults/fault-book.ts';
 
 export class CallRateLimit {
   private second = -1;
@@ -24,11 +24,6 @@ export class CallRateLimit {
     const count = (this.started.get(orgId) ?? 0) + 1;
     this.started.set(orgId, count);
     if (count <= this.perSecond) return undefined;
-    return {
-      fault: { id: 'rate-limit', kind: 'status', status: 429, retryAfter: 1, applied: false },
-      delayMs: 0,
-      apply: false,
-      answer: { kind: 'status', status: 429, retryAfter: 1 },
-    };
+    return decisionOf({ id: 'rate-limit' }, { status: 429, retryAfter: 1 });
   }
 }
