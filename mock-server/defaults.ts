@@ -9,4 +9,5 @@ export const DEFAULTS = {
   clockSkewSeconds: 60,
   journalSize: 10_000,
   maxCallsPerTenant: 250_000,
+  maxKeys: 100,
 } as const;

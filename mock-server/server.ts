@@ -28,6 +28,7 @@ import { openStore, type TelephonyStore } from './store/telephony-store.ts';
 import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
+import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
 
 /** Runs `load` on the first call and hands every caller the same promise. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -64,6 +65,17 @@ export interface MockServerOptions {
   faultRules?: readonly FaultFileRule[];
   /** The org limit on calls initiated per second (Salesforce's is 50); off when not given. */
   callsPerSecond?: number;
+  /** The token every /__admin request but health must carry (Scv-Mock-Admin-Token); needed off loopback. */
+  adminToken?: string;
+  /** Serve the admin API off loopback without a token (key registration from other hosts stays refused). */
+  unsafeOpenAdmin?: boolean;
+  /**
+   * Accept tokens of any org id with the fixture's keys. Defaults to the fixture's acceptAnyOrgId on
+   * loopback, and to false on a shared host (where each org then needs a key registered for it).
+   */
+  acceptAnyOrgId?: boolean;
+  /** Keys that may be registered at runtime (POST /__admin/keys). */
+  maxKeys?: number;
 }
 
 export interface MockServer {
@@ -83,6 +95,8 @@ export interface MockServer {
   readonly faults: FaultBook;
   /** The mock's time (POST /__admin/clock, the harness's clock). */
   readonly clock: MockClock;
+  /** How the admin API is exposed: its token, and whether the mock listens beyond loopback. */
+  readonly access: AdminAccess;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
   /**
@@ -104,7 +118,18 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     { from: 'fixture', settings: org.fixture.rules },
     ...(options.ruleSettings ?? []),
   ]);
-  const keys = await KeyRegistry.fromOrg(org, fixturesFile);
+  const host = options.host ?? DEFAULTS.host;
+  const problem = adminExposureProblem({
+    host,
+    adminToken: options.adminToken,
+    unsafeOpenAdmin: options.unsafeOpenAdmin,
+  });
+  if (problem !== null) throw new AdminExposureError(problem);
+  const access: AdminAccess = { token: options.adminToken ?? null, shared: !isLoopbackHost(host) };
+  const keys = await KeyRegistry.fromOrg(org, fixturesFile, {
+    acceptAnyOrgId: options.acceptAnyOrgId ?? (access.shared ? false : org.fixture.acceptAnyOrgId),
+    maxKeys: options.maxKeys ?? DEFAULTS.maxKeys,
+  });
   for (const key of keys.list())
     for (const warning of keyWarnings(key.modulusLength))
       logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
@@ -186,6 +211,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       journal,
       faults,
       clock: mockClock,
+      access,
       logger,
     });
   });
@@ -236,9 +262,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     defaultTenant,
     faults,
     clock: mockClock,
+    access,
     listen: () =>
       new Promise((resolve, reject) => {
-        const host = options.host ?? DEFAULTS.host;
         const started = createServer(app);
         started.keepAliveTimeout = 65_000;
         started.once('error', reject);

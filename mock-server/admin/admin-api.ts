@@ -19,6 +19,8 @@ import type { MockClock } from '../time/mock-clock.ts';
 import { keyAdmin } from './key-admin.ts';
 import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
+import { requireAdminToken } from './admin-access.ts';
+import type { AdminAccess } from './admin-exposure.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -33,14 +35,16 @@ export interface AdminApiOptions {
   journal: RequestJournal;
   faults: FaultBook;
   clock: MockClock;
+  access: AdminAccess;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
   const router = Router();
+  router.use(requireAdminToken(options.access));
   router.get('/rules', (_req, res) => {
     res.json(ruleList(options.rules));
   });
-  router.use(keyAdmin(options.keys, options.maxBodyBytes));
+  router.use(keyAdmin(options.keys, options.maxBodyBytes, options.access));
   router.use(clockAdmin(options.clock, options.maxBodyBytes));
   router.use(tenantAdmin({ ...options, now: options.clock.now }));
   router.use(faultAdmin(options));

@@ -2,7 +2,8 @@
  * /__admin/keys: register a connector's public key or certificate for a contact center at runtime,
  * and list the registered keys. The body is JSON ({callCenterApiName, publicKey | certificate}) or the
  * PEM itself (Content-Type application/x-pem-file, callCenterApiName in the query), so curl can send a
- * file as it is. No token is needed: the key is what tokens will be checked against.
+ * file as it is. No bearer token is needed (the key is what tokens will be checked against); from another
+ * host the admin token is (see admin-access.ts).
  */
 import { Router, type Request } from 'express';
 import {
@@ -16,6 +17,8 @@ import { ApiError } from '../errors/api-error.ts';
 import { sendError } from '../http/error-responses.ts';
 import { parseJsonBody } from '../http/json-body.ts';
 import { rawBody } from './admin-http.ts';
+import { keyRegistrationGuard } from './admin-access.ts';
+import type { AdminAccess } from './admin-exposure.ts';
 import { zodError } from './zod-errors.ts';
 
 const PEM_TYPES = /^(application\/x-pem-file|application\/pkix-cert|text\/plain)\b/i;
@@ -67,19 +70,20 @@ function registrationOf(req: Request): { pem: string; callCenterApiName: string;
   };
 }
 
-export function keyAdmin(keys: KeyRegistry, maxBodyBytes: number): Router {
+export function keyAdmin(keys: KeyRegistry, maxBodyBytes: number, access: AdminAccess): Router {
   const router = Router();
   router.get('/keys', (_req, res) => {
     const body: KeyList = { keys: keys.list().map(info) };
     res.json(body);
   });
-  router.post('/keys', rawBody(maxBodyBytes), async (req, res) => {
+  router.post('/keys', keyRegistrationGuard(access), rawBody(maxBodyBytes), async (req, res) => {
     try {
       const { pem, ...options } = registrationOf(req);
       const registered = await keys.register(pem, options);
       res.status(201).json(info(registered));
     } catch (error) {
-      if (error instanceof KeyError) return sendError(res, new ApiError(400, error.code, [error.message]));
+      if (error instanceof KeyError)
+        return sendError(res, new ApiError(error.code === 'TOO_MANY_KEYS' ? 429 : 400, error.code, [error.message]));
       if (error instanceof ApiError) return sendError(res, error);
       throw error;
     }

@@ -9,7 +9,7 @@ import { verify } from 'node:crypto';
 
 import type { ErrorCode } from '../../contracts/wire-schemas.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
+import { isSalesforceId } from '../ids/salesforce-id.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { JtiCache } from './jti-cache.ts';
@@ -161,10 +161,11 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
       `iss "${iss}" is not a Salesforce org id. Set iss to your org id: 15 or 18 characters starting with 00D.`,
     );
   }
-  if (!org.fixture.acceptAnyOrgId && id15Of(iss) !== id15Of(org.orgId)) {
+  if (!options.keys.acceptsOrg(iss)) {
     throw reject(
       'AUTH_UNKNOWN_ORG',
-      `iss "${iss}" is not the simulated org (${org.orgId}). Use that org id, or load a fixture with "acceptAnyOrgId": true.`,
+      `iss "${iss}" is not an org this mock accepts: the simulated org (${org.orgId}) or an org a key is registered for. ` +
+        'Use that org id, register your key with your orgId (POST /__admin/keys), or ask the operator for --accept-any-org-id.',
     );
   }
   if (org.contactCenter(sub) === undefined) {

@@ -26,7 +26,7 @@ export interface RegisteredKey {
 export class KeyError extends Error {
   constructor(
     message: string,
-    readonly code: 'INVALID_KEY' | 'UNKNOWN_CALL_CENTER' = 'INVALID_KEY',
+    readonly code: 'INVALID_KEY' | 'UNKNOWN_CALL_CENTER' | 'TOO_MANY_KEYS' = 'INVALID_KEY',
   ) {
     super(message);
   }
@@ -62,8 +62,9 @@ export function parsePublicKeyPem(pem: string): { key: KeyObject; kind: Register
     throw new KeyError(`The PEM could not be read (${(error as Error).message}).`);
   }
   if (key.asymmetricKeyType !== 'rsa') {
+    // An EC key (P-256, P-384) is a sound key, but it cannot check an RS256 signature, the only alg the API takes.
     throw new KeyError(
-      `The key is ${key.asymmetricKeyType ?? 'not asymmetric'}; RS256 needs an RSA key (2048 or 4096 bits).`,
+      `The key is ${key.asymmetricKeyType ?? 'not asymmetric'}${key.asymmetricKeyType === 'ec' ? ` (${String(key.asymmetricKeyDetails?.namedCurve)})` : ''}; tokens are signed RS256, which needs an RSA key (2048 or 4096 bits).`,
     );
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
@@ -104,11 +105,24 @@ function thumbprint(key: KeyObject): string {
 export class KeyRegistry {
   private readonly keys: RegisteredKey[] = [];
 
-  constructor(private readonly org: SimulatedOrg) {}
+  /**
+   * @param acceptAnyOrgId whether a key registered for no org in particular (the fixture's demo keys) verifies
+   * tokens of any org id, each its own tenant; otherwise it verifies the simulated org's only, and another org
+   * needs a key registered for it by org id.
+   */
+  constructor(
+    private readonly org: SimulatedOrg,
+    readonly acceptAnyOrgId: boolean = org.fixture.acceptAnyOrgId,
+    readonly maxKeys: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** The fixture's keys; a file or PEM that cannot be used stops the start with its path in the fixture. */
-  static async fromOrg(org: SimulatedOrg, fixtureFile: string): Promise<KeyRegistry> {
-    const registry = new KeyRegistry(org);
+  static async fromOrg(
+    org: SimulatedOrg,
+    fixtureFile: string,
+    options: { acceptAnyOrgId?: boolean; maxKeys?: number } = {},
+  ): Promise<KeyRegistry> {
+    const registry = new KeyRegistry(org, options.acceptAnyOrgId ?? org.fixture.acceptAnyOrgId, options.maxKeys);
     // Every key's problem at once, as the fixture's other problems are.
     const problems: string[] = [];
     for (const [i, center] of org.contactCenters.entries()) {
@@ -174,6 +188,13 @@ export class KeyRegistry {
       (k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId,
     );
     if (existing !== undefined) return existing;
+    if (meta.source === 'admin' && this.registeredCount >= this.maxKeys) {
+      throw new KeyError(
+        `The mock already holds ${this.registeredCount} registered keys, its limit (--max-keys ${this.maxKeys}). ` +
+          'Restart the mock to forget runtime keys, put lasting keys in the org fixture, or raise --max-keys.',
+        'TOO_MANY_KEYS',
+      );
+    }
     const registered: RegisteredKey = {
       ...meta,
       id,
@@ -186,11 +207,28 @@ export class KeyRegistry {
     return registered;
   }
 
+  /** Whether tokens (or, with --auth off, the tenant header) may name this org. */
+  acceptsOrg(orgId: string): boolean {
+    const id = id15Of(orgId);
+    return (
+      this.acceptAnyOrgId ||
+      id === id15Of(this.org.orgId) ||
+      this.keys.some((k) => k.orgId !== null && id15Of(k.orgId) === id)
+    );
+  }
+
   /** The keys that may have signed a token for this org and contact center. */
   keysFor(orgId: string, callCenterApiName: string): RegisteredKey[] {
+    const id = id15Of(orgId);
+    const forAnyOrg = this.acceptAnyOrgId || id === id15Of(this.org.orgId);
     return this.keys.filter(
-      (k) => k.callCenterApiName === callCenterApiName && (k.orgId === null || id15Of(k.orgId) === id15Of(orgId)),
+      (k) => k.callCenterApiName === callCenterApiName && (k.orgId === null ? forAnyOrg : id15Of(k.orgId) === id),
     );
+  }
+
+  /** Keys registered at runtime (the fixture's are not counted against --max-keys). */
+  get registeredCount(): number {
+    return this.keys.filter((k) => k.source === 'admin').length;
   }
 
   list(): readonly RegisteredKey[] {

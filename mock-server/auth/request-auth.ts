@@ -6,10 +6,11 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError } from '../errors/api-error.ts';
-import { isSalesforceId, id15Of } from '../ids/salesforce-id.ts';
+import { isSalesforceId } from '../ids/salesforce-id.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
 import { verifyToken, type TokenCheckOptions } from './jwt-verifier.ts';
+import type { KeyRegistry } from './key-registry.ts';
 
 export type AuthMode = 'jwt' | 'off';
 export const TENANT_HEADER = 'Scv-Mock-Tenant';
@@ -18,12 +19,12 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 export const BEARER_CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="telephony"' };
 
 /** The tenant an `--auth off` request names in Scv-Mock-Tenant: "<org id>/<contact center API name>". */
-function tenantFromHeader(value: string, org: SimulatedOrg): Tenant {
+function tenantFromHeader(value: string, org: SimulatedOrg, keys: KeyRegistry): Tenant {
   const [orgId = '', callCenterApiName = ''] = value.split('/').map((part) => part.trim());
   const problem = !isSalesforceId(orgId, '00D')
     ? `"${orgId}" is not an org id (15 or 18 characters starting with 00D)`
-    : !org.fixture.acceptAnyOrgId && id15Of(orgId) !== id15Of(org.orgId)
-      ? `org ${orgId} is not the simulated org (${org.orgId})`
+    : !keys.acceptsOrg(orgId)
+      ? `org ${orgId} is not an org this mock accepts (the simulated org is ${org.orgId})`
       : org.contactCenter(callCenterApiName) === undefined
         ? `"${callCenterApiName}" is not a contact center of the simulated org (known: ${org.contactCenters.map((c) => c.apiName).join(', ')})`
         : null;
@@ -49,7 +50,9 @@ export function createAuthenticator(options: {
   return async (headers) => {
     if (options.mode === 'off') {
       const named = headers[TENANT_HEADER.toLowerCase()];
-      return typeof named === 'string' ? tenantFromHeader(named, options.tokenChecks.org) : options.defaultTenant;
+      return typeof named === 'string'
+        ? tenantFromHeader(named, options.tokenChecks.org, options.tokenChecks.keys)
+        : options.defaultTenant;
     }
     const header = headers.authorization;
     if (header === undefined || header.trim() === '') {

@@ -14,6 +14,7 @@ import { VERSION } from '../package-files.ts';
 import { START_HELP } from './start-help.ts';
 import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
 import { adaptHeapGrowth, storeBytesOnDisk } from './heap-growth.ts';
+import { ADMIN_TOKEN_HEADER, AdminExposureError } from '../admin/admin-exposure.ts';
 
 function describeCenters(org: SimulatedOrg): string[] {
   return org.contactCenters.map(
@@ -33,7 +34,7 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
     `  auth:     ${
       options.auth === 'off'
         ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'
-        : `RS256 JWT verified against ${server.keys.list().length} registered key(s)${server.org.fixture.acceptAnyOrgId ? ', any org id (each its own tenant)' : ''}; scv-mock token prints one`
+        : `RS256 JWT verified against ${server.keys.list().length} registered key(s)${server.keys.acceptAnyOrgId ? ', any org id (each its own tenant)' : `, org ${server.org.orgId} and orgs with a key registered for them`}; scv-mock token prints one`
     }`,
     `  mode:     ${options.mode === 'strict' ? 'strict: rules at level refuse answer 409 or 400' : 'lenient: rule violations are let through and recorded'}`,
     `  rules:    ${server.rules.changed().join(', ') || 'default levels'} (${baseUrl}/__admin/rules lists them)`,
@@ -42,10 +43,27 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
       : [
           `  faults:   ${options.faultRules?.length ?? 0} rule(s) from --faults; the Prefer header is ${options.allowPrefer === true ? 'honoured' : 'ignored'} (${baseUrl}/__admin/faults lists a tenant's rules)`,
         ]),
+    ...exposure(server, options, baseUrl),
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
     '  contact centers:',
     ...describeCenters(server.org),
     `  health:   ${baseUrl}/__admin/health`,
+  ];
+}
+
+/** What other hosts can reach and who may use the admin API: one line on loopback, a block when shared. */
+function exposure(server: MockServer, options: StartOptions, baseUrl: string): string[] {
+  const { access } = server;
+  if (!access.shared)
+    return [
+      `  admin:    ${baseUrl}/__admin, open to this host only (loopback)${access.token === null ? '' : '; needs the admin token'}`,
+    ];
+  const open = access.token === null;
+  return [
+    `  SHARED:   listening on ${options.host}: other hosts can reach the telephony API (each tenant needs its own signed token${options.auth === 'off' ? '; --auth off: ANYONE CAN ACT AS ANY TENANT' : ''})`,
+    open
+      ? `  admin:    OPEN TO ANYONE (--unsafe-open-admin): every tenant's calls, journal, faults, reset and the clock; key registration only from this host`
+      : `  admin:    ${baseUrl}/__admin needs the ${ADMIN_TOKEN_HEADER} header (--admin-token); health stays open`,
   ];
 }
 
@@ -90,7 +108,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       error instanceof OrgFixtureError ||
       error instanceof StoreFileError ||
       error instanceof FaultRuleError ||
-      error instanceof DataFileInUseError
+      error instanceof DataFileInUseError ||
+      error instanceof AdminExposureError
     )
       logger.error(error.message);
     else throw error;
@@ -107,6 +126,11 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     },
     banner(server, options, baseUrl),
   );
+  if (server.access.shared && server.access.token === null) {
+    logger.warn(
+      `--unsafe-open-admin: the admin API on ${baseUrl} is open to anyone who can reach this port. They can read and reset every tenant's calls and journal, add fault rules and move the clock. Give --admin-token instead unless this network is yours alone.`,
+    );
+  }
   if (options.readyFile !== undefined) {
     try {
       writeReadyFile(options.readyFile, baseUrl);

@@ -101,6 +101,10 @@ const START_FLAGS = {
   'rules-file': { type: 'string' },
   faults: { type: 'string' },
   'allow-prefer': { type: 'boolean' },
+  'admin-token': { type: 'string' },
+  'unsafe-open-admin': { type: 'boolean' },
+  'accept-any-org-id': { type: 'boolean' },
+  'max-keys': { type: 'string' },
   auth: { type: 'string' },
   'clock-skew': { type: 'string' },
   seed: { type: 'string' },
@@ -204,6 +208,10 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     moveCorruptStore: v['move-corrupt-store'] === true,
     logFormat: oneOf(v['log-format'] ?? 'text', ['text', 'json'] as const, source('log-format')),
     ...(v['ready-file'] === undefined ? {} : { readyFile: resolve(v['ready-file']) }),
+    ...(v['admin-token'] === undefined ? {} : { adminToken: v['admin-token'] }),
+    unsafeOpenAdmin: v['unsafe-open-admin'] === true,
+    ...(v['accept-any-org-id'] === true ? { acceptAnyOrgId: true } : {}),
+    ...(v['max-keys'] === undefined ? {} : { maxKeys: parseCount(v['max-keys'], source('max-keys')) }),
     quiet: v.quiet === true,
   };
 }

@@ -30,6 +30,7 @@ Options:
       --call-center <name>  Your tenant's contact center (default: MyContactCenter)
       --key <file>          Private key to sign the admin request with (default: the demo key)
       --tenant <org/cc>     With a mock started --auth off: the Scv-Mock-Tenant to ask about
+      --admin-token <token> A shared mock's admin token (default: $SCV_MOCK_ADMIN_TOKEN)
   -h, --help                Show this help
 `;
 
@@ -47,8 +48,10 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     'call-center': { type: 'string' },
     key: { type: 'string' },
     tenant: { type: 'string' },
+    'admin-token': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
+  const adminToken = v['admin-token'] ?? process.env.SCV_MOCK_ADMIN_TOKEN;
   if (v.help === true) {
     process.stdout.write(VERIFY_HELP);
     return 0;
@@ -85,6 +88,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
         Authorization: `Bearer ${token}`,
         'Content-Type': 'application/json',
         ...(v.tenant === undefined ? {} : { 'Scv-Mock-Tenant': v.tenant }),
+        ...(adminToken === undefined || adminToken === '' ? {} : { 'Scv-Mock-Admin-Token': adminToken }),
       },
       body: JSON.stringify({
         scenario: v.scenario,
