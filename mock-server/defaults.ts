@@ -10,4 +10,7 @@ export const DEFAULTS = {
   journalSize: 10_000,
   maxCallsPerTenant: 250_000,
   maxKeys: 100,
+  maxConnections: 1000,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
 } as const;

@@ -16,6 +16,7 @@ import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
 import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
+import { answerClientError } from './http/client-errors.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
 import { MockClock } from './time/mock-clock.ts';
@@ -76,6 +77,10 @@ export interface MockServerOptions {
   acceptAnyOrgId?: boolean;
   /** Keys that may be registered at runtime (POST /__admin/keys). */
   maxKeys?: number;
+  /** Open connections at once; further ones are closed as they arrive, so file descriptors are never exhausted. */
+  maxConnections?: number;
+  /** Milliseconds a client has to send a whole request (headers and body); a slower one is answered 408. */
+  requestTimeoutMs?: number;
 }
 
 export interface MockServer {
@@ -265,8 +270,15 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     access,
     listen: () =>
       new Promise((resolve, reject) => {
-        const started = createServer(app);
+        // Timeouts are checked this often (Node's default, 30 s, would let a slow request run long past its limit).
+        const started = createServer({ connectionsCheckingInterval: 1000 }, app);
         started.keepAliveTimeout = 65_000;
+        // Node's defaults (no connection limit, 300 s to send a request) let slow clients hold every file
+        // descriptor; the store then cannot open its files.
+        started.maxConnections = options.maxConnections ?? DEFAULTS.maxConnections;
+        started.requestTimeout = options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs;
+        started.headersTimeout = Math.min(started.requestTimeout, DEFAULTS.headersTimeoutMs);
+        started.on('clientError', answerClientError);
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;

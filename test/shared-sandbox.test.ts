@@ -222,7 +222,11 @@ describe('org ids on a shared host', () => {
 describe('keys are validated and counted', () => {
   it('refuses an EC key (it cannot check RS256), saying why', async () => {
     mock = await startMock();
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     const res = await request(mock.server.app)
       .post('/__admin/keys')
       .send({ callCenterApiName: 'MyContactCenter', publicKey: ec.publicKey });

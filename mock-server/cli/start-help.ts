@@ -18,6 +18,9 @@ Options:
       --accept-any-org-id   Accept the fixture's keys for any org id on a shared host too (each org
                             its own tenant); shared, an org needs a key registered for its org id
       --max-keys <n>        Keys POST /__admin/keys may register (default ${DEFAULTS.maxKeys})
+      --max-connections <n> Open connections at once; more are closed on arrival (default ${DEFAULTS.maxConnections})
+      --request-timeout <secs>
+                            Time to send a whole request; slower ones get 408 (default ${DEFAULTS.requestTimeoutMs / 1000})
       --data <file>         Store snapshot file, its log next to it (default ${DEFAULTS.dataFile})
       --in-memory           Keep everything in memory; nothing is written to disk
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)

@@ -61,9 +61,9 @@ function parseCount(value: string, flag: string, unit = 'a whole number'): numbe
 
 const parseSeconds = (value: string, flag: string): number => parseCount(value, flag, 'a number of seconds');
 
-function parsePositive(value: string, flag: string): number {
+function parsePositive(value: string, flag: string, zero = 'would refuse every call'): number {
   const count = parseCount(value, flag);
-  if (count === 0) throw new UsageError(`${flag} 0 would refuse every call; give 1 or more, or leave it out`);
+  if (count === 0) throw new UsageError(`${flag} 0 ${zero}; give 1 or more, or leave it out`);
   return count;
 }
 
@@ -105,6 +105,8 @@ const START_FLAGS = {
   'unsafe-open-admin': { type: 'boolean' },
   'accept-any-org-id': { type: 'boolean' },
   'max-keys': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'request-timeout': { type: 'string' },
   auth: { type: 'string' },
   'clock-skew': { type: 'string' },
   seed: { type: 'string' },
@@ -212,6 +214,21 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     unsafeOpenAdmin: v['unsafe-open-admin'] === true,
     ...(v['accept-any-org-id'] === true ? { acceptAnyOrgId: true } : {}),
     ...(v['max-keys'] === undefined ? {} : { maxKeys: parseCount(v['max-keys'], source('max-keys')) }),
+    ...(v['max-connections'] === undefined
+      ? {}
+      : {
+          maxConnections: parsePositive(
+            v['max-connections'],
+            source('max-connections'),
+            'would refuse every connection',
+          ),
+        }),
+    ...(v['request-timeout'] === undefined
+      ? {}
+      : {
+          requestTimeoutMs:
+            1000 * parsePositive(v['request-timeout'], source('request-timeout'), 'would time out every request'),
+        }),
     quiet: v.quiet === true,
   };
 }
