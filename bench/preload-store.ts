@@ -2,6 +2,7 @@
  * Writes a store file holding N calls, each with a transcript message, as a connector would have left
  * them (closed calls, through the real operations), so the benchmark can start a mock on a full store.
  */
+import { NO_STORAGE_LIMITS } from '../mock-server/tenancy/storage-limits.ts';
 import { RulePolicy } from '../contracts/rule-settings.ts';
 import { tenantOf } from '../mock-server/tenancy/tenant.ts';
 import type { OperationEnv, OperationRequest } from '../mock-server/domain/operation-types.ts';
@@ -25,6 +26,7 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
     org: loadOrgFixture(),
     rules: new RulePolicy('strict'),
     maxCallsPerTenant: Number.MAX_SAFE_INTEGER,
+    limits: NO_STORAGE_LIMITS,
   };
   const tenant = tenantOf(options.orgId, 'MyContactCenter');
   const request = <B>(body: B, params: Record<string, string> = {}): OperationRequest<B> => ({

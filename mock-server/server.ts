@@ -12,7 +12,8 @@ import type { RuleMode } from '../contracts/sequence-rules.ts';
 import { JtiCache } from './auth/jti-cache.ts';
 import { VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
-import { createAuthenticator, type AuthMode } from './auth/request-auth.ts';
+import { createAuthenticator, type Authenticator, type AuthMode } from './auth/request-auth.ts';
+import { TenantCensus } from './tenancy/tenant-census.ts';
 import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
@@ -29,6 +30,7 @@ import { openStore, type TelephonyStore } from './store/telephony-store.ts';
 import { tenantOf, type Tenant } from './tenancy/tenant.ts';
 import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
+import type { StorageLimits } from './tenancy/storage-limits.ts';
 import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
 
 /** Runs `load` on the first call and hands every caller the same promise. */
@@ -56,6 +58,14 @@ export interface MockServerOptions {
   journalSize?: number;
   /** Calls one tenant may store. */
   maxCallsPerTenant?: number;
+  /** JSON bytes of records one tenant may store. */
+  maxTenantBytes?: number;
+  /** JSON bytes of records all tenants together may store. */
+  maxStoreBytes?: number;
+  /** Transcript messages one conversation may hold. */
+  maxTranscriptsPerCall?: number;
+  /** Conversation events one conversation may hold. */
+  maxEventsPerCall?: number;
   /** Fold the store's write-ahead log into the snapshot once it reaches this size. */
   compactAfterBytes?: number;
   logger?: Logger;
@@ -75,6 +85,12 @@ export interface MockServerOptions {
    * loopback, and to false on a shared host (where each org then needs a key registered for it).
    */
   acceptAnyOrgId?: boolean;
+  /** Token ids remembered against replay; past this the oldest is forgotten. */
+  maxJtis?: number;
+  /** Bytes the journal keeps across tenants; past this the largest tenant's oldest entries are dropped. */
+  journalBytes?: number;
+  /** Tenants the mock serves; a new one past this is refused with 429. */
+  maxTenants?: number;
   /** Keys that may be registered at runtime (POST /__admin/keys). */
   maxKeys?: number;
   /** Open connections at once; further ones are closed as they arrive, so file descriptors are never exhausted. */
@@ -158,21 +174,33 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const clock = mockClock.now;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
-  const journal = new RequestJournal(options.journalSize ?? DEFAULTS.journalSize);
+  const limits: StorageLimits = {
+    maxTenantBytes: options.maxTenantBytes ?? DEFAULTS.maxTenantBytes,
+    maxStoreBytes: options.maxStoreBytes ?? DEFAULTS.maxStoreBytes,
+    maxTranscriptsPerCall: options.maxTranscriptsPerCall ?? DEFAULTS.maxTranscriptsPerCall,
+    maxEventsPerCall: options.maxEventsPerCall ?? DEFAULTS.maxEventsPerCall,
+  };
+  const journal = new RequestJournal(
+    options.journalSize ?? DEFAULTS.journalSize,
+    options.journalBytes ?? DEFAULTS.journalBytes,
+  );
   const faults = new FaultBook();
   addFaultRules(faults, org, options.faultRules ?? []);
-  const authenticate = createAuthenticator({
+  const census = new TenantCensus(options.maxTenants ?? DEFAULTS.maxTenants, store.tenants());
+  const verifyTenant = createAuthenticator({
     mode: auth,
     defaultTenant,
     tokenChecks: {
       org,
       keys,
-      jtis: new JtiCache(),
+      jtis: new JtiCache(options.maxJtis ?? DEFAULTS.maxJtis),
       verified: new VerifiedTokens(),
       clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds,
       now: clock,
     },
   });
+  // Every request that names a tenant (the API's and the admin API's) passes the census.
+  const authenticate: Authenticator = async (headers) => census.admit(await verifyTenant(headers));
   const health: HealthResponse = { status: 'ok', version: VERSION, mode, auth, store: store.kind };
 
   // express and openapi-backend take a few hundred milliseconds to load; the server listens (and answers
@@ -186,7 +214,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     const validator = await RequestValidator.create(telephonySurface(loadSpecDocument()));
     const pipeline = new TelephonyPipeline({
       validator,
-      env: { store, org, rules, maxCallsPerTenant },
+      env: { store, org, rules, maxCallsPerTenant, limits },
       authenticate,
       logger,
       clock,
@@ -212,6 +240,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       keys,
       maxBodyBytes,
       maxCallsPerTenant,
+      limits,
       authenticate,
       journal,
       faults,

@@ -4,9 +4,12 @@
  * journal. Each test waits for a condition with a bound, never for a fixed time, and checks that the
  * process answers health afterwards.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signToken } from '../mock-server/auth/token-signer.ts';
 import { startCli, type RunningMock } from './support/cli-process.ts';
+import { DEFAULT_ORG, inboundCall, message } from './support/mock-harness.ts';
 
 let cli: RunningMock | undefined;
 afterEach(async () => {
@@ -85,4 +88,81 @@ describe('connections', () => {
     expect(text).toMatch(/^HTTP\/1\.1 400 /);
     expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ errorCode: 'INVALID_REQUEST' });
   });
+});
+
+/** The process's resident memory in MB, from /proc. */
+function rssMb(pid: number): number {
+  const line = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(line![1]) / 1024;
+}
+
+describe('what a client can store', () => {
+  it('stays under its limits while a hostile client pushes tenants, bytes, transcripts, token ids and the journal', async () => {
+    cli = await startCli([
+      '--in-memory',
+      '--quiet',
+      '--max-tenants',
+      '10',
+      '--max-tenant-bytes',
+      '2mb',
+      '--max-store-bytes',
+      '8mb',
+      '--max-transcripts-per-call',
+      '100',
+      '--max-jtis',
+      '500',
+      '--journal-bytes',
+      '4mb',
+    ]);
+    const api = `${cli.baseUrl}/telephony/v1`;
+    const send = async (method: string, path: string, body: unknown, orgId = DEFAULT_ORG, jti?: string) => {
+      const token = await signToken({
+        orgId,
+        callCenterApiName: 'MyContactCenter',
+        ...(jti === undefined ? {} : { jti }),
+      });
+      const res = await fetch(`${api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as { errorCode?: string } };
+    };
+    await send('POST', '/voiceCalls', inboundCall('warm-up')).then((r) => expect(r.status).toBe(201));
+    const before = rssMb(cli.child.pid!);
+    const statuses = new Map<string, number>();
+    const tally = (r: { status: number; body: { errorCode?: string } }) => {
+      const key = `${r.status} ${r.body.errorCode ?? ''}`.trim();
+      statuses.set(key, (statuses.get(key) ?? 0) + 1);
+    };
+
+    // Tenants: thirty org ids.
+    for (let i = 0; i < 30; i++)
+      tally(await send('POST', '/voiceCalls', inboundCall(`t-${i}`), `00D0000000001${String(i).padStart(2, '0')}`));
+    expect(statuses.get('429 TOO_MANY_TENANTS')).toBeGreaterThanOrEqual(20);
+
+    // Bytes: 200 creates of 500 KB each (100 MB sent), in the default tenant.
+    const attributes = JSON.stringify({ blob: 'x'.repeat(500_000) });
+    for (let i = 0; i < 200; i++)
+      tally(await send('POST', '/voiceCalls', inboundCall(`big-${i}`, { callAttributes: attributes })));
+    expect(statuses.get('429 TENANT_FULL')).toBeGreaterThanOrEqual(190);
+
+    // Transcripts: 150 messages of 20 KB to one call of another tenant.
+    const org = '00D000000000100';
+    await send('POST', '/voiceCalls', inboundCall('chatty'), org);
+    await send('PATCH', '/voiceCalls/chatty', { isActiveCall: true }, org);
+    for (let i = 0; i < 150; i++)
+      tally(await send('POST', '/voiceCalls/chatty/messages', message(`m${i}`, { content: 'y'.repeat(20_000) }), org));
+    expect(statuses.get('429 CALL_FULL')).toBe(50);
+
+    // Token ids: 1,000 tokens with 8 KB jtis.
+    for (let i = 0; i < 1000; i++)
+      await send('PATCH', '/voiceCalls/warm-up', {}, DEFAULT_ORG, `${i}-${'j'.repeat(8192)}`);
+
+    const after = rssMb(cli.child.pid!);
+    // The limits allow 8 MB of records, 4 MB of journal and 500 token ids: far from the 100 MB sent. The
+    // margin is the garbage collector's (it frees when it likes), not growth.
+    expect(after - before, `RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB`).toBeLessThan(120);
+    expect(await healthy(cli.baseUrl)).toBe(true);
+  }, 120_000);
 });

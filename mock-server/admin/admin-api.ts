@@ -21,6 +21,7 @@ import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
 import { requireAdminToken } from './admin-access.ts';
 import type { AdminAccess } from './admin-exposure.ts';
+import type { StorageLimits } from '../tenancy/storage-limits.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -31,6 +32,7 @@ export interface AdminApiOptions {
   keys: KeyRegistry;
   maxBodyBytes: number;
   maxCallsPerTenant: number;
+  limits: StorageLimits;
   authenticate: RequestHandler;
   journal: RequestJournal;
   faults: FaultBook;

@@ -9,12 +9,14 @@ import { ApiError } from '../errors/api-error.ts';
 import { ensureRoomForCall } from '../tenancy/call-quota.ts';
 import { type Tenant } from '../tenancy/tenant.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
+import { admitWrite, type StorageLimits } from '../tenancy/storage-limits.ts';
 
 export async function createSalesforceCallOf(
   store: TelephonyStore,
   tenant: Tenant,
   request: SalesforceCallRequest,
   maxCallsPerTenant: number,
+  limits: StorageLimits,
   time: Date,
 ): Promise<SalesforceCallResponse> {
   const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
@@ -41,7 +43,7 @@ export async function createSalesforceCallOf(
     { from: request.from ?? null, to: request.to ?? null, startTime: request.startTime ?? now },
     store.ids,
   );
-  await store.commit(mutations);
+  await store.commit(mutations, admitWrite(store, limits, mutations));
   return {
     voiceCallId: call.id,
     vendorCallKey: call.vendorCallKey,

@@ -4,6 +4,7 @@
  * requests do: the same bearer
  * token, or with --auth off the Scv-Mock-Tenant header or the default tenant.
  */
+import type { StorageLimits } from '../tenancy/storage-limits.ts';
 import { Router, type Request, type RequestHandler } from 'express';
 import {
   CHECK_OUTCOMES,
@@ -36,6 +37,7 @@ export interface TenantAdminOptions {
   maxBodyBytes: number;
   /** Calls one tenant may store (a call made here counts too). */
   maxCallsPerTenant: number;
+  limits: StorageLimits;
   /** The mock's time (records made here are stamped with it). */
   now: () => Date;
 }
@@ -193,6 +195,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         tenant,
         parsed.data,
         options.maxCallsPerTenant,
+        options.limits,
         options.now(),
       );
       return { status: 201, body };

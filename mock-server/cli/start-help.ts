@@ -18,6 +18,19 @@ Options:
       --accept-any-org-id   Accept the fixture's keys for any org id on a shared host too (each org
                             its own tenant); shared, an org needs a key registered for its org id
       --max-keys <n>        Keys POST /__admin/keys may register (default ${DEFAULTS.maxKeys})
+      --max-tenants <n>     Tenants (org id and contact center) served; a new one past it gets 429
+                            (default ${DEFAULTS.maxTenants})
+      --max-tenant-bytes <size>
+                            Records one tenant may store, as JSON (default 256mb); past it 429
+      --max-store-bytes <size>
+                            Records all tenants together may store (default 1gb)
+      --max-transcripts-per-call <n>, --max-events-per-call <n>
+                            Per conversation (default ${DEFAULTS.maxTranscriptsPerCall} each); past it 429 CALL_FULL
+      --max-jtis <n>        Token ids remembered against replay (default ${DEFAULTS.maxJtis}); past it
+                            the oldest is forgotten
+      --journal-bytes <size>
+                            Journal size across tenants (default 64mb); the largest tenant's oldest
+                            entries go first
       --max-connections <n> Open connections at once; more are closed on arrival (default ${DEFAULTS.maxConnections})
       --request-timeout <secs>
                             Time to send a whole request; slower ones get 408 (default ${DEFAULTS.requestTimeoutMs / 1000})

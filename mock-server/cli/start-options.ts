@@ -37,13 +37,15 @@ export interface StartOptions extends MockServerOptions {
   quiet: boolean;
 }
 
-const SIZE = /^(\d+)(b|kb|mb)?$/i;
+const SIZE = /^(\d+)(b|kb|mb|gb)?$/i;
 
 function parseSize(value: string, flag: string): number {
   const match = SIZE.exec(value.trim());
-  if (match === null) throw new UsageError(`${flag} "${value}" is not a size; use bytes or a unit, e.g. 512kb or 2mb`);
+  if (match === null)
+    throw new UsageError(`${flag} "${value}" is not a size; use bytes or a unit, e.g. 512kb, 2mb or 1gb`);
   const unit = (match[2] ?? 'b').toLowerCase();
-  return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
+  const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b' | 'kb' | 'mb' | 'gb'];
+  return Number(match[1]) * scale;
 }
 
 function parsePort(value: string, source: string): number {
@@ -106,6 +108,13 @@ const START_FLAGS = {
   'accept-any-org-id': { type: 'boolean' },
   'max-keys': { type: 'string' },
   'max-connections': { type: 'string' },
+  'max-tenants': { type: 'string' },
+  'max-tenant-bytes': { type: 'string' },
+  'max-store-bytes': { type: 'string' },
+  'max-transcripts-per-call': { type: 'string' },
+  'max-events-per-call': { type: 'string' },
+  'max-jtis': { type: 'string' },
+  'journal-bytes': { type: 'string' },
   'request-timeout': { type: 'string' },
   auth: { type: 'string' },
   'clock-skew': { type: 'string' },
@@ -214,6 +223,27 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     unsafeOpenAdmin: v['unsafe-open-admin'] === true,
     ...(v['accept-any-org-id'] === true ? { acceptAnyOrgId: true } : {}),
     ...(v['max-keys'] === undefined ? {} : { maxKeys: parseCount(v['max-keys'], source('max-keys')) }),
+    ...(v['max-tenants'] === undefined
+      ? {}
+      : { maxTenants: parsePositive(v['max-tenants'], source('max-tenants'), 'would refuse every tenant') }),
+    ...(v['max-tenant-bytes'] === undefined
+      ? {}
+      : { maxTenantBytes: parseSize(v['max-tenant-bytes'], source('max-tenant-bytes')) }),
+    ...(v['max-store-bytes'] === undefined
+      ? {}
+      : { maxStoreBytes: parseSize(v['max-store-bytes'], source('max-store-bytes')) }),
+    ...(v['max-transcripts-per-call'] === undefined
+      ? {}
+      : { maxTranscriptsPerCall: parseCount(v['max-transcripts-per-call'], source('max-transcripts-per-call')) }),
+    ...(v['max-events-per-call'] === undefined
+      ? {}
+      : { maxEventsPerCall: parseCount(v['max-events-per-call'], source('max-events-per-call')) }),
+    ...(v['max-jtis'] === undefined
+      ? {}
+      : { maxJtis: parsePositive(v['max-jtis'], source('max-jtis'), 'would remember no token id') }),
+    ...(v['journal-bytes'] === undefined
+      ? {}
+      : { journalBytes: parseSize(v['journal-bytes'], source('journal-bytes')) }),
     ...(v['max-connections'] === undefined
       ? {}
       : {

@@ -25,6 +25,7 @@ import { faultFactsOf } from '../faults/fault-facts.ts';
 import { faultError } from '../faults/fault-answers.ts';
 import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
 import type { CallRateLimit } from '../tenancy/call-rate-limit.ts';
+import { admitWrite } from '../tenancy/storage-limits.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -197,8 +198,11 @@ export class TelephonyPipeline {
   }
 
   private async commit(outcome: OperationOutcome): Promise<void> {
+    const { store, limits } = this.options.env;
+    // A write past a storage limit is refused whole (429), before anything is applied.
+    const change = admitWrite(store, limits, outcome.mutations);
     try {
-      await this.options.env.store.commit(outcome.mutations);
+      await store.commit(outcome.mutations, change);
     } catch (error) {
       this.options.logger.error(`store write failed: ${(error as Error).message}`);
       throw new ApiError(503, 'STORE_UNAVAILABLE', [

@@ -2,6 +2,7 @@
  * What an operation gets (the tenant, the validated request, the store and org) and what it gives back
  * (a status, a body, the mutations to commit). Operations never touch HTTP.
  */
+import type { StorageLimits } from '../tenancy/storage-limits.ts';
 import type { RulePolicyView } from '../../contracts/sequence-rules.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { Mutation } from '../store/records.ts';
@@ -17,6 +18,8 @@ export interface OperationEnv {
   rules: RulePolicyView;
   /** Calls one tenant may store; creating more is refused with 429. */
   maxCallsPerTenant: number;
+  /** Bytes and entries per call a tenant may store; checked when a write is committed. */
+  limits: StorageLimits;
 }
 
 export interface OperationRequest<Body = unknown> {

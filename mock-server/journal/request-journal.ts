@@ -7,6 +7,7 @@
 import type { CheckOutcome, JournalEntry, JournalPage } from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
 import { id15Of } from '../ids/salesforce-id.ts';
+import { jsonSizeOf } from '../store/stored-bytes.ts';
 
 export interface JournalFilter {
   voiceCallId?: string;
@@ -42,9 +43,13 @@ export function callKeysOf(
   return keys;
 }
 
+/** One tenant's entries, oldest first, with their sizes; the oldest go first when it is full. */
 class Ring {
-  private readonly items: JournalEntry[] = [];
-  private start = 0;
+  // A queue with a moving head: dropping the oldest is constant time, and the array is compacted now and then.
+  private items: Array<JournalEntry | undefined> = [];
+  private sizes: number[] = [];
+  private head = 0;
+  bytes = 0;
   dropped = 0;
   /**
    * Dropped entries per call (callKeysOf), so a verification can say its evidence is incomplete. Only
@@ -54,15 +59,28 @@ class Ring {
 
   constructor(private readonly capacity: number) {}
 
-  push(entry: JournalEntry): void {
-    if (this.items.length < this.capacity) {
-      this.items.push(entry);
-      return;
-    }
-    this.tallyDropped(this.items[this.start]!);
-    this.items[this.start] = entry;
-    this.start = (this.start + 1) % this.capacity;
+  push(entry: JournalEntry, bytes: number): void {
+    this.items.push(entry);
+    this.sizes.push(bytes);
+    this.bytes += bytes;
+    if (this.size > this.capacity) this.dropOldest();
+  }
+
+  /** Drops the oldest entry (there must be one); returns its size. */
+  dropOldest(): number {
+    const entry = this.items[this.head]!;
+    const bytes = this.sizes[this.head]!;
+    this.items[this.head] = undefined;
+    this.head += 1;
+    this.bytes -= bytes;
     this.dropped += 1;
+    this.tallyDropped(entry);
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
+      this.head = 0;
+    }
+    return bytes;
   }
 
   private tallyDropped(entry: JournalEntry): void {
@@ -77,12 +95,13 @@ class Ring {
   }
 
   get size(): number {
-    return this.items.length;
+    return this.items.length - this.head;
   }
 
   /** Oldest first. */
   all(): JournalEntry[] {
-    return [...this.items.slice(this.start), ...this.items.slice(0, this.start)];
+    // Every slot from the head on holds an entry.
+    return this.items.slice(this.head) as JournalEntry[];
   }
 }
 
@@ -106,9 +125,22 @@ function matches(entry: JournalEntry, filter: JournalFilter): boolean {
 export class RequestJournal {
   private readonly tenants = new Map<string, Ring>();
   private seq = 0;
+  private bytes = 0;
 
-  /** `capacity` entries per tenant; 0 switches the journal off. */
-  constructor(readonly capacity: number) {}
+  /**
+   * `capacity` entries per tenant (0 switches the journal off), and at most `maxBytes` of entries (as
+   * JSON, estimated) across tenants: past that, the tenant with the most bytes loses its oldest entries,
+   * so that one busy or hostile tenant does not push the others' evidence out.
+   */
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** The entries' size across tenants. */
+  get totalBytes(): number {
+    return this.bytes;
+  }
 
   get enabled(): boolean {
     return this.capacity > 0;
@@ -121,7 +153,20 @@ export class RequestJournal {
       ring = new Ring(this.capacity);
       this.tenants.set(entry.tenant, ring);
     }
-    ring.push({ seq: ++this.seq, ...entry });
+    const full = { seq: ++this.seq, ...entry };
+    const bytes = jsonSizeOf(full);
+    const before = ring.bytes;
+    ring.push(full, bytes);
+    this.bytes += ring.bytes - before;
+    while (this.bytes > this.maxBytes) this.bytes -= this.largest().dropOldest();
+  }
+
+  /** The ring with the most bytes (one holds at least one entry whenever the total is above zero). */
+  private largest(): Ring {
+    let largest: Ring | undefined;
+    for (const ring of this.tenants.values())
+      if (ring.size > 0 && (largest === undefined || ring.bytes > largest.bytes)) largest = ring;
+    return largest!;
   }
 
   list(tenant: string, filter: JournalFilter = {}): JournalPage {
@@ -155,6 +200,7 @@ export class RequestJournal {
   /** Forgets a tenant's entries (and its dropped count); returns how many there were. */
   clear(tenant: string): number {
     const size = this.tenants.get(tenant)?.size ?? 0;
+    this.bytes -= this.tenants.get(tenant)?.bytes ?? 0;
     this.tenants.delete(tenant);
     return size;
   }

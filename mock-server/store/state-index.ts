@@ -118,6 +118,13 @@ class IndexedCollection<T extends TenantRecord> {
     this.byId.delete(id);
   }
 
+  /** The keys an index holds in a scope (e.g. every tenant). */
+  keys(index: string, scope = ''): string[] {
+    const keys = this.indexes.get(index)?.scopes.get(scope);
+    if (keys === undefined) return [];
+    return keys instanceof Map ? [...keys.keys()] : [keys.key];
+  }
+
   /** How many records an index key holds, without collecting them. */
   count(index: string, key: string, scope = ''): number {
     const members = membersOf(this.indexes.get(index)?.scopes.get(scope), key);
@@ -223,6 +230,26 @@ export class StateIndex {
       const collection = this.collection(name);
       for (const record of collection.find('tenant', tenant)) collection.delete(record.id);
     }
+  }
+
+  record<C extends CollectionName>(name: C, id: string): RecordsByCollection[C] | undefined {
+    return this.collection(name).get(id);
+  }
+
+  all<C extends CollectionName>(name: C): IterableIterator<RecordsByCollection[C]> {
+    return this.collection(name).values();
+  }
+
+  /** Every tenant that holds a record. */
+  tenants(): Set<string> {
+    const tenants = new Set<string>();
+    for (const name of COLLECTIONS) for (const tenant of this.collection(name).keys('tenant')) tenants.add(tenant);
+    return tenants;
+  }
+
+  /** How many records an index of a collection holds under a key (e.g. transcripts by conversation). */
+  countIn(name: CollectionName, index: string, key: string): number {
+    return this.collection(name).count(index, key);
   }
 
   ofTenant<C extends CollectionName>(name: C, tenant: string): Array<RecordsByCollection[C]> {

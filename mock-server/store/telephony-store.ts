@@ -11,6 +11,7 @@ import type { StoreCounts } from '../../contracts/admin-schemas.ts';
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
 import { FilePersistence, type LoadedState, type FilePersistenceOptions } from './file-persistence.ts';
 import type {
+  CollectionName,
   ContactRequestRecord,
   ConversationEventRecord,
   ConversationRecord,
@@ -22,6 +23,7 @@ import type {
   VoiceCallRecord,
 } from './records.ts';
 import { StateIndex } from './state-index.ts';
+import { StoredBytes } from './stored-bytes.ts';
 
 export interface TelephonyStore {
   readonly kind: 'file' | 'memory';
@@ -51,9 +53,24 @@ export interface TelephonyStore {
   conversationsOf(tenant: string): ConversationRecord[];
   /** Deletes every record of the tenant (ids keep counting); resolves to what was removed. */
   resetTenant(tenant: string): Promise<StoreCounts>;
+  /** The JSON size of the tenant's records (estimated; see stored-bytes.ts). */
+  bytesOf(tenant: string): number;
+  /** The JSON size of every tenant's records. */
+  totalBytes(): number;
+  /** What the mutations would add to each tenant's size, in bytes (before they are committed). */
+  sizeChange(mutations: readonly Mutation[]): ReadonlyMap<string, number>;
+  /** Every tenant that holds a record. */
+  tenants(): Set<string>;
+  /** Whether a record with this id is stored. */
+  hasRecord(collection: CollectionName, id: string): boolean;
+  /** How many transcript messages or events a conversation holds. */
+  entriesOf(collection: 'transcripts' | 'events', conversationId: string): number;
 
-  /** Applies the mutations now; resolves once they are durable. */
-  commit(mutations: readonly Mutation[]): Promise<void>;
+  /**
+   * Applies the mutations now; resolves once they are durable. `change` is their sizeChange when the
+   * caller has it already.
+   */
+  commit(mutations: readonly Mutation[], change?: ReadonlyMap<string, number>): Promise<void>;
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }
@@ -72,6 +89,7 @@ const inTenant = <T extends { tenant: string }>(tenant: string, record: T | unde
 class IndexedTelephonyStore implements TelephonyStore {
   private seq: number;
   private issuedAtLastCommit: number;
+  private readonly bytes: StoredBytes;
 
   constructor(
     private readonly state: StateIndex,
@@ -82,6 +100,7 @@ class IndexedTelephonyStore implements TelephonyStore {
   ) {
     this.seq = seq;
     this.issuedAtLastCommit = ids.issued;
+    this.bytes = new StoredBytes(state);
     persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
   }
 
@@ -167,7 +186,31 @@ class IndexedTelephonyStore implements TelephonyStore {
     return removed;
   }
 
-  commit(mutations: readonly Mutation[]): Promise<void> {
+  bytesOf(tenant: string): number {
+    return this.bytes.of(tenant);
+  }
+
+  totalBytes(): number {
+    return this.bytes.total();
+  }
+
+  sizeChange(mutations: readonly Mutation[]): ReadonlyMap<string, number> {
+    return this.bytes.change(mutations);
+  }
+
+  tenants(): Set<string> {
+    return this.state.tenants();
+  }
+
+  hasRecord(collection: CollectionName, id: string): boolean {
+    return this.state.record(collection, id) !== undefined;
+  }
+
+  entriesOf(collection: 'transcripts' | 'events', conversationId: string): number {
+    return this.state.countIn(collection, 'conversation', conversationId);
+  }
+
+  commit(mutations: readonly Mutation[], change = this.bytes.change(mutations)): Promise<void> {
     const batch: Mutation[] = [...mutations];
     if (this.ids.issued !== this.issuedAtLastCommit) {
       batch.push({ op: 'meta', meta: { idSeed: this.ids.seed, idsIssued: this.ids.issued } });
@@ -175,6 +218,7 @@ class IndexedTelephonyStore implements TelephonyStore {
     }
     if (batch.length === 0) return Promise.resolve();
     this.state.apply(batch);
+    this.bytes.applied(change);
     this.seq += 1;
     return this.persistence === null ? Promise.resolve() : this.persistence.append({ seq: this.seq, mutations: batch });
   }

@@ -1,0 +1,82 @@
+/**
+ * How many bytes each tenant's records take, as JSON (estimated from their strings and keys, without
+ * serialising), so that limits can be set in bytes rather than in records whose size a client chooses.
+ * Counted on first use by one pass over the state, then kept up to date as mutations are applied: the
+ * start pays nothing for it.
+ */
+import { COLLECTIONS, type Mutation } from './records.ts';
+import type { StateIndex } from './state-index.ts';
+
+/** The length of a value's JSON, near enough: strings by their length, numbers and literals as 8. */
+export function jsonSizeOf(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (value === null || typeof value !== 'object') return 8;
+  let size = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) size += jsonSizeOf(item) + 1;
+    return size;
+  }
+  for (const key in value) size += key.length + 4 + jsonSizeOf((value as Record<string, unknown>)[key]);
+  return size;
+}
+
+export class StoredBytes {
+  private perTenant: Map<string, number> | null = null;
+  private all = 0;
+
+  constructor(private readonly state: StateIndex) {}
+
+  /** The tenant's records' size. */
+  of(tenant: string): number {
+    return this.counted().get(tenant) ?? 0;
+  }
+
+  /** Every tenant's records' size. */
+  total(): number {
+    this.counted();
+    return this.all;
+  }
+
+  /** What applying these mutations would add to each tenant (negative when they remove). Call before applying. */
+  change(mutations: readonly Mutation[]): Map<string, number> {
+    const change = new Map<string, number>();
+    const add = (tenant: string, bytes: number) => change.set(tenant, (change.get(tenant) ?? 0) + bytes);
+    for (const mutation of mutations) {
+      if (mutation.op === 'put') {
+        const previous = this.state.record(mutation.collection, mutation.record.id);
+        add(mutation.record.tenant, jsonSizeOf(mutation.record) - (previous === undefined ? 0 : jsonSizeOf(previous)));
+      } else if (mutation.op === 'delete') {
+        const previous = this.state.record(mutation.collection, mutation.id);
+        if (previous !== undefined) add(previous.tenant, -jsonSizeOf(previous));
+      } else if (mutation.op === 'dropTenant') {
+        add(mutation.tenant, -this.of(mutation.tenant) - (change.get(mutation.tenant) ?? 0));
+      }
+    }
+    return change;
+  }
+
+  /** Takes in a change (from `change`, computed before the mutations were applied). */
+  applied(change: ReadonlyMap<string, number>): void {
+    if (this.perTenant === null) return;
+    for (const [tenant, bytes] of change) {
+      const now = (this.perTenant.get(tenant) ?? 0) + bytes;
+      if (now <= 0) this.perTenant.delete(tenant);
+      else this.perTenant.set(tenant, now);
+      this.all += bytes;
+    }
+  }
+
+  private counted(): Map<string, number> {
+    if (this.perTenant !== null) return this.perTenant;
+    const perTenant = new Map<string, number>();
+    for (const name of COLLECTIONS) {
+      for (const record of this.state.all(name)) {
+        const bytes = jsonSizeOf(record);
+        perTenant.set(record.tenant, (perTenant.get(record.tenant) ?? 0) + bytes);
+        this.all += bytes;
+      }
+    }
+    this.perTenant = perTenant;
+    return perTenant;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * The in-memory structures a client grows, each bounded (issue 14): the jti cache (its size and the
+ * memory a long jti takes) and the journal's bytes across tenants. Before, the jti cache kept any number
+ * of 8 KB jtis for a day, and the journal was capped in entries only.
+ */
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../contracts/admin-schemas.ts';
+import { JtiCache } from '../mock-server/auth/jti-cache.ts';
+import { RequestJournal } from '../mock-server/journal/request-journal.ts';
+import { jsonSizeOf } from '../mock-server/store/stored-bytes.ts';
+
+describe('the jti cache', () => {
+  it('keeps at most max entries: past it the oldest is forgotten, and counted', () => {
+    const cache = new JtiCache(3);
+    for (const jti of ['a', 'b', 'c', 'd']) expect(cache.remember('org', jti, 2000, 1000)).toBe(true);
+    expect(cache.size).toBe(3);
+    expect(cache.forgotten).toBe(1);
+    // 'a' was forgotten; the others are still replays.
+    expect(cache.remember('org', 'd', 2000, 1000)).toBe(false);
+    expect(cache.remember('org', 'b', 2000, 1000)).toBe(false);
+    expect(cache.remember('org', 'a', 2000, 1000)).toBe(true);
+  });
+
+  it('keeps a long jti as a digest, and still knows it again', () => {
+    const cache = new JtiCache();
+    const long = 'x'.repeat(8192);
+    expect(cache.remember('org', long, 2000, 1000)).toBe(true);
+    expect(cache.remember('org', long, 2000, 1000)).toBe(false);
+    expect(cache.remember('org', `${long}y`, 2000, 1000)).toBe(true);
+    const keys = [...(cache as unknown as { seen: Map<string, number> }).seen.keys()];
+    expect(Math.max(...keys.map((key) => key.length))).toBeLessThan(64);
+  });
+});
+
+function entry(tenant: string, bodyBytes: number): Omit<JournalEntry, 'seq'> {
+  return {
+    time: '2026-11-30T00:00:00.000Z',
+    tenant,
+    method: 'POST',
+    path: '/telephony/v1/voiceCalls',
+    operationId: 'createVoiceCall',
+    operation: 'createVoiceCall',
+    params: {},
+    voiceCallId: null,
+    vendorCallKey: null,
+    conversationId: null,
+    providerName: null,
+    request: { headers: {}, body: { blob: 'x'.repeat(bodyBytes) } },
+    response: { status: 201, body: null },
+    checks: [],
+  } as Omit<JournalEntry, 'seq'>;
+}
+
+describe('the journal in bytes', () => {
+  it('stays under its byte limit across tenants, taking the oldest entries of the largest tenant first', () => {
+    const size = jsonSizeOf({ seq: 1, ...entry('t', 10_000) });
+    const journal = new RequestJournal(1000, 10 * size);
+    for (let i = 0; i < 3; i++) journal.record(entry('quiet', 10_000));
+    for (let i = 0; i < 20; i++) journal.record(entry('loud', 10_000));
+    expect(journal.totalBytes).toBeLessThanOrEqual(10 * size);
+    expect(journal.list('quiet').total).toBe(3);
+    const loud = journal.list('loud');
+    // Seven fit beside the quiet tenant's three, give or take the entries' few bytes of difference.
+    expect(loud.total + loud.dropped).toBe(20);
+    expect(loud.total).toBeGreaterThanOrEqual(6);
+    expect(journal.list('loud').entries.at(-1)!.seq).toBe(23);
+    journal.clear('loud');
+    expect(journal.totalBytes).toBe(
+      [1, 2, 3].reduce((sum, seq) => sum + jsonSizeOf({ seq, ...entry('quiet', 10_000) }), 0),
+    );
+  });
+
+  it('still drops by entries per tenant, and its byte count follows', () => {
+    const journal = new RequestJournal(2);
+    for (let i = 0; i < 5; i++) journal.record(entry('t', 100));
+    expect(journal.list('t')).toMatchObject({ total: 2, dropped: 3 });
+    expect(journal.totalBytes).toBe(2 * jsonSizeOf({ seq: 1, ...entry('t', 100) }));
+  });
+
+  it('keeps working after the queue is compacted', () => {
+    const journal = new RequestJournal(10);
+    for (let i = 0; i < 5000; i++) journal.record(entry('t', 1));
+    const page = journal.list('t');
+    expect(page.entries.map((e) => e.seq)).toEqual([4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000]);
+    expect(page.dropped).toBe(4990);
+  });
+});
