@@ -110,8 +110,8 @@ async function launchMock(dataFile: string): Promise<Target> {
   return launch(
     'scv-mock',
     process.execPath,
-    // The tenant quota (250,000 calls by default) is not what is measured: the 100k store passes it after
-    // a few rounds of creates, and then answers 429.
+    // The tenant quotas (250,000 calls, 256 MB of records by default) are not what is measured: the 100k
+    // store passes them after a few rounds of creates, and then answers 429.
     [
       join(ROOT, 'dist/mock-server/cli/run.js'),
       'start',
@@ -122,6 +122,10 @@ async function launchMock(dataFile: string): Promise<Target> {
       '--quiet',
       '--max-calls-per-tenant',
       '10000000',
+      '--max-tenant-bytes',
+      '16gb',
+      '--max-store-bytes',
+      '16gb',
     ],
     port,
     '/__admin/health',
