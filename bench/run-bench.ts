@@ -110,8 +110,8 @@ async function launchMock(dataFile: string): Promise<Target> {
   return launch(
     'scv-mock',
     process.execPath,
-    // The tenant quotas (250,000 calls, 256 MB of records by default) are not what is measured: the 100k
-    // store passes them after a few rounds of creates, and then answers 429.
+    // The quotas (250,000 calls and 256 MB of records per tenant, 10,000 messages per call by default) are
+    // not what is measured: the 100k store passes them after a few rounds, and then answers 429.
     [
       join(ROOT, 'dist/mock-server/cli/run.js'),
       'start',
@@ -126,6 +126,9 @@ async function launchMock(dataFile: string): Promise<Target> {
       '16gb',
       '--max-store-bytes',
       '16gb',
+      // The transcript run posts every message to one open call.
+      '--max-transcripts-per-call',
+      '100000000',
     ],
     port,
     '/__admin/health',

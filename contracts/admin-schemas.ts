@@ -199,6 +199,8 @@ export const conversationStateSchema = z.object({
 
 export const callListSchema = z.object({
   tenant: z.string(),
+  /** Conversations the retention policy (--retain-calls, --retain-for) evicted from the tenant since the start. */
+  evicted: count(),
   conversations: z.array(conversationStateSchema),
 });
 

@@ -14,6 +14,7 @@ import { VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
 import { createAuthenticator, type Authenticator, type AuthMode } from './auth/request-auth.ts';
 import { TenantCensus } from './tenancy/tenant-census.ts';
+import { RetentionKeeper } from './tenancy/retention-keeper.ts';
 import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
@@ -32,6 +33,10 @@ import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { StorageLimits } from './tenancy/storage-limits.ts';
 import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
+
+/** How often --retain-for is checked: a tenth of it, between one second and a minute. */
+const retentionSweepMs = (retainForMs: number | undefined): number =>
+  Math.min(60_000, Math.max(1000, Math.floor((retainForMs ?? 60_000) / 10)));
 
 /** Runs `load` on the first call and hands every caller the same promise. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
@@ -93,6 +98,10 @@ export interface MockServerOptions {
   maxTenants?: number;
   /** Keys that may be registered at runtime (POST /__admin/keys). */
   maxKeys?: number;
+  /** Conversations a tenant keeps: the oldest closed ones past this are evicted with what they own. */
+  retainCalls?: number;
+  /** Milliseconds a closed conversation is kept; older ones are evicted (checked at least once a minute). */
+  retainForMs?: number;
   /** Open connections at once; further ones are closed as they arrive, so file descriptors are never exhausted. */
   maxConnections?: number;
   /** Milliseconds a client has to send a whole request (headers and body); a slower one is answered 408. */
@@ -118,6 +127,8 @@ export interface MockServer {
   readonly clock: MockClock;
   /** How the admin API is exposed: its token, and whether the mock listens beyond loopback. */
   readonly access: AdminAccess;
+  /** The retention policy at work (--retain-calls, --retain-for); sweep() applies it now. */
+  readonly retention: RetentionKeeper;
   /** Starts listening; resolves to the base URL (http://host:port). */
   listen(): Promise<string>;
   /**
@@ -168,6 +179,15 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       `the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`,
     );
   }
+  const retention = new RetentionKeeper(
+    store,
+    {
+      ...(options.retainCalls === undefined ? {} : { retainCalls: options.retainCalls }),
+      ...(options.retainForMs === undefined ? {} : { retainForMs: options.retainForMs }),
+    },
+    () => new Date(mockClock.now().getTime()),
+    logger,
+  );
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
   // The one time source: tests may hand one in, /__admin/clock moves it.
   const mockClock = new MockClock(options.clock === undefined ? Date.now : () => options.clock!().getTime());
@@ -220,6 +240,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       clock,
       faults,
       honourPrefer: options.allowPrefer === true,
+      ...(retention.active ? { afterWrite: (tenant: string) => retention.afterWrite(tenant) } : {}),
       ...(options.callsPerSecond === undefined
         ? {}
         : { callRateLimit: new CallRateLimit(options.callsPerSecond, clock) }),
@@ -246,6 +267,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       faults,
       clock: mockClock,
       access,
+      retention,
       logger,
     });
   });
@@ -297,6 +319,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     faults,
     clock: mockClock,
     access,
+    retention,
     listen: () =>
       new Promise((resolve, reject) => {
         // Timeouts are checked this often (Node's default, 30 s, would let a slow request run long past its limit).
@@ -311,6 +334,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.once('error', reject);
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
+          retention.start(retentionSweepMs(options.retainForMs));
           loading = new Promise((next) => setImmediate(next))
             .then(telephony)
             .then(admin)
@@ -326,6 +350,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     loaded: () => loading,
     close: async () => {
       closed = true;
+      await retention.stop();
       await background;
       if (server !== null) {
         const closing = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -22,6 +22,7 @@ import { tenantAdmin } from './tenant-admin.ts';
 import { requireAdminToken } from './admin-access.ts';
 import type { AdminAccess } from './admin-exposure.ts';
 import type { StorageLimits } from '../tenancy/storage-limits.ts';
+import type { RetentionKeeper } from '../tenancy/retention-keeper.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -38,6 +39,7 @@ export interface AdminApiOptions {
   faults: FaultBook;
   clock: MockClock;
   access: AdminAccess;
+  retention: RetentionKeeper;
 }
 
 export function adminApi(options: AdminApiOptions): Router {

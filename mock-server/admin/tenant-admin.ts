@@ -5,6 +5,7 @@
  * token, or with --auth off the Scv-Mock-Tenant header or the default tenant.
  */
 import type { StorageLimits } from '../tenancy/storage-limits.ts';
+import type { RetentionKeeper } from '../tenancy/retention-keeper.ts';
 import { Router, type Request, type RequestHandler } from 'express';
 import {
   CHECK_OUTCOMES,
@@ -38,6 +39,7 @@ export interface TenantAdminOptions {
   /** Calls one tenant may store (a call made here counts too). */
   maxCallsPerTenant: number;
   limits: StorageLimits;
+  retention: RetentionKeeper;
   /** The mock's time (records made here are stamped with it). */
   now: () => Date;
 }
@@ -178,6 +180,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       conversations = conversations.slice(Math.max(0, conversations.length - (limit ?? CALLS_PAGE)));
       const body: CallList = {
         tenant: tenant.key,
+        evicted: options.retention.evicted(tenant.key),
         conversations: conversations.map((c) => conversationState(store, c)),
       };
       return { body };

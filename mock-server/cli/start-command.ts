@@ -31,6 +31,16 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
   return [
     `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
     `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `file ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
+    ...(server.retention.active
+      ? [
+          `  retain:   ${[
+            ...(options.retainCalls === undefined
+              ? []
+              : [`the newest ${options.retainCalls} conversations per tenant`]),
+            ...(options.retainFor === undefined ? [] : [`closed conversations for ${options.retainFor}`]),
+          ].join(', and ')}; older closed ones are evicted`,
+        ]
+      : []),
     `  auth:     ${
       options.auth === 'off'
         ? 'OFF (--auth off): no token needed; the Scv-Mock-Tenant header names the tenant'

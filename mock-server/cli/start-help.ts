@@ -31,6 +31,9 @@ Options:
       --journal-bytes <size>
                             Journal size across tenants (default 64mb); the largest tenant's oldest
                             entries go first
+      --retain-calls <n>    Conversations a tenant keeps; the oldest closed ones past it are evicted
+                            with their legs, transcripts, recordings and events (default: all)
+      --retain-for <time>   Evict closed conversations this long after they closed: 90s, 30m, 12h, 7d
       --max-connections <n> Open connections at once; more are closed on arrival (default ${DEFAULTS.maxConnections})
       --request-timeout <secs>
                             Time to send a whole request; slower ones get 408 (default ${DEFAULTS.requestTimeoutMs / 1000})

@@ -17,6 +17,7 @@ import type { MockServerOptions } from '../server.ts';
 import { parseFlags, UsageError } from './parse-flags.ts';
 import { loadRulesFile } from './rules-file.ts';
 import { loadFaultsFile } from './faults-file.ts';
+import { durationMs } from '../time/mock-clock.ts';
 
 export interface StartOptions extends MockServerOptions {
   host: string;
@@ -32,6 +33,8 @@ export interface StartOptions extends MockServerOptions {
   compactAfterBytes: number;
   moveCorruptStore: boolean;
   logFormat: LogFormat;
+  /** --retain-for as the user wrote it, for the banner. */
+  retainFor?: string;
   /** Written with the base URL once the mock listens (atomically), removed at shutdown. */
   readyFile?: string;
   quiet: boolean;
@@ -46,6 +49,18 @@ function parseSize(value: string, flag: string): number {
   const unit = (match[2] ?? 'b').toLowerCase();
   const scale = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b' | 'kb' | 'mb' | 'gb'];
   return Number(match[1]) * scale;
+}
+
+function parseDuration(value: string, flag: string): number {
+  let ms = 0;
+  try {
+    ms = durationMs(value.trim());
+  } catch {
+    // Reported below, with the flag's name.
+  }
+  if (ms === 0)
+    throw new UsageError(`${flag} "${value}" is not a duration; use a number and a unit, e.g. 90s, 30m, 12h or 7d`);
+  return ms;
 }
 
 function parsePort(value: string, source: string): number {
@@ -115,6 +130,8 @@ const START_FLAGS = {
   'max-events-per-call': { type: 'string' },
   'max-jtis': { type: 'string' },
   'journal-bytes': { type: 'string' },
+  'retain-calls': { type: 'string' },
+  'retain-for': { type: 'string' },
   'request-timeout': { type: 'string' },
   auth: { type: 'string' },
   'clock-skew': { type: 'string' },
@@ -244,6 +261,10 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ...(v['journal-bytes'] === undefined
       ? {}
       : { journalBytes: parseSize(v['journal-bytes'], source('journal-bytes')) }),
+    ...(v['retain-calls'] === undefined ? {} : { retainCalls: parseCount(v['retain-calls'], source('retain-calls')) }),
+    ...(v['retain-for'] === undefined
+      ? {}
+      : { retainForMs: parseDuration(v['retain-for'], source('retain-for')), retainFor: v['retain-for'].trim() }),
     ...(v['max-connections'] === undefined
       ? {}
       : {

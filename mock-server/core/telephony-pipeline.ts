@@ -52,6 +52,8 @@ export interface PipelineOptions {
   honourPrefer?: boolean;
   /** The org limit on calls initiated per second (--calls-per-second), if set. */
   callRateLimit?: CallRateLimit;
+  /** Runs after a tenant's write is committed (the retention policy's eviction); a failure is logged, not answered. */
+  afterWrite?: (tenant: string) => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -183,6 +185,11 @@ export class TelephonyPipeline {
       throw error;
     }
     await this.commit(outcome);
+    if (outcome.mutations.length > 0 && this.options.afterWrite !== undefined) {
+      await this.options.afterWrite(tenant.key).catch((error: unknown) => {
+        this.options.logger.warn(`after the write of ${tenant.key}: ${(error as Error).message}`);
+      });
+    }
     if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
     const { warnings } = operationRequest.rules;
     facts.warnings = warnings;

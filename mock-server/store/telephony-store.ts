@@ -49,6 +49,8 @@ export interface TelephonyStore {
   counts(): StoreCounts;
   /** How many calls the tenant has stored. */
   callCount(tenant: string): number;
+  /** How many conversations the tenant has stored. */
+  conversationCount(tenant: string): number;
   /** The tenant's conversations, oldest first. */
   conversationsOf(tenant: string): ConversationRecord[];
   /** Deletes every record of the tenant (ids keep counting); resolves to what was removed. */
@@ -174,6 +176,10 @@ class IndexedTelephonyStore implements TelephonyStore {
 
   callCount(tenant: string): number {
     return this.state.calls.count('tenant', tenant);
+  }
+
+  conversationCount(tenant: string): number {
+    return this.state.conversations.count('tenant', tenant);
   }
 
   conversationsOf(tenant: string) {
