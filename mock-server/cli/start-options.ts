@@ -201,12 +201,24 @@ export function ignoredEnvironment(env: NodeJS.ProcessEnv): string[] {
     );
 }
 
+/** The options that were given: a server option left out takes its default. */
+function onlyGiven<T extends Record<string, unknown>>(options: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
   const given = parseFlags(argv, START_FLAGS);
   const { values: v, source } = withEnvironment(given, env);
   if (v['in-memory'] === true && v.data !== undefined)
     throw new UsageError(`${source('in-memory')} and ${source('data')} exclude each other; give one`);
   const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? DEFAULTS.dataFile);
+  /** A flag's value, parsed with the name the user gave it (flag or variable); undefined when not given. */
+  const option = <T>(flag: StartFlag, parse: (value: string, from: string) => T): T | undefined => {
+    const value = v[flag];
+    return typeof value === 'string' ? parse(value, source(flag)) : undefined;
+  };
   return {
     help: v.help === true,
     host: v.host ?? DEFAULTS.host,
@@ -239,47 +251,26 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     ...(v['admin-token'] === undefined ? {} : { adminToken: v['admin-token'] }),
     unsafeOpenAdmin: v['unsafe-open-admin'] === true,
     ...(v['accept-any-org-id'] === true ? { acceptAnyOrgId: true } : {}),
-    ...(v['max-keys'] === undefined ? {} : { maxKeys: parseCount(v['max-keys'], source('max-keys')) }),
-    ...(v['max-tenants'] === undefined
-      ? {}
-      : { maxTenants: parsePositive(v['max-tenants'], source('max-tenants'), 'would refuse every tenant') }),
-    ...(v['max-tenant-bytes'] === undefined
-      ? {}
-      : { maxTenantBytes: parseSize(v['max-tenant-bytes'], source('max-tenant-bytes')) }),
-    ...(v['max-store-bytes'] === undefined
-      ? {}
-      : { maxStoreBytes: parseSize(v['max-store-bytes'], source('max-store-bytes')) }),
-    ...(v['max-transcripts-per-call'] === undefined
-      ? {}
-      : { maxTranscriptsPerCall: parseCount(v['max-transcripts-per-call'], source('max-transcripts-per-call')) }),
-    ...(v['max-events-per-call'] === undefined
-      ? {}
-      : { maxEventsPerCall: parseCount(v['max-events-per-call'], source('max-events-per-call')) }),
-    ...(v['max-jtis'] === undefined
-      ? {}
-      : { maxJtis: parsePositive(v['max-jtis'], source('max-jtis'), 'would remember no token id') }),
-    ...(v['journal-bytes'] === undefined
-      ? {}
-      : { journalBytes: parseSize(v['journal-bytes'], source('journal-bytes')) }),
-    ...(v['retain-calls'] === undefined ? {} : { retainCalls: parseCount(v['retain-calls'], source('retain-calls')) }),
-    ...(v['retain-for'] === undefined
-      ? {}
-      : { retainForMs: parseDuration(v['retain-for'], source('retain-for')), retainFor: v['retain-for'].trim() }),
-    ...(v['max-connections'] === undefined
-      ? {}
-      : {
-          maxConnections: parsePositive(
-            v['max-connections'],
-            source('max-connections'),
-            'would refuse every connection',
-          ),
-        }),
-    ...(v['request-timeout'] === undefined
-      ? {}
-      : {
-          requestTimeoutMs:
-            1000 * parsePositive(v['request-timeout'], source('request-timeout'), 'would time out every request'),
-        }),
+    ...onlyGiven({
+      maxKeys: option('max-keys', parseCount),
+      maxTenants: option('max-tenants', (value, from) => parsePositive(value, from, 'would refuse every tenant')),
+      maxTenantBytes: option('max-tenant-bytes', parseSize),
+      maxStoreBytes: option('max-store-bytes', parseSize),
+      maxTranscriptsPerCall: option('max-transcripts-per-call', parseCount),
+      maxEventsPerCall: option('max-events-per-call', parseCount),
+      maxJtis: option('max-jtis', (value, from) => parsePositive(value, from, 'would remember no token id')),
+      journalBytes: option('journal-bytes', parseSize),
+      retainCalls: option('retain-calls', parseCount),
+      retainForMs: option('retain-for', parseDuration),
+      retainFor: option('retain-for', (value) => value.trim()),
+      maxConnections: option('max-connections', (value, from) =>
+        parsePositive(value, from, 'would refuse every connection'),
+      ),
+      requestTimeoutMs: option(
+        'request-timeout',
+        (value, from) => 1000 * parsePositive(value, from, 'would time out every request'),
+      ),
+    }),
     quiet: v.quiet === true,
   };
 }
