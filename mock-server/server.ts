@@ -15,6 +15,7 @@ import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
 import { createAuthenticator, type Authenticator, type AuthMode } from './auth/request-auth.ts';
 import { TenantCensus } from './tenancy/tenant-census.ts';
 import { RetentionKeeper } from './tenancy/retention-keeper.ts';
+import type { RetentionPolicy } from './tenancy/retention.ts';
 import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
@@ -33,6 +34,22 @@ import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { StorageLimits } from './tenancy/storage-limits.ts';
 import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
+
+function storageLimitsOf(options: MockServerOptions): StorageLimits {
+  return {
+    maxTenantBytes: options.maxTenantBytes ?? DEFAULTS.maxTenantBytes,
+    maxStoreBytes: options.maxStoreBytes ?? DEFAULTS.maxStoreBytes,
+    maxTranscriptsPerCall: options.maxTranscriptsPerCall ?? DEFAULTS.maxTranscriptsPerCall,
+    maxEventsPerCall: options.maxEventsPerCall ?? DEFAULTS.maxEventsPerCall,
+  };
+}
+
+function retentionPolicyOf(options: MockServerOptions): RetentionPolicy {
+  return {
+    ...(options.retainCalls === undefined ? {} : { retainCalls: options.retainCalls }),
+    ...(options.retainForMs === undefined ? {} : { retainForMs: options.retainForMs }),
+  };
+}
 
 /** How often --retain-for is checked: a tenth of it, between one second and a minute. */
 const retentionSweepMs = (retainForMs: number | undefined): number =>
@@ -179,27 +196,14 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       `the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`,
     );
   }
-  const retention = new RetentionKeeper(
-    store,
-    {
-      ...(options.retainCalls === undefined ? {} : { retainCalls: options.retainCalls }),
-      ...(options.retainForMs === undefined ? {} : { retainForMs: options.retainForMs }),
-    },
-    () => new Date(mockClock.now().getTime()),
-    logger,
-  );
   const defaultTenant: Tenant = tenantOf(org.orgId, org.defaultContactCenter.apiName);
   // The one time source: tests may hand one in, /__admin/clock moves it.
   const mockClock = new MockClock(options.clock === undefined ? Date.now : () => options.clock!().getTime());
   const clock = mockClock.now;
+  const retention = new RetentionKeeper(store, retentionPolicyOf(options), clock, logger);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const maxCallsPerTenant = options.maxCallsPerTenant ?? DEFAULTS.maxCallsPerTenant;
-  const limits: StorageLimits = {
-    maxTenantBytes: options.maxTenantBytes ?? DEFAULTS.maxTenantBytes,
-    maxStoreBytes: options.maxStoreBytes ?? DEFAULTS.maxStoreBytes,
-    maxTranscriptsPerCall: options.maxTranscriptsPerCall ?? DEFAULTS.maxTranscriptsPerCall,
-    maxEventsPerCall: options.maxEventsPerCall ?? DEFAULTS.maxEventsPerCall,
-  };
+  const limits = storageLimitsOf(options);
   const journal = new RequestJournal(
     options.journalSize ?? DEFAULTS.journalSize,
     options.journalBytes ?? DEFAULTS.journalBytes,

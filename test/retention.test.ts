@@ -49,6 +49,15 @@ describe('--retain-calls', () => {
     await mock.post('/voiceCalls', inboundCall('c1')).expect(201);
   });
 
+  it('journals the write that closed a call under its key, even when that call is evicted at once', async () => {
+    mock = await startMock({ retainCalls: 0 });
+    await call(mock, 'brief');
+    expect(mock.server.store.counts().conversations).toBe(0);
+    const last = mock.server.journal.list(mock.tenant.key).entries.at(-1)!;
+    expect(last).toMatchObject({ operation: 'updateVoiceCall', vendorCallKey: 'brief' });
+    expect(last.voiceCallId).not.toBeNull();
+  });
+
   it('leaves other tenants alone', async () => {
     mock = await startMock({ retainCalls: 1 });
     const other = await mock.as('MyContactCenter', '00D000000000061');

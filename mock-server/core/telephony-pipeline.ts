@@ -185,12 +185,13 @@ export class TelephonyPipeline {
       throw error;
     }
     await this.commit(outcome);
+    if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
+    // After the call is read for the journal: eviction may take the very conversation just closed.
     if (outcome.mutations.length > 0 && this.options.afterWrite !== undefined) {
       await this.options.afterWrite(tenant.key).catch((error: unknown) => {
         this.options.logger.warn(`after the write of ${tenant.key}: ${(error as Error).message}`);
       });
     }
-    if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
     const { warnings } = operationRequest.rules;
     facts.warnings = warnings;
     return {
