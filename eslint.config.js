@@ -42,4 +42,24 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
   },
+  {
+    // The dashboard's script runs in the browser (its types are checked by mock-server/dashboard/ui/tsconfig.json).
+    files: ['mock-server/dashboard/ui/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'fetch',
+          'localStorage',
+          'location',
+          'navigator',
+          'confirm',
+          'setTimeout',
+          'clearTimeout',
+          'AbortController',
+          'TextDecoderStream',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
 );

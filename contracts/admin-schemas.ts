@@ -311,6 +311,36 @@ export const verificationSummarySchema = z.object({
   reports: z.array(verificationReportSchema),
 });
 
+/** GET /__admin/tenants: the tenants this mock serves, with their stored calls. */
+export const tenantListSchema = z.object({
+  tenants: z.array(z.object({ tenant: z.string(), calls: count() })),
+  /** --max-tenants. */
+  limit: count(),
+});
+
+/** POST /__admin/ui/token: a token signed with the fixture's public demo key. */
+export const demoTokenRequestSchema = z.strictObject({ callCenterApiName: nonEmpty().optional() });
+export const demoTokenResponseSchema = z.object({
+  token: z.string(),
+  orgId: z.string(),
+  callCenterApiName: z.string(),
+});
+
+/** GET /__admin/org: the tenant's contact center as the org fixture has it (without its keys). */
+export const orgViewSchema = z.object({
+  orgId: z.string(),
+  name: z.string(),
+  contactCenter: z.looseObject({
+    apiName: z.string(),
+    phoneChannels: z.array(z.looseObject({ phoneNumber: z.string() })),
+    queues: z.array(z.looseObject({ developerName: z.string(), id: z.string() })),
+    reps: z.array(z.looseObject({ username: z.string(), id: z.string() })),
+  }),
+});
+
+export type TenantList = z.infer<typeof tenantListSchema>;
+export type DemoTokenResponse = z.infer<typeof demoTokenResponseSchema>;
+export type OrgView = z.infer<typeof orgViewSchema>;
 export type HealthResponse = z.infer<typeof healthResponseSchema>;
 export type RegisterKeyRequest = z.infer<typeof registerKeyRequestSchema>;
 export type RegisteredKeyInfo = z.infer<typeof registeredKeySchema>;

@@ -272,6 +272,17 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       clock: mockClock,
       access,
       retention,
+      org,
+      census,
+      demoToken: async (callCenterApiName: string) => {
+        const { signToken } = await import('./auth/token-signer.ts');
+        return signToken({
+          orgId: org.orgId,
+          callCenterApiName,
+          ttlSeconds: 3600,
+          issuedAt: Math.floor(clock().getTime() / 1000),
+        });
+      },
       logger,
     });
   });

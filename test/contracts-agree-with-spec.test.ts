@@ -11,6 +11,10 @@ import { OPERATION_CONTRACTS, OPERATION_OF_OPERATION_ID, type OperationId } from
 import { SEQUENCE_RULES } from '../contracts/sequence-rules.ts';
 import {
   callListSchema,
+  demoTokenRequestSchema,
+  demoTokenResponseSchema,
+  orgViewSchema,
+  tenantListSchema,
   conversationStateSchema,
   healthResponseSchema,
   journalClearedSchema,
@@ -322,6 +326,10 @@ describe('shared schemas', () => {
     ['FaultRule', faultRuleSchema],
     ['FaultList', faultListSchema],
     ['FaultsCleared', faultsClearedSchema],
+    ['TenantList', tenantListSchema],
+    ['DemoTokenRequest', demoTokenRequestSchema],
+    ['DemoTokenResponse', demoTokenResponseSchema],
+    ['OrgView', orgViewSchema],
   ] as const)('%s matches the spec', (name, schema) => {
     const schemas = spec.components!.schemas! as Record<string, JsonSchema>;
     expect(normalize(zodSchema(schema))).toEqual(normalize(schemas[name]));

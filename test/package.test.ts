@@ -276,6 +276,12 @@ console.log(JSON.stringify({ statuses, ok: report.ok, problems: report.problems,
     const token = run('node', ['node_modules/scv-telephony-mock/bin/scv-mock.mjs', 'token'], project).trim();
     expect(token.split('.')).toHaveLength(3);
     expect(readdirSync(join(project, 'node_modules/scv-telephony-mock'))).not.toContain('mock-server');
+    // The dashboard's files are shipped beside the built server that serves them.
+    expect(readdirSync(join(project, 'node_modules/scv-telephony-mock/dist/mock-server/dashboard/ui')).sort()).toEqual([
+      'app.css',
+      'app.js',
+      'index.html',
+    ]);
   });
 
   it('type-checks a TypeScript connector test against the declarations', () => {

@@ -23,6 +23,9 @@ import { requireAdminToken } from './admin-access.ts';
 import type { AdminAccess } from './admin-exposure.ts';
 import type { StorageLimits } from '../tenancy/storage-limits.ts';
 import type { RetentionKeeper } from '../tenancy/retention-keeper.ts';
+import type { TenantCensus } from '../tenancy/tenant-census.ts';
+import type { SimulatedOrg } from '../org/simulated-org.ts';
+import { liveAdmin } from './live-admin.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -40,6 +43,9 @@ export interface AdminApiOptions {
   clock: MockClock;
   access: AdminAccess;
   retention: RetentionKeeper;
+  org: SimulatedOrg;
+  census: TenantCensus;
+  demoToken: (callCenterApiName: string) => Promise<string>;
 }
 
 export function adminApi(options: AdminApiOptions): Router {
@@ -52,5 +58,6 @@ export function adminApi(options: AdminApiOptions): Router {
   router.use(clockAdmin(options.clock, options.maxBodyBytes));
   router.use(tenantAdmin({ ...options, now: options.clock.now }));
   router.use(faultAdmin(options));
+  router.use(liveAdmin(options));
   return router;
 }

@@ -7,6 +7,7 @@ import { adminRequestLog } from '../http/request-log.ts';
 import { ADMIN_BASE_PATH } from '../openapi/spec-document.ts';
 import { adminTenant } from './admin-http.ts';
 import { adminApi, type AdminApiOptions } from './admin-api.ts';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
 
 export function adminApp(
   options: Omit<AdminApiOptions, 'authenticate'> & { authenticate: Authenticator; logger: Logger },
@@ -16,6 +17,7 @@ export function adminApp(
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(adminRequestLog((entry) => logger.request(entry)));
+  app.use(dashboardRoutes());
   app.use(ADMIN_BASE_PATH, adminApi({ ...api, authenticate: adminTenant(authenticate) }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -128,6 +128,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
         removed: calls ? await store.resetTenant(tenant.key) : empty,
         journalCleared: clearJournal ? journal.clear(tenant.key) : 0,
       };
+      journal.announce(tenant.key, { kind: 'reset' });
       return { body };
     }),
   );

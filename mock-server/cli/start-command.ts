@@ -57,6 +57,7 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
     '  contact centers:',
     ...describeCenters(server.org),
+    `  ui:       ${baseUrl}/__admin/ui, the dashboard (API reference: ${baseUrl}/__admin/docs)`,
     `  health:   ${baseUrl}/__admin/health`,
   ];
 }

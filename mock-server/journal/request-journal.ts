@@ -122,10 +122,14 @@ function matches(entry: JournalEntry, filter: JournalFilter): boolean {
   return true;
 }
 
+/** What a tenant's listeners hear: a request the journal recorded, or a reset of the tenant. */
+export type TenantEvent = { kind: 'entry'; entry: JournalEntry } | { kind: 'reset' };
+
 export class RequestJournal {
   private readonly tenants = new Map<string, Ring>();
   private seq = 0;
   private bytes = 0;
+  private readonly listeners = new Map<string, Set<(event: TenantEvent) => void>>();
 
   /**
    * `capacity` entries per tenant (0 switches the journal off), and at most `maxBytes` of entries (as
@@ -153,12 +157,29 @@ export class RequestJournal {
       ring = new Ring(this.capacity);
       this.tenants.set(entry.tenant, ring);
     }
-    const full = { seq: ++this.seq, ...entry };
+    const full: JournalEntry = { seq: ++this.seq, ...entry };
     const bytes = jsonSizeOf(full);
     const before = ring.bytes;
     ring.push(full, bytes);
     this.bytes += ring.bytes - before;
     while (this.bytes > this.maxBytes) this.bytes -= this.largest().dropOldest();
+    this.announce(entry.tenant, { kind: 'entry', entry: full });
+  }
+
+  /** Tells the tenant's listeners (the dashboard's stream) what happened. */
+  announce(tenant: string, event: TenantEvent): void {
+    for (const listener of this.listeners.get(tenant) ?? []) listener(event);
+  }
+
+  /** Calls `listener` with the tenant's events from now on (journal entries, resets); the result unsubscribes. */
+  subscribe(tenant: string, listener: (event: TenantEvent) => void): () => void {
+    let set = this.listeners.get(tenant);
+    if (set === undefined) this.listeners.set(tenant, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(tenant);
+    };
   }
 
   /** The ring with the most bytes (one holds at least one entry whenever the total is above zero). */
