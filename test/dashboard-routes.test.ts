@@ -37,7 +37,10 @@ describe('the pages', () => {
       for (const operation of Object.values(item ?? {}))
         if (typeof operation === 'object' && operation !== null && 'operationId' in operation)
           expect(html).toContain(`id="${String(operation.operationId)}"`);
-    expect(html).not.toMatch(/(src|href)="https?:/);
+    expect(html).not.toMatch(/src="https?:|<link[^>]+href="https?:/);
+    // The spec's prose: code spans and links made so.
+    expect(html).toContain('<code>--auth off</code>');
+    expect(html).toMatch(/<a href="https:\/\/developer\.salesforce\.com\/docs\//);
   });
 
   it('/__admin/ui serves the page and its two files, and nothing else under it', async () => {

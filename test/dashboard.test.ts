@@ -6,6 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCENARIO_NAMES } from '../contracts/scenarios.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { startCli, type RunningMock } from './support/cli-process.ts';
 import { launchBrowser } from './support/browser.ts';
@@ -77,6 +78,22 @@ describe('the dashboard', () => {
     await expect.poll(() => page.textContent('#detail .verdict')).toMatch(/^\s*FAIL/);
   });
 
+  it('offers the scenarios the verifier knows, and keeps the one chosen across redraws', async () => {
+    const offered = await page
+      .locator('#scenario option')
+      .evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    expect(offered).toEqual([...SCENARIO_NAMES]);
+    await callItem(SEED_KEY).click();
+    await page.selectOption('#scenario', 'inbound-answered');
+    await page.click('#verify');
+    await expect.poll(() => page.textContent('#detail .verdict')).toMatch(/FAIL\s+inbound-answered:/);
+    // A live redraw (another call arrives) keeps the choice and the verdict.
+    expect(await send('POST', '/voiceCalls', inboundCall('redraw'))).toBe(201);
+    await callItem('redraw').waitFor();
+    expect(await page.inputValue('#scenario')).toBe('inbound-answered');
+    expect(await page.textContent('#detail .verdict')).toMatch(/inbound-answered:/);
+  });
+
   it('copies a request as curl', async () => {
     await callItem(SEED_KEY).click();
     await page.click('#detail .timeline li:first-child button.curl');
@@ -86,6 +103,7 @@ describe('the dashboard', () => {
   });
 
   it('keeps up with 100 calls a second', async () => {
+    const before = await page.locator('#calls li').count();
     const started = Date.now();
     const sends: Array<Promise<number>> = [];
     for (let i = 0; i < 300; i++) {
@@ -95,15 +113,35 @@ describe('the dashboard', () => {
       sends.push(send('POST', '/voiceCalls', inboundCall(`burst-${i}`)));
     }
     expect(new Set(await Promise.all(sends))).toEqual(new Set([201]));
-    await expect.poll(() => page.locator('#calls li').count(), { timeout: 20_000 }).toBe(302);
+    await expect.poll(() => page.locator('#calls li').count(), { timeout: 20_000 }).toBe(before + 300);
     // The page still answers at once.
-    expect(await page.evaluate(() => document.querySelectorAll('#calls li').length)).toBe(302);
+    expect(await page.evaluate(() => document.querySelectorAll('#calls li').length)).toBe(before + 300);
   }, 60_000);
 
   it('reset empties the view', async () => {
     await page.click('#reset');
     await expect.poll(() => page.locator('#calls li').count()).toBe(0);
     expect(await page.textContent('#detail')).toContain('Choose a call');
+  });
+});
+
+describe('the dashboard without a clipboard (plain http from another host)', () => {
+  it('shows the curl command to copy by hand, and offers no reset before a tenant is open', async () => {
+    const tab = await browser.newPage();
+    await tab.addInitScript(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+    try {
+      await tab.goto(`${cli.baseUrl}/__admin/ui`);
+      expect(await tab.isDisabled('#reset')).toBe(true);
+      await tab.click('#demo-token');
+      await tab.waitForFunction(() => document.getElementById('live')?.textContent === 'live');
+      expect(await tab.isDisabled('#reset')).toBe(false);
+      expect(await send('POST', '/voiceCalls', inboundCall('by-hand'))).toBe(201);
+      await tab.locator('#calls li', { hasText: 'by-hand' }).click();
+      await tab.click('#detail .timeline li:first-child button.curl');
+      expect(await tab.inputValue('#curl-text')).toMatch(/^curl -X /);
+    } finally {
+      await tab.close();
+    }
   });
 });
 

@@ -69,7 +69,7 @@ describe('--max-tenant-bytes and --max-store-bytes', () => {
     const full = await mock.post('/voiceCalls', big('b4'));
     expect(full.status).toBe(429);
     expect(codeOf(full.body)).toBe('TENANT_FULL');
-    expect(full.body.errors[0]).toMatch(/--max-tenant-bytes 0\.1 MB/);
+    expect(full.body.errors[0]).toMatch(/--max-tenant-bytes 64 KB/);
     expect(mock.server.store.legsByVendorKey(mock.tenant.key, 'b4')).toEqual([]);
     expect(mock.server.store.bytesOf(mock.tenant.key)).toBeLessThanOrEqual(64 * 1024);
     // Other tenants have their own room.

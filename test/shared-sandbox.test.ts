@@ -257,6 +257,22 @@ describe('scv-mock start on a shared host (a real process)', () => {
     expect(result.stderr + result.stdout).toMatch(/--admin-token TOKEN .*--unsafe-open-admin/s);
   });
 
+  it('an address this machine does not have is a clear message, not a stack trace', async () => {
+    const result = await runCli([
+      'start',
+      '--in-memory',
+      '--port',
+      '0',
+      '--host',
+      '198.51.100.7',
+      '--admin-token',
+      ADMIN_TOKEN,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr + result.stdout).toMatch(/198\.51\.100\.7 is not an address of this machine/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('with --admin-token: the banner says what is shared, and admin requests need the token', async () => {
     cli = await startCli(['--in-memory', '--host', '0.0.0.0', '--admin-token', ADMIN_TOKEN]);
     expect(cli.output()).toMatch(/SHARED: +listening on 0\.0\.0\.0/);
@@ -274,6 +290,15 @@ describe('scv-mock start on a shared host (a real process)', () => {
     const allowed = await fetch(`${url}/__admin/keys`, { headers: { [HEADER]: ADMIN_TOKEN } });
     expect(allowed.status).toBe(200);
     expect((await fetch(`${url}/__admin/health`)).status).toBe(200);
+    // scv-mock verify says how to give the token, and sends it from SCV_MOCK_ADMIN_TOKEN.
+    const without = await runCli(['verify', '--scenario', 'voicemail', '--url', url]);
+    expect(without.code).toBe(3);
+    expect(without.stderr).toMatch(/needs its admin token.*--admin-token or set SCV_MOCK_ADMIN_TOKEN/);
+    const withToken = await runCli(['verify', '--scenario', 'voicemail', '--url', url], undefined, {
+      SCV_MOCK_ADMIN_TOKEN: ADMIN_TOKEN,
+    });
+    expect(withToken.stderr).not.toMatch(/admin token/);
+    expect(withToken.stdout).toMatch(/voicemail/);
   });
 
   it('with --unsafe-open-admin: a loud warning, and a key from another address is refused', async () => {

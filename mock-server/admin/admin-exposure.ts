@@ -46,7 +46,7 @@ export function adminExposureProblem(options: {
   }
   if (isLoopbackHost(host) || adminToken !== undefined || options.unsafeOpenAdmin === true) return null;
   return (
-    `host ${host} is reachable from other hosts, and the admin API registers keys, reads every tenant's journal and resets tenants. ` +
+    `host ${host} is reachable from other hosts, and the admin API lists keys and tenants, moves the clock every tenant's tokens are checked by, and hands out demo tokens. ` +
     'Give --admin-token TOKEN (or SCV_MOCK_ADMIN_TOKEN) so that only its holders can use it, ' +
     'or --unsafe-open-admin to expose it to anyone who can reach the port.'
   );

@@ -179,13 +179,13 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
   if (candidates.length === 0) {
     throw reject(
       'AUTH_NO_KEY',
-      `No key is registered for contact center ${sub}. Register your public key or certificate (POST /__admin/keys, or "keys" in the org fixture).`,
+      `No key is registered for contact center ${sub} that signs for org ${iss}. Register your public key or certificate (POST /__admin/keys, or "keys" in the org fixture).`,
     );
   }
   if (!verifySignature(token, candidates)) {
     throw reject(
       'AUTH_BAD_SIGNATURE',
-      `The token's signature does not match any key registered for contact center ${sub}. Sign with the private key whose public key or certificate is registered there.`,
+      `The token's signature does not match any key registered for contact center ${sub} that signs for org ${iss}. Sign with the private key whose public key or certificate is registered there.`,
     );
   }
 

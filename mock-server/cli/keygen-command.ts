@@ -73,6 +73,7 @@ Register it with the mock, either in the org fixture, on contact center ${center
 or at runtime:
   curl -X POST 'http://127.0.0.1:6324/__admin/keys?callCenterApiName=${center}${forOrg}' \\
     -H 'Content-Type: application/x-pem-file' --data-binary @${files.certificate}
+  (on a shared mock, from another host: add -H "Scv-Mock-Admin-Token: $ADMIN_TOKEN")
 
 Then sign tokens with it:
   scv-mock token --key ${files.privateKey} --org ${org} --call-center ${center}

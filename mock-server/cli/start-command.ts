@@ -73,7 +73,7 @@ function exposure(server: MockServer, options: StartOptions, baseUrl: string): s
   return [
     `  SHARED:   listening on ${options.host}: other hosts can reach the telephony API (each tenant needs its own signed token${options.auth === 'off' ? '; --auth off: ANYONE CAN ACT AS ANY TENANT' : ''})`,
     open
-      ? `  admin:    OPEN TO ANYONE (--unsafe-open-admin): every tenant's calls, journal, faults, reset and the clock; key registration only from this host`
+      ? `  admin:    OPEN TO ANYONE (--unsafe-open-admin): keys, tenants, the clock, the demo tenant; other tenants need their own token; keys register from this host only`
       : `  admin:    ${baseUrl}/__admin needs the ${ADMIN_TOKEN_HEADER} header (--admin-token); health stays open`,
   ];
 }
@@ -109,7 +109,11 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     baseUrl = await server.listen();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
+    if (code === 'EADDRNOTAVAIL')
+      logger.error(
+        `${options.host} is not an address of this machine. Give one it has (--host 0.0.0.0 listens on all of them).`,
+      );
+    else if (code === 'EADDRINUSE')
       logger.error(
         `port ${options.port} on ${options.host} is in use. Stop the other process or pick another port with --port.`,
       );
@@ -139,7 +143,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   );
   if (server.access.shared && server.access.token === null) {
     logger.warn(
-      `--unsafe-open-admin: the admin API on ${baseUrl} is open to anyone who can reach this port. They can read and reset every tenant's calls and journal, add fault rules and move the clock. Give --admin-token instead unless this network is yours alone.`,
+      `--unsafe-open-admin: the admin API on ${baseUrl} is open to anyone who can reach this port. They can list the keys and tenants, move the clock that every token is checked by, and read and reset the simulated org's tenant with a demo token; other tenants still need their own token. Give --admin-token instead unless this network is yours alone.`,
     );
   }
   if (options.readyFile !== undefined) {

@@ -10,11 +10,12 @@ Every option can also be set in the environment as SCV_MOCK_<NAME>: --max-body i
 Options:
   -p, --port <port>         Port to listen on (default ${DEFAULTS.port}; 0 picks a free one)
       --host <address>      Address to listen on (default ${DEFAULTS.host}, loopback only); any
-                            other address shares the mock and needs --admin-token
+                            other address shares the mock: give --admin-token or --unsafe-open-admin
       --admin-token <token> Every /__admin request but health must send it as Scv-Mock-Admin-Token
                             (at least 16 characters; e.g. openssl rand -hex 24)
       --unsafe-open-admin   Share the mock without an admin token: anyone who reaches the port can
-                            read every tenant's journal and reset it (keys still need the token)
+                            list keys and tenants, move the clock and use the demo tenant (other
+                            tenants still need their own token; keys register from this host only)
       --accept-any-org-id   Accept the fixture's keys for any org id on a shared host too (each org
                             its own tenant); shared, an org needs a key registered for its org id
       --max-keys <n>        Keys POST /__admin/keys may register (default ${DEFAULTS.maxKeys})

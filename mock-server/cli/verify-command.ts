@@ -106,6 +106,12 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   const body: unknown = await response.json().catch(() => null);
   const { errors, errorCode } = (body ?? {}) as { errors?: unknown; errorCode?: unknown };
   const details = Array.isArray(errors) ? errors.join(' ') : 'no details';
+  if (errorCode === 'ADMIN_TOKEN_MISSING' || errorCode === 'ADMIN_TOKEN_INVALID') {
+    process.stderr.write(
+      `scv-mock verify: the mock at ${url} needs its admin token (${String(errorCode)}). Pass --admin-token or set SCV_MOCK_ADMIN_TOKEN.\n`,
+    );
+    return 3;
+  }
   if (errorCode === 'CALL_NOT_FOUND' && v.call !== undefined) {
     // The connector never sent this call (or sent it as another tenant): the scenario was not followed.
     process.stderr.write(`scv-mock verify: ${details}\n`);

@@ -15,6 +15,13 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Prose of the spec as HTML: escaped, with its `code` spans and its links made so. */
+function prose(text: string | undefined): string {
+  return escapeHtml(text ?? '')
+    .replace(/`([^`]+)`/g, '<code>$1</code>')
+    .replace(/(https?:\/\/[^\s<]+[^\s<.,;)])/g, '<a href="$1">$1</a>');
+}
+
 /** The schema a $ref names (one level: the spec's refs point into components). */
 function resolve<T>(document: SpecDocument, value: T | OpenAPIV3_1.ReferenceObject): T {
   if (value !== null && typeof value === 'object' && '$ref' in value) {
@@ -47,7 +54,7 @@ function fieldsTable(document: SpecDocument, raw: Schema | OpenAPIV3_1.Reference
     const note = [field.description, field['x-assumption'] && `Mock's choice: ${field['x-assumption']}`]
       .filter(Boolean)
       .join(' ');
-    return `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${escapeHtml(typeOf(document, value))}</td><td>${escapeHtml(note)}</td></tr>`;
+    return `<tr><td><code>${escapeHtml(name)}</code>${required.has(name) ? ' <span class="req">required</span>' : ''}</td><td>${escapeHtml(typeOf(document, value))}</td><td>${prose(note)}</td></tr>`;
   });
   return `<table><thead><tr><th>Field</th><th>Type</th><th>Notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -62,19 +69,19 @@ function operationHtml(document: SpecDocument, path: string, method: string, ope
   const bodySchema = body?.content['application/json']?.schema;
   const responses = Object.entries(operation.responses ?? {}).map(([status, value]) => {
     const response = resolve<OpenAPIV3_1.ResponseObject>(document, value);
-    return `<li><b>${escapeHtml(status)}</b> ${escapeHtml(response.description)}</li>`;
+    return `<li><b>${escapeHtml(status)}</b> ${prose(response.description)}</li>`;
   });
   const rules = operation['x-sequence-rules'] ?? [];
   const id = operation.operationId ?? `${method}-${path}`;
   return `<section class="op" id="${escapeHtml(id)}">
 <h3><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(full)}</code></h3>
-<p class="summary">${escapeHtml(operation.summary ?? '')}</p>
-${operation.description === undefined ? '' : `<p>${escapeHtml(operation.description)}</p>`}
-${parameters.length === 0 ? '' : `<h4>Parameters</h4><ul>${parameters.map((p) => `<li><code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required === true ? ', required' : ''}) ${escapeHtml(p.description ?? '')}</li>`).join('')}</ul>`}
+<p class="summary">${prose(operation.summary)}</p>
+${operation.description === undefined ? '' : `<p>${prose(operation.description)}</p>`}
+${parameters.length === 0 ? '' : `<h4>Parameters</h4><ul>${parameters.map((p) => `<li><code>${escapeHtml(p.name)}</code> (${escapeHtml(p.in)}${p.required === true ? ', required' : ''}) ${prose(p.description)}</li>`).join('')}</ul>`}
 ${bodySchema === undefined ? '' : `<h4>Body</h4>${fieldsTable(document, bodySchema)}`}
 <h4>Answers</h4><ul>${responses.join('')}</ul>
 ${rules.length === 0 ? '' : `<h4>Sequence rules</h4><p>${rules.map((r) => `<code>${escapeHtml(r)}</code>`).join(' ')}</p>`}
-${operation['x-assumption'] === undefined ? '' : `<p class="assumption"><b>Where the docs are silent:</b> ${escapeHtml(operation['x-assumption'])}</p>`}
+${operation['x-assumption'] === undefined ? '' : `<p class="assumption"><b>Where the docs are silent:</b> ${prose(operation['x-assumption'])}</p>`}
 </section>`;
 }
 
@@ -99,7 +106,7 @@ export function apiReferenceHtml(document: SpecDocument): string {
 <style>
 body{font:14px/1.5 system-ui,sans-serif;margin:0;display:grid;grid-template-columns:320px 1fr;color:#1d2433}
 nav{height:100vh;overflow:auto;position:sticky;top:0;background:#f4f6fa;border-right:1px solid #dde2ea;padding:12px}
-nav ul{list-style:none;padding:0;margin:0}nav li{margin:2px 0}nav a{text-decoration:none;color:#1d2433;font-size:13px}
+nav ul{list-style:none;padding:0;margin:0}nav li{margin:2px 0}nav a{text-decoration:none;color:#1d2433;font-size:13px;overflow-wrap:anywhere}
 main{padding:16px 32px;max-width:1000px}code{font-family:ui-monospace,monospace;font-size:13px}
 .method{display:inline-block;min-width:52px;font:600 11px ui-monospace,monospace;padding:1px 4px;border-radius:3px;color:#fff;text-align:center}
 .get{background:#2f7d4f}.post{background:#2c5fb8}.patch{background:#a8621a}.put{background:#7a4bb0}.delete{background:#b23b3b}
@@ -107,6 +114,6 @@ main{padding:16px 32px;max-width:1000px}code{font-family:ui-monospace,monospace;
 .req{color:#b23b3b;font-size:11px}.assumption{background:#fff7e0;padding:6px 8px;border-left:3px solid #e0a800}.summary{font-weight:600}
 </style></head><body>
 <nav><b>${escapeHtml(info.title)}</b><p><a href="/openapi.yaml">openapi.yaml</a> · <a href="/__admin/ui">Dashboard</a></p><ul>${toc.join('')}</ul></nav>
-<main><h1>API reference</h1><p>${escapeHtml(info.summary ?? '')} Generated from <a href="/openapi.yaml">openapi.yaml</a>, the mock's one source of truth for the wire.</p>
+<main><h1>API reference</h1><p>${prose(info.summary)} Generated from <a href="/openapi.yaml">openapi.yaml</a>, the mock's one source of truth for the wire.</p>
 ${sections.join('\n')}</main></body></html>`;
 }

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { Router, type Response } from 'express';
 import { loadSpecDocument, SPEC_FILE } from '../openapi/spec-document.ts';
-import { apiReferenceHtml } from './api-reference.ts';
+import { apiReferenceHtml, escapeHtml } from './api-reference.ts';
+import { SCENARIOS } from '../../contracts/scenarios.ts';
 
 const UI_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
@@ -48,9 +49,14 @@ export function dashboardRoutes(): Router {
     reference ??= apiReferenceHtml(loadSpecDocument());
     sendText(res, 'text/html; charset=utf-8', reference);
   });
+  // The scenarios the verifier knows, from the contracts, so the page never offers one it does not.
+  const scenarioOptions = SCENARIOS.map(
+    (s) => `<option value="${escapeHtml(s.name)}">${escapeHtml(s.title)}</option>`,
+  ).join('');
   router.get(['/__admin/ui', '/__admin/ui/'], (_req, res) =>
-    sendText(res, 'text/html; charset=utf-8', file('index.html')),
+    sendText(res, 'text/html; charset=utf-8', file('index.html').replace('<!--scenarios-->', scenarioOptions)),
   );
+  router.get('/favicon.ico', (_req, res) => res.status(204).end());
   router.get('/__admin/ui/:name', (req, res, next) => {
     const type = UI_FILES[req.params.name];
     if (type === undefined) return next();

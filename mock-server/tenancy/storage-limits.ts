@@ -26,8 +26,18 @@ export const NO_STORAGE_LIMITS: StorageLimits = {
   maxEventsPerCall: Number.POSITIVE_INFINITY,
 };
 
-const MB = 1024 * 1024;
-const inMb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
+/** A size as people write it: 48 KB, 1.5 MB, 2 GB. */
+export function sizeText(bytes: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB'] as const;
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const shown = unit === 0 || value >= 100 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1);
+  return `${shown} ${units[unit]}`;
+}
 
 function full(code: 'TENANT_FULL' | 'CALL_FULL' | 'STORE_FULL', message: string): ApiError {
   return new ApiError(429, code, [message]);
@@ -79,7 +89,7 @@ export function admitWrite(
     if (held + bytes > limits.maxTenantBytes) {
       throw full(
         'TENANT_FULL',
-        `Tenant ${tenant} holds ${inMb(held)} of records and this write would pass its limit (--max-tenant-bytes ${inMb(limits.maxTenantBytes)}). ` +
+        `Tenant ${tenant} holds ${sizeText(held)} of records and this write would pass its limit (--max-tenant-bytes ${sizeText(limits.maxTenantBytes)}). ` +
           'Reset the tenant (POST /__admin/reset), or start the mock with a higher limit.',
       );
     }
@@ -87,7 +97,7 @@ export function admitWrite(
   if (growth > 0 && store.totalBytes() + growth > limits.maxStoreBytes) {
     throw full(
       'STORE_FULL',
-      `The mock holds ${inMb(store.totalBytes())} of records for all tenants, its limit (--max-store-bytes ${inMb(limits.maxStoreBytes)}). ` +
+      `The mock holds ${sizeText(store.totalBytes())} of records for all tenants, its limit (--max-store-bytes ${sizeText(limits.maxStoreBytes)}). ` +
         'Ask the operator to reset idle tenants or raise the limit; retrying later helps only once space is freed.',
     );
   }

@@ -17,12 +17,16 @@
  * @typedef {{ phoneNumber: string; label?: string; live?: ChannelRouting; voicemail?: ChannelRouting }} PhoneChannel
  * @typedef {{ apiName: string; phoneChannels: PhoneChannel[]; queues: Queue[]; reps: Rep[] }} CenterView
  * @typedef {{ orgId: string; name: string; contactCenter: CenterView }} OrgView
- * @typedef {{ ok: boolean; text: string; problems: string[] }} Verdict
+ * @typedef {{ scenario: string; ok: boolean; text: string; problems: string[] }} Verdict
  * @typedef {import('../../../contracts/admin-schemas.ts').CheckOutcome} CheckOutcome
  * @typedef {Record<string, unknown>} Loose A stored record, its other fields as the store keeps them.
  */
 
-const SCENARIOS = ['voicemail', 'inbound', 'transfer', 'callback', 'outbound'];
+/** The scenarios the verifier knows: the server writes them into the page from the contracts. */
+const SCENARIOS = [...document.querySelectorAll('#scenario-names option')].map((option) => ({
+  name: /** @type {HTMLOptionElement} */ (option).value,
+  title: option.textContent ?? '',
+}));
 const REDRAW_MS = 250;
 
 const state = {
@@ -40,6 +44,7 @@ const state = {
   tenants: [],
   /** @type {string | null} */
   selected: null,
+  scenario: SCENARIOS[0]?.name ?? 'voicemail',
   /** @type {Map<string, Verdict>} */
   verdicts: new Map(),
   /** @type {AbortController | null} */
@@ -58,9 +63,24 @@ function esc(value) {
   return String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** @param {string} text */
-function say(text) {
-  el('message').textContent = text;
+/**
+ * The status line: an error until the next action, or a note.
+ * @param {string} text
+ * @param {'error' | 'note'} [kind]
+ */
+function say(text, kind = 'error') {
+  const line = el('message');
+  line.textContent = text;
+  line.className = kind;
+}
+
+/** What to do about an error code, in the page's terms. @param {unknown} code */
+function hintFor(code) {
+  if (code === 'ADMIN_TOKEN_MISSING' || code === 'ADMIN_TOKEN_INVALID')
+    return 'This mock needs its admin token: paste it in the field that appeared, then click Demo token or Open.';
+  if (code === 'AUTH_EXPIRED') return 'The token expired: click Demo token, or paste a new token and click Open.';
+  if (code === 'AUTH_MISSING') return "Click Demo token, or paste your tenant's bearer token and click Open.";
+  return '';
 }
 
 function headers() {
@@ -83,7 +103,12 @@ async function admin(path, init = {}) {
   if (!res.ok) {
     const code = body?.errorCode ?? res.status;
     if (code === 'ADMIN_TOKEN_MISSING' || code === 'ADMIN_TOKEN_INVALID') el('admin-token').hidden = false;
-    say(`${code}: ${(body?.errors ?? []).join(' ')}`);
+    say(`${code}: ${hintFor(code) || (body?.errors ?? []).join(' ')}`);
+    if (res.status === 401 || res.status === 403) {
+      // Whatever was shown belongs to tokens that no longer work.
+      state.stream?.abort();
+      live(false);
+    }
     throw new Error(String(code));
   }
   return body;
@@ -233,11 +258,18 @@ function renderDetail() {
   });
   const recordings = c.recordings.map((r) => `<li>${esc(/** @type {Loose} */ (r).recordingLocation)}</li>`);
   const verdict = state.verdicts.get(c.conversationId);
+  const options = SCENARIOS.map(
+    (o) => `<option value="${esc(o.name)}"${o.name === state.scenario ? ' selected' : ''}>${esc(o.name)}</option>`,
+  );
+  const verdictHtml =
+    verdict === undefined
+      ? ''
+      : `<div class="verdict"><span class="badge ${verdict.ok ? 'pass' : 'fail'}">${verdict.ok ? 'PASS' : 'FAIL'}</span>
+        ${esc(verdict.scenario)}: ${esc(verdict.text)}<ul>${verdict.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`;
   el('detail').innerHTML =
     `<h2>${esc(c.firstVendorCallKey)} <span class="badge ${esc(c.status)}">${esc(c.status)}</span></h2>
-    <div class="verify"><select id="scenario">${SCENARIOS.map((s) => `<option>${s}</option>`).join('')}</select>
-      <button type="button" id="verify">Verify scenario</button>
-      ${verdict === undefined ? '' : `<div class="verdict"><span class="badge ${verdict.ok ? 'pass' : 'fail'}">${verdict.ok ? 'PASS' : 'FAIL'}</span> ${esc(verdict.text)}<ul>${verdict.problems.map((p) => `<li>${esc(p)}</li>`).join('')}</ul></div>`}
+    <div class="verify"><select id="scenario">${options.join('')}</select>
+      <button type="button" id="verify">Verify scenario</button>${verdictHtml}
     </div>
     ${legs.join('')}
     ${recordings.length === 0 ? '' : `<h3>Recording</h3><ul>${recordings.join('')}</ul>`}
@@ -311,14 +343,16 @@ function render() {
 async function open() {
   localStorage.setItem('scv-mock.token', state.token);
   localStorage.setItem('scv-mock.admin-token', state.adminToken);
-  say('');
+  say('', 'note');
   state.org = /** @type {OrgView} */ (await admin('/__admin/org'));
   await refresh();
+  /** @type {HTMLButtonElement} */ (el('reset')).disabled = false;
   void listen();
 }
 
 /** @param {string} scenario @param {ConversationState} c */
 async function verify(scenario, c) {
+  state.verdicts.delete(c.conversationId);
   const body = /** @type {VerificationReport | { reports: VerificationReport[] }} */ (
     await admin('/__admin/verify', {
       method: 'POST',
@@ -327,12 +361,24 @@ async function verify(scenario, c) {
   );
   const report = 'reports' in body ? body.reports[0] : body;
   if (report === undefined) return;
+  say('', 'note');
   state.verdicts.set(c.conversationId, {
+    scenario,
     ok: report.ok,
     text: `${report.title}`,
     problems: report.problems.map((p) => `${p.rule === undefined ? '' : `${p.rule}: `}${p.message}`),
   });
   renderDetail();
+}
+
+/** The curl command in a box to copy from, where the page may not write the clipboard. @param {string} text */
+function showCurl(text) {
+  const line = el('message');
+  line.className = 'note';
+  line.innerHTML = '<textarea id="curl-text" readonly rows="4"></textarea>';
+  const box = /** @type {HTMLTextAreaElement} */ (el('curl-text'));
+  box.value = text;
+  box.select();
 }
 
 el('auth').addEventListener('submit', (event) => {
@@ -353,15 +399,20 @@ el('demo-token').addEventListener('click', () => {
     .catch(() => undefined);
 });
 el('reset').addEventListener('click', () => {
+  if (state.tenant === '') return;
   if (!confirm(`Delete every call and journal entry of ${state.tenant}?`)) return;
   admin('/__admin/reset', { method: 'POST', body: '{}' })
-    .then(refresh)
+    .then(() => {
+      say(`Reset ${state.tenant}.`, 'note');
+      return refresh();
+    })
     .catch(() => undefined);
 });
 el('calls').addEventListener('click', (event) => {
   const item = /** @type {HTMLElement} */ (event.target).closest('li');
   if (item === null) return;
   state.selected = item.dataset.id ?? null;
+  if (el('message').className === 'note') say('', 'note');
   renderCalls();
   renderDetail();
 });
@@ -370,15 +421,18 @@ document.body.addEventListener('click', (event) => {
   if (target.id === 'verify') {
     const c = state.conversations.find((x) => x.conversationId === state.selected);
     const scenario = /** @type {HTMLSelectElement} */ (el('scenario')).value;
-    if (c !== undefined) verify(scenario, c).catch(() => undefined);
+    state.scenario = scenario;
+    if (c !== undefined) verify(scenario, c).catch(() => renderDetail());
   } else if (target.classList.contains('curl')) {
     const entry = state.journal.find((e) => String(e.seq) === target.dataset.seq);
     if (entry === undefined) return;
     const text = curlOf(entry);
     target.dataset.curl = text;
-    navigator.clipboard?.writeText(text).then(
-      () => say('Copied as curl (set TOKEN to your bearer token).'),
-      () => say(text),
+    // The clipboard is offered on https and on localhost only; elsewhere the command is shown to copy by hand.
+    const copied = navigator.clipboard?.writeText(text) ?? Promise.reject(new Error('no clipboard'));
+    copied.then(
+      () => say('Copied as curl (set TOKEN to your bearer token).', 'note'),
+      () => showCurl(text),
     );
   } else if (target.dataset.tab !== undefined) {
     for (const tab of document.querySelectorAll('.tabs button')) tab.classList.toggle('active', tab === target);
