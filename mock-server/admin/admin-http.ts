@@ -65,3 +65,10 @@ export function withTenant(
     }
   };
 }
+
+/** An admin handler that names no tenant: its result is the JSON answer, an ApiError the error answer. */
+export function withoutTenant(handler: (body: unknown) => Promise<unknown>): RequestHandler {
+  return (req, res, next) => {
+    handler(req.body).then((body) => res.json(body), next);
+  };
+}

@@ -4,7 +4,7 @@
  * tenant's contact center as the org fixture has it, the tenants this mock serves, and a token signed with
  * the fixture's public demo key (which anyone holding that key could sign; nothing more).
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import {
   demoTokenRequestSchema,
   type DemoTokenResponse,
@@ -17,9 +17,8 @@ import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import type { TenantCensus } from '../tenancy/tenant-census.ts';
 import { ApiError } from '../errors/api-error.ts';
-import { jsonBody, withTenant } from './admin-http.ts';
+import { jsonBody, withTenant, withoutTenant } from './admin-http.ts';
 import type { AdminLocals } from '../http/request-log.ts';
-import type { RequestHandler } from 'express';
 import { zodError } from './zod-errors.ts';
 
 export interface LiveAdminOptions {
@@ -65,7 +64,7 @@ export function liveAdmin(options: LiveAdminOptions): Router {
   router.post(
     '/ui/token',
     jsonBody(options.maxBodyBytes),
-    withTenantless(async (request) => {
+    withoutTenant(async (request) => {
       const parsed = demoTokenRequestSchema.safeParse(request ?? {});
       if (!parsed.success) throw zodError(parsed.error);
       const center = parsed.data.callCenterApiName ?? org.defaultContactCenter.apiName;
@@ -115,11 +114,4 @@ export function liveAdmin(options: LiveAdminOptions): Router {
     });
   });
   return router;
-}
-
-/** An admin handler that names no tenant: its result is the JSON answer, an ApiError the error answer. */
-function withTenantless(handler: (body: unknown) => Promise<unknown>): RequestHandler {
-  return (req, res, next) => {
-    handler(req.body).then((body) => res.json(body), next);
-  };
 }

@@ -190,7 +190,7 @@ export class KeyRegistry {
     if (existing !== undefined) return existing;
     if (meta.source === 'admin' && this.registeredCount >= this.maxKeys) {
       throw new KeyError(
-        `The mock already holds ${this.registeredCount} registered keys, its limit (--max-keys ${this.maxKeys}). ` +
+        `The mock already holds ${this.registeredCount} registered key${this.registeredCount === 1 ? '' : 's'}, its limit (--max-keys ${this.maxKeys}). ` +
           'Restart the mock to forget runtime keys, put lasting keys in the org fixture, or raise --max-keys.',
         'TOO_MANY_KEYS',
       );
