@@ -25,7 +25,7 @@ export const healthResponseSchema = z.object({
   version: z.string(),
   mode: z.enum(['strict', 'lenient']),
   auth: z.enum(['jwt', 'off']),
-  store: z.enum(['file', 'memory']),
+  store: z.enum(['file', 'postgres', 'memory']),
 });
 
 /** POST /__admin/keys as JSON: a PEM public key or certificate for a contact center. */

@@ -66,6 +66,8 @@ export interface MockServerOptions {
   port?: number;
   /** The store's snapshot file (its log is <file>.wal); null keeps everything in memory. */
   dataFile?: string | null;
+  /** A PostgreSQL URL for the store instead of a file (one process per database for now). */
+  storeUrl?: string;
   fixturesFile?: string;
   mode?: RuleMode;
   /** Rule levels for this run, on top of the org fixture's `rules` (later layers win). */
@@ -184,7 +186,11 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
   const store = await openStore({
-    ...(dataFile === null ? {} : { file: dataFile }),
+    ...(options.storeUrl !== undefined
+      ? { databaseUrl: options.storeUrl }
+      : dataFile === null
+        ? {}
+        : { file: dataFile }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     persistence: {
       ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),

@@ -15,6 +15,7 @@ import { START_HELP } from './start-help.ts';
 import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
 import { adaptHeapGrowth, storeBytesOnDisk } from './heap-growth.ts';
 import { ADMIN_TOKEN_HEADER, AdminExposureError } from '../admin/admin-exposure.ts';
+import { StoreDatabaseError } from '../store/postgres-persistence.ts';
 
 function describeCenters(org: SimulatedOrg): string[] {
   return org.contactCenters.map(
@@ -30,7 +31,7 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
     relative(process.cwd(), file).startsWith('..') ? file : relative(process.cwd(), file) || file;
   return [
     `scv-telephony-mock ${VERSION} listening on ${baseUrl}/telephony/v1`,
-    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : `file ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
+    `  store:    ${server.store.location === null ? 'in memory (nothing is saved)' : server.store.kind === 'postgres' ? `PostgreSQL ${server.store.location}` : `file ${where(server.store.location)}`} (${counts.calls} calls, ${counts.transcripts} transcript messages)`,
     ...(server.retention.active
       ? [
           `  retain:   ${[
@@ -124,7 +125,8 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       error instanceof StoreFileError ||
       error instanceof FaultRuleError ||
       error instanceof DataFileInUseError ||
-      error instanceof AdminExposureError
+      error instanceof AdminExposureError ||
+      error instanceof StoreDatabaseError
     )
       logger.error(error.message);
     else throw error;

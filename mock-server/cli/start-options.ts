@@ -112,6 +112,7 @@ const START_FLAGS = {
   host: { type: 'string' },
   data: { type: 'string' },
   'in-memory': { type: 'boolean' },
+  store: { type: 'string' },
   fixtures: { type: 'string' },
   mode: { type: 'string' },
   rule: { type: 'string', multiple: true },
@@ -213,7 +214,16 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
   const { values: v, source } = withEnvironment(given, env);
   if (v['in-memory'] === true && v.data !== undefined)
     throw new UsageError(`${source('in-memory')} and ${source('data')} exclude each other; give one`);
-  const dataFile = v['in-memory'] === true ? null : resolve(v.data ?? DEFAULTS.dataFile);
+  if (v.store !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(v.store))
+      throw new UsageError(
+        `${source('store')} "${v.store}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database`,
+      );
+    for (const other of ['data', 'in-memory'] as const)
+      if (v[other] !== undefined)
+        throw new UsageError(`${source('store')} and ${source(other)} exclude each other; give one`);
+  }
+  const dataFile = v['in-memory'] === true || v.store !== undefined ? null : resolve(v.data ?? DEFAULTS.dataFile);
   /** A flag's value, parsed with the name the user gave it (flag or variable); undefined when not given. */
   const option = <T>(flag: StartFlag, parse: (value: string, from: string) => T): T | undefined => {
     const value = v[flag];
@@ -224,6 +234,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
     host: v.host ?? DEFAULTS.host,
     port: v.port === undefined ? DEFAULTS.port : parsePort(v.port, source('port')),
     dataFile,
+    ...(v.store === undefined ? {} : { storeUrl: v.store }),
     ...(v.fixtures === undefined ? {} : { fixturesFile: resolve(v.fixtures) }),
     mode: oneOf(v.mode ?? DEFAULTS.mode, ['strict', 'lenient'] as const, source('mode')),
     ruleSettings: ruleLayers(v['rules-file'], v.rule ?? [], source('rule')),

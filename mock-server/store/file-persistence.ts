@@ -77,6 +77,7 @@ export interface FilePersistenceOptions {
 }
 
 export class FilePersistence {
+  readonly kind = 'file';
   readonly walFile: string;
   private readonly compactingFile: string;
   private readonly compactAfterBytes: number;
@@ -105,6 +106,10 @@ export class FilePersistence {
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.onProblem = options.onProblem ?? (() => undefined);
+  }
+
+  get location(): string {
+    return this.file;
   }
 
   /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */

@@ -9,7 +9,27 @@
  */
 import type { StoreCounts } from '../../contracts/admin-schemas.ts';
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
-import { FilePersistence, type LoadedState, type FilePersistenceOptions } from './file-persistence.ts';
+import {
+  FilePersistence,
+  type LoadedState,
+  type FilePersistenceOptions,
+  type LoggedBatch,
+} from './file-persistence.ts';
+import { PostgresPersistence } from './postgres-persistence.ts';
+import type { SnapshotSource } from './snapshot-file.ts';
+
+/** Where a store's batches go: a file (the log and its snapshot) or a PostgreSQL database. */
+interface StorePersistence {
+  readonly kind: 'file' | 'postgres';
+  /** The file, or the database URL without its password. */
+  readonly location: string;
+  load(apply: (mutation: Mutation) => void): Promise<LoadedState>;
+  append(batch: LoggedBatch): Promise<void>;
+  setSnapshotSource(source: () => SnapshotSource): void;
+  compact(): Promise<void>;
+  release(): Promise<void>;
+  close(): Promise<void>;
+}
 import type {
   CollectionName,
   ContactRequestRecord,
@@ -26,7 +46,7 @@ import { StateIndex } from './state-index.ts';
 import { StoredBytes } from './stored-bytes.ts';
 
 export interface TelephonyStore {
-  readonly kind: 'file' | 'memory';
+  readonly kind: 'file' | 'postgres' | 'memory';
   /** The snapshot file, or null in memory. */
   readonly location: string | null;
   /** Issues record ids; what it issued is persisted with the next commit. */
@@ -80,6 +100,8 @@ export interface TelephonyStore {
 export interface OpenStoreOptions {
   /** The snapshot file (its log is <file>.wal); omit for an in-memory store. */
   file?: string;
+  /** A PostgreSQL URL (postgres://…): the store's log lives there; excludes `file`. */
+  databaseUrl?: string;
   /** Seed for deterministic ids; a stored seed is kept when none is given. */
   seed?: string;
   persistence?: FilePersistenceOptions;
@@ -95,7 +117,7 @@ class IndexedTelephonyStore implements TelephonyStore {
 
   constructor(
     private readonly state: StateIndex,
-    private readonly persistence: FilePersistence | null,
+    private readonly persistence: StorePersistence | null,
     readonly ids: SalesforceIdFactory,
     seq: number,
     readonly droppedAtLoad: number,
@@ -106,12 +128,12 @@ class IndexedTelephonyStore implements TelephonyStore {
     persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
   }
 
-  get kind(): 'file' | 'memory' {
-    return this.persistence === null ? 'memory' : 'file';
+  get kind(): 'file' | 'postgres' | 'memory' {
+    return this.persistence?.kind ?? 'memory';
   }
 
   get location(): string | null {
-    return this.persistence?.file ?? null;
+    return this.persistence?.location ?? null;
   }
 
   getCall(tenant: string, id: string) {
@@ -239,10 +261,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
   const state = new StateIndex();
   let seq = 0;
   let dropped = 0;
-  let persistence: FilePersistence | null = null;
   let loaded: LoadedState | undefined;
-  if (options.file !== undefined) {
-    persistence = new FilePersistence(options.file, options.persistence);
+  const persistence: StorePersistence | null =
+    options.databaseUrl !== undefined
+      ? new PostgresPersistence(options.databaseUrl)
+      : options.file !== undefined
+        ? new FilePersistence(options.file, options.persistence)
+        : null;
+  if (persistence !== null) {
     try {
       loaded = await persistence.load((mutation) => state.apply([mutation]));
       if (loaded.snapshot !== null) {
