@@ -29,11 +29,9 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function eventually(condition: () => Promise<boolean>, what: string, deadline = Date.now() + 15_000) {
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`still not ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Waits for the condition (vitest polls it), up to 15 s. */
+async function eventually(condition: () => Promise<boolean>, what: string) {
+  await expect.poll(condition, { timeout: 15_000, message: `still not ${what}` }).toBe(true);
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
