@@ -40,10 +40,11 @@ export function dashboardRoutes(): Router {
     return text;
   };
   let reference: string | undefined;
+  let spec: string | undefined;
 
   router.get('/', (_req, res) => sendText(res, 'text/html; charset=utf-8', HOME));
   router.get('/openapi.yaml', (_req, res) =>
-    sendText(res, 'application/yaml; charset=utf-8', readFileSync(SPEC_FILE, 'utf8')),
+    sendText(res, 'application/yaml; charset=utf-8', (spec ??= readFileSync(SPEC_FILE, 'utf8'))),
   );
   router.get('/__admin/docs', (_req, res) => {
     reference ??= apiReferenceHtml(loadSpecDocument());

@@ -8,34 +8,34 @@ import { ApiError } from '../errors/api-error.ts';
 import type { Tenant } from './tenant.ts';
 
 export class TenantCensus {
-  private readonly known_ = new Set<string>();
+  private readonly tenants = new Set<string>();
 
   constructor(
     readonly max: number,
     initial: Iterable<string> = [],
   ) {
-    for (const tenant of initial) this.known_.add(tenant);
+    for (const tenant of initial) this.tenants.add(tenant);
   }
 
   /** The tenants served, in the order they came. */
   known(): IterableIterator<string> {
-    return this.known_.values();
+    return this.tenants.values();
   }
 
   get size(): number {
-    return this.known_.size;
+    return this.tenants.size;
   }
 
   /** Lets a known tenant through, and a new one while there is room; throws the 429 otherwise. */
   admit(tenant: Tenant): Tenant {
-    if (this.known_.has(tenant.key)) return tenant;
-    if (this.known_.size >= this.max) {
+    if (this.tenants.has(tenant.key)) return tenant;
+    if (this.tenants.size >= this.max) {
       throw new ApiError(429, 'TOO_MANY_TENANTS', [
-        `The mock already serves ${this.known_.size} tenants, its limit (--max-tenants ${this.max}), and ${tenant.key} is not one of them. ` +
+        `The mock already serves ${this.tenants.size} tenants, its limit (--max-tenants ${this.max}), and ${tenant.key} is not one of them. ` +
           'Use an org id and contact center you used before, or ask the operator to raise the limit.',
       ]);
     }
-    this.known_.add(tenant.key);
+    this.tenants.add(tenant.key);
     return tenant;
   }
 }
