@@ -78,7 +78,7 @@ export async function preloadStore(options: PreloadOptions): Promise<void> {
         updateVoiceCall(request({ endTime: new Date(start + i * 1000 + 60_000).toISOString() }, { CALL_ID: key }), env),
     ]) {
       // A commit applies at once (the next step reads it); the log writes them in groups.
-      pending.push(store.commit(outcome().mutations));
+      pending.push(store.transact(tenant.key, () => ({ mutations: outcome().mutations, result: undefined })));
     }
     if ((i + 1) % 2000 === 0) {
       await Promise.all(pending);

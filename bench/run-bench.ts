@@ -105,10 +105,11 @@ async function launch(
   };
 }
 
-async function launchMock(dataFile: string): Promise<Target> {
+/** The mock on a data file, or on a PostgreSQL store when `storeUrl` is given. */
+async function launchMock(dataFile: string, storeUrl?: string): Promise<Target> {
   const port = await freePort();
   return launch(
-    'scv-mock',
+    storeUrl === undefined ? 'scv-mock' : 'scv-mock on PostgreSQL',
     process.execPath,
     // The quotas (250,000 calls and 256 MB of records per tenant, 10,000 messages per call by default) are
     // not what is measured: the 100k store passes them after a few rounds, and then answers 429.
@@ -117,8 +118,7 @@ async function launchMock(dataFile: string): Promise<Target> {
       'start',
       '--port',
       String(port),
-      '--data',
-      dataFile,
+      ...(storeUrl === undefined ? ['--data', dataFile] : ['--store', storeUrl]),
       '--quiet',
       '--max-calls-per-tenant',
       '10000000',
@@ -407,6 +407,82 @@ async function runScenarios(stores: [Store, Store], token: string, ratios: Recor
   return rows;
 }
 
+/** The figures of two loads run at the same time, as one: requests add up, latencies are the worse of the two. */
+function together(label: string, parts: Figures[]): Figures {
+  const sum = (pick: (f: Figures) => number) => parts.reduce((total, f) => total + pick(f), 0);
+  const worst = (pick: (f: Figures) => number) => Math.max(...parts.map(pick));
+  return {
+    label,
+    requestsPerSecond: sum((f) => f.requestsPerSecond),
+    p50: worst((f) => f.p50),
+    p99: worst((f) => f.p99),
+    max: worst((f) => f.max),
+    non2xx: sum((f) => f.non2xx),
+    errors: sum((f) => f.errors),
+    ok: sum((f) => f.ok),
+  };
+}
+
+/**
+ * Creates on PostgreSQL next to one process on a file, round by round: one process on the database, and
+ * two replicas of one database loaded at once (half the connections each, so the same concurrency in all).
+ * All on one tenant, the case replicas serialise (each write waits for the database to take the one
+ * before). PostgreSQL is a throwaway cluster from Debian's binaries, as in the tests.
+ */
+async function onPostgres(token: string, work: string, ratios: Record<string, number>): Promise<Figures[]> {
+  const { startPostgresCluster } = await import('../test/support/postgres-cluster.ts');
+  const { default: pg } = await import('pg');
+  let cluster: Awaited<ReturnType<typeof startPostgresCluster>>;
+  try {
+    cluster = await startPostgresCluster();
+  } catch (error) {
+    log(`  skipped: no PostgreSQL server could be started (${(error as Error).message.split('\n')[0]})`);
+    return [];
+  }
+  const targets: Target[] = [];
+  try {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE bench_single');
+    await admin.query('CREATE DATABASE bench_replicas');
+    await admin.end();
+    const database = (name: string) => cluster.url.replace(/\/postgres$/, `/${name}`);
+    const file = await launchMock(join(work, 'pg-compare.json'));
+    const single = await launchMock('', database('bench_single'));
+    const a = await launchMock('', database('bench_replicas'));
+    const b = await launchMock('', database('bench_replicas'));
+    targets.push(file, single, a, b);
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const creates = (target: Target, tag: string, connections = CONNECTIONS): autocannon.Options => ({
+      url: `${target.root}/telephony/v1/voiceCalls`,
+      method: 'POST',
+      headers,
+      body: createBody(`pg-${tag}-[<id>]`),
+      idReplacement: true,
+      connections,
+    });
+    const runs: Figures[][] = [[], [], []];
+    for (let round = 1; round <= ROUNDS; round++) {
+      log(`  round ${round} of ${ROUNDS}: file, PostgreSQL, two replicas on PostgreSQL…`);
+      for (const target of [file, single, a]) await timeReset(target, token);
+      runs[0]!.push(await load('file, one process: create voice call', creates(file, `f${round}`)));
+      runs[1]!.push(await load('PostgreSQL, one process: create voice call', creates(single, `s${round}`)));
+      const half = Math.max(1, Math.floor(CONNECTIONS / 2));
+      const both = await Promise.all([
+        load('replica A', creates(a, `a${round}`, half)),
+        load('replica B', creates(b, `b${round}`, CONNECTIONS - half)),
+      ]);
+      runs[2]!.push(together('PostgreSQL, two replicas loaded at once: create voice call', both));
+    }
+    ratios['PostgreSQL one process vs file'] = pairedRatio(runs[1]!, runs[0]!);
+    ratios['PostgreSQL two replicas vs one process on PostgreSQL'] = pairedRatio(runs[2]!, runs[1]!);
+    return runs.map(medianRun);
+  } finally {
+    await Promise.all(targets.map((target) => target.stop()));
+    await cluster.stop();
+  }
+}
+
 /** The mock, a bare node:http server and Prism on the same create request, round by round. */
 async function compare(
   token: string,
@@ -640,6 +716,9 @@ async function main(): Promise<void> {
   extra.reset = await timeReset(fresh, token);
   log(`  reset of the empty store's tenant after its last run: ${JSON.stringify(extra.reset)}`);
   await fresh.stop();
+
+  log('PostgreSQL (--store): one process and two replicas, next to a file…');
+  rows.push(...(await onPostgres(token, work, ratios)));
 
   if (flags['vs-prism'] === true) {
     log('comparisons:');

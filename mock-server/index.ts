@@ -174,7 +174,7 @@ export async function startMockServer(options: StartMockServerOptions = {}): Pro
       return {
         tenant: tenant.key,
         removed: await server.store.resetTenant(tenant.key),
-        journalCleared: server.journal.clear(tenant.key),
+        journalCleared: await server.journalWriter.clear(tenant.key),
       };
     },
     clock: {

@@ -26,6 +26,9 @@ import { MockClock } from './time/mock-clock.ts';
 import { CallRateLimit } from './tenancy/call-rate-limit.ts';
 import type { FaultFileRule } from '../contracts/fault-schemas.ts';
 import { RequestJournal } from './journal/request-journal.ts';
+import { localJournalWriter, type JournalWriter } from './journal/journal-writer.ts';
+import { SharedJournal } from './journal/shared-journal.ts';
+import { ReplicatedTelephonyStore } from './store/replicated-store.ts';
 import { API_BASE_PATH, loadSpecDocument, telephonySurface } from './openapi/spec-document.ts';
 import { DEFAULT_ORG_FILE, loadOrgFixture, type SimulatedOrg } from './org/simulated-org.ts';
 import { openStore, type TelephonyStore } from './store/telephony-store.ts';
@@ -66,7 +69,7 @@ export interface MockServerOptions {
   port?: number;
   /** The store's snapshot file (its log is <file>.wal); null keeps everything in memory. */
   dataFile?: string | null;
-  /** A PostgreSQL URL for the store instead of a file (one process per database for now). */
+  /** A PostgreSQL URL for the store instead of a file; every process given the same URL shares it (replicas). */
   storeUrl?: string;
   fixturesFile?: string;
   mode?: RuleMode;
@@ -134,6 +137,8 @@ export interface MockServer {
   readonly org: SimulatedOrg;
   readonly keys: KeyRegistry;
   readonly journal: RequestJournal;
+  /** How entries reach the journal and how it is cleared (on replicas: for every replica). */
+  readonly journalWriter: JournalWriter;
   readonly fixturesFile: string;
   readonly mode: RuleMode;
   /** Every rule's level in this run, and where it came from. */
@@ -214,6 +219,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     options.journalSize ?? DEFAULTS.journalSize,
     options.journalBytes ?? DEFAULTS.journalBytes,
   );
+  const sharedJournal =
+    store instanceof ReplicatedTelephonyStore ? new SharedJournal(store.database, journal, logger) : null;
+  await sharedJournal?.listen();
+  const journalWriter: JournalWriter = sharedJournal ?? localJournalWriter(journal);
   const faults = new FaultBook();
   addFaultRules(faults, org, options.faultRules ?? []);
   const census = new TenantCensus(options.maxTenants ?? DEFAULTS.maxTenants, store.tenants());
@@ -257,7 +266,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     });
     return {
       validator,
-      listener: telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal }),
+      listener: telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal, journalWriter }),
     };
   });
   const admin = once(async () => {
@@ -274,6 +283,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       limits,
       authenticate,
       journal,
+      journalWriter,
       faults,
       clock: mockClock,
       access,
@@ -332,6 +342,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     org,
     keys,
     journal,
+    journalWriter,
     fixturesFile,
     mode,
     rules,
@@ -385,6 +396,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         await closing;
         server = null;
       }
+      await journalWriter.close();
       await store.close();
     },
   };

@@ -1,19 +1,28 @@
 /**
- * The store in PostgreSQL (issue 16, first step): a mock started with --store postgres://… keeps its
- * log there, in tables it creates itself, and finds everything again after a restart; a second process on
- * the same database is refused until replicas can share it. A real, throwaway PostgreSQL server.
+ * The store in PostgreSQL: a mock started with --store postgres://… keeps every tenant's commits there,
+ * in tables it creates itself, and finds everything again after a restart; two stores on one database
+ * share their tenants' state. A real, throwaway PostgreSQL server. (Replicas as separate processes, under
+ * load and conflict: replicas.test.ts.)
  */
 import pg from 'pg';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { healthResponseSchema } from '../contracts/admin-schemas.ts';
-import { StoreDatabaseError } from '../mock-server/store/postgres-persistence.ts';
-import { openStore } from '../mock-server/store/telephony-store.ts';
+import { openStore, type TelephonyStore } from '../mock-server/store/telephony-store.ts';
+import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
 import { inboundCall, message, startMock } from './support/mock-harness.ts';
 
 let cluster: PostgresCluster;
+const CALL = {
+  tenant: 't',
+  callCenterApiName: 'MyContactCenter',
+  callType: 'Inbound' as const,
+  providerName: null,
+  createdVia: 'create' as const,
+  now: '2024-05-01T10:00:00.000Z',
+};
 let database = 0;
 /** A fresh database of the cluster for each test. */
 async function freshDatabase(): Promise<string> {
@@ -54,26 +63,88 @@ describe('--store postgres://', () => {
     }
     const client = new pg.Client({ connectionString: url });
     await client.connect();
-    const tables = await client.query<{ tablename: string }>(
-      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'scv_mock_%' ORDER BY tablename",
-    );
-    expect(tables.rows.map((r) => r.tablename)).toEqual(['scv_mock_log', 'scv_mock_schema']);
-    expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 1 }]);
-    await client.end();
+    try {
+      const tables = await client.query<{ tablename: string }>(
+        "SELECT tablename FROM pg_tables WHERE tablename LIKE 'scv_mock_%' ORDER BY tablename",
+      );
+      expect(tables.rows.map((r) => r.tablename)).toEqual([
+        'scv_mock_journal',
+        'scv_mock_log',
+        'scv_mock_meta',
+        'scv_mock_replica',
+        'scv_mock_schema',
+      ]);
+      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 2 }]);
+    } finally {
+      await client.end();
+    }
   });
 
-  it('refuses a second process on the same database, saying why', async () => {
+  it('two stores on one database: each sees what the other committed, ids never collide, the first write of a version wins', async () => {
     const url = await freshDatabase();
-    const first = await openStore({ databaseUrl: url });
+    const a = await openStore({ databaseUrl: url, seed: 'same' });
+    const b = await openStore({ databaseUrl: url, seed: 'same' });
     try {
-      await expect(openStore({ databaseUrl: url })).rejects.toThrow(StoreDatabaseError);
-      await expect(openStore({ databaseUrl: url })).rejects.toThrow(/another scv-mock process already uses the store/);
+      const put = (store: TelephonyStore, key: string) =>
+        store.transact('t', () => {
+          if (store.legsByVendorKey('t', key).length > 0) return { mutations: [], result: 'exists' };
+          const { call, conversation } = createCallForUpdate({ ...CALL, vendorCallKey: key }, store.ids);
+          return {
+            mutations: [
+              { op: 'put', collection: 'calls', record: call },
+              { op: 'put', collection: 'conversations', record: conversation },
+            ] as const,
+            result: call.id,
+          };
+        });
+      const onA = await put(a, 'one');
+      const onB = await put(b, 'two');
+      // Same seed, different replicas: the id blocks differ, so the ids do.
+      expect(onA).not.toBe(onB);
+      await a.sync('t');
+      expect(a.legsByVendorKey('t', 'two')[0]?.id).toBe(onB);
+      // Both write the same key at once: one creates it, the other runs again on the new state and finds it.
+      const both = await Promise.all([put(a, 'same'), put(b, 'same')]);
+      expect(both.filter((result) => result === 'exists')).toHaveLength(1);
+      await Promise.all([a.sync('t'), b.sync('t')]);
+      expect(a.legsByVendorKey('t', 'same')).toHaveLength(1);
+      expect(b.legsByVendorKey('t', 'same')[0]?.id).toBe(a.legsByVendorKey('t', 'same')[0]?.id);
+      expect(a.callCount('t')).toBe(3);
+      expect(b.callCount('t')).toBe(3);
     } finally {
-      await first.close();
+      await a.close();
+      await b.close();
     }
-    // Once the first is gone, the lock goes with its session.
-    const again = await openStore({ databaseUrl: url });
-    await again.close();
+  });
+
+  it('one process with --seed issues the same ids on PostgreSQL as on a file', async () => {
+    const url = await freshDatabase();
+    const onDatabase = await openStore({ databaseUrl: url, seed: 'fixed' });
+    const inMemory = await openStore({ seed: 'fixed' });
+    try {
+      // Ids are drawn inside writes (a replica tops its block up before each); 1,500 pass the first block of 1,000.
+      const ids = async (store: TelephonyStore) => {
+        const drawn: string[] = [];
+        for (let i = 0; i < 30; i++) {
+          const some = await store.transact('t', () => ({
+            mutations: [],
+            result: Array.from({ length: 50 }, () => store.ids.next('0LQ')),
+          }));
+          drawn.push(...some);
+        }
+        return drawn;
+      };
+      expect(await ids(onDatabase)).toEqual(await ids(inMemory));
+      // One write that needs more ids than its block has left gets another block and runs again.
+      const many = await onDatabase.transact('t', () => ({
+        mutations: [],
+        result: Array.from({ length: 2500 }, () => onDatabase.ids.next('0VR')),
+      }));
+      expect(new Set(many).size).toBe(2500);
+    } finally {
+      await onDatabase.close();
+      await inMemory.close();
+    }
   });
 
   it('names the row of a log entry of the wrong shape', async () => {
@@ -82,7 +153,7 @@ describe('--store postgres://', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(
-      `INSERT INTO scv_mock_log (seq, mutations) VALUES (7, '[{"op": "put", "collection": "calls"}]')`,
+      `INSERT INTO scv_mock_log (seq, tenant, version, replica, mutations) VALUES (7, 't', 1, 1, '[{"op": "put", "collection": "calls"}]')`,
     );
     await client.end();
     await expect(openStore({ databaseUrl: url })).rejects.toThrow(/log row 7 has/);

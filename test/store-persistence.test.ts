@@ -127,10 +127,13 @@ describe('group commit', () => {
     };
     const put = (vendorCallKey: string) => {
       const { call, conversation } = createCallForUpdate({ ...base, vendorCallKey }, store.ids);
-      return store.commit([
-        { op: 'put', collection: 'calls', record: call },
-        { op: 'put', collection: 'conversations', record: conversation },
-      ]);
+      return store.transact('t', () => ({
+        mutations: [
+          { op: 'put', collection: 'calls', record: call },
+          { op: 'put', collection: 'conversations', record: conversation },
+        ],
+        result: undefined,
+      }));
     };
     // Each is queued for the next turn of the event loop; the close comes first.
     const writes = [put('one'), put('two')];

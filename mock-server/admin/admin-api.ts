@@ -10,6 +10,7 @@ import type { RuleMode } from '../../contracts/sequence-rules.ts';
 import type { RequestHandler } from 'express';
 import type { KeyRegistry } from '../auth/key-registry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
+import type { JournalWriter } from '../journal/journal-writer.ts';
 import type { AuthMode } from '../auth/request-auth.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
@@ -39,6 +40,7 @@ export interface AdminApiOptions {
   limits: StorageLimits;
   authenticate: RequestHandler;
   journal: RequestJournal;
+  journalWriter: JournalWriter;
   faults: FaultBook;
   clock: MockClock;
   access: AdminAccess;

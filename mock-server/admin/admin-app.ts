@@ -13,12 +13,16 @@ export function adminApp(
   options: Omit<AdminApiOptions, 'authenticate'> & { authenticate: Authenticator; logger: Logger },
 ): Express {
   const { logger, authenticate, ...api } = options;
+  // A replica catches the tenant's store and journal up with the others before an admin request reads them.
+  const sync = async (tenant: string) => {
+    await Promise.all([api.store.sync(tenant), api.journalWriter.sync(tenant)]);
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(adminRequestLog((entry) => logger.request(entry)));
   app.use(dashboardRoutes());
-  app.use(ADMIN_BASE_PATH, adminApi({ ...api, authenticate: adminTenant(authenticate) }));
+  app.use(ADMIN_BASE_PATH, adminApi({ ...api, authenticate: adminTenant(authenticate, sync) }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -35,13 +35,22 @@ export function jsonBody(limitBytes: number): RequestHandler {
   };
 }
 
-/** Sets res.locals.tenant, or answers the 400/401/403 that says why it cannot. */
-export function adminTenant(authenticate: Authenticator): RequestHandler {
+/**
+ * Sets res.locals.tenant, or answers the 400/401/403 that says why it cannot. `sync` brings the tenant's
+ * state up to date first (a replica catches up with the others), so an admin read sees every write
+ * answered before it.
+ */
+export function adminTenant(authenticate: Authenticator, sync: (tenant: string) => Promise<void>): RequestHandler {
   return (req, res, next) => {
-    authenticate(req.headers).then((tenant) => {
-      (res.locals as AdminLocals).tenant = tenant;
-      next();
-    }, next);
+    authenticate(req.headers)
+      .then(async (tenant) => {
+        await sync(tenant.key);
+        return tenant;
+      })
+      .then((tenant) => {
+        (res.locals as AdminLocals).tenant = tenant;
+        next();
+      }, next);
   };
 }
 

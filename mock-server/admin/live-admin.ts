@@ -53,12 +53,16 @@ export function liveAdmin(options: LiveAdminOptions): Router {
   const router = Router();
   const { journal, store, org } = options;
 
-  router.get('/tenants', (_req, res) => {
-    const body: TenantList = {
-      tenants: [...options.census.known()].map((key) => ({ tenant: key, calls: store.callCount(key) })),
-      limit: options.census.max,
-    };
-    res.json(body);
+  router.get('/tenants', (_req, res, next) => {
+    // Replicas: tenants that only other replicas served are in the shared store.
+    store.syncAll().then(() => {
+      const keys = new Set([...options.census.known(), ...store.tenants()]);
+      const body: TenantList = {
+        tenants: [...keys].map((key) => ({ tenant: key, calls: store.callCount(key) })),
+        limit: options.census.max,
+      };
+      res.json(body);
+    }, next);
   });
 
   router.post(

@@ -11,7 +11,7 @@ import { type Tenant } from '../tenancy/tenant.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { admitWrite, type StorageLimits } from '../tenancy/storage-limits.ts';
 
-export async function createSalesforceCallOf(
+export function createSalesforceCallOf(
   store: TelephonyStore,
   tenant: Tenant,
   request: SalesforceCallRequest,
@@ -19,35 +19,37 @@ export async function createSalesforceCallOf(
   limits: StorageLimits,
   time: Date,
 ): Promise<SalesforceCallResponse> {
-  const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
-  if (existing !== undefined) {
-    throw ApiError.details(400, 'INVALID_REQUEST', [
+  return store.transact(tenant.key, () => {
+    const existing = store.legsByVendorKey(tenant.key, request.vendorCallKey)[0];
+    if (existing !== undefined) {
+      throw ApiError.details(400, 'INVALID_REQUEST', [
+        {
+          field: 'vendorCallKey',
+          problem: `is already the key of call ${existing.id}; give the new call a key of its own`,
+        },
+      ]);
+    }
+    ensureRoomForCall({ store, maxCallsPerTenant }, tenant.key);
+    const now = time.toISOString();
+    const { call, mutations } = createSalesforceCall(
       {
-        field: 'vendorCallKey',
-        problem: `is already the key of call ${existing.id}; give the new call a key of its own`,
+        tenant: tenant.key,
+        callCenterApiName: tenant.callCenterApiName,
+        vendorCallKey: request.vendorCallKey,
+        callType: request.callType,
+        providerName: null,
+        createdVia: 'admin',
+        now,
       },
-    ]);
-  }
-  ensureRoomForCall({ store, maxCallsPerTenant }, tenant.key);
-  const now = time.toISOString();
-  const { call, mutations } = createSalesforceCall(
-    {
-      tenant: tenant.key,
-      callCenterApiName: tenant.callCenterApiName,
-      vendorCallKey: request.vendorCallKey,
+      { from: request.from ?? null, to: request.to ?? null, startTime: request.startTime ?? now },
+      store.ids,
+    );
+    const result: SalesforceCallResponse = {
+      voiceCallId: call.id,
+      vendorCallKey: call.vendorCallKey,
+      conversationId: call.conversationId,
       callType: request.callType,
-      providerName: null,
-      createdVia: 'admin',
-      now,
-    },
-    { from: request.from ?? null, to: request.to ?? null, startTime: request.startTime ?? now },
-    store.ids,
-  );
-  await store.commit(mutations, admitWrite(store, limits, mutations));
-  return {
-    voiceCallId: call.id,
-    vendorCallKey: call.vendorCallKey,
-    conversationId: call.conversationId,
-    callType: request.callType,
-  };
+    };
+    return { mutations, change: admitWrite(store, limits, mutations), result };
+  });
 }

@@ -25,6 +25,7 @@ import { findCall } from '../domain/call-resolution.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { jsonBody, withTenant } from './admin-http.ts';
 import type { JournalFilter, RequestJournal } from '../journal/request-journal.ts';
+import type { JournalWriter } from '../journal/journal-writer.ts';
 import { zodError } from './zod-errors.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import { conversationState } from './state-views.ts';
@@ -34,6 +35,7 @@ import { createSalesforceCallOf } from './salesforce-calls.ts';
 export interface TenantAdminOptions {
   authenticate: RequestHandler;
   journal: RequestJournal;
+  journalWriter: JournalWriter;
   store: TelephonyStore;
   maxBodyBytes: number;
   /** Calls one tenant may store (a call made here counts too). */
@@ -100,8 +102,8 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
   );
   router.delete(
     '/journal',
-    withTenant((tenant) => {
-      const body: JournalCleared = { tenant: tenant.key, cleared: journal.clear(tenant.key) };
+    withTenant(async (tenant) => {
+      const body: JournalCleared = { tenant: tenant.key, cleared: await options.journalWriter.clear(tenant.key) };
       return { body };
     }),
   );
@@ -126,7 +128,7 @@ export function tenantAdmin(options: TenantAdminOptions): Router {
       const body: ResetResponse = {
         tenant: tenant.key,
         removed: calls ? await store.resetTenant(tenant.key) : empty,
-        journalCleared: clearJournal ? journal.clear(tenant.key) : 0,
+        journalCleared: clearJournal ? await options.journalWriter.clear(tenant.key) : 0,
       };
       journal.announce(tenant.key, { kind: 'reset' });
       return { body };

@@ -15,7 +15,7 @@ import { START_HELP } from './start-help.ts';
 import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
 import { adaptHeapGrowth, storeBytesOnDisk } from './heap-growth.ts';
 import { ADMIN_TOKEN_HEADER, AdminExposureError } from '../admin/admin-exposure.ts';
-import { StoreDatabaseError } from '../store/postgres-persistence.ts';
+import { StoreDatabaseError } from '../store/postgres-database.ts';
 
 function describeCenters(org: SimulatedOrg): string[] {
   return org.contactCenters.map(

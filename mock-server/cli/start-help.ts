@@ -14,7 +14,7 @@ Options:
       --data <file>         Store snapshot file, its log next to it (default ${DEFAULTS.dataFile})
       --in-memory           Keep everything in memory; nothing is written to disk
       --store <url>         Keep the store in PostgreSQL instead: postgres://user:pass@host/db (the
-                            mock creates its tables; one mock process per database for now)
+                            mock creates its tables); replicas with the same URL share the store
       --fixtures <file>     Simulated org to load (default: fixtures/default-org.json)
       --mode <mode>         strict: rules at level refuse answer 409 or 400 (default)
                             lenient: let them through, recorded as violations (verify still fails)

@@ -10,7 +10,7 @@ import type { Authenticator } from '../auth/request-auth.ts';
 import { handlerFor } from '../domain/operation-registry.ts';
 import type { OperationEnv, OperationOutcome, OperationRequest } from '../domain/operation-types.ts';
 import { RuleLedger } from '../domain/rule-enforcement.ts';
-import { ApiError } from '../errors/api-error.ts';
+import { ApiError, storeUnavailableError } from '../errors/api-error.ts';
 import { WARNINGS_HEADER, warningsHeader } from '../http/warnings-header.ts';
 import { parseJsonBody } from '../http/json-body.ts';
 import type { Logger } from '../http/logger.ts';
@@ -26,6 +26,7 @@ import { faultError } from '../faults/fault-answers.ts';
 import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
 import type { CallRateLimit } from '../tenancy/call-rate-limit.ts';
 import { admitWrite } from '../tenancy/storage-limits.ts';
+import { StoreUnavailable } from '../store/store-unavailable.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -157,34 +158,49 @@ export class TelephonyPipeline {
     );
   }
 
-  /** Runs the operation and commits what it returns; the facts gain the call and the rule checks either way. */
+  /**
+   * Runs the operation and commits what it returns; the facts gain the call and the rule checks either
+   * way. A replica may run it more than once (another replica wrote for the tenant first): each run
+   * starts with a fresh rule ledger, and the last run's is the one reported.
+   */
   private async run(operationId: string, request: TelephonyRequest, facts: RequestFacts): Promise<RequestOutcome> {
     if (!isOperationId(operationId)) throw new Error(`no domain operation for ${operationId}`);
     const { env } = this.options;
+    const { store, limits } = env;
     const tenant = facts.tenant!;
     const provider = request.headers['telephony-provider-name'];
-    const operationRequest: OperationRequest = {
+    const undocumentedFields = findUndocumentedFields(this.bodySchemas.get(operationId), facts.body);
+    facts.undocumentedFields = undocumentedFields;
+    const base: Omit<OperationRequest, 'rules'> = {
       tenant,
       params: facts.params!,
       body: facts.body,
       query: queryStrings(request.query),
-      undocumentedFields: findUndocumentedFields(this.bodySchemas.get(operationId), facts.body),
+      undocumentedFields,
       providerName: typeof provider === 'string' ? provider : null,
       now: this.options.clock(),
-      rules: new RuleLedger(),
     };
-    facts.undocumentedFields = operationRequest.undocumentedFields;
-    facts.checks = operationRequest.rules.checks;
+    let rules = new RuleLedger();
     let outcome: OperationOutcome;
     try {
-      // The body was validated against this operation's schema, which is what the handler's type says.
-      outcome = handlerFor(operationId).handle(operationRequest as OperationRequest<never>, env);
+      outcome = await store.transact(tenant.key, () => {
+        rules = new RuleLedger();
+        facts.checks = rules.checks;
+        // The body was validated against this operation's schema, which is what the handler's type says.
+        const operationRequest: OperationRequest = { ...base, rules };
+        const ran = handlerFor(operationId).handle(operationRequest as OperationRequest<never>, env);
+        // A write past a storage limit is refused whole (429), before anything is applied.
+        return { mutations: ran.mutations, change: admitWrite(store, limits, ran.mutations), result: ran };
+      });
     } catch (error) {
+      if (error instanceof StoreUnavailable) {
+        this.options.logger.error(`store write failed: ${error.message}`);
+        throw storeUnavailableError();
+      }
       const refused = error instanceof ApiError ? error.extra.callState?.voiceCallId : undefined;
       if (refused !== undefined) facts.call = this.callOf(tenant, refused);
       throw error;
     }
-    await this.commit(outcome);
     if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
     // After the call is read for the journal: eviction may take the very conversation just closed.
     if (outcome.mutations.length > 0 && this.options.afterWrite !== undefined) {
@@ -192,31 +208,14 @@ export class TelephonyPipeline {
         this.options.logger.warn(`after the write of ${tenant.key}: ${(error as Error).message}`);
       });
     }
-    const { warnings } = operationRequest.rules;
+    const { warnings } = rules;
     facts.warnings = warnings;
     return {
       ...facts,
       status: outcome.status,
-      headers:
-        warnings.length === 0
-          ? {}
-          : { [WARNINGS_HEADER]: warningsHeader(warnings, operationRequest.undocumentedFields) },
+      headers: warnings.length === 0 ? {} : { [WARNINGS_HEADER]: warningsHeader(warnings, undocumentedFields) },
       answer: outcome.body,
     };
-  }
-
-  private async commit(outcome: OperationOutcome): Promise<void> {
-    const { store, limits } = this.options.env;
-    // A write past a storage limit is refused whole (429), before anything is applied.
-    const change = admitWrite(store, limits, outcome.mutations);
-    try {
-      await store.commit(outcome.mutations, change);
-    } catch (error) {
-      this.options.logger.error(`store write failed: ${(error as Error).message}`);
-      throw new ApiError(503, 'STORE_UNAVAILABLE', [
-        'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
-      ]);
-    }
   }
 
   /** Which stored call the request was about, for the log and the journal. */

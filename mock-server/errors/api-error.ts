@@ -38,6 +38,13 @@ export function internalError(): ApiError {
   ]);
 }
 
+/** The answer when the store (a disk, the shared database) could not be read or written. */
+export function storeUnavailableError(): ApiError {
+  return new ApiError(503, 'STORE_UNAVAILABLE', [
+    'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
+  ]);
+}
+
 /** The error and its stack, for the log. */
 export const describeFault = (error: unknown): string =>
   error instanceof Error ? (error.stack ?? error.message) : String(error);

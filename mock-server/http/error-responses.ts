@@ -5,7 +5,8 @@
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { ErrorResponse } from '../../contracts/wire-schemas.ts';
-import { ApiError, describeFault, internalError } from '../errors/api-error.ts';
+import { ApiError, describeFault, internalError, storeUnavailableError } from '../errors/api-error.ts';
+import { StoreUnavailable } from '../store/store-unavailable.ts';
 import { routeNotFound } from '../openapi/spec-router.ts';
 import { BodyAborted } from './json-body.ts';
 import type { Logger } from './logger.ts';
@@ -31,6 +32,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     if (res.headersSent || error instanceof BodyAborted) return;
     if (error instanceof ApiError) return sendError(res, error);
+    if (error instanceof StoreUnavailable) {
+      logger.error(`store unavailable on ${req.method} ${req.originalUrl}: ${error.message}`);
+      return sendError(res, storeUnavailableError());
+    }
     const clientStatus = clientStatusOf(error);
     if (clientStatus !== undefined) {
       return sendError(

@@ -12,7 +12,8 @@ import type { RequestJournal } from '../journal/request-journal.ts';
 import { BodyAborted, readBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
 import { logEntryOf } from './request-log.ts';
-import { deliver } from './outcome-delivery.ts';
+import { deliver, deliveredOf } from './outcome-delivery.ts';
+import type { JournalWriter } from '../journal/journal-writer.ts';
 
 export interface TelephonyListenerOptions {
   pipeline: TelephonyPipeline;
@@ -21,6 +22,8 @@ export interface TelephonyListenerOptions {
   maxBodyBytes: number;
   logger: Logger;
   journal: RequestJournal;
+  /** Where entries go: the journal itself, or the replicas' shared journal too. */
+  journalWriter: JournalWriter;
 }
 
 /** Query parameters as express's simple parser gives them: a repeated name is an array. */
@@ -42,7 +45,7 @@ const faultOutcome = (): RequestOutcome => {
 export type TelephonyListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function telephonyListener(options: TelephonyListenerOptions): TelephonyListener {
-  const { pipeline, basePath, logger, journal } = options;
+  const { pipeline, basePath, logger, journal, journalWriter } = options;
   return (req, res) => {
     const started = process.hrtime.bigint();
     const time = new Date();
@@ -64,23 +67,29 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
         logger.error(`internal error on ${method} ${url}: ${describeFault(error)}`);
         return faultOutcome();
       })
-      .then((outcome) => {
+      .then(async (outcome) => {
         if (outcome === undefined || res.headersSent || res.destroyed) return;
-        const delivered = deliver(res, outcome);
         const answered: AnsweredRequest = {
           time,
           method,
           path: shownPath,
           headers: req.headers,
           outcome,
-          delivered,
+          delivered: deliveredOf(outcome),
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
         };
-        if (logger.logsRequests) logger.request(logEntryOf(answered));
-        if (journal.enabled) {
-          const entry = journalEntryOf(answered);
-          if (entry !== undefined) journal.record(entry);
+        const entry = journal.enabled ? journalEntryOf(answered) : undefined;
+        // On replicas the entry is written for the others before the answer, so that a verify sent to
+        // another replica right after it sees this request.
+        const recorded = entry === undefined ? undefined : journalWriter.record(entry);
+        if (recorded !== undefined) {
+          await recorded.catch((error: unknown) => {
+            logger.warn(`could not journal ${method} ${shownPath} for the other replicas: ${(error as Error).message}`);
+          });
         }
+        if (res.destroyed) return;
+        deliver(res, outcome);
+        if (logger.logsRequests) logger.request(logEntryOf(answered));
       });
   };
 }

@@ -91,11 +91,37 @@ function base62(value: number, count: number): string {
 export class SalesforceIdFactory {
   /** Per prefix, two 32-bit lanes derived from the seed. */
   private readonly lanes = new Map<string, readonly [number, number]>();
+  /**
+   * With replicas, the counter values this process may use: blocks handed out by the shared database,
+   * each [first, last], so no two replicas issue the same one. Null: every value is this process's.
+   */
+  private blocks: Array<[number, number]> | null = null;
+  /** Ids this factory has issued since it was made. */
+  drawn = 0;
 
   constructor(
     readonly seed: string,
     private counter = 0,
   ) {}
+
+  /** From now on, ids come only from blocks given with addBlock (a replica sharing its store). */
+  useBlocks(): void {
+    this.blocks = [];
+    this.counter = 0;
+  }
+
+  /** Counter values first..last are this process's to issue (with useBlocks). */
+  addBlock(first: number, last: number): void {
+    this.blocks?.push([first, last]);
+  }
+
+  /** How many more ids may be issued before another block is needed (unbounded without blocks). */
+  get remaining(): number {
+    if (this.blocks === null) return Number.POSITIVE_INFINITY;
+    let left = 0;
+    for (const [first, last] of this.blocks) left += Math.max(0, last - Math.max(first - 1, this.counter));
+    return left;
+  }
 
   static randomSeed(): string {
     return randomBytes(12).toString('hex');
@@ -106,7 +132,8 @@ export class SalesforceIdFactory {
   }
 
   next(prefix: KeyPrefix): string {
-    this.counter += 1;
+    this.advance();
+    this.drawn += 1;
     let lanes = this.lanes.get(prefix);
     if (lanes === undefined) {
       const key = `${this.seed}:${prefix}`;
@@ -117,5 +144,23 @@ export class SalesforceIdFactory {
     const high = mix32(lanes[0] ^ this.counter);
     const low = mix32(lanes[1] + Math.imul(this.counter, 0x9e3779b1));
     return to18(`${prefix}SM0${base62(high, 5)}${base62(low, 4)}`);
+  }
+
+  private advance(): void {
+    if (this.blocks === null) {
+      this.counter += 1;
+      return;
+    }
+    while (this.blocks.length > 0 && this.counter >= this.blocks[0]![1]) this.blocks.shift();
+    const block = this.blocks[0];
+    if (block === undefined) throw new IdsExhausted();
+    this.counter = Math.max(this.counter + 1, block[0]);
+  }
+}
+
+/** A replica ran out of id blocks mid-operation: the store fetches more and runs the operation again. */
+export class IdsExhausted extends Error {
+  constructor() {
+    super("no record ids left in this replica's blocks");
   }
 }

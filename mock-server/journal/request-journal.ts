@@ -122,6 +122,11 @@ function matches(entry: JournalEntry, filter: JournalFilter): boolean {
   return true;
 }
 
+function isSorted(entries: readonly JournalEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) if (entries[i - 1]!.seq > entries[i]!.seq) return false;
+  return true;
+}
+
 /** What a tenant's listeners hear: a request the journal recorded, or a reset of the tenant. */
 export type TenantEvent = { kind: 'entry'; entry: JournalEntry } | { kind: 'reset' };
 
@@ -150,14 +155,19 @@ export class RequestJournal {
     return this.capacity > 0;
   }
 
-  record(entry: Omit<JournalEntry, 'seq'>): void {
+  /**
+   * Keeps the entry, numbered `seq` when given (a replica's journal: the shared database numbers
+   * entries) or next in this journal's own order.
+   */
+  record(entry: Omit<JournalEntry, 'seq'>, seq?: number): void {
     if (!this.enabled) return;
     let ring = this.tenants.get(entry.tenant);
     if (ring === undefined) {
       ring = new Ring(this.capacity);
       this.tenants.set(entry.tenant, ring);
     }
-    const full: JournalEntry = { seq: ++this.seq, ...entry };
+    this.seq = seq ?? this.seq + 1;
+    const full: JournalEntry = { seq: this.seq, ...entry };
     const bytes = jsonSizeOf(full);
     const before = ring.bytes;
     ring.push(full, bytes);
@@ -169,6 +179,11 @@ export class RequestJournal {
   /** Tells the tenant's listeners (the dashboard's stream) what happened. */
   announce(tenant: string, event: TenantEvent): void {
     for (const listener of this.listeners.get(tenant) ?? []) listener(event);
+  }
+
+  /** Whether anyone listens to the tenant's events. */
+  hasListeners(tenant: string): boolean {
+    return this.listeners.has(tenant);
   }
 
   /** Calls `listener` with the tenant's events from now on (journal entries, resets); the result unsubscribes. */
@@ -193,6 +208,8 @@ export class RequestJournal {
   list(tenant: string, filter: JournalFilter = {}): JournalPage {
     const ring = this.tenants.get(tenant);
     let entries = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
+    // A replica's journal takes other replicas' entries as it catches up, so they may come out of order.
+    if (!isSorted(entries)) entries.sort((x, y) => x.seq - y.seq);
     if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
     return {
       tenant,
@@ -218,11 +235,26 @@ export class RequestJournal {
     return keys.reduce((sum, key) => sum + (tallies.get(key) ?? 0), 0);
   }
 
-  /** Forgets a tenant's entries (and its dropped count); returns how many there were. */
-  clear(tenant: string): number {
-    const size = this.tenants.get(tenant)?.size ?? 0;
-    this.bytes -= this.tenants.get(tenant)?.bytes ?? 0;
+  /**
+   * Forgets a tenant's entries (and its dropped count); returns how many there were. With `before`, only
+   * the entries numbered below it (a clear another replica made, which later entries survive).
+   */
+  clear(tenant: string, before?: number): number {
+    const ring = this.tenants.get(tenant);
+    if (ring === undefined) return 0;
+    const size = ring.size;
+    this.bytes -= ring.bytes;
     this.tenants.delete(tenant);
+    if (before !== undefined) {
+      const kept = ring.all().filter((entry) => entry.seq >= before);
+      if (kept.length > 0) {
+        const fresh = new Ring(this.capacity);
+        for (const entry of kept) fresh.push(entry, jsonSizeOf(entry));
+        this.tenants.set(tenant, fresh);
+        this.bytes += fresh.bytes;
+      }
+      return size - kept.length;
+    }
     return size;
   }
 }

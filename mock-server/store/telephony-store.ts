@@ -1,35 +1,16 @@
 /**
- * The store interface the server talks to, and its implementation: an in-memory state index, optionally
- * persisted on files: a write-ahead log and a snapshot in lowdb's JSON format. Another backend only has to implement
- * `TelephonyStore`.
- *
- * Reads are synchronous and a commit applies its mutations synchronously before it waits for the disk,
- * so a handler that reads and then commits without awaiting in between is atomic: Node runs one
- * request's handler at a time, and nothing is half-written when the commit is refused or fails.
+ * The store interface the server talks to, and where a store comes from: in memory, on files (a
+ * write-ahead log and a snapshot in lowdb's JSON format; local-store.ts), or shared by replicas through
+ * PostgreSQL (replicated-store.ts). Reads are synchronous; writes go through `transact`, which both
+ * backends make atomic for the tenant.
  */
 import type { StoreCounts } from '../../contracts/admin-schemas.ts';
 import { SalesforceIdFactory } from '../ids/salesforce-id.ts';
-import {
-  FilePersistence,
-  type LoadedState,
-  type FilePersistenceOptions,
-  type LoggedBatch,
-} from './file-persistence.ts';
-import { PostgresPersistence } from './postgres-persistence.ts';
-import type { SnapshotSource } from './snapshot-file.ts';
-
-/** Where a store's batches go: a file (the log and its snapshot) or a PostgreSQL database. */
-interface StorePersistence {
-  readonly kind: 'file' | 'postgres';
-  /** The file, or the database URL without its password. */
-  readonly location: string;
-  load(apply: (mutation: Mutation) => void): Promise<LoadedState>;
-  append(batch: LoggedBatch): Promise<void>;
-  setSnapshotSource(source: () => SnapshotSource): void;
-  compact(): Promise<void>;
-  release(): Promise<void>;
-  close(): Promise<void>;
-}
+import { FilePersistence, type LoadedState, type FilePersistenceOptions } from './file-persistence.ts';
+import { LocalTelephonyStore } from './local-store.ts';
+import { PostgresDatabase, StoreDatabaseError } from './postgres-database.ts';
+import { ReplicatedTelephonyStore } from './replicated-store.ts';
+import { SharedLog } from './shared-log.ts';
 import type {
   CollectionName,
   ContactRequestRecord,
@@ -43,12 +24,24 @@ import type {
   VoiceCallRecord,
 } from './records.ts';
 import { StateIndex } from './state-index.ts';
-import { StoredBytes } from './stored-bytes.ts';
+import { StoreUnavailable } from './store-unavailable.ts';
+
+export { StoreUnavailable };
+
+/** What one run of a write makes: its mutations (none for a read or a refusal) and the answer it leads to. */
+export interface WriteAttempt<T> {
+  mutations: readonly Mutation[];
+  /** The mutations' size change, when the attempt computed it already (admitWrite). */
+  change?: ReadonlyMap<string, number>;
+  result: T;
+}
 
 export interface TelephonyStore {
   readonly kind: 'file' | 'postgres' | 'memory';
-  /** The snapshot file, or null in memory. */
+  /** The snapshot file, the database URL (without its password), or null in memory. */
   readonly location: string | null;
+  /** Whether other processes (replicas) share this store. */
+  readonly shared: boolean;
   /** Issues record ids; what it issued is persisted with the next commit. */
   readonly ids: SalesforceIdFactory;
   /** Log lines dropped at load because a crash cut them short (never acknowledged). */
@@ -89,10 +82,18 @@ export interface TelephonyStore {
   entriesOf(collection: 'transcripts' | 'events', conversationId: string): number;
 
   /**
-   * Applies the mutations now; resolves once they are durable. `change` is their sizeChange when the
-   * caller has it already.
+   * Runs `attempt` on the tenant's current state and commits the mutations it returns; resolves to its
+   * result once they are durable, or rejects with StoreUnavailable. In one process it runs once, with
+   * nothing in between its reads and the commit (Node runs one handler at a time). A replica first
+   * catches the tenant up with what other replicas committed, and runs it again when another replica
+   * committed for the tenant meanwhile: `attempt` must only read the store and return, or throw (an
+   * ApiError ends the write with nothing committed).
    */
-  commit(mutations: readonly Mutation[], change?: ReadonlyMap<string, number>): Promise<void>;
+  transact<T>(tenant: string, attempt: () => WriteAttempt<T>): Promise<T>;
+  /** Brings the tenant up to date with what other replicas committed (nothing to do in one process). */
+  sync(tenant: string): Promise<void>;
+  /** Brings every tenant up to date, for views across tenants. */
+  syncAll(): Promise<void>;
   /** Makes everything durable and releases files. */
   close(): Promise<void>;
 }
@@ -107,167 +108,14 @@ export interface OpenStoreOptions {
   persistence?: FilePersistenceOptions;
 }
 
-const inTenant = <T extends { tenant: string }>(tenant: string, record: T | undefined): T | undefined =>
-  record !== undefined && record.tenant === tenant ? record : undefined;
-
-class IndexedTelephonyStore implements TelephonyStore {
-  private seq: number;
-  private issuedAtLastCommit: number;
-  private readonly bytes: StoredBytes;
-
-  constructor(
-    private readonly state: StateIndex,
-    private readonly persistence: StorePersistence | null,
-    readonly ids: SalesforceIdFactory,
-    seq: number,
-    readonly droppedAtLoad: number,
-  ) {
-    this.seq = seq;
-    this.issuedAtLastCommit = ids.issued;
-    this.bytes = new StoredBytes(state);
-    persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
-  }
-
-  get kind(): 'file' | 'postgres' | 'memory' {
-    return this.persistence?.kind ?? 'memory';
-  }
-
-  get location(): string | null {
-    return this.persistence?.location ?? null;
-  }
-
-  getCall(tenant: string, id: string) {
-    return inTenant(tenant, this.state.calls.get(id));
-  }
-
-  legsByVendorKey(tenant: string, vendorCallKey: string) {
-    return this.state.legsByVendorKey(tenant, vendorCallKey);
-  }
-
-  legsOfConversation(tenant: string, conversationId: string) {
-    return this.state.calls.find('conversation', conversationId).filter((call) => call.tenant === tenant);
-  }
-
-  getConversation(tenant: string, id: string) {
-    return inTenant(tenant, this.state.conversations.get(id));
-  }
-
-  transcriptsOf(tenant: string, conversationId: string) {
-    return this.state.transcripts.find('conversation', conversationId).filter((entry) => entry.tenant === tenant);
-  }
-
-  hasMessageId(tenant: string, conversationId: string, messageId: string) {
-    return (
-      this.getConversation(tenant, conversationId) !== undefined && this.state.hasMessageId(conversationId, messageId)
-    );
-  }
-
-  recordingOf(tenant: string, voiceCallId: string) {
-    return inTenant(tenant, this.state.recordings.find('call', voiceCallId)[0]);
-  }
-
-  pendingRoutingOf(tenant: string, voiceCallId: string) {
-    return inTenant(tenant, this.state.routings.find('call', voiceCallId)[0]);
-  }
-
-  contactRequestsOf(tenant: string, voiceCallId: string) {
-    return this.state.contactRequests.find('call', voiceCallId).filter((request) => request.tenant === tenant);
-  }
-
-  eventsOf(tenant: string, conversationId: string) {
-    return this.state.events.find('conversation', conversationId).filter((event) => event.tenant === tenant);
-  }
-
-  numberReservationsOf(tenant: string) {
-    return this.state.ofTenant('numberReservations', tenant);
-  }
-
-  counts(): StoreCounts {
-    const s = this.state;
-    return {
-      calls: s.calls.size,
-      conversations: s.conversations.size,
-      transcripts: s.transcripts.size,
-      recordings: s.recordings.size,
-      routings: s.routings.size,
-      contactRequests: s.contactRequests.size,
-      events: s.events.size,
-      numberReservations: s.numberReservations.size,
-    };
-  }
-
-  callCount(tenant: string): number {
-    return this.state.calls.count('tenant', tenant);
-  }
-
-  conversationCount(tenant: string): number {
-    return this.state.conversations.count('tenant', tenant);
-  }
-
-  conversationsOf(tenant: string) {
-    return this.state.ofTenant('conversations', tenant);
-  }
-
-  async resetTenant(tenant: string): Promise<StoreCounts> {
-    const removed = this.state.countsOf(tenant);
-    await this.commit([{ op: 'dropTenant', tenant }]);
-    return removed;
-  }
-
-  bytesOf(tenant: string): number {
-    return this.bytes.of(tenant);
-  }
-
-  totalBytes(): number {
-    return this.bytes.total();
-  }
-
-  sizeChange(mutations: readonly Mutation[]): ReadonlyMap<string, number> {
-    return this.bytes.change(mutations);
-  }
-
-  tenants(): Set<string> {
-    return this.state.tenants();
-  }
-
-  hasRecord(collection: CollectionName, id: string): boolean {
-    return this.state.record(collection, id) !== undefined;
-  }
-
-  entriesOf(collection: 'transcripts' | 'events', conversationId: string): number {
-    return this.state.countIn(collection, 'conversation', conversationId);
-  }
-
-  commit(mutations: readonly Mutation[], change = this.bytes.change(mutations)): Promise<void> {
-    const batch: Mutation[] = [...mutations];
-    if (this.ids.issued !== this.issuedAtLastCommit) {
-      batch.push({ op: 'meta', meta: { idSeed: this.ids.seed, idsIssued: this.ids.issued } });
-      this.issuedAtLastCommit = this.ids.issued;
-    }
-    if (batch.length === 0) return Promise.resolve();
-    this.state.apply(batch);
-    this.bytes.applied(change);
-    this.seq += 1;
-    return this.persistence === null ? Promise.resolve() : this.persistence.append({ seq: this.seq, mutations: batch });
-  }
-
-  async close(): Promise<void> {
-    await this.persistence?.close();
-  }
-}
-
-/** Opens a store: loads the snapshot and replays the log when a file is given. */
+/** Opens a store: loads the snapshot and replays the log of a file, or the shared log of a database. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<TelephonyStore> {
+  if (options.databaseUrl !== undefined) return openReplica(options.databaseUrl, options.seed);
   const state = new StateIndex();
   let seq = 0;
   let dropped = 0;
   let loaded: LoadedState | undefined;
-  const persistence: StorePersistence | null =
-    options.databaseUrl !== undefined
-      ? new PostgresPersistence(options.databaseUrl)
-      : options.file !== undefined
-        ? new FilePersistence(options.file, options.persistence)
-        : null;
+  const persistence = options.file === undefined ? null : new FilePersistence(options.file, options.persistence);
   if (persistence !== null) {
     try {
       loaded = await persistence.load((mutation) => state.apply([mutation]));
@@ -291,7 +139,20 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
     options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(),
     stored?.idsIssued ?? 0,
   );
-  const store = new IndexedTelephonyStore(state, persistence, ids, seq, dropped);
+  const store = new LocalTelephonyStore(state, persistence, ids, seq, dropped);
   if (persistence !== null && loaded?.interruptedCompaction === true) await persistence.compact();
   return store;
+}
+
+async function openReplica(url: string, seed: string | undefined): Promise<TelephonyStore> {
+  const db = await PostgresDatabase.open(url);
+  try {
+    const log = new SharedLog(db);
+    const ids = new SalesforceIdFactory(await log.seed(seed, () => SalesforceIdFactory.randomSeed()));
+    return await ReplicatedTelephonyStore.open(new StateIndex(), ids, db, log);
+  } catch (error) {
+    await db.close();
+    if (error instanceof StoreUnavailable) throw new StoreDatabaseError(`${db.location}: ${error.message}`);
+    throw error;
+  }
 }

@@ -60,9 +60,11 @@ export class RetentionKeeper {
   }
 
   private async evict(tenant: string): Promise<void> {
-    const { conversations, mutations } = retentionEvictions(this.store, tenant, this.policy, this.now());
+    const conversations = await this.store.transact(tenant, () => {
+      const evictions = retentionEvictions(this.store, tenant, this.policy, this.now());
+      return { mutations: evictions.mutations, result: evictions.conversations };
+    });
     if (conversations === 0) return;
-    await this.store.commit(mutations);
     this.evictedPerTenant.set(tenant, this.evicted(tenant) + conversations);
     this.logger.info(
       `retention: evicted ${conversations} closed conversation(s) of ${tenant} with everything they own (${this.describe()})`,

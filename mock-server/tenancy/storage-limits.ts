@@ -60,7 +60,7 @@ function newEntries(store: TelephonyStore, mutations: readonly Mutation[]) {
 
 /**
  * Throws the 429 that names the limit these mutations would pass; otherwise returns their size change,
- * to commit with (store.commit(mutations, change)).
+ * to commit with (the `change` of a store.transact attempt).
  */
 export function admitWrite(
   store: TelephonyStore,

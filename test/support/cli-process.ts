@@ -28,14 +28,20 @@ export function runCli(
 }
 
 /** Starts `scv-mock start` on a free port and waits for its whole start banner. */
-export function startCli(args: string[], cwd?: string, limits: { fileSizeKb?: number } = {}): Promise<RunningMock> {
+/** `env` adds variables to the child's environment. */
+export function startCli(
+  args: string[],
+  cwd?: string,
+  limits: { fileSizeKb?: number; env?: Record<string, string> } = {},
+): Promise<RunningMock> {
   return new Promise((resolve, reject) => {
     const command = [process.execPath, BIN, 'start', '--port', '0', ...args];
+    const env = { ...process.env, ...limits.env };
     // A file size limit (ulimit -f) makes writes past it fail part-way, as on a full disk.
     const child =
       limits.fileSizeKb === undefined
-        ? spawn(command[0]!, command.slice(1), { cwd })
-        : spawn('/bin/sh', ['-c', `ulimit -f ${limits.fileSizeKb} && exec "$0" "$@"`, ...command], { cwd });
+        ? spawn(command[0]!, command.slice(1), { cwd, env })
+        : spawn('/bin/sh', ['-c', `ulimit -f ${limits.fileSizeKb} && exec "$0" "$@"`, ...command], { cwd, env });
     let output = '';
     const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     const timer = setTimeout(() => reject(new Error(`no start banner within 15 s:\n${output}`)), 15_000);

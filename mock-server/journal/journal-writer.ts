@@ -1,0 +1,27 @@
+/**
+ * How entries reach the journal and how it is cleared: in one process, straight into its RequestJournal;
+ * on replicas, through the shared table as well (shared-journal.ts). Reads go to the RequestJournal in
+ * both cases, after `sync`.
+ */
+import type { JournalEntry } from '../../contracts/admin-schemas.ts';
+import type { RequestJournal } from './request-journal.ts';
+
+export interface JournalWriter {
+  /** Keeps the entry; a promise when it resolves only once every replica can read it. */
+  record(entry: Omit<JournalEntry, 'seq'>): void | Promise<void>;
+  /** Brings the tenant's journal up to date with other replicas' entries. */
+  sync(tenant: string): Promise<void>;
+  /** Clears the tenant's journal (on every replica); resolves to how many entries this one held. */
+  clear(tenant: string): Promise<number>;
+  /** Writes what is pending and lets go of the database. */
+  close(): Promise<void>;
+}
+
+export function localJournalWriter(journal: RequestJournal): JournalWriter {
+  return {
+    record: (entry) => journal.record(entry),
+    sync: () => Promise.resolve(),
+    clear: (tenant) => Promise.resolve(journal.clear(tenant)),
+    close: () => Promise.resolve(),
+  };
+}

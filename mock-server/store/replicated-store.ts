@@ -1,0 +1,161 @@
+/**
+ * The store of a replica that shares its state with others through PostgreSQL (--store postgres://…).
+ * Each replica keeps the whole state in memory, as one process does, and the database holds every
+ * tenant's commits in order. Before a request a replica catches the tenant up with what others committed;
+ * its own commit is appended at the tenant's next version only if nobody took that version meanwhile
+ * (optimistic concurrency); if somebody did, it catches up and runs the operation again on the new state.
+ * So reads stay local and synchronous, and a tenant's writes are serialised across replicas while
+ * different tenants' are not.
+ */
+import { IdsExhausted, type SalesforceIdFactory } from '../ids/salesforce-id.ts';
+import { IndexedStore } from './indexed-store.ts';
+import type { PostgresDatabase } from './postgres-database.ts';
+import type { SharedLog, TenantBatch } from './shared-log.ts';
+import type { StateIndex } from './state-index.ts';
+import { TenantLanes } from './tenant-lanes.ts';
+import { StoreUnavailable } from './store-unavailable.ts';
+import type { WriteAttempt } from './telephony-store.ts';
+
+/** Runs of one write before the replica gives up (each lost to another replica's commit for the tenant). */
+const MAX_ATTEMPTS = 50;
+/** Fewer ids than this left: the next block is fetched before the operation runs. */
+const LOW_ON_IDS = 100;
+
+export class ReplicatedTelephonyStore extends IndexedStore {
+  readonly kind = 'postgres';
+  readonly shared = true;
+  private readonly versions = new Map<string, number>();
+  private readonly lanes = new TenantLanes();
+  private fetchingIds: Promise<void> | null = null;
+
+  private constructor(
+    state: StateIndex,
+    ids: SalesforceIdFactory,
+    private readonly db: PostgresDatabase,
+    private readonly log: SharedLog,
+  ) {
+    super(state, ids, 0);
+  }
+
+  /** Replays the whole log into `state` and takes a first block of ids. */
+  static async open(
+    state: StateIndex,
+    ids: SalesforceIdFactory,
+    db: PostgresDatabase,
+    log: SharedLog,
+  ): Promise<ReplicatedTelephonyStore> {
+    const store = new ReplicatedTelephonyStore(state, ids, db, log);
+    for (const batch of await log.everything()) store.take(batch);
+    ids.useBlocks();
+    await store.moreIds();
+    return store;
+  }
+
+  get location(): string {
+    return this.db.location;
+  }
+
+  /** The database the replicas share, for the other shared parts (the journal). */
+  get database(): PostgresDatabase {
+    return this.db;
+  }
+
+  transact<T>(tenant: string, attempt: () => WriteAttempt<T>): Promise<T> {
+    return this.lanes.run(
+      tenant,
+      () => this.catchUp(tenant),
+      () => this.write(tenant, attempt),
+    );
+  }
+
+  sync(tenant: string): Promise<void> {
+    return this.lanes.run(
+      tenant,
+      () => this.catchUp(tenant),
+      () => Promise.resolve(),
+    );
+  }
+
+  async syncAll(): Promise<void> {
+    const heads = await this.unavailableOnError(() => this.log.heads());
+    await Promise.all(
+      [...heads].filter(([tenant, version]) => version > this.versionOf(tenant)).map(([tenant]) => this.sync(tenant)),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.log.drained();
+    await this.db.close();
+  }
+
+  private async write<T>(tenant: string, attempt: () => WriteAttempt<T>): Promise<T> {
+    for (let run = 1; ; run++) {
+      if (this.ids.remaining < LOW_ON_IDS) await this.moreIds();
+      const drawnBefore = this.ids.drawn;
+      let tried: WriteAttempt<T>;
+      try {
+        tried = attempt();
+      } catch (error) {
+        // An operation that issues more ids than are left (a large bulk) gets at least as many more and runs again.
+        if (!(error instanceof IdsExhausted)) throw error;
+        const needed = this.ids.drawn - drawnBefore + 1;
+        while (this.ids.remaining < needed) await this.moreIds();
+        continue;
+      }
+      if (tried.mutations.length === 0) return tried.result;
+      const batch: TenantBatch = { tenant, version: this.versionOf(tenant) + 1, mutations: [...tried.mutations] };
+      if (await this.unavailableOnError(() => this.log.append(batch))) {
+        this.take(batch, tried.change);
+        return tried.result;
+      }
+      if (run === MAX_ATTEMPTS) {
+        throw new StoreUnavailable(
+          `${run} attempts at a write for ${tenant} each lost to another replica's write for the same tenant`,
+        );
+      }
+      await this.catchUp(tenant);
+    }
+  }
+
+  /** Applies what other replicas committed for the tenant since this one last looked. */
+  private async catchUp(tenant: string): Promise<void> {
+    const batches = await this.unavailableOnError(() => this.log.since(tenant, this.versionOf(tenant)));
+    for (const batch of batches) this.take(batch);
+  }
+
+  /** Applies one commit of the log; commits come in each tenant's order, with no gap. */
+  private take(batch: TenantBatch, change?: ReadonlyMap<string, number>): void {
+    const expected = this.versionOf(batch.tenant) + 1;
+    if (batch.version !== expected) {
+      throw new StoreUnavailable(
+        `the shared log gave version ${batch.version} of ${batch.tenant} where ${expected} was next`,
+      );
+    }
+    this.applyCommitted(batch.mutations, change);
+    this.versions.set(batch.tenant, batch.version);
+  }
+
+  private versionOf(tenant: string): number {
+    return this.versions.get(tenant) ?? 0;
+  }
+
+  /** Fetches another block of ids (one fetch at a time, shared by whoever needs it). */
+  private moreIds(): Promise<void> {
+    this.fetchingIds ??= this.unavailableOnError(() => this.log.idBlock())
+      .then(([first, last]) => this.ids.addBlock(first, last))
+      .finally(() => {
+        this.fetchingIds = null;
+      });
+    return this.fetchingIds;
+  }
+
+  /** The database's failures as StoreUnavailable (a 503 that says to retry), its own errors as they are. */
+  private async unavailableOnError<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof StoreUnavailable) throw error;
+      throw new StoreUnavailable((error as Error).message);
+    }
+  }
+}

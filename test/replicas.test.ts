@@ -1,0 +1,330 @@
+/**
+ * Replicas: two real `scv-mock start` processes on one PostgreSQL database serve the same tenants with the
+ * same answers as one process. Requests alternate between them as a load balancer would send them, and
+ * the races the issue names are run at once on both: the same vendorCallKey, the same messageId, omniFlow,
+ * and the tenant's call limit. Killing one replica mid-load loses no acknowledged write.
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signToken } from '../mock-server/auth/token-signer.ts';
+import { startCli, type RunningMock } from './support/cli-process.ts';
+import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import { DEFAULT_ORG, inboundCall, loadScript, message } from './support/mock-harness.ts';
+
+let cluster: PostgresCluster;
+let database = 0;
+const token = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'MyContactCenter', ttlSeconds: 3600 });
+
+async function freshDatabase(): Promise<string> {
+  const name = `replicas_${++database}`;
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return cluster.url.replace(/\/postgres$/, `/${name}`);
+}
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+async function send(mock: RunningMock, method: string, path: string, body?: unknown): Promise<Answer> {
+  const res = await fetch(`${mock.baseUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+}
+
+const api = (mock: RunningMock, method: string, path: string, body?: unknown) =>
+  send(mock, method, `/telephony/v1${path}`, body);
+
+/** Two replicas on a fresh database (and the flags given to both). */
+async function twoReplicas(flags: string[] = []): Promise<[RunningMock, RunningMock]> {
+  const url = await freshDatabase();
+  const a = await startCli(['--store', url, '--seed', 'replicas', '--quiet', ...flags]);
+  const b = await startCli(['--store', url, '--seed', 'replicas', '--quiet', ...flags]).catch(async (error) => {
+    await a.stop();
+    throw error;
+  });
+  return [a, b];
+}
+
+const stopAll = (...mocks: RunningMock[]) => Promise.all(mocks.map((mock) => mock.stop()));
+
+/**
+ * A call's state with its ids and the mock's own timestamps replaced by placeholders in order of
+ * appearance: replicas issue ids from different blocks, so two runs compare by shape and order.
+ */
+function comparable(value: unknown): unknown {
+  const ids = new Map<string, string>();
+  const text = JSON.stringify(value)
+    .replace(/\b0[0-9A-Za-z]{2}SM0[0-9A-Za-z]{12}\b/g, (id) => {
+      if (!ids.has(id)) ids.set(id, `<id${ids.size}>`);
+      return ids.get(id)!;
+    })
+    .replace(/20(2[5-9]|[3-9]\d)-\d\d-\d\dT[\d:.]+Z/g, '<now>');
+  return JSON.parse(text) as unknown;
+}
+
+/** The seed's voicemail sequence with a transcript: each step goes to the replica `on` picks. */
+async function voicemailSequence(on: (step: number) => RunningMock, key: string): Promise<number[]> {
+  const steps: Array<[string, string, unknown]> = [
+    ['POST', '/voiceCalls', inboundCall(key)],
+    ['PATCH', `/voiceCalls/${key}`, { isActiveCall: true }],
+    ['POST', `/voiceCalls/${key}/messages`, message('m1')],
+    ['POST', `/voiceCalls/${key}/messages`, message('m2')],
+    ['PATCH', `/voiceCalls/${key}`, { callOrigin: 'Voicemail' }],
+    ['PATCH', `/voiceCalls/${key}/omniFlow`, { flowDevName: 'Support_Routing_Flow', fallbackQueue: 'Support_Queue' }],
+    ['PATCH', `/voiceCalls/${key}`, { endTime: '2022-08-02T17:40:00Z', isActiveCall: false }],
+  ];
+  const statuses: number[] = [];
+  for (const [i, [method, path, body]] of steps.entries()) statuses.push((await api(on(i), method, path, body)).status);
+  return statuses;
+}
+
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+}, 600_000);
+afterAll(async () => cluster?.stop());
+
+describe('two replicas on one database', () => {
+  it('a call made on both, step by step, is the call one process makes; either replica shows it', async () => {
+    const [a, b] = await twoReplicas();
+    const single = await startCli(['--in-memory', '--seed', 'replicas', '--quiet']);
+    try {
+      const alternating = await voicemailSequence((step) => (step % 2 === 0 ? a : b), 'vm');
+      const alone = await voicemailSequence(() => single, 'vm');
+      expect(alternating).toEqual(alone);
+      expect(alone.every((status) => status < 300)).toBe(true);
+      const onA = await send(a, 'GET', '/__admin/calls/vm');
+      const onB = await send(b, 'GET', '/__admin/calls/vm');
+      const one = await send(single, 'GET', '/__admin/calls/vm');
+      expect(onA.status).toBe(200);
+      expect(onA.body).toEqual(onB.body);
+      expect(comparable(onA.body)).toEqual(comparable(one.body));
+    } finally {
+      await stopAll(a, b, single);
+    }
+  });
+
+  it('verify on either replica sees the requests both answered; a clear on one clears both', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const seed = loadScript('voicemail-seed');
+      for (const [i, step] of seed.steps.entries()) {
+        const answer = await api(i % 2 === 0 ? a : b, step.method, step.path, step.body);
+        expect(answer.status).toBe(step.expect.status);
+      }
+      const key = (seed.steps[0]!.body as { vendorCallKey: string }).vendorCallKey;
+      for (const replica of [a, b]) {
+        const report = await send(replica, 'POST', '/__admin/verify', { scenario: 'voicemail', vendorCallKey: key });
+        expect(report.status).toBe(200);
+        expect(report.body).toMatchObject({ ok: true, problems: [] });
+        const journal = (await send(replica, 'GET', '/__admin/journal')).body as { entries: Array<{ seq: number }> };
+        expect(journal.entries).toHaveLength(seed.steps.length);
+        // In one order on both: the database numbers the entries.
+        const seqs = journal.entries.map((entry) => entry.seq);
+        expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+      }
+      expect((await send(b, 'GET', '/__admin/journal')).body).toEqual((await send(a, 'GET', '/__admin/journal')).body);
+      expect((await send(a, 'DELETE', '/__admin/journal')).body).toMatchObject({ cleared: seed.steps.length });
+      expect(((await send(b, 'GET', '/__admin/journal')).body as { entries: unknown[] }).entries).toEqual([]);
+      // What comes after the clear is kept, whichever replica answered it.
+      await api(b, 'GET', `/voiceCalls/${key}`);
+      expect(((await send(a, 'GET', '/__admin/journal')).body as { entries: unknown[] }).entries).toHaveLength(1);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it("a dashboard's stream on one replica shows the requests the other answers", async () => {
+    const [a, b] = await twoReplicas();
+    const aborted = new AbortController();
+    try {
+      const stream = await fetch(`${a.baseUrl}/__admin/stream`, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: aborted.signal,
+      });
+      const reader = stream.body!.getReader();
+      let seen = '';
+      const read = (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          seen += new TextDecoder().decode(value);
+        }
+      })().catch(() => undefined);
+      await expect.poll(() => seen).toContain('event: hello');
+      expect((await api(b, 'POST', '/voiceCalls', inboundCall('seen-elsewhere'))).status).toBe(201);
+      await expect.poll(() => seen, { timeout: 10_000 }).toContain('seen-elsewhere');
+      aborted.abort();
+      await read;
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('the same vendorCallKey created on both at once makes one call', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      for (let round = 0; round < 10; round++) {
+        const key = `race-${round}`;
+        const answers = await Promise.all([
+          api(a, 'POST', '/voiceCalls', inboundCall(key)),
+          api(b, 'POST', '/voiceCalls', inboundCall(key)),
+        ]);
+        expect(answers.map((answer) => answer.status)).toContain(201);
+        const list = await send(round % 2 === 0 ? a : b, 'GET', `/__admin/calls?vendorCallKey=${key}`);
+        expect((list.body as { conversations: unknown[] }).conversations).toHaveLength(1);
+      }
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('the same messageId posted to both at once is stored once; the other is refused', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      expect((await api(a, 'POST', '/voiceCalls', inboundCall('talk'))).status).toBe(201);
+      expect((await api(b, 'PATCH', '/voiceCalls/talk', { isActiveCall: true })).status).toBe(200);
+      for (let round = 0; round < 10; round++) {
+        const body = message(`same-${round}`);
+        const statuses = (
+          await Promise.all([
+            api(a, 'POST', '/voiceCalls/talk/messages', body),
+            api(b, 'POST', '/voiceCalls/talk/messages', body),
+          ])
+        ).map((answer) => answer.status);
+        expect(statuses.sort()).toEqual([202, 409]);
+      }
+      const call = (await send(b, 'GET', '/__admin/calls/talk')).body as { transcripts: unknown[] };
+      expect(call.transcripts).toHaveLength(10);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('omniFlow on both at once makes one routing and one refusal (the rule at refuse); at its default, one warning', async () => {
+    const [a, b] = await twoReplicas(['--rule', 'OMNIFLOW_WHILE_ROUTING_PENDING=refuse']);
+    const [c, d] = await twoReplicas();
+    const flow = { flowDevName: 'Support_Routing_Flow', fallbackQueue: 'Support_Queue' };
+    try {
+      for (let round = 0; round < 5; round++) {
+        const key = `flow-${round}`;
+        expect((await api(a, 'POST', '/voiceCalls', inboundCall(key))).status).toBe(201);
+        const answers = await Promise.all([
+          api(a, 'PATCH', `/voiceCalls/${key}/omniFlow`, flow),
+          api(b, 'PATCH', `/voiceCalls/${key}/omniFlow`, flow),
+        ]);
+        expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+        expect(JSON.stringify(answers.find((answer) => answer.status === 409)!.body)).toContain(
+          'OMNIFLOW_WHILE_ROUTING_PENDING',
+        );
+        const state = (await send(b, 'GET', `/__admin/calls/${key}`)).body as { pendingRoutings: unknown[] };
+        expect(state.pendingRoutings).toHaveLength(1);
+      }
+      // At its default level (warn) the second replaces the first, as in one process: one routing, one warning.
+      expect((await api(c, 'POST', '/voiceCalls', inboundCall('flow'))).status).toBe(201);
+      const answers = await Promise.all([
+        api(c, 'PATCH', '/voiceCalls/flow/omniFlow', flow),
+        api(d, 'PATCH', '/voiceCalls/flow/omniFlow', flow),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      const state = (await send(d, 'GET', '/__admin/calls/flow')).body as { pendingRoutings: unknown[] };
+      expect(state.pendingRoutings).toHaveLength(1);
+      const journal = (await send(c, 'GET', '/__admin/journal?operation=executeOmniFlow&outcome=warning')).body as {
+        entries: unknown[];
+      };
+      expect(journal.entries).toHaveLength(1);
+    } finally {
+      await stopAll(a, b, c, d);
+    }
+  });
+
+  it("the tenant's call limit holds across replicas", async () => {
+    const [a, b] = await twoReplicas(['--max-calls-per-tenant', '10']);
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => api(i % 2 === 0 ? a : b, 'POST', '/voiceCalls', inboundCall(`cap-${i}`))),
+      );
+      const statuses = answers.map((answer) => answer.status);
+      expect(statuses.filter((status) => status === 201)).toHaveLength(10);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+      const list = await send(a, 'GET', '/__admin/calls?limit=100');
+      expect((list.body as { conversations: unknown[] }).conversations).toHaveLength(10);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('killing one replica mid-load loses no acknowledged write, and the other keeps serving', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const acknowledged: string[] = [];
+      let sent = 0;
+      let killed = false;
+      // Creates alternate between the replicas, 8 at a time; A is killed (SIGKILL) once 150 are acknowledged.
+      const worker = async () => {
+        while (sent < 400) {
+          const key = `load-${sent++}`;
+          const target = sent % 2 === 0 && !killed ? a : b;
+          const answer = await api(target, 'POST', '/voiceCalls', inboundCall(key)).catch(() => null);
+          if (answer?.status === 201) acknowledged.push(key);
+          if (!killed && acknowledged.length >= 150) {
+            killed = true;
+            await a.stop('SIGKILL');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, worker));
+      expect(killed).toBe(true);
+      expect(acknowledged.length).toBeGreaterThan(300);
+      const list = await send(b, 'GET', '/__admin/calls?limit=1000');
+      const stored = new Set(
+        (list.body as { conversations: Array<{ legs: Array<{ vendorCallKey: string }> }> }).conversations.flatMap((c) =>
+          c.legs.map((leg) => leg.vendorCallKey),
+        ),
+      );
+      expect(acknowledged.filter((key) => !stored.has(key))).toEqual([]);
+      // And B still takes writes.
+      expect((await api(b, 'POST', '/voiceCalls', inboundCall('after-kill'))).status).toBe(201);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it("the README's compose example: each replica's command and environment start a replica; the balancer names both", async () => {
+    const compose = parse(readFileSync(new URL('../docs/replicas/compose.yaml', import.meta.url), 'utf8')) as {
+      services: Record<string, { command?: string[]; environment?: Record<string, string> }>;
+    };
+    const nginx = readFileSync(new URL('../docs/replicas/nginx.conf', import.meta.url), 'utf8');
+    const replicas = Object.entries(compose.services).filter(([name]) => name.startsWith('replica-'));
+    expect(replicas.map(([name]) => name)).toEqual(['replica-a', 'replica-b']);
+    const url = await freshDatabase();
+    const started: RunningMock[] = [];
+    try {
+      for (const [name, service] of replicas) {
+        expect(nginx).toContain(`server ${name}:6324`);
+        const [node, bin, command, ...args] = service.command!;
+        expect([node, bin, command]).toEqual(['node', 'bin/scv-mock.mjs', 'start']);
+        const env = { ...service.environment!, SCV_MOCK_STORE: url, SCV_MOCK_ADMIN_TOKEN: 'a'.repeat(24) };
+        // Its own port here (the compose file's 6324 is inside each container).
+        const port = args.indexOf('--port');
+        started.push(await startCli([...args.slice(0, port), ...args.slice(port + 2), '--quiet'], undefined, { env }));
+      }
+      const [a, b] = started as [RunningMock, RunningMock];
+      expect((await api(a, 'POST', '/voiceCalls', inboundCall('composed'))).status).toBe(201);
+      expect((await api(b, 'PATCH', '/voiceCalls/composed', { isActiveCall: true })).status).toBe(200);
+      const health = await fetch(`${b.baseUrl}/__admin/health`);
+      expect(await health.json()).toMatchObject({ store: 'postgres' });
+    } finally {
+      await stopAll(...started);
+    }
+  });
+});
