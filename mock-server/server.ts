@@ -10,6 +10,8 @@ import type { HealthResponse } from '../contracts/admin-schemas.ts';
 import { RulePolicy, type RuleSettingLayer } from '../contracts/rule-settings.ts';
 import type { RuleMode } from '../contracts/sequence-rules.ts';
 import { JtiCache } from './auth/jti-cache.ts';
+import { SharedJtis } from './auth/shared-jtis.ts';
+import { SharedKeys } from './auth/shared-keys.ts';
 import { VerifiedTokens } from './auth/jwt-verifier.ts';
 import { KeyRegistry, keyWarnings } from './auth/key-registry.ts';
 import { createAuthenticator, type Authenticator, type AuthMode } from './auth/request-auth.ts';
@@ -22,7 +24,9 @@ import { writeJson } from './http/write-json.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
-import { MockClock } from './time/mock-clock.ts';
+import { MockClock, type ClockChanger } from './time/mock-clock.ts';
+import { SharedClock } from './time/shared-clock.ts';
+import { ReplicaBus } from './store/replica-bus.ts';
 import { CallRateLimit } from './tenancy/call-rate-limit.ts';
 import type { FaultFileRule } from '../contracts/fault-schemas.ts';
 import { RequestJournal } from './journal/request-journal.ts';
@@ -219,8 +223,15 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     options.journalSize ?? DEFAULTS.journalSize,
     options.journalBytes ?? DEFAULTS.journalBytes,
   );
-  const sharedJournal =
-    store instanceof ReplicatedTelephonyStore ? new SharedJournal(store.database, journal, logger) : null;
+  const database = store instanceof ReplicatedTelephonyStore ? store.database : null;
+  const sharedJournal = database === null ? null : new SharedJournal(database, journal, logger);
+  if (database !== null) await keys.share(new SharedKeys(database));
+  const bus = database === null ? null : new ReplicaBus(database, logger);
+  await bus?.start();
+  const sharedClock = database === null || bus === null ? null : new SharedClock(database, bus, mockClock);
+  await sharedClock?.load();
+  const changeClock: ClockChanger = sharedClock?.apply ?? ((request) => Promise.resolve(mockClock.apply(request)));
+  const jtis = new JtiCache(options.maxJtis ?? DEFAULTS.maxJtis);
   await sharedJournal?.listen();
   const journalWriter: JournalWriter = sharedJournal ?? localJournalWriter(journal);
   const faults = new FaultBook();
@@ -232,7 +243,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     tokenChecks: {
       org,
       keys,
-      jtis: new JtiCache(options.maxJtis ?? DEFAULTS.maxJtis),
+      jtis: database === null ? jtis : new SharedJtis(database, jtis),
       verified: new VerifiedTokens(),
       clockSkewSeconds: options.clockSkewSeconds ?? DEFAULTS.clockSkewSeconds,
       now: clock,
@@ -286,6 +297,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       journalWriter,
       faults,
       clock: mockClock,
+      changeClock,
       access,
       retention,
       org,
@@ -397,6 +409,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         server = null;
       }
       await journalWriter.close();
+      await bus?.close();
       await store.close();
     },
   };

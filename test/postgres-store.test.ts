@@ -68,13 +68,16 @@ describe('--store postgres://', () => {
         "SELECT tablename FROM pg_tables WHERE tablename LIKE 'scv_mock_%' ORDER BY tablename",
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual([
+        'scv_mock_clock',
         'scv_mock_journal',
+        'scv_mock_jti',
+        'scv_mock_key',
         'scv_mock_log',
         'scv_mock_meta',
         'scv_mock_replica',
         'scv_mock_schema',
       ]);
-      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 2 }]);
+      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 4 }]);
     } finally {
       await client.end();
     }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyMaterial } from '../mock-server/auth/keygen.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { startCli, type RunningMock } from './support/cli-process.ts';
 import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
@@ -31,10 +32,16 @@ interface Answer {
   body: unknown;
 }
 
-async function send(mock: RunningMock, method: string, path: string, body?: unknown): Promise<Answer> {
+async function send(
+  mock: RunningMock,
+  method: string,
+  path: string,
+  body?: unknown,
+  bearer: string = token,
+): Promise<Answer> {
   const res = await fetch(`${mock.baseUrl}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await res.text();
@@ -44,6 +51,9 @@ async function send(mock: RunningMock, method: string, path: string, body?: unkn
 const api = (mock: RunningMock, method: string, path: string, body?: unknown) =>
   send(mock, method, `/telephony/v1${path}`, body);
 
+/** The database each replica was started on. */
+const databaseOf = new Map<RunningMock, string>();
+
 /** Two replicas on a fresh database (and the flags given to both). */
 async function twoReplicas(flags: string[] = []): Promise<[RunningMock, RunningMock]> {
   const url = await freshDatabase();
@@ -52,6 +62,7 @@ async function twoReplicas(flags: string[] = []): Promise<[RunningMock, RunningM
     await a.stop();
     throw error;
   });
+  databaseOf.set(a, url).set(b, url);
   return [a, b];
 }
 
@@ -167,6 +178,86 @@ describe('two replicas on one database', () => {
       await read;
     } finally {
       await stopAll(a, b);
+    }
+  });
+
+  it('a token id used on one replica is a replay on the other', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const once = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'MyContactCenter', jti: true });
+      expect((await send(a, 'POST', '/telephony/v1/voiceCalls', inboundCall('jti-1'), once)).status).toBe(201);
+      const replay = await send(b, 'POST', '/telephony/v1/voiceCalls', inboundCall('jti-2'), once);
+      expect(replay.status).toBe(401);
+      expect(replay.body).toMatchObject({ errorCode: 'AUTH_REPLAYED_JTI' });
+      // The same token sent to both at once: one is accepted.
+      const raced = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'MyContactCenter', jti: true });
+      const statuses = await Promise.all(
+        [a, b].map(
+          async (replica, i) =>
+            (await send(replica, 'GET', `/telephony/v1/voiceCalls/jti-1?i=${i}`, undefined, raced)).status,
+        ),
+      );
+      expect(statuses.filter((status) => status === 401)).toHaveLength(1);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('a key registered on one replica verifies tokens on the other, and both list it', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const team = generateKeyMaterial();
+      const orgId = '00D000000000777';
+      const registered = await send(a, 'POST', '/__admin/keys', {
+        callCenterApiName: 'MyContactCenter',
+        orgId,
+        publicKey: team.publicKeyPem,
+      });
+      expect(registered.status).toBe(201);
+      const teamToken = await signToken({
+        orgId,
+        callCenterApiName: 'MyContactCenter',
+        privateKeyPem: team.privateKeyPem,
+      });
+      expect((await send(b, 'POST', '/telephony/v1/voiceCalls', inboundCall('team'), teamToken)).status).toBe(201);
+      const listed = (await send(b, 'GET', '/__admin/keys')).body as { keys: Array<{ orgId: string | null }> };
+      expect(listed.keys.filter((key) => key.orgId === orgId)).toHaveLength(1);
+      // A token signed with a key no replica has is still refused.
+      const stranger = generateKeyMaterial();
+      const strangerToken = await signToken({
+        orgId,
+        callCenterApiName: 'MyContactCenter',
+        privateKeyPem: stranger.privateKeyPem,
+      });
+      const refused = await send(b, 'POST', '/telephony/v1/voiceCalls', inboundCall('stranger'), strangerToken);
+      expect(refused.body).toMatchObject({ errorCode: 'AUTH_BAD_SIGNATURE' });
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
+  it('a clock change made through one replica is in force on the other when it is answered, and on one started later', async () => {
+    const [a, b] = await twoReplicas();
+    let c: RunningMock | undefined;
+    try {
+      const set = '2022-08-02T17:32:30.000Z';
+      const changed = await send(a, 'POST', '/__admin/clock', { set, freeze: true });
+      expect(changed.body).toMatchObject({ now: set, frozen: true });
+      expect((await send(b, 'GET', '/__admin/clock')).body).toMatchObject({ now: set, frozen: true });
+      // A token issued at the mock's time (in 2022) passes B's expiry check.
+      const then = await signToken({
+        orgId: DEFAULT_ORG,
+        callCenterApiName: 'MyContactCenter',
+        issuedAt: Date.parse(set) / 1000,
+        ttlSeconds: 3600,
+      });
+      expect((await send(b, 'POST', '/telephony/v1/voiceCalls', inboundCall('in-2022'), then)).status).toBe(201);
+      c = await startCli(['--store', databaseOf.get(a)!, '--quiet']);
+      expect((await send(c, 'GET', '/__admin/clock')).body).toMatchObject({ now: set, frozen: true });
+      await send(b, 'POST', '/__admin/clock', { reset: true });
+      expect((await send(a, 'GET', '/__admin/clock')).body).toMatchObject({ frozen: false, offsetMs: 0 });
+    } finally {
+      await stopAll(a, b, ...(c === undefined ? [] : [c]));
     }
   });
 

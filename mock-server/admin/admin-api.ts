@@ -16,7 +16,7 @@ import type { TelephonyStore } from '../store/telephony-store.ts';
 import type { FaultBook } from '../faults/fault-book.ts';
 import { faultAdmin } from './fault-admin.ts';
 import { clockAdmin } from './clock-admin.ts';
-import type { MockClock } from '../time/mock-clock.ts';
+import type { ClockChanger, MockClock } from '../time/mock-clock.ts';
 import { keyAdmin } from './key-admin.ts';
 import { ruleList } from './rule-list.ts';
 import { tenantAdmin } from './tenant-admin.ts';
@@ -43,6 +43,8 @@ export interface AdminApiOptions {
   journalWriter: JournalWriter;
   faults: FaultBook;
   clock: MockClock;
+  /** How a clock change is made (on replicas: on every one). */
+  changeClock: ClockChanger;
   access: AdminAccess;
   retention: RetentionKeeper;
   org: SimulatedOrg;
@@ -57,7 +59,7 @@ export function adminApi(options: AdminApiOptions): Router {
     res.json(ruleList(options.rules));
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes, options.access));
-  router.use(clockAdmin(options.clock, options.maxBodyBytes));
+  router.use(clockAdmin(options.clock, options.changeClock, options.maxBodyBytes));
   router.use(tenantAdmin({ ...options, now: options.clock.now }));
   router.use(faultAdmin(options));
   router.use(liveAdmin(options));

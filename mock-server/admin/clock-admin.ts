@@ -4,19 +4,20 @@
  */
 import { Router } from 'express';
 import { clockRequestSchema } from '../../contracts/admin-schemas.ts';
-import type { MockClock } from '../time/mock-clock.ts';
+import type { ClockChanger, MockClock } from '../time/mock-clock.ts';
 import { jsonBody } from './admin-http.ts';
 import { zodError } from './zod-errors.ts';
 
-export function clockAdmin(clock: MockClock, maxBodyBytes: number): Router {
+/** `change` makes a change (on replicas, on all of them before it resolves). */
+export function clockAdmin(clock: MockClock, change: ClockChanger, maxBodyBytes: number): Router {
   const router = Router();
   router.get('/clock', (_req, res) => {
     res.json(clock.state());
   });
-  router.post('/clock', jsonBody(maxBodyBytes), (req, res) => {
+  router.post('/clock', jsonBody(maxBodyBytes), async (req, res) => {
     const parsed = clockRequestSchema.safeParse(req.body ?? {});
     if (!parsed.success) throw zodError(parsed.error);
-    res.json(clock.apply(parsed.data));
+    res.json(await change(parsed.data));
   });
   return router;
 }

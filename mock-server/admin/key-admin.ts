@@ -72,9 +72,12 @@ function registrationOf(req: Request): { pem: string; callCenterApiName: string;
 
 export function keyAdmin(keys: KeyRegistry, maxBodyBytes: number, access: AdminAccess): Router {
   const router = Router();
-  router.get('/keys', (_req, res) => {
-    const body: KeyList = { keys: keys.list().map(info) };
-    res.json(body);
+  router.get('/keys', (_req, res, next) => {
+    // Replicas: with the keys registered on the others.
+    keys.refresh().then(() => {
+      const body: KeyList = { keys: keys.list().map(info) };
+      res.json(body);
+    }, next);
   });
   router.post('/keys', keyRegistrationGuard(access), rawBody(maxBodyBytes), async (req, res) => {
     try {

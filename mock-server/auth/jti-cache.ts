@@ -10,7 +10,18 @@ import { createHash } from 'node:crypto';
 /** Longer jtis are kept as a digest of the same length (a UUID, 36 characters, is kept as it is). */
 const KEPT_AS_IS = 43;
 
-export class JtiCache {
+/** What the verifier asks of a replay cache: one process's (JtiCache), or the replicas' (shared-jtis.ts). */
+export interface JtiMemory {
+  /** Records the jti; false when it was already there (a replay). */
+  remember(scope: string, jti: string, expiresAtSeconds: number, nowSeconds: number): boolean | Promise<boolean>;
+}
+
+/** The form a jti is kept in: as it is, or as a digest of the same length when longer than a UUID-ish 43 characters. */
+export function jtiKey(jti: string): string {
+  return jti.length <= KEPT_AS_IS ? jti : `#${createHash('sha256').update(jti).digest('base64url')}`;
+}
+
+export class JtiCache implements JtiMemory {
   private readonly seen = new Map<string, number>();
   private inserts = 0;
   /** Entries forgotten before their token expired, because the cache was full. */
@@ -20,8 +31,7 @@ export class JtiCache {
 
   /** Records the jti; returns false when it was already there (a replay). */
   remember(scope: string, jti: string, expiresAtSeconds: number, nowSeconds: number): boolean {
-    const id = jti.length <= KEPT_AS_IS ? jti : `#${createHash('sha256').update(jti).digest('base64url')}`;
-    const key = `${scope}\u0000${id}`;
+    const key = `${scope}\u0000${jtiKey(jti)}`;
     const known = this.seen.get(key);
     if (known !== undefined && known >= nowSeconds) return false;
     if (known === undefined && this.seen.size >= this.max) this.forgetOldest();

@@ -12,7 +12,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { isSalesforceId } from '../ids/salesforce-id.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
-import type { JtiCache } from './jti-cache.ts';
+import type { JtiMemory } from './jti-cache.ts';
 import type { KeyRegistry } from './key-registry.ts';
 
 /** The audience the Lambdas send (the v67 claim list has none); any other aud is refused. */
@@ -36,7 +36,7 @@ const jsonPart = (part: string): unknown => JSON.parse(Buffer.from(part, 'base64
 export interface TokenCheckOptions {
   org: SimulatedOrg;
   keys: KeyRegistry;
-  jtis: JtiCache;
+  jtis: JtiMemory;
   clockSkewSeconds: number;
   now: () => Date;
   /** Tokens verified before; without it every request is verified in full. */
@@ -228,7 +228,7 @@ export async function verifyToken(token: string, options: TokenCheckOptions): Pr
   if (claims.jti !== undefined) {
     // Any JSON value is a jti (a number as well as a string); it stays used for as long as the token
     // would still be accepted, the skew after exp included.
-    if (!options.jtis.remember(tenant.orgId, JSON.stringify(claims.jti), claims.exp + skew, now)) {
+    if (!(await options.jtis.remember(tenant.orgId, JSON.stringify(claims.jti), claims.exp + skew, now))) {
       throw reject(
         'AUTH_REPLAYED_JTI',
         `jti ${JSON.stringify(claims.jti)} was already used. Give every token a new jti (e.g. a UUID), or leave jti out.`,

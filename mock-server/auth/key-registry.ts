@@ -3,6 +3,8 @@
  * X.509 certificates, as the real setup stores a certificate on the CallCenter) and those registered at
  * runtime through POST /__admin/keys.
  */
+import type { KeyShelf } from './shared-keys.ts';
+import { StoreUnavailable } from '../store/store-unavailable.ts';
 import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import { readFixtureKey } from '../org/fixture-key-files.ts';
@@ -104,6 +106,8 @@ function thumbprint(key: KeyObject): string {
 
 export class KeyRegistry {
   private readonly keys: RegisteredKey[] = [];
+  /** Replicas: where runtime keys are kept for the other replicas (null in one process). */
+  private shelf: KeyShelf | null = null;
 
   /**
    * @param acceptAnyOrgId whether a key registered for no org in particular (the fixture's demo keys) verifies
@@ -156,8 +160,32 @@ export class KeyRegistry {
     return registry;
   }
 
-  /** Registers a key at runtime (POST /__admin/keys). */
-  register(pem: string, options: { callCenterApiName: string; name?: string; orgId?: string }): Promise<RegisteredKey> {
+  /** Shares runtime keys with other replicas through the shelf, and takes the ones already there. */
+  async share(shelf: KeyShelf): Promise<void> {
+    this.shelf = shelf;
+    await this.refresh();
+  }
+
+  /** Whether other processes share the runtime keys (a miss is then worth a refresh). */
+  get shared(): boolean {
+    return this.shelf !== null;
+  }
+
+  /** Takes the keys other replicas registered since the last look; true when there were any. */
+  async refresh(): Promise<boolean> {
+    if (this.shelf === null) return false;
+    const before = this.keys.length;
+    for (const key of await this.shelf.taken()) {
+      await this.add(key.pem, { ...key, source: 'admin' }, { shelved: true });
+    }
+    return this.keys.length > before;
+  }
+
+  /** Registers a key at runtime (POST /__admin/keys); on replicas, for all of them. */
+  async register(
+    pem: string,
+    options: { callCenterApiName: string; name?: string; orgId?: string },
+  ): Promise<RegisteredKey> {
     if (this.org.contactCenter(options.callCenterApiName) === undefined) {
       const known = this.org.contactCenters.map((c) => c.apiName).join(', ');
       throw new KeyError(
@@ -170,17 +198,30 @@ export class KeyRegistry {
         `orgId "${options.orgId}" is not an org id (15 or 18 characters starting with 00D). Leave it out to accept the key for every org.`,
       );
     }
-    return this.add(pem, {
+    const meta = {
       callCenterApiName: options.callCenterApiName,
       name: options.name ?? 'registered key',
       orgId: options.orgId ?? null,
-      source: 'admin',
-    });
+    };
+    const count = this.keys.length;
+    const registered = await this.add(pem, { ...meta, source: 'admin' });
+    if (this.keys.length > count && this.shelf !== null) {
+      try {
+        await this.shelf.put({ pem, ...meta });
+      } catch (error) {
+        // Registered on every replica or on none.
+        this.keys.splice(this.keys.indexOf(registered), 1);
+        throw new StoreUnavailable(`the key could not be shared with the other replicas: ${(error as Error).message}`);
+      }
+    }
+    return registered;
   }
 
+  /** `shelved`: a key another replica registered (it passed the limit there). */
   private async add(
     pem: string,
     meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>,
+    { shelved = false } = {},
   ): Promise<RegisteredKey> {
     const { key, kind } = parsePublicKeyPem(pem);
     const id = thumbprint(key);
@@ -188,7 +229,7 @@ export class KeyRegistry {
       (k) => k.id === id && k.callCenterApiName === meta.callCenterApiName && k.orgId === meta.orgId,
     );
     if (existing !== undefined) return existing;
-    if (meta.source === 'admin' && this.registeredCount >= this.maxKeys) {
+    if (meta.source === 'admin' && !shelved && this.registeredCount >= this.maxKeys) {
       throw new KeyError(
         `The mock already holds ${this.registeredCount} registered key${this.registeredCount === 1 ? '' : 's'}, its limit (--max-keys ${this.maxKeys}). ` +
           'Restart the mock to forget runtime keys, put lasting keys in the org fixture, or raise --max-keys.',

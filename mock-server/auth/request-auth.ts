@@ -36,6 +36,23 @@ function tenantFromHeader(value: string, org: SimulatedOrg, keys: KeyRegistry): 
   return tenantOf(orgId, callCenterApiName);
 }
 
+/** Refusals that a key registered on another replica may turn into an acceptance. */
+const KEY_MISSES = new Set(['AUTH_UNKNOWN_ORG', 'AUTH_NO_KEY', 'AUTH_BAD_SIGNATURE']);
+
+/**
+ * Verifies the token; on replicas, a refusal for want of a key is checked again once the keys other
+ * replicas registered are in.
+ */
+async function verifyAgainstSharedKeys(token: string, checks: TokenCheckOptions): Promise<Tenant> {
+  try {
+    return await verifyToken(token, checks);
+  } catch (error) {
+    if (!(error instanceof ApiError) || !KEY_MISSES.has(error.errorCode) || !checks.keys.shared) throw error;
+    if (!(await checks.keys.refresh())) throw error;
+    return verifyToken(token, checks);
+  }
+}
+
 /** Names the tenant of a request from its headers, or throws the 400/401/403 that says why it cannot. */
 export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Tenant>;
 
@@ -69,7 +86,7 @@ export function createAuthenticator(options: {
       );
     }
     try {
-      return await verifyToken(token, options.tokenChecks);
+      return await verifyAgainstSharedKeys(token, options.tokenChecks);
     } catch (error) {
       // A rejected token is a 401 too, and carries the challenge like the others.
       if (error instanceof ApiError && error.status === 401) {

@@ -39,6 +39,28 @@ const MIGRATIONS: readonly string[] = [
      UNIQUE (replica, n)
    );
    CREATE INDEX scv_mock_journal_of_tenant ON scv_mock_journal (tenant, replica, n)`,
+  // What tokens and keys share: the token ids seen (until their token expires), and keys registered at
+  // runtime on any replica.
+  `CREATE TABLE scv_mock_jti (
+     scope text NOT NULL,
+     jti text NOT NULL,
+     expires_at bigint NOT NULL,
+     PRIMARY KEY (scope, jti)
+   );
+   CREATE INDEX scv_mock_jti_by_expiry ON scv_mock_jti (expires_at);
+   CREATE TABLE scv_mock_key (
+     seq bigserial PRIMARY KEY,
+     pem text NOT NULL,
+     call_center text NOT NULL,
+     name text NOT NULL,
+     org_id text
+   )`,
+  // Settings every replica follows: the mock's clock.
+  `CREATE TABLE scv_mock_clock (
+     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+     offset_ms bigint NOT NULL,
+     frozen_at bigint
+   )`,
 ];
 
 /** The size of the id blocks the sequence hands out (its INCREMENT BY). */

@@ -1,11 +1,12 @@
 /**
  * The store of a replica that shares its state with others through PostgreSQL (--store postgres://…).
  * Each replica keeps the whole state in memory, as one process does, and the database holds every
- * tenant's commits in order. Before a request a replica catches the tenant up with what others committed;
- * its own commit is appended at the tenant's next version only if nobody took that version meanwhile
- * (optimistic concurrency); if somebody did, it catches up and runs the operation again on the new state.
- * So reads stay local and synchronous, and a tenant's writes are serialised across replicas while
- * different tenants' are not.
+ * tenant's commits in order. An operation runs on the replica's state, optimistically: its commit is
+ * appended at the tenant's next version only if nobody took that version, which proves the state it ran
+ * on was the latest; if somebody did, the replica catches up and runs it again. An operation that
+ * writes nothing (a read, a refusal) holds only if the tenant has no newer commit: the replica looks,
+ * and runs it again on what it finds. Either way one round trip in the common case. Reads stay local
+ * and synchronous; a tenant's writes are serialised across replicas, different tenants' are not.
  */
 import { IdsExhausted, type SalesforceIdFactory } from '../ids/salesforce-id.ts';
 import { IndexedStore } from './indexed-store.ts';
@@ -61,17 +62,15 @@ export class ReplicatedTelephonyStore extends IndexedStore {
   }
 
   transact<T>(tenant: string, attempt: () => WriteAttempt<T>): Promise<T> {
-    return this.lanes.run(
-      tenant,
-      () => this.catchUp(tenant),
-      () => this.write(tenant, attempt),
-    );
+    return this.lanes.run(tenant, null, () => this.write(tenant, attempt));
   }
 
   sync(tenant: string): Promise<void> {
     return this.lanes.run(
       tenant,
-      () => this.catchUp(tenant),
+      async () => {
+        await this.catchUp(tenant);
+      },
       () => Promise.resolve(),
     );
   }
@@ -96,13 +95,20 @@ export class ReplicatedTelephonyStore extends IndexedStore {
       try {
         tried = attempt();
       } catch (error) {
-        // An operation that issues more ids than are left (a large bulk) gets at least as many more and runs again.
-        if (!(error instanceof IdsExhausted)) throw error;
-        const needed = this.ids.drawn - drawnBefore + 1;
-        while (this.ids.remaining < needed) await this.moreIds();
-        continue;
+        if (error instanceof IdsExhausted) {
+          // An operation that issues more ids than are left (a large bulk) gets at least as many more and runs again.
+          const needed = this.ids.drawn - drawnBefore + 1;
+          while (this.ids.remaining < needed) await this.moreIds();
+          continue;
+        }
+        // A refusal stands if it was made on the latest state.
+        if (await this.catchUp(tenant)) continue;
+        throw error;
       }
-      if (tried.mutations.length === 0) return tried.result;
+      if (tried.mutations.length === 0) {
+        if (await this.catchUp(tenant)) continue;
+        return tried.result;
+      }
       const batch: TenantBatch = { tenant, version: this.versionOf(tenant) + 1, mutations: [...tried.mutations] };
       if (await this.unavailableOnError(() => this.log.append(batch))) {
         this.take(batch, tried.change);
@@ -117,10 +123,11 @@ export class ReplicatedTelephonyStore extends IndexedStore {
     }
   }
 
-  /** Applies what other replicas committed for the tenant since this one last looked. */
-  private async catchUp(tenant: string): Promise<void> {
+  /** Applies what other replicas committed for the tenant since this one last looked; true when there was any. */
+  private async catchUp(tenant: string): Promise<boolean> {
     const batches = await this.unavailableOnError(() => this.log.since(tenant, this.versionOf(tenant)));
     for (const batch of batches) this.take(batch);
+    return batches.length > 0;
   }
 
   /** Applies one commit of the log; commits come in each tenant's order, with no gap. */

@@ -15,8 +15,11 @@ export class TenantLanes {
   private readonly lanes = new Map<string, Lane>();
   private ticket = 0;
 
-  /** Runs `work` after the tenant's earlier work, catching up first unless a catch-up began after this call. */
-  run<T>(tenant: string, catchUp: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` after the tenant's earlier work, catching up first unless a catch-up began after this
+   * call (null: work that checks freshness itself).
+   */
+  run<T>(tenant: string, catchUp: (() => Promise<void>) | null, work: () => Promise<T>): Promise<T> {
     const arrived = ++this.ticket;
     let lane = this.lanes.get(tenant);
     if (lane === undefined) {
@@ -26,7 +29,7 @@ export class TenantLanes {
     const own = lane;
     own.pending += 1;
     const result = own.tail.then(async () => {
-      if (own.caughtUpAt < arrived) {
+      if (catchUp !== null && own.caughtUpAt < arrived) {
         const startedAt = this.ticket;
         await catchUp();
         own.caughtUpAt = startedAt;

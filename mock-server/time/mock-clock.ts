@@ -15,6 +15,15 @@ export function durationMs(value: number | string): number {
   return Number(match[1]) * UNIT_MS[match[2]!]!;
 }
 
+/** What a clock is set to: an offset from the machine's time, or a frozen instant (epoch ms). */
+export interface ClockSetting {
+  offsetMs: number;
+  frozenAt: number | null;
+}
+
+/** How a clock change is made: on this clock, or on every replica's (shared-clock.ts). */
+export type ClockChanger = (request: ClockRequest) => Promise<ClockState>;
+
 export class MockClock {
   private offsetMs = 0;
   private frozenAt: number | null = null;
@@ -40,6 +49,16 @@ export class MockClock {
       this.frozenAt = null;
     }
     return this.state();
+  }
+
+  /** The clock's setting, for another replica to take (restore). */
+  setting(): ClockSetting {
+    return { offsetMs: this.offsetMs, frozenAt: this.frozenAt };
+  }
+
+  restore(setting: ClockSetting): void {
+    this.offsetMs = setting.offsetMs;
+    this.frozenAt = setting.frozenAt;
   }
 
   state(): ClockState {
