@@ -453,15 +453,27 @@ async function onPostgres(token: string, work: string, ratios: Record<string, nu
     const b = await launchMock('', database('bench_replicas'));
     targets.push(file, single, a, b);
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
-    const creates = (target: Target, tag: string, connections = CONNECTIONS): autocannon.Options => ({
+    // A second org (each org id is a tenant of its own on loopback): replicas then write without contending.
+    const otherToken = await signToken({
+      orgId: '00DSM0000000BNC2A2',
+      callCenterApiName: 'MyContactCenter',
+      ttlSeconds: 6 * 3600,
+    });
+    const otherHeaders = { ...headers, Authorization: `Bearer ${otherToken}` };
+    const creates = (
+      target: Target,
+      tag: string,
+      connections = CONNECTIONS,
+      as: Record<string, string> = headers,
+    ): autocannon.Options => ({
       url: `${target.root}/telephony/v1/voiceCalls`,
       method: 'POST',
-      headers,
+      headers: as,
       body: createBody(`pg-${tag}-[<id>]`),
       idReplacement: true,
       connections,
     });
-    const runs: Figures[][] = [[], [], []];
+    const runs: Figures[][] = [[], [], [], []];
     for (let round = 1; round <= ROUNDS; round++) {
       log(`  round ${round} of ${ROUNDS}: file, PostgreSQL, two replicas on PostgreSQL…`);
       for (const target of [file, single, a]) await timeReset(target, token);
@@ -472,10 +484,17 @@ async function onPostgres(token: string, work: string, ratios: Record<string, nu
         load('replica A', creates(a, `a${round}`, half)),
         load('replica B', creates(b, `b${round}`, CONNECTIONS - half)),
       ]);
-      runs[2]!.push(together('PostgreSQL, two replicas loaded at once: create voice call', both));
+      runs[2]!.push(together('PostgreSQL, two replicas loaded at once, one tenant: create voice call', both));
+      await timeReset(b, otherToken);
+      const apart = await Promise.all([
+        load('replica A', creates(a, `x${round}`, half)),
+        load('replica B', creates(b, `y${round}`, CONNECTIONS - half, otherHeaders)),
+      ]);
+      runs[3]!.push(together('PostgreSQL, two replicas loaded at once, a tenant each: create voice call', apart));
     }
     ratios['PostgreSQL one process vs file'] = pairedRatio(runs[1]!, runs[0]!);
-    ratios['PostgreSQL two replicas vs one process on PostgreSQL'] = pairedRatio(runs[2]!, runs[1]!);
+    ratios['PostgreSQL two replicas, one tenant, vs one process on PostgreSQL'] = pairedRatio(runs[2]!, runs[1]!);
+    ratios['PostgreSQL two replicas, a tenant each, vs one process on PostgreSQL'] = pairedRatio(runs[3]!, runs[1]!);
     return runs.map(medianRun);
   } finally {
     await Promise.all(targets.map((target) => target.stop()));

@@ -24,6 +24,8 @@ import { writeJson } from './http/write-json.ts';
 import { answerClientError } from './http/client-errors.ts';
 import { describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
+import { localFaultRules, type FaultRules } from './faults/fault-rules.ts';
+import { SharedFaults } from './faults/shared-faults.ts';
 import { MockClock, type ClockChanger } from './time/mock-clock.ts';
 import { SharedClock } from './time/shared-clock.ts';
 import { ReplicaBus } from './store/replica-bus.ts';
@@ -236,6 +238,9 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const journalWriter: JournalWriter = sharedJournal ?? localJournalWriter(journal);
   const faults = new FaultBook();
   addFaultRules(faults, org, options.faultRules ?? []);
+  const sharedFaults = database === null || bus === null ? null : new SharedFaults(database, bus, faults);
+  await sharedFaults?.load();
+  const faultRules: FaultRules = sharedFaults ?? localFaultRules(faults);
   const census = new TenantCensus(options.maxTenants ?? DEFAULTS.maxTenants, store.tenants());
   const verifyTenant = createAuthenticator({
     mode: auth,
@@ -268,7 +273,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       authenticate,
       logger,
       clock,
-      faults,
+      faults: faultRules,
       honourPrefer: options.allowPrefer === true,
       ...(retention.active ? { afterWrite: (tenant: string) => retention.afterWrite(tenant) } : {}),
       ...(options.callsPerSecond === undefined
@@ -295,7 +300,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
       authenticate,
       journal,
       journalWriter,
-      faults,
+      faults: faultRules,
       clock: mockClock,
       changeClock,
       access,

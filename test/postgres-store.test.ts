@@ -69,6 +69,7 @@ describe('--store postgres://', () => {
       );
       expect(tables.rows.map((r) => r.tablename)).toEqual([
         'scv_mock_clock',
+        'scv_mock_faults',
         'scv_mock_journal',
         'scv_mock_jti',
         'scv_mock_key',
@@ -77,7 +78,7 @@ describe('--store postgres://', () => {
         'scv_mock_replica',
         'scv_mock_schema',
       ]);
-      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 4 }]);
+      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 5 }]);
     } finally {
       await client.end();
     }

@@ -261,6 +261,49 @@ describe('two replicas on one database', () => {
     }
   });
 
+  it('a fault rule added on one replica acts on both, and its count holds across them', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const added = await send(a, 'POST', '/__admin/faults', {
+        match: { operation: 'createVoiceCall' },
+        action: { status: 503, retryAfter: 1 },
+        times: 3,
+      });
+      expect(added.status).toBe(201);
+      // One create after the other, alternating: the first three meet it, wherever they land.
+      const inTurn: number[] = [];
+      for (let i = 0; i < 6; i++)
+        inTurn.push((await api(i % 2 === 0 ? b : a, 'POST', '/voiceCalls', inboundCall(`t-${i}`))).status);
+      expect(inTurn).toEqual([503, 503, 503, 201, 201, 201]);
+      await send(a, 'POST', '/__admin/faults', {
+        match: { operation: 'createVoiceCall' },
+        action: { status: 503, retryAfter: 1 },
+        times: 3,
+      });
+      // Six creates at once, three on each replica: exactly three meet the fault.
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => api(i % 2 === 0 ? a : b, 'POST', '/voiceCalls', inboundCall(`f-${i}`))),
+      );
+      const statuses = answers.map((answer) => answer.status).sort();
+      expect(statuses).toEqual([201, 201, 201, 503, 503, 503]);
+      const listed = (await send(b, 'GET', '/__admin/faults')).body as {
+        faults: Array<{ injected: number; spent: boolean }>;
+      };
+      expect(listed.faults).toMatchObject([
+        { injected: 3, spent: true },
+        { injected: 3, spent: true },
+      ]);
+      // Cleared on B: A's next create is not faulted.
+      expect((await send(b, 'DELETE', '/__admin/faults')).status).toBe(200);
+      await send(a, 'POST', '/__admin/faults', { action: { status: 500 }, times: 1 });
+      expect((await send(b, 'GET', '/__admin/faults')).body).toMatchObject({ faults: [{ injected: 0 }] });
+      expect((await api(b, 'POST', '/voiceCalls', inboundCall('f-last'))).status).toBe(500);
+      expect((await api(a, 'POST', '/voiceCalls', inboundCall('f-after'))).status).toBe(201);
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
   it('the same vendorCallKey created on both at once makes one call', async () => {
     const [a, b] = await twoReplicas();
     try {

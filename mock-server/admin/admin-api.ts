@@ -13,7 +13,7 @@ import type { RequestJournal } from '../journal/request-journal.ts';
 import type { JournalWriter } from '../journal/journal-writer.ts';
 import type { AuthMode } from '../auth/request-auth.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
-import type { FaultBook } from '../faults/fault-book.ts';
+import type { FaultRules } from '../faults/fault-rules.ts';
 import { faultAdmin } from './fault-admin.ts';
 import { clockAdmin } from './clock-admin.ts';
 import type { ClockChanger, MockClock } from '../time/mock-clock.ts';
@@ -41,7 +41,7 @@ export interface AdminApiOptions {
   authenticate: RequestHandler;
   journal: RequestJournal;
   journalWriter: JournalWriter;
-  faults: FaultBook;
+  faults: FaultRules;
   clock: MockClock;
   /** How a clock change is made (on replicas: on every one). */
   changeClock: ClockChanger;

@@ -5,13 +5,13 @@
 import { Router, type RequestHandler } from 'express';
 import { faultRuleRequestSchema, type FaultList, type FaultsCleared } from '../../contracts/fault-schemas.ts';
 import { ApiError } from '../errors/api-error.ts';
-import type { FaultBook } from '../faults/fault-book.ts';
+import type { FaultRules } from '../faults/fault-rules.ts';
 import { jsonBody, withTenant } from './admin-http.ts';
 import { zodError } from './zod-errors.ts';
 
 export interface FaultAdminOptions {
   authenticate: RequestHandler;
-  faults: FaultBook;
+  faults: FaultRules;
   maxBodyBytes: number;
 }
 
@@ -20,33 +20,33 @@ export function faultAdmin({ authenticate, faults, maxBodyBytes }: FaultAdminOpt
   router.use('/faults', authenticate);
   router.get(
     '/faults',
-    withTenant((tenant) => {
-      const body: FaultList = { tenant: tenant.key, faults: faults.list(tenant.key) };
+    withTenant(async (tenant) => {
+      const body: FaultList = { tenant: tenant.key, faults: await faults.list(tenant.key) };
       return { body };
     }),
   );
   router.post(
     '/faults',
     jsonBody(maxBodyBytes),
-    withTenant((tenant, req) => {
+    withTenant(async (tenant, req) => {
       const parsed = faultRuleRequestSchema.safeParse(req.body);
       if (!parsed.success) throw zodError(parsed.error);
-      return { status: 201, body: faults.add(tenant.key, parsed.data) };
+      return { status: 201, body: await faults.add(tenant.key, parsed.data) };
     }),
   );
   router.delete(
     '/faults',
-    withTenant((tenant) => {
-      const body: FaultsCleared = { tenant: tenant.key, removed: faults.clear(tenant.key) };
+    withTenant(async (tenant) => {
+      const body: FaultsCleared = { tenant: tenant.key, removed: await faults.clear(tenant.key) };
       return { body };
     }),
   );
   router.delete(
     '/faults/:faultId',
-    withTenant((tenant, req) => {
+    withTenant(async (tenant, req) => {
       const id = String(req.params.faultId);
-      if (!faults.remove(tenant.key, id)) {
-        const known = faults.list(tenant.key).map((rule) => rule.id);
+      if (!(await faults.remove(tenant.key, id))) {
+        const known = (await faults.list(tenant.key)).map((rule) => rule.id);
         throw new ApiError(404, 'RESOURCE_NOT_FOUND', [
           `Tenant ${tenant.key} has no fault rule "${id}" (${known.length === 0 ? 'it has none' : `it has ${known.join(', ')}`}). GET /__admin/faults lists them.`,
         ]);

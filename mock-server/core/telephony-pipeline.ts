@@ -20,7 +20,8 @@ import { findUndocumentedFields } from '../openapi/undocumented-fields.ts';
 import { describeValidationErrors } from '../openapi/validation-messages.ts';
 import type { Tenant } from '../tenancy/tenant.ts';
 import { errorOutcome, type OutcomeCall, type RequestFacts, type RequestOutcome } from './request-outcome.ts';
-import type { FaultBook, FaultDecision } from '../faults/fault-book.ts';
+import type { FaultDecision } from '../faults/fault-book.ts';
+import type { FaultRules } from '../faults/fault-rules.ts';
 import { faultFactsOf } from '../faults/fault-facts.ts';
 import { faultError } from '../faults/fault-answers.ts';
 import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
@@ -48,7 +49,7 @@ export interface PipelineOptions {
   logger: Logger;
   clock: () => Date;
   /** The tenants' fault rules (POST /__admin/faults). */
-  faults: FaultBook;
+  faults: FaultRules;
   /** Honour `Prefer: code=…, delay=…` (--allow-prefer). */
   honourPrefer?: boolean;
   /** The org limit on calls initiated per second (--calls-per-second), if set. */
@@ -117,7 +118,16 @@ export class TelephonyPipeline {
     }
     // A request's own Prefer header comes before the tenant's rules (and does not count against them);
     // the org's call rate limit comes before both, as the service's would.
-    const fault = this.rateLimited(facts) ?? prefer ?? this.faultFor(request.method, facts);
+    let fault: FaultDecision | undefined;
+    try {
+      // Awaited only for a tenant with rules: the common request pays no extra turn.
+      const decided = this.rateLimited(facts) ?? prefer ?? this.faultFor(request.method, facts);
+      fault = decided instanceof Promise ? await decided : decided;
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.options.logger.error(`fault rules unavailable: ${error.message}`);
+      return errorOutcome(storeUnavailableError(), facts);
+    }
     const honoured = fault !== undefined && fault === prefer ? prefer : undefined;
     if (fault !== undefined) {
       facts.fault = fault.fault;
@@ -146,7 +156,7 @@ export class TelephonyPipeline {
   }
 
   /** The fault rule that acts on this (routed, valid) request, if any; no work when the tenant has none. */
-  private faultFor(method: string, facts: RequestFacts): FaultDecision | undefined {
+  private faultFor(method: string, facts: RequestFacts): Promise<FaultDecision | undefined> | undefined {
     const { faults, env } = this.options;
     const tenant = facts.tenant!.key;
     const operationId = facts.operationId!;

@@ -57,20 +57,33 @@ function hash32(text: string): number {
   return h >>> 0;
 }
 
-/** A small seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same draws. */
-function seededRandom(seed: string): () => number {
-  let state = hash32(seed);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+/**
+ * A small seeded generator of numbers in [0, 1) (mulberry32): the same seed, the same draws. Its state is
+ * one number, so replicas can hand a rule's sequence on where another left it.
+ */
+class SeededRandom {
+  constructor(public state: number) {}
+
+  static from(seed: string): SeededRandom {
+    return new SeededRandom(hash32(seed));
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  }
 }
 
 interface StoredRule {
   rule: FaultRule;
-  random: () => number;
+  random: SeededRandom;
+}
+
+/** A tenant's rules with their counts and where each rule's random sequence stands (for replicas). */
+export interface TenantFaults {
+  rules: Array<{ rule: FaultRule; randomState: number }>;
 }
 
 function matches(match: FaultMatch | undefined, facts: FaultFacts): boolean {
@@ -102,13 +115,12 @@ export class FaultBook {
   private readonly byTenant = new Map<string, StoredRule[]>();
   private issued = 0;
 
-  add(tenant: string, request: FaultRuleRequest): FaultRule {
-    this.issued += 1;
-    const id = `fault-${this.issued}`;
+  /** Adds a rule, named `id` when given (replicas number a tenant's rules in the database). */
+  add(tenant: string, request: FaultRuleRequest, id = `fault-${++this.issued}`): FaultRule {
     const rule: FaultRule = { ...request, id, tenant, matched: 0, injected: 0, spent: false };
     const rules = this.byTenant.get(tenant) ?? [];
     // Without a seed, a rule's draws still follow a sequence, from its id and the time it was added.
-    rules.push({ rule, random: seededRandom(request.seed ?? `${id}:${Date.now()}`) });
+    rules.push({ rule, random: SeededRandom.from(request.seed ?? `${id}:${Date.now()}`) });
     this.byTenant.set(tenant, rules);
     return { ...rule };
   }
@@ -131,6 +143,31 @@ export class FaultBook {
     return removed;
   }
 
+  /** The tenants that have rules. */
+  tenants(): string[] {
+    return [...this.byTenant.keys()];
+  }
+
+  /** The tenant's rules as they stand, counts and random sequences included. */
+  tenantFaults(tenant: string): TenantFaults {
+    return {
+      rules: (this.byTenant.get(tenant) ?? []).map(({ rule, random }) => ({
+        rule: { ...rule },
+        randomState: random.state,
+      })),
+    };
+  }
+
+  /** Replaces the tenant's rules with these (another replica's). */
+  restoreTenant(tenant: string, faults: TenantFaults): void {
+    if (faults.rules.length === 0) this.byTenant.delete(tenant);
+    else
+      this.byTenant.set(
+        tenant,
+        faults.rules.map(({ rule, randomState }) => ({ rule: { ...rule }, random: new SeededRandom(randomState) })),
+      );
+  }
+
   /** Whether any rule could act on the tenant's requests (the common case is none: no work per request). */
   has(tenant: string): boolean {
     return (this.byTenant.get(tenant)?.length ?? 0) > 0;
@@ -146,7 +183,7 @@ export class FaultBook {
       if (rule.spent || !matches(rule.match, facts)) continue;
       rule.matched += 1;
       if (rule.matched <= (rule.after ?? 0)) continue;
-      if (rule.probability !== undefined && stored.random() >= rule.probability) continue;
+      if (rule.probability !== undefined && stored.random.next() >= rule.probability) continue;
       rule.injected += 1;
       if (rule.times !== undefined && rule.injected >= rule.times) rule.spent = true;
       return this.decision(stored);
@@ -157,7 +194,7 @@ export class FaultBook {
   private decision({ rule, random }: StoredRule): FaultDecision {
     const { action } = rule;
     const delayMs =
-      (action.delayMs ?? 0) + (action.jitterMs === undefined ? 0 : Math.floor(random() * (action.jitterMs + 1)));
+      (action.delayMs ?? 0) + (action.jitterMs === undefined ? 0 : Math.floor(random.next() * (action.jitterMs + 1)));
     return decisionOf({ id: rule.id, ...(rule.name === undefined ? {} : { name: rule.name }) }, action, delayMs);
   }
 }

@@ -61,6 +61,12 @@ const MIGRATIONS: readonly string[] = [
      offset_ms bigint NOT NULL,
      frozen_at bigint
    )`,
+  // Each tenant's fault rules, with their counts and random sequences, and how many it was ever given (ids).
+  `CREATE TABLE scv_mock_faults (
+     tenant text PRIMARY KEY,
+     faults jsonb NOT NULL,
+     issued integer NOT NULL
+   )`,
 ];
 
 /** The size of the id blocks the sequence hands out (its INCREMENT BY). */
