@@ -430,8 +430,7 @@ function together(label: string, parts: Figures[]): Figures {
  * before). PostgreSQL is a throwaway cluster from Debian's binaries, as in the tests.
  */
 async function onPostgres(token: string, work: string, ratios: Record<string, number>): Promise<Figures[]> {
-  const { startPostgresCluster } = await import('../test/support/postgres-cluster.ts');
-  const { default: pg } = await import('pg');
+  const { createDatabase, startPostgresCluster } = await import('../test/support/postgres-cluster.ts');
   let cluster: Awaited<ReturnType<typeof startPostgresCluster>>;
   try {
     cluster = await startPostgresCluster();
@@ -441,16 +440,11 @@ async function onPostgres(token: string, work: string, ratios: Record<string, nu
   }
   const targets: Target[] = [];
   try {
-    const admin = new pg.Client({ connectionString: cluster.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench_single');
-    await admin.query('CREATE DATABASE bench_replicas');
-    await admin.end();
-    const database = (name: string) => cluster.url.replace(/\/postgres$/, `/${name}`);
     const file = await launchMock(join(work, 'pg-compare.json'));
-    const single = await launchMock('', database('bench_single'));
-    const a = await launchMock('', database('bench_replicas'));
-    const b = await launchMock('', database('bench_replicas'));
+    const single = await launchMock('', await createDatabase(cluster, 'bench_single'));
+    const shared = await createDatabase(cluster, 'bench_replicas');
+    const a = await launchMock('', shared);
+    const b = await launchMock('', shared);
     targets.push(file, single, a, b);
     const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
     // A second org (each org id is a tenant of its own on loopback): replicas then write without contending.

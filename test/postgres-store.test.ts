@@ -11,7 +11,7 @@ import { healthResponseSchema } from '../contracts/admin-schemas.ts';
 import { openStore, type TelephonyStore } from '../mock-server/store/telephony-store.ts';
 import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { runCli, startCli } from './support/cli-process.ts';
-import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import { createDatabase, startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
 import { inboundCall, message, startMock } from './support/mock-harness.ts';
 
 let cluster: PostgresCluster;
@@ -23,16 +23,8 @@ const CALL = {
   createdVia: 'create' as const,
   now: '2024-05-01T10:00:00.000Z',
 };
-let database = 0;
 /** A fresh database of the cluster for each test. */
-async function freshDatabase(): Promise<string> {
-  const name = `store_${++database}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return cluster.url.replace(/\/postgres$/, `/${name}`);
-}
+const freshDatabase = () => createDatabase(cluster, 'store');
 
 beforeAll(async () => {
   cluster = await startPostgresCluster();

@@ -5,27 +5,19 @@
  * and the tenant's call limit. Killing one replica mid-load loses no acknowledged write.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyMaterial } from '../mock-server/auth/keygen.ts';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { startCli, type RunningMock } from './support/cli-process.ts';
-import { startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import { createDatabase, startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import { loadRequestScripts } from '../mock-server/conformance/conformance-runner.ts';
 import { DEFAULT_ORG, inboundCall, loadScript, message } from './support/mock-harness.ts';
 
 let cluster: PostgresCluster;
-let database = 0;
 const token = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'MyContactCenter', ttlSeconds: 3600 });
 
-async function freshDatabase(): Promise<string> {
-  const name = `replicas_${++database}`;
-  const admin = new pg.Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  return cluster.url.replace(/\/postgres$/, `/${name}`);
-}
+const freshDatabase = () => createDatabase(cluster, 'replicas');
 
 interface Answer {
   status: number;
@@ -121,6 +113,66 @@ describe('two replicas on one database', () => {
       expect(comparable(onA.body)).toEqual(comparable(one.body));
     } finally {
       await stopAll(a, b, single);
+    }
+  });
+
+  it('every request script, its steps alternating between replicas, makes the calls one process makes and passes its scenario', async () => {
+    const [a, b] = await twoReplicas();
+    const single = await startCli(['--in-memory', '--seed', 'replicas', '--quiet']);
+    try {
+      for (const script of loadRequestScripts()) {
+        const center = script.contactCenter ?? 'MyContactCenter';
+        const bearer = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: center, ttlSeconds: 3600 });
+        const play = async (on: (step: number) => RunningMock) => {
+          const statuses: number[] = [];
+          for (const [i, step] of script.steps.entries()) {
+            const answer = await send(on(i), step.method, `/telephony/v1${step.path}`, step.body, bearer);
+            statuses.push(answer.status);
+          }
+          return statuses;
+        };
+        const alternating = await play((i) => (i % 2 === 0 ? a : b));
+        expect(alternating, script.name).toEqual(script.steps.map((step) => step.expect.status));
+        expect(await play(() => single), script.name).toEqual(alternating);
+        const calls = async (on: RunningMock) => (await send(on, 'GET', '/__admin/calls', undefined, bearer)).body;
+        const onB = await calls(b);
+        expect(await calls(a), script.name).toEqual(onB);
+        expect(comparable(onB), script.name).toEqual(comparable(await calls(single)));
+        const key = (script.steps[0]!.body as { vendorCallKey: string }).vendorCallKey;
+        const verdict = await send(
+          a,
+          'POST',
+          '/__admin/verify',
+          { scenario: script.scenario, vendorCallKey: key },
+          bearer,
+        );
+        expect(verdict.body, script.name).toMatchObject({ ok: true });
+      }
+    } finally {
+      await stopAll(a, b, single);
+    }
+  });
+
+  it('retention evicts once, wherever the calls were made', async () => {
+    const [a, b] = await twoReplicas(['--retain-calls', '2']);
+    try {
+      for (let i = 0; i < 5; i++) {
+        const on = i % 2 === 0 ? a : b;
+        expect((await api(on, 'POST', '/voiceCalls', inboundCall(`r-${i}`))).status).toBe(201);
+        const closed = await api(i % 2 === 0 ? b : a, 'PATCH', `/voiceCalls/r-${i}`, {
+          endTime: '2022-08-02T17:40:00Z',
+          isActiveCall: false,
+        });
+        expect(closed.status).toBe(200);
+      }
+      for (const replica of [a, b]) {
+        const list = (await send(replica, 'GET', '/__admin/calls')).body as {
+          conversations: Array<{ firstVendorCallKey: string }>;
+        };
+        expect(list.conversations.map((c) => c.firstVendorCallKey)).toEqual(['r-3', 'r-4']);
+      }
+    } finally {
+      await stopAll(a, b);
     }
   });
 

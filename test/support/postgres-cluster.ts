@@ -181,3 +181,18 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
     throw error;
   }
 }
+
+let databases = 0;
+
+/** A new, empty database on the cluster (named `<prefix>_<n>`); resolves to its URL. */
+export async function createDatabase(cluster: PostgresCluster, prefix: string): Promise<string> {
+  const name = `${prefix}_${++databases}`;
+  const admin = new pg.Client({ connectionString: cluster.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return cluster.url.replace(/\/postgres$/, `/${name}`);
+}
