@@ -89,6 +89,12 @@ export class ReplicatedTelephonyStore extends IndexedStore {
 
   private async write<T>(tenant: string, attempt: () => WriteAttempt<T>): Promise<T> {
     for (let run = 1; ; run++) {
+      // Each run after the first follows another replica's write for the tenant; past this many, give up.
+      if (run > MAX_ATTEMPTS) {
+        throw new StoreUnavailable(
+          `${MAX_ATTEMPTS} runs of an operation for ${tenant} each came after another replica's write for the same tenant`,
+        );
+      }
       if (this.ids.remaining < LOW_ON_IDS) await this.moreIds();
       const drawnBefore = this.ids.drawn;
       let tried: WriteAttempt<T>;
@@ -113,11 +119,6 @@ export class ReplicatedTelephonyStore extends IndexedStore {
       if (await this.unavailableOnError(() => this.log.append(batch))) {
         this.take(batch, tried.change);
         return tried.result;
-      }
-      if (run === MAX_ATTEMPTS) {
-        throw new StoreUnavailable(
-          `${run} attempts at a write for ${tenant} each lost to another replica's write for the same tenant`,
-        );
       }
       await this.catchUp(tenant);
     }
