@@ -181,7 +181,7 @@ export class TelephonyPipeline {
     const provider = request.headers['telephony-provider-name'];
     const undocumentedFields = findUndocumentedFields(this.bodySchemas.get(operationId), facts.body);
     facts.undocumentedFields = undocumentedFields;
-    const base: Omit<OperationRequest, 'rules'> = {
+    const operationRequest: OperationRequest = {
       tenant,
       params: facts.params!,
       body: facts.body,
@@ -189,15 +189,16 @@ export class TelephonyPipeline {
       undocumentedFields,
       providerName: typeof provider === 'string' ? provider : null,
       now: this.options.clock(),
+      rules: new RuleLedger(),
     };
-    let rules = new RuleLedger();
+    let runs = 0;
     let outcome: OperationOutcome;
     try {
       outcome = await store.transact(tenant.key, () => {
-        rules = new RuleLedger();
-        facts.checks = rules.checks;
+        // A run again (on a replica) starts a fresh ledger: only the last run's checks are reported.
+        if (runs++ > 0) operationRequest.rules = new RuleLedger();
+        facts.checks = operationRequest.rules.checks;
         // The body was validated against this operation's schema, which is what the handler's type says.
-        const operationRequest: OperationRequest = { ...base, rules };
         const ran = handlerFor(operationId).handle(operationRequest as OperationRequest<never>, env);
         // A write past a storage limit is refused whole (429), before anything is applied.
         return { mutations: ran.mutations, change: admitWrite(store, limits, ran.mutations), result: ran };
@@ -218,7 +219,7 @@ export class TelephonyPipeline {
         this.options.logger.warn(`after the write of ${tenant.key}: ${(error as Error).message}`);
       });
     }
-    const { warnings } = rules;
+    const { warnings } = operationRequest.rules;
     facts.warnings = warnings;
     return {
       ...facts,
