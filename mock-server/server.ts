@@ -22,7 +22,7 @@ import { answerHealth, isHealthRequest } from './http/health.ts';
 import { silentLogger, type Logger } from './http/logger.ts';
 import { writeJson } from './http/write-json.ts';
 import { answerClientError } from './http/client-errors.ts';
-import { describeFault, internalError } from './errors/api-error.ts';
+import { databaseUnreachableError, describeFault, internalError } from './errors/api-error.ts';
 import { addFaultRules, FaultBook } from './faults/fault-book.ts';
 import { localFaultRules, type FaultRules } from './faults/fault-rules.ts';
 import { SharedFaults } from './faults/shared-faults.ts';
@@ -335,7 +335,13 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         (error: unknown) => failed(res, error),
       );
     } else if (isHealthRequest(req)) {
-      answerHealth(req, res, health, logger);
+      if (database === null) answerHealth(req, res, health, logger);
+      // A replica is ready only while it reaches the database the others share.
+      else
+        void (store as ReplicatedTelephonyStore).reachable().then((ok) => {
+          if (ok) answerHealth(req, res, health, logger);
+          else writeJson(res, 503, databaseUnreachableError().body);
+        });
     } else {
       admin().then(
         (express) => {

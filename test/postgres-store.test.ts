@@ -70,7 +70,7 @@ describe('--store postgres://', () => {
         'scv_mock_replica',
         'scv_mock_schema',
       ]);
-      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 5 }]);
+      expect((await client.query('SELECT version FROM scv_mock_schema')).rows).toEqual([{ version: 6 }]);
     } finally {
       await client.end();
     }

@@ -4,7 +4,9 @@
  * the races the issue names are run at once on both: the same vendorCallKey, the same messageId, omniFlow,
  * and the tenant's call limit. Killing one replica mid-load loses no acknowledged write.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyMaterial } from '../mock-server/auth/keygen.ts';
@@ -272,8 +274,12 @@ describe('two replicas on one database', () => {
         privateKeyPem: team.privateKeyPem,
       });
       expect((await send(b, 'POST', '/telephony/v1/voiceCalls', inboundCall('team'), teamToken)).status).toBe(201);
-      const listed = (await send(b, 'GET', '/__admin/keys')).body as { keys: Array<{ orgId: string | null }> };
-      expect(listed.keys.filter((key) => key.orgId === orgId)).toHaveLength(1);
+      const listed = (await send(b, 'GET', '/__admin/keys')).body as {
+        keys: Array<{ orgId: string | null; registeredAt: string }>;
+      };
+      expect(listed.keys.filter((key) => key.orgId === orgId)).toEqual([
+        expect.objectContaining({ registeredAt: (registered.body as { registeredAt: string }).registeredAt }),
+      ]);
       // A token signed with a key no replica has is still refused.
       const stranger = generateKeyMaterial();
       const strangerToken = await signToken({
@@ -353,6 +359,52 @@ describe('two replicas on one database', () => {
       expect((await api(a, 'POST', '/voiceCalls', inboundCall('f-after'))).status).toBe(201);
     } finally {
       await stopAll(a, b);
+    }
+  });
+
+  it('--faults rules are stored for a tenant whose stored rules were all removed, and kept when it has some', async () => {
+    const url = await freshDatabase();
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-replica-faults-')), 'faults.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ faults: [{ match: { operation: 'createVoiceCall' }, action: { status: 500 } }] }),
+    );
+    const start = () => startCli(['--store', url, '--faults', file, '--quiet']);
+    let mock = await start();
+    try {
+      expect((await api(mock, 'POST', '/voiceCalls', inboundCall('faulted'))).status).toBe(500);
+      expect((await send(mock, 'DELETE', '/__admin/faults')).body).toMatchObject({ removed: 1 });
+      await mock.stop();
+      mock = await start();
+      const listed = (await send(mock, 'GET', '/__admin/faults')).body as { faults: Array<{ id: string }> };
+      expect(listed.faults).toHaveLength(1);
+      expect((await api(mock, 'POST', '/voiceCalls', inboundCall('faulted-again'))).status).toBe(500);
+    } finally {
+      await mock.stop();
+    }
+  });
+
+  it('a replica that loses its database answers 503, health included, and comes back with it', async () => {
+    const own = await startPostgresCluster();
+    const url = await createDatabase(own, 'outage');
+    const mock = await startCli(['--store', url, '--quiet']);
+    try {
+      expect((await api(mock, 'POST', '/voiceCalls', inboundCall('before'))).status).toBe(201);
+      await own.stop();
+      const health = await send(mock, 'GET', '/__admin/health');
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ errorCode: 'STORE_UNAVAILABLE' });
+      for (const answer of [
+        await api(mock, 'POST', '/voiceCalls', inboundCall('during')),
+        await send(mock, 'GET', '/__admin/calls'),
+        await send(mock, 'GET', '/__admin/journal'),
+      ]) {
+        expect(answer.status).toBe(503);
+        expect(answer.body).toMatchObject({ errorCode: 'STORE_UNAVAILABLE' });
+      }
+    } finally {
+      await mock.stop();
+      await own.stop().catch(() => undefined);
     }
   });
 

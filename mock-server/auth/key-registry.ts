@@ -176,7 +176,8 @@ export class KeyRegistry {
     if (this.shelf === null) return false;
     const before = this.keys.length;
     for (const key of await this.shelf.taken()) {
-      await this.add(key.pem, { ...key, source: 'admin' }, { shelved: true });
+      const { pem, registeredAt, ...meta } = key;
+      await this.add(pem, { ...meta, source: 'admin' }, { shelved: true, registeredAt });
     }
     return this.keys.length > before;
   }
@@ -207,7 +208,7 @@ export class KeyRegistry {
     const registered = await this.add(pem, { ...meta, source: 'admin' });
     if (this.keys.length > count && this.shelf !== null) {
       try {
-        await this.shelf.put({ pem, ...meta });
+        await this.shelf.put({ pem, ...meta, registeredAt: registered.registeredAt });
       } catch (error) {
         // Registered on every replica or on none.
         this.keys.splice(this.keys.indexOf(registered), 1);
@@ -221,7 +222,7 @@ export class KeyRegistry {
   private async add(
     pem: string,
     meta: Pick<RegisteredKey, 'callCenterApiName' | 'name' | 'orgId' | 'source'>,
-    { shelved = false } = {},
+    { shelved = false, registeredAt = new Date().toISOString() } = {},
   ): Promise<RegisteredKey> {
     const { key, kind } = parsePublicKeyPem(pem);
     const id = thumbprint(key);
@@ -242,7 +243,7 @@ export class KeyRegistry {
       kind,
       key,
       modulusLength: key.asymmetricKeyDetails?.modulusLength ?? 0,
-      registeredAt: new Date().toISOString(),
+      registeredAt,
     };
     this.keys.push(registered);
     return registered;

@@ -6,6 +6,7 @@
  */
 import type { PostgresDatabase } from '../store/postgres-database.ts';
 import { TurnBatcher } from '../store/turn-batcher.ts';
+import { unavailableOnError } from '../store/store-unavailable.ts';
 import { jtiKey, type JtiCache, type JtiMemory } from './jti-cache.ts';
 
 interface Claim {
@@ -26,7 +27,7 @@ export class SharedJtis implements JtiMemory {
     private readonly db: PostgresDatabase,
     private readonly local: JtiCache,
   ) {
-    this.claims = new TurnBatcher((batch) => this.claim(batch));
+    this.claims = new TurnBatcher((batch) => unavailableOnError(() => this.claim(batch)));
   }
 
   async remember(scope: string, jti: string, expiresAtSeconds: number, nowSeconds: number): Promise<boolean> {

@@ -4,12 +4,15 @@
  * names an org or key it does not know, and at start, so runtime keys also outlive a restart.
  */
 import type { PostgresDatabase } from '../store/postgres-database.ts';
+import { unavailableOnError } from '../store/store-unavailable.ts';
 
 export interface ShelvedKey {
   pem: string;
   callCenterApiName: string;
   name: string;
   orgId: string | null;
+  /** ISO 8601. */
+  registeredAt: string;
 }
 
 /** Where a KeyRegistry keeps the keys registered at runtime, for other processes. */
@@ -25,28 +28,32 @@ export class SharedKeys implements KeyShelf {
   constructor(private readonly db: PostgresDatabase) {}
 
   async put(key: ShelvedKey): Promise<void> {
-    await this.db.pool.query('INSERT INTO scv_mock_key (pem, call_center, name, org_id) VALUES ($1, $2, $3, $4)', [
-      key.pem,
-      key.callCenterApiName,
-      key.name,
-      key.orgId,
-    ]);
+    await this.db.pool.query(
+      'INSERT INTO scv_mock_key (pem, call_center, name, org_id, registered_at) VALUES ($1, $2, $3, $4, $5)',
+      [key.pem, key.callCenterApiName, key.name, key.orgId, key.registeredAt],
+    );
   }
 
   async taken(): Promise<ShelvedKey[]> {
-    const rows = await this.db.pool.query<{
-      seq: string;
-      pem: string;
-      call_center: string;
-      name: string;
-      org_id: string | null;
-    }>('SELECT seq, pem, call_center, name, org_id FROM scv_mock_key WHERE seq > $1 ORDER BY seq', [this.seen]);
+    const rows = await unavailableOnError(() =>
+      this.db.pool.query<{
+        seq: string;
+        pem: string;
+        call_center: string;
+        name: string;
+        org_id: string | null;
+        registered_at: Date;
+      }>('SELECT seq, pem, call_center, name, org_id, registered_at FROM scv_mock_key WHERE seq > $1 ORDER BY seq', [
+        this.seen,
+      ]),
+    );
     for (const row of rows.rows) this.seen = Math.max(this.seen, Number(row.seq));
     return rows.rows.map((row) => ({
       pem: row.pem,
       callCenterApiName: row.call_center,
       name: row.name,
       orgId: row.org_id,
+      registeredAt: row.registered_at.toISOString(),
     }));
   }
 }

@@ -26,6 +26,8 @@ Examples:
   curl -H "Authorization: Bearer $(scv-mock token)" ...
 `;
 
+const KNOWN_COMMANDS = new Set(['start', 'token', 'keygen', 'verify', 'conformance']);
+
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -53,7 +55,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw new UsageError(`unknown command "${command}"`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`scv-mock: ${error.message}\nRun "scv-mock --help" for usage.\n`);
+    // The command's own help where there is a command: its flags are listed there.
+    const help = KNOWN_COMMANDS.has(command ?? '') ? `scv-mock ${command} --help` : 'scv-mock --help';
+    process.stderr.write(`scv-mock: ${error.message}\nRun "${help}" for usage.\n`);
     return 2;
   }
 }

@@ -217,7 +217,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
   if (v.store !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(v.store))
       throw new UsageError(
-        `${source('store')} "${v.store}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database`,
+        `${source('store')} "${v.store.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@')}" is not a PostgreSQL URL; use postgres://user:password@host:5432/database`,
       );
     for (const other of ['data', 'in-memory'] as const)
       if (v[other] !== undefined)

@@ -114,6 +114,8 @@ export class TelephonyPipeline {
       prefer = this.options.honourPrefer === true ? preferDecision(request.headers.prefer) : undefined;
     } catch (error) {
       if (error instanceof ApiError) return errorOutcome(error, facts);
+      // A replica's token checks read the database (token ids, keys).
+      if (error instanceof StoreUnavailable) return errorOutcome(storeUnavailableError(), facts);
       throw error;
     }
     // A request's own Prefer header comes before the tenant's rules (and does not count against them);

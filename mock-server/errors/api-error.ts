@@ -45,6 +45,13 @@ export function storeUnavailableError(): ApiError {
   ]);
 }
 
+/** Health's answer on a replica that cannot reach its database. */
+export function databaseUnreachableError(): ApiError {
+  return new ApiError(503, 'STORE_UNAVAILABLE', [
+    "The mock could not reach its store's database (see its log). Requests are refused until it is back.",
+  ]);
+}
+
 /** The error and its stack, for the log. */
 export const describeFault = (error: unknown): string =>
   error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -26,20 +26,26 @@ export class SharedFaults implements FaultRules {
     });
   }
 
-  /** Takes every tenant's stored rules; rules given at start (--faults) are stored for tenants that have none. */
+  /**
+   * Takes every tenant's stored rules. Rules given at start (--faults) are stored for a tenant that has
+   * none stored (never had any, or they were all removed); a tenant's stored rules win over them.
+   */
   async load(): Promise<void> {
     const rows = await this.db.pool.query<{ tenant: string; faults: TenantFaults }>(
       'SELECT tenant, faults FROM scv_mock_faults',
     );
-    const stored = new Set(rows.rows.map((row) => row.tenant));
+    const withRules = new Map(rows.rows.filter((row) => row.faults.rules.length > 0).map((row) => [row.tenant, row]));
     for (const tenant of this.book.tenants()) {
-      if (stored.has(tenant)) continue;
+      if (withRules.has(tenant)) continue;
+      // Numbered after whatever the tenant was given before, so that ids stay unique.
       await this.db.pool.query(
-        'INSERT INTO scv_mock_faults (tenant, faults, issued) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        `INSERT INTO scv_mock_faults (tenant, faults, issued) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant) DO UPDATE SET faults = EXCLUDED.faults, issued = scv_mock_faults.issued + EXCLUDED.issued
+         WHERE jsonb_array_length(scv_mock_faults.faults -> 'rules') = 0`,
         [tenant, JSON.stringify(this.book.tenantFaults(tenant)), this.book.list(tenant).length],
       );
     }
-    for (const row of rows.rows) this.book.restoreTenant(row.tenant, row.faults);
+    for (const row of withRules.values()) this.book.restoreTenant(row.tenant, row.faults);
   }
 
   has(tenant: string): boolean {

@@ -13,6 +13,7 @@ import type { Logger } from '../http/logger.ts';
 import type { PostgresDatabase } from '../store/postgres-database.ts';
 import { TenantLanes } from '../store/tenant-lanes.ts';
 import { TurnBatcher } from '../store/turn-batcher.ts';
+import { unavailableOnError } from '../store/store-unavailable.ts';
 import type { JournalWriter } from './journal-writer.ts';
 import type { RequestJournal } from './request-journal.ts';
 
@@ -55,16 +56,18 @@ export class SharedJournal implements JournalWriter {
     if (!this.journal.enabled) return Promise.resolve();
     return this.lanes.run(
       tenant,
-      () => this.take(tenant),
+      () => unavailableOnError(() => this.take(tenant)),
       () => Promise.resolve(),
     );
   }
 
   /** Clears the tenant's journal on every replica; resolves to how many entries this replica held. */
-  async clear(tenant: string): Promise<number> {
-    const seq = await this.writes.submit({ tenant, n: ++this.n, entry: null });
-    await this.db.pool.query('DELETE FROM scv_mock_journal WHERE tenant = $1 AND seq < $2', [tenant, seq]);
-    return this.journal.clear(tenant, seq);
+  clear(tenant: string): Promise<number> {
+    return unavailableOnError(async () => {
+      const seq = await this.writes.submit({ tenant, n: ++this.n, entry: null });
+      await this.db.pool.query('DELETE FROM scv_mock_journal WHERE tenant = $1 AND seq < $2', [tenant, seq]);
+      return this.journal.clear(tenant, seq);
+    });
   }
 
   /** Listens for other replicas' entries, so that a dashboard on this replica shows them as they come. */

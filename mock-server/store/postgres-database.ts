@@ -67,6 +67,8 @@ const MIGRATIONS: readonly string[] = [
      faults jsonb NOT NULL,
      issued integer NOT NULL
    )`,
+  // When a runtime key was registered, so every replica shows the same time.
+  `ALTER TABLE scv_mock_key ADD COLUMN registered_at timestamptz NOT NULL DEFAULT now()`,
 ];
 
 /** The size of the id blocks the sequence hands out (its INCREMENT BY). */

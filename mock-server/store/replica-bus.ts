@@ -9,6 +9,7 @@
 import type { Client } from 'pg';
 import type { Logger } from '../http/logger.ts';
 import type { PostgresDatabase } from './postgres-database.ts';
+import { unavailableOnError } from './store-unavailable.ts';
 
 const CHANNEL = 'scv_mock_bus';
 const APPLICATION = 'scv-mock-replica';
@@ -59,10 +60,12 @@ export class ReplicaBus {
   /** Sends the message to every other live replica; resolves once each has applied it (or after the time limit). */
   async publish(topic: string, payload: unknown): Promise<void> {
     const id = `${this.db.replica}-${++this.sent}`;
-    const others = await this.db.pool.query<{ count: string }>(
-      `SELECT count(*) FROM pg_stat_activity
+    const others = await unavailableOnError(() =>
+      this.db.pool.query<{ count: string }>(
+        `SELECT count(*) FROM pg_stat_activity
         WHERE application_name = $1 AND datname = current_database() AND pid <> $2`,
-      [APPLICATION, this.backendPid],
+        [APPLICATION, this.backendPid],
+      ),
     );
     const needed = Number(others.rows[0]!.count);
     if (needed === 0) return;
@@ -72,7 +75,7 @@ export class ReplicaBus {
       timer = setTimeout(() => resolve(false), ACK_TIMEOUT_MS);
     });
     try {
-      await this.notify({ kind: 'message', id, from: this.db.replica, topic, payload });
+      await unavailableOnError(() => this.notify({ kind: 'message', id, from: this.db.replica, topic, payload }));
       if (!(await acknowledged)) {
         const got = this.waiting.get(id)?.acks ?? 0;
         this.logger.warn(

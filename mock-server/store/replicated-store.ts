@@ -14,7 +14,7 @@ import type { PostgresDatabase } from './postgres-database.ts';
 import type { SharedLog, TenantBatch } from './shared-log.ts';
 import type { StateIndex } from './state-index.ts';
 import { TenantLanes } from './tenant-lanes.ts';
-import { StoreUnavailable } from './store-unavailable.ts';
+import { StoreUnavailable, unavailableOnError } from './store-unavailable.ts';
 import type { WriteAttempt } from './telephony-store.ts';
 
 /** Runs of one write before the replica gives up (each lost to another replica's commit for the tenant). */
@@ -76,10 +76,25 @@ export class ReplicatedTelephonyStore extends IndexedStore {
   }
 
   async syncAll(): Promise<void> {
-    const heads = await this.unavailableOnError(() => this.log.heads());
+    const heads = await unavailableOnError(() => this.log.heads());
     await Promise.all(
       [...heads].filter(([tenant, version]) => version > this.versionOf(tenant)).map(([tenant]) => this.sync(tenant)),
     );
+  }
+
+  /** Whether the database answers within `timeoutMs` (health asks). */
+  async reachable(timeoutMs = 2000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const asked = this.db.pool.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([asked, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
@@ -116,7 +131,7 @@ export class ReplicatedTelephonyStore extends IndexedStore {
         return tried.result;
       }
       const batch: TenantBatch = { tenant, version: this.versionOf(tenant) + 1, mutations: [...tried.mutations] };
-      if (await this.unavailableOnError(() => this.log.append(batch))) {
+      if (await unavailableOnError(() => this.log.append(batch))) {
         this.take(batch, tried.change);
         return tried.result;
       }
@@ -126,7 +141,7 @@ export class ReplicatedTelephonyStore extends IndexedStore {
 
   /** Applies what other replicas committed for the tenant since this one last looked; true when there was any. */
   private async catchUp(tenant: string): Promise<boolean> {
-    const batches = await this.unavailableOnError(() => this.log.since(tenant, this.versionOf(tenant)));
+    const batches = await unavailableOnError(() => this.log.since(tenant, this.versionOf(tenant)));
     for (const batch of batches) this.take(batch);
     return batches.length > 0;
   }
@@ -149,21 +164,11 @@ export class ReplicatedTelephonyStore extends IndexedStore {
 
   /** Fetches another block of ids (one fetch at a time, shared by whoever needs it). */
   private moreIds(): Promise<void> {
-    this.fetchingIds ??= this.unavailableOnError(() => this.log.idBlock())
+    this.fetchingIds ??= unavailableOnError(() => this.log.idBlock())
       .then(([first, last]) => this.ids.addBlock(first, last))
       .finally(() => {
         this.fetchingIds = null;
       });
     return this.fetchingIds;
-  }
-
-  /** The database's failures as StoreUnavailable (a 503 that says to retry), its own errors as they are. */
-  private async unavailableOnError<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      if (error instanceof StoreUnavailable) throw error;
-      throw new StoreUnavailable((error as Error).message);
-    }
   }
 }

@@ -6,6 +6,7 @@
 import type { ClockRequest, ClockState } from '../../contracts/admin-schemas.ts';
 import type { PostgresDatabase } from '../store/postgres-database.ts';
 import type { ReplicaBus } from '../store/replica-bus.ts';
+import { unavailableOnError } from '../store/store-unavailable.ts';
 import type { ClockSetting, MockClock } from './mock-clock.ts';
 
 const TOPIC = 'clock';
@@ -37,13 +38,20 @@ export class SharedClock {
 
   /** Changes the clock here, stores the change and resolves once every live replica follows it. */
   readonly apply = async (request: ClockRequest): Promise<ClockState> => {
+    const before = this.clock.setting();
     const state = this.clock.apply(request);
     const setting = this.clock.setting();
-    await this.db.pool.query(
-      `INSERT INTO scv_mock_clock (offset_ms, frozen_at) VALUES ($1, $2)
+    await unavailableOnError(() =>
+      this.db.pool.query(
+        `INSERT INTO scv_mock_clock (offset_ms, frozen_at) VALUES ($1, $2)
        ON CONFLICT (only_row) DO UPDATE SET offset_ms = EXCLUDED.offset_ms, frozen_at = EXCLUDED.frozen_at`,
-      [setting.offsetMs, setting.frozenAt],
-    );
+        [setting.offsetMs, setting.frozenAt],
+      ),
+    ).catch((error: unknown) => {
+      // Not stored: this replica goes back to what every other one still follows.
+      this.clock.restore(before);
+      throw error;
+    });
     await this.bus.publish(TOPIC, setting);
     return state;
   };
