@@ -408,6 +408,21 @@ describe('two replicas on one database', () => {
     }
   });
 
+  it('both list a tenant that only made a request on one, without storing anything', async () => {
+    const [a, b] = await twoReplicas();
+    try {
+      const unified = await signToken({ orgId: DEFAULT_ORG, callCenterApiName: 'UnifiedContactCenter' });
+      // Refused by validation: the tenant is known, nothing is stored.
+      expect((await send(a, 'POST', '/telephony/v1/voiceCalls', {}, unified)).status).toBe(400);
+      for (const replica of [a, b]) {
+        const list = (await send(replica, 'GET', '/__admin/tenants')).body as { tenants: Array<{ tenant: string }> };
+        expect(list.tenants.map((t) => t.tenant)).toContain(`${DEFAULT_ORG}/UnifiedContactCenter`);
+      }
+    } finally {
+      await stopAll(a, b);
+    }
+  });
+
   it('the same vendorCallKey created on both at once makes one call', async () => {
     const [a, b] = await twoReplicas();
     try {

@@ -13,6 +13,7 @@ import {
   type TenantList,
 } from '../../contracts/admin-schemas.ts';
 import type { RequestJournal, TenantEvent } from '../journal/request-journal.ts';
+import type { JournalWriter } from '../journal/journal-writer.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
 import type { TenantCensus } from '../tenancy/tenant-census.ts';
@@ -24,6 +25,7 @@ import { zodError } from './zod-errors.ts';
 export interface LiveAdminOptions {
   authenticate: RequestHandler;
   journal: RequestJournal;
+  journalWriter: JournalWriter;
   store: TelephonyStore;
   org: SimulatedOrg;
   census: TenantCensus;
@@ -54,9 +56,9 @@ export function liveAdmin(options: LiveAdminOptions): Router {
   const { journal, store, org } = options;
 
   router.get('/tenants', (_req, res, next) => {
-    // Replicas: tenants that only other replicas served are in the shared store.
-    store.syncAll().then(() => {
-      const keys = new Set([...options.census.known(), ...store.tenants()]);
+    // Replicas: tenants that only other replicas served are in the shared store and journal.
+    Promise.all([store.syncAll(), options.journalWriter.tenants()]).then(([, journaled]) => {
+      const keys = new Set([...options.census.known(), ...store.tenants(), ...journaled]);
       const body: TenantList = {
         tenants: [...keys].map((key) => ({ tenant: key, calls: store.callCount(key) })),
         limit: options.census.max,

@@ -13,6 +13,8 @@ export interface JournalWriter {
   sync(tenant: string): Promise<void>;
   /** Clears the tenant's journal (on every replica); resolves to how many entries this one held. */
   clear(tenant: string): Promise<number>;
+  /** The tenants whose requests any replica journaled (on one process: none beyond its own census). */
+  tenants(): Promise<string[]>;
   /** Writes what is pending and lets go of the database. */
   close(): Promise<void>;
 }
@@ -22,6 +24,7 @@ export function localJournalWriter(journal: RequestJournal): JournalWriter {
     record: (entry) => journal.record(entry),
     sync: () => Promise.resolve(),
     clear: (tenant) => Promise.resolve(journal.clear(tenant)),
+    tenants: () => Promise.resolve([]),
     close: () => Promise.resolve(),
   };
 }

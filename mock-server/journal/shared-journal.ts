@@ -70,6 +70,14 @@ export class SharedJournal implements JournalWriter {
     });
   }
 
+  /** The tenants with entries in the shared journal: those that reached any replica. */
+  tenants(): Promise<string[]> {
+    return unavailableOnError(async () => {
+      const rows = await this.db.pool.query<{ tenant: string }>('SELECT DISTINCT tenant FROM scv_mock_journal');
+      return rows.rows.map((row) => row.tenant);
+    });
+  }
+
   /** Listens for other replicas' entries, so that a dashboard on this replica shows them as they come. */
   async listen(): Promise<void> {
     const { default: pg } = await import('pg');
