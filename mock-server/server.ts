@@ -225,7 +225,8 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     options.journalSize ?? DEFAULTS.journalSize,
     options.journalBytes ?? DEFAULTS.journalBytes,
   );
-  const database = store instanceof ReplicatedTelephonyStore ? store.database : null;
+  const replica = store instanceof ReplicatedTelephonyStore ? store : null;
+  const database = replica?.database ?? null;
   const sharedJournal = database === null ? null : new SharedJournal(database, journal, logger);
   if (database !== null) await keys.share(new SharedKeys(database));
   const bus = database === null ? null : new ReplicaBus(database, logger);
@@ -335,10 +336,10 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         (error: unknown) => failed(res, error),
       );
     } else if (isHealthRequest(req)) {
-      if (database === null) answerHealth(req, res, health, logger);
+      if (replica === null) answerHealth(req, res, health, logger);
       // A replica is ready only while it reaches the database the others share.
       else
-        void (store as ReplicatedTelephonyStore).reachable().then((ok) => {
+        void replica.reachable().then((ok) => {
           if (ok) answerHealth(req, res, health, logger);
           else writeJson(res, 503, databaseUnreachableError().body);
         });

@@ -12,17 +12,10 @@ import { openStore, type TelephonyStore } from '../mock-server/store/telephony-s
 import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { runCli, startCli } from './support/cli-process.ts';
 import { createDatabase, startPostgresCluster, type PostgresCluster } from './support/postgres-cluster.ts';
+import { CALL_FACTS } from './support/call-records.ts';
 import { inboundCall, message, startMock } from './support/mock-harness.ts';
 
 let cluster: PostgresCluster;
-const CALL = {
-  tenant: 't',
-  callCenterApiName: 'MyContactCenter',
-  callType: 'Inbound' as const,
-  providerName: null,
-  createdVia: 'create' as const,
-  now: '2024-05-01T10:00:00.000Z',
-};
 /** A fresh database of the cluster for each test. */
 const freshDatabase = () => createDatabase(cluster, 'store');
 
@@ -84,7 +77,7 @@ describe('--store postgres://', () => {
       const put = (store: TelephonyStore, key: string) =>
         store.transact('t', () => {
           if (store.legsByVendorKey('t', key).length > 0) return { mutations: [], result: 'exists' };
-          const { call, conversation } = createCallForUpdate({ ...CALL, vendorCallKey: key }, store.ids);
+          const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey: key }, store.ids);
           return {
             mutations: [
               { op: 'put', collection: 'calls', record: call },

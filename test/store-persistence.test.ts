@@ -3,6 +3,7 @@
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
+import { CALL_FACTS } from './support/call-records.ts';
 import {
   appendFileSync,
   existsSync,
@@ -117,16 +118,8 @@ describe('group commit', () => {
   it('writes commits made in the same turn as a close or a compaction instead of refusing them', async () => {
     const file = dataFile();
     const store = await openStore({ file, seed: 'same-turn' });
-    const base = {
-      tenant: 't',
-      callCenterApiName: 'MyContactCenter',
-      callType: 'Inbound' as const,
-      providerName: null,
-      createdVia: 'create' as const,
-      now: '2024-05-01T10:00:00.000Z',
-    };
     const put = (vendorCallKey: string) => {
-      const { call, conversation } = createCallForUpdate({ ...base, vendorCallKey }, store.ids);
+      const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);
       return store.transact('t', () => ({
         mutations: [
           { op: 'put', collection: 'calls', record: call },
