@@ -106,6 +106,7 @@ export class TelephonyPipeline {
       const errors = this.options.validator.validate(route.operation, {
         method: request.method,
         path: request.path,
+        params: route.params,
         headers: pickHeaders(request.headers, this.validatedHeaders),
         query: request.query,
         body: facts.body,

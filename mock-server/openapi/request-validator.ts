@@ -15,13 +15,25 @@ import type { SpecDocument } from './spec-document.ts';
 // ajv-formats is CommonJS with a default export; under NodeNext the default import is the namespace.
 const addFormats = formatsNamespace.default;
 
-/** What validation reads of a request: its routed path, headers, query and parsed JSON body. */
+/** What validation reads of a request: its routed path and path parameters, headers, query and parsed JSON body. */
 export interface ValidationInput {
   method: string;
   path: string;
+  /** The path parameters the router read (decoded). */
+  params: Readonly<Record<string, string>>;
+  /** Lower-case names. */
   headers: Readonly<Record<string, string | string[] | undefined>>;
   query: Readonly<Record<string, string | string[]>>;
   body: unknown;
+}
+
+/** The one object openapi-backend's request validators read, each the part its schema names. */
+interface ValidatedParts {
+  path: Record<string, string>;
+  query: Record<string, string | string[]>;
+  header: Readonly<Record<string, string | string[] | undefined>>;
+  cookie: Record<string, string>;
+  requestBody?: unknown;
 }
 
 export class RequestValidator {
@@ -68,15 +80,78 @@ export class RequestValidator {
     return [...names];
   }
 
-  /** Ajv's errors for a request of `operation`, empty when it is valid. */
+  /**
+   * Ajv's errors for a request of `operation`, empty when it is valid: the validators openapi-backend
+   * compiled for the operation (getRequestValidatorsForOperation), run on the request as the pipeline
+   * has already read it. validateRequest would parse the request again (headers, cookies, query, path
+   * template) and that parsing cost more than validating; `validateParsing` is that route, and a drift
+   * test holds the two to the same errors.
+   */
   validate(operation: Operation, input: ValidationInput): ErrorObject[] {
+    const parts: ValidatedParts = {
+      path: { ...input.params },
+      query: this.queryOf(operation, input.query),
+      header: input.headers,
+      cookie: {},
+    };
+    // A request without a body has no requestBody, so `required` reports it; any JSON value is one.
+    if (input.body !== undefined) parts.requestBody = input.body;
+    let errors: ErrorObject[] | undefined;
+    for (const validate of this.api.validator.getRequestValidatorsForOperation(operation.operationId!)) {
+      if (validate(parts)) continue;
+      errors = [...(errors ?? []), ...(validate.errors ?? [])];
+    }
+    return errors ?? [];
+  }
+
+  /** The same request through openapi-backend's validateRequest, which parses it first: for the drift test. */
+  validateParsing(operation: Operation, input: ValidationInput): ErrorObject[] {
     // openapi-backend JSON-parses a string body again, so a JSON string body goes over as JSON text.
     const body = typeof input.body === 'string' ? JSON.stringify(input.body) : input.body;
     const result = this.api.validateRequest(
-      { ...input, headers: input.headers as Record<string, string>, body },
+      {
+        method: input.method,
+        path: input.path,
+        query: input.query,
+        headers: input.headers as Record<string, string>,
+        body,
+      },
       operation,
     );
     return result.errors ?? [];
+  }
+
+  /**
+   * The query as validateRequest reads it: a copy (coercion writes to it), with a single value of an
+   * array parameter made an array of one.
+   */
+  private queryOf(
+    operation: Operation,
+    query: Readonly<Record<string, string | string[]>>,
+  ): Record<string, string | string[]> {
+    const copy = { ...query };
+    for (const name of this.arrayQueryParameters(operation)) {
+      const value = copy[name];
+      if (typeof value === 'string') copy[name] = [value];
+    }
+    return copy;
+  }
+
+  private readonly arrayParameters = new Map<string, readonly string[]>();
+
+  private arrayQueryParameters(operation: Operation): readonly string[] {
+    let names = this.arrayParameters.get(operation.operationId!);
+    if (names === undefined) {
+      names = (operation.parameters ?? []).flatMap((parameter) =>
+        'in' in parameter &&
+        parameter.in === 'query' &&
+        (parameter.schema as { type?: unknown } | undefined)?.type === 'array'
+          ? [parameter.name]
+          : [],
+      );
+      this.arrayParameters.set(operation.operationId!, names);
+    }
+    return names;
   }
 
   /**
