@@ -78,11 +78,51 @@ describe('the journal in bytes', () => {
     expect(journal.totalBytes).toBe(2 * jsonSizeOf({ seq: 1, ...entry('t', 100) }));
   });
 
-  it('keeps working after the queue is compacted', () => {
+  it('keeps working as the ring wraps around', () => {
     const journal = new RequestJournal(10);
     for (let i = 0; i < 5000; i++) journal.record(entry('t', 1));
     const page = journal.list('t');
     expect(page.entries.map((e) => e.seq)).toEqual([4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000]);
     expect(page.dropped).toBe(4990);
+  });
+
+  it('agrees with a plain list model when drops by bytes and by count interleave', () => {
+    // Drops by bytes take a tenant's oldest before its ring is full, so the ring later grows with its
+    // oldest entry anywhere in the buffer.
+    const sizes = [50, 400, 10, 900, 120, 5, 700, 60, 300, 1];
+    const capacity = 8;
+    const journal = new RequestJournal(capacity, 3 * jsonSizeOf({ seq: 1, ...entry('a', 900) }));
+    const model = new Map<string, { seqs: number[]; bytes: number[]; dropped: number }>();
+    const total = () => [...model.values()].reduce((sum, m) => sum + m.bytes.reduce((x, y) => x + y, 0), 0);
+    const dropOldest = (m: { seqs: number[]; bytes: number[]; dropped: number }) => {
+      m.seqs.shift();
+      m.bytes.shift();
+      m.dropped += 1;
+    };
+    for (let i = 0; i < 400; i++) {
+      const tenant = i % 3 === 0 ? 'b' : 'a';
+      const e = entry(tenant, sizes[(i * 7) % sizes.length]!);
+      journal.record(e);
+      const m = model.get(tenant) ?? { seqs: [], bytes: [], dropped: 0 };
+      model.set(tenant, m);
+      m.seqs.push(i + 1);
+      m.bytes.push(jsonSizeOf({ seq: i + 1, ...e }));
+      if (m.seqs.length > capacity) dropOldest(m);
+      while (total() > journal.maxBytes) {
+        const largest = [...model.values()]
+          .filter((x) => x.seqs.length > 0)
+          .reduce((x, y) => (y.bytes.reduce((p, q) => p + q, 0) > x.bytes.reduce((p, q) => p + q, 0) ? y : x));
+        dropOldest(largest);
+      }
+      for (const [name, expected] of model) {
+        const page = journal.list(name);
+        expect(
+          page.entries.map((x) => x.seq),
+          `after ${i + 1} entries, tenant ${name}`,
+        ).toEqual(expected.seqs);
+        expect(page.dropped).toBe(expected.dropped);
+      }
+      expect(journal.totalBytes).toBe(total());
+    }
   });
 });
