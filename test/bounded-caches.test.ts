@@ -125,4 +125,19 @@ describe('the journal in bytes', () => {
       expect(journal.totalBytes).toBe(total());
     }
   });
+
+  it("counts each call's dropped entries, remembering at least the calls dropped from last", () => {
+    const journal = new RequestJournal(3);
+    const ofCall = (conversationId: string) => ({ ...entry('t', 1), conversationId });
+    // Three entries fill the ring; each entry after drops the oldest.
+    for (const call of ['a', 'a', 'b', 'b', 'b', 'c', 'd', 'e', 'f', 'g']) journal.record(ofCall(call));
+    expect(journal.droppedOfCall('t', 'a', [])).toBe(2);
+    expect(journal.droppedOfCall('t', 'b', [])).toBe(3);
+    expect([...'cdefg'].map((call) => journal.droppedOfCall('t', call, []))).toEqual([1, 1, 0, 0, 0]);
+    // Many more calls later, the early ones are forgotten: the tallies stay bounded.
+    for (let i = 0; i < 20; i++) journal.record(ofCall(`later-${i}`));
+    expect(journal.droppedOfCall('t', 'a', [])).toBe(0);
+    expect(journal.droppedOfCall('t', 'later-16', [])).toBe(1);
+    expect(journal.droppedOfCall('t', 'later-17', [])).toBe(0);
+  });
 });
