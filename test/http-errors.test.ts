@@ -164,6 +164,22 @@ describe('media types and malformed bodies', () => {
       .expect(201);
   });
 
+  it('takes a body of only whitespace as no body: the validator asks for the body, not for valid JSON', async () => {
+    await start();
+    const res = await raw().post(`${API}/voiceCalls`).set(AUTH).set('Content-Type', 'application/json').send(' \n\t ');
+    expect(expectError(res, 400, 'INVALID_REQUEST').errors.join(' ')).toMatch(/body/i);
+  });
+
+  it('accepts Content-Type application/json;charset=utf-8 written without a space', async () => {
+    await start();
+    await raw()
+      .post(`${API}/voiceCalls`)
+      .set(AUTH)
+      .set('Content-Type', 'application/json;charset=utf-8')
+      .send(JSON.stringify(inboundCall('c')))
+      .expect(201);
+  });
+
   it.each([['{"vendorCallKey": '], ['{vendorCallKey: "x"}'], ["{'a': 1}"], ['{"a":1,}']])(
     'answers malformed JSON %s with 400 INVALID_JSON',
     async (text) => {

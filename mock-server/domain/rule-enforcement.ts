@@ -36,6 +36,22 @@ export interface RuleCase {
 }
 
 /**
+ * A rule that passed, checked for a whole request, says the same every time: one frozen check per rule
+ * and scope serves every request. The journal keeps each request's checks, and a copy per rule per
+ * request was a third of the memory the journal held.
+ */
+const passedChecks = new Map<string, RuleCheck>();
+
+function passedCheck(rule: RuleCheck['rule'], scope: RuleCheck['scope']): RuleCheck {
+  const key = `${scope}:${rule}`;
+  const known = passedChecks.get(key);
+  if (known !== undefined) return known;
+  const check: RuleCheck = Object.freeze({ rule, scope, outcome: 'ok' });
+  passedChecks.set(key, check);
+  return check;
+}
+
+/**
  * Judges a request (or one message of it) and makes its change: throws the refusal; otherwise records
  * the hits, then runs `change` and returns its result, unless a matched rule leaves state untouched, in
  * which case `change` never runs and the result is undefined.
@@ -49,13 +65,17 @@ export function underRules<T>(
   const scope = rulesCase.messageId === undefined ? 'request' : 'message';
   const judgement = judge(rulesCase.operation, scope, rulesCase.facts, rulesCase.vars, policy);
   for (const { rule, outcome, message } of judgement.checks) {
-    ledger.checks.push({
-      rule: rule.id,
-      scope,
-      outcome,
-      ...(message === undefined ? {} : { message }),
-      ...(rulesCase.messageId === undefined ? {} : { subject: rulesCase.messageId }),
-    });
+    ledger.checks.push(
+      outcome === 'ok' && rulesCase.messageId === undefined
+        ? passedCheck(rule.id, scope)
+        : {
+            rule: rule.id,
+            scope,
+            outcome,
+            ...(message === undefined ? {} : { message }),
+            ...(rulesCase.messageId === undefined ? {} : { subject: rulesCase.messageId }),
+          },
+    );
   }
   if (judgement.refused !== undefined) {
     throw new RuleViolationError(judgement.refused.status, judgement.refused.violations, rulesCase.callState);

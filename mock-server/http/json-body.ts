@@ -88,9 +88,15 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   });
 }
 
-/** The JSON value of a request body, or the 415/400 that says what is wrong with it. */
-export function parseJsonBody(buffer: Buffer | undefined, contentType: string | undefined): unknown {
-  if (buffer === undefined || buffer.length === 0) return undefined;
+/** The Content-Type headers clients send most; anything else is read in full by checkMediaType. */
+const PLAIN_JSON_TYPES = new Set([
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json;charset=utf-8',
+]);
+
+/** Throws the 415 for a Content-Type that is not JSON, or JSON in another charset than UTF-8. */
+function checkMediaType(contentType: string | undefined): void {
   const [mediaType = '', ...params] = (contentType ?? '').split(';').map((part) => part.trim());
   if (!JSON_TYPE.test(mediaType)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', [
@@ -107,15 +113,22 @@ export function parseJsonBody(buffer: Buffer | undefined, contentType: string | 
       `charset "${charset}" is not supported. Send the JSON body as UTF-8.`,
     ]);
   }
+}
+
+/** The JSON value of a request body, or the 415/400 that says what is wrong with it. */
+export function parseJsonBody(buffer: Buffer | undefined, contentType: string | undefined): unknown {
+  if (buffer === undefined || buffer.length === 0) return undefined;
+  if (contentType === undefined || !PLAIN_JSON_TYPES.has(contentType)) checkMediaType(contentType);
   // isUtf8 checks natively, then toString decodes without the streaming decoder's checks (twice as fast).
   if (!isUtf8(buffer)) {
     throw new ApiError(400, 'INVALID_JSON', ['The body is not valid UTF-8. Send the JSON body encoded as UTF-8.']);
   }
   const text = buffer.toString('utf8');
-  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
+    // Only whitespace is no body, like an empty one; asked only when parsing fails.
+    if (text.trim() === '') return undefined;
     throw new ApiError(400, 'INVALID_JSON', [`The body is not valid JSON: ${(error as Error).message}.`]);
   }
 }
