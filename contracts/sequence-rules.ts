@@ -774,10 +774,16 @@ export interface RuleHit {
   message: string;
 }
 
+/** Each rule's `when` as a list, made once: judge runs every rule of an operation on every request. */
+const WHEN_ENTRIES = new WeakMap<SequenceFacts, ReadonlyArray<readonly [keyof SequenceFacts, unknown]>>();
+
 function matches(when: SequenceFacts, facts: SequenceFacts): boolean {
-  for (const [name, expected] of Object.entries(when)) {
-    if (facts[name as keyof SequenceFacts] !== expected) return false;
+  let entries = WHEN_ENTRIES.get(when);
+  if (entries === undefined) {
+    entries = Object.entries(when) as Array<[keyof SequenceFacts, unknown]>;
+    WHEN_ENTRIES.set(when, entries);
   }
+  for (const [name, expected] of entries) if (facts[name] !== expected) return false;
   return true;
 }
 
@@ -796,14 +802,16 @@ export function rulesFor(operation: Operation, scope: SequenceRule['scope']): Se
 }
 
 /** The table never changes, so each operation's rules are filtered from it once (judge runs per request). */
-const ROWS_BY_OPERATION = new Map<string, readonly SequenceRule[]>();
+const ROWS_BY_OPERATION = {
+  request: new Map<Operation, readonly SequenceRule[]>(),
+  message: new Map<Operation, readonly SequenceRule[]>(),
+};
 
 function tableRowsFor(operation: Operation, scope: SequenceRule['scope']): readonly SequenceRule[] {
-  const key = `${operation} ${scope}`;
-  let rows = ROWS_BY_OPERATION.get(key);
+  let rows = ROWS_BY_OPERATION[scope].get(operation);
   if (rows === undefined) {
     rows = SEQUENCE_RULES.filter((rule) => rule.scope === scope && rule.operations.includes(operation));
-    ROWS_BY_OPERATION.set(key, rows);
+    ROWS_BY_OPERATION[scope].set(operation, rows);
   }
   return rows;
 }

@@ -40,14 +40,16 @@ export interface RuleCase {
  * and scope serves every request. The journal keeps each request's checks, and a copy per rule per
  * request was a third of the memory the journal held.
  */
-const passedChecks = new Map<string, RuleCheck>();
+const passedChecks = {
+  request: new Map<RuleCheck['rule'], RuleCheck>(),
+  message: new Map<RuleCheck['rule'], RuleCheck>(),
+};
 
 function passedCheck(rule: RuleCheck['rule'], scope: RuleCheck['scope']): RuleCheck {
-  const key = `${scope}:${rule}`;
-  const known = passedChecks.get(key);
+  const known = passedChecks[scope].get(rule);
   if (known !== undefined) return known;
   const check: RuleCheck = Object.freeze({ rule, scope, outcome: 'ok' });
-  passedChecks.set(key, check);
+  passedChecks[scope].set(rule, check);
   return check;
 }
 

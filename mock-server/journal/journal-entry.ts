@@ -29,16 +29,17 @@ const MAX_KEPT_DEPTH = 64;
 
 /**
  * True when a JSON value nests no deeper than `limit`. JSON.parse takes any depth, but writing such a
- * value back (listing the journal) would overflow the stack, so deeper bodies are not kept.
+ * value back (listing the journal) would overflow the stack, so deeper bodies are not kept. Recursive:
+ * the recursion stops at `limit`, and it allocates nothing (this runs on every request's body).
  */
 function shallowEnough(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth >= limit) return false;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  if (typeof value !== 'object' || value === null) return true;
+  if (limit === 0) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!shallowEnough(item, limit - 1)) return false;
+    return true;
   }
+  for (const key in value) if (!shallowEnough((value as Record<string, unknown>)[key], limit - 1)) return false;
   return true;
 }
 

@@ -40,16 +40,17 @@ export class StoredBytes {
   /** What applying these mutations would add to each tenant (negative when they remove). Call before applying. */
   change(mutations: readonly Mutation[]): Map<string, number> {
     const change = new Map<string, number>();
-    const add = (tenant: string, bytes: number) => change.set(tenant, (change.get(tenant) ?? 0) + bytes);
     for (const mutation of mutations) {
       if (mutation.op === 'put') {
         const previous = this.state.record(mutation.collection, mutation.record.id);
-        add(mutation.record.tenant, jsonSizeOf(mutation.record) - (previous === undefined ? 0 : jsonSizeOf(previous)));
+        const bytes = jsonSizeOf(mutation.record) - (previous === undefined ? 0 : jsonSizeOf(previous));
+        change.set(mutation.record.tenant, (change.get(mutation.record.tenant) ?? 0) + bytes);
       } else if (mutation.op === 'delete') {
         const previous = this.state.record(mutation.collection, mutation.id);
-        if (previous !== undefined) add(previous.tenant, -jsonSizeOf(previous));
+        if (previous !== undefined)
+          change.set(previous.tenant, (change.get(previous.tenant) ?? 0) - jsonSizeOf(previous));
       } else if (mutation.op === 'dropTenant') {
-        add(mutation.tenant, -this.of(mutation.tenant) - (change.get(mutation.tenant) ?? 0));
+        change.set(mutation.tenant, -this.of(mutation.tenant));
       }
     }
     return change;

@@ -45,17 +45,19 @@ function full(code: 'TENANT_FULL' | 'CALL_FULL' | 'STORE_FULL', message: string)
 
 /** New transcript messages and events per conversation in these mutations. */
 function newEntries(store: TelephonyStore, mutations: readonly Mutation[]) {
-  const added = new Map<string, { collection: 'transcripts' | 'events'; conversationId: string; count: number }>();
+  // Made only for a write that adds entries: most (a call's create or update) add none.
+  let added: Map<string, { collection: 'transcripts' | 'events'; conversationId: string; count: number }> | undefined;
   for (const mutation of mutations) {
     if (mutation.op !== 'put' || (mutation.collection !== 'transcripts' && mutation.collection !== 'events')) continue;
     if (store.hasRecord(mutation.collection, mutation.record.id)) continue;
     const { conversationId } = mutation.record;
     const key = `${mutation.collection}\u0000${conversationId}`;
+    added ??= new Map();
     const known = added.get(key);
     if (known === undefined) added.set(key, { collection: mutation.collection, conversationId, count: 1 });
     else known.count += 1;
   }
-  return added.values();
+  return added?.values() ?? [];
 }
 
 /**
