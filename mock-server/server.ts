@@ -5,6 +5,8 @@
  * `app`); `listen` and `close` run it for real.
  */
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import type { RequestValidator } from './openapi/request-validator.ts';
+import type { TelephonyListener } from './http/telephony-listener.ts';
 import type { AddressInfo } from 'node:net';
 import type { HealthResponse } from '../contracts/admin-schemas.ts';
 import { RulePolicy, type RuleSettingLayer } from '../contracts/rule-settings.ts';
@@ -256,13 +258,18 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     },
   });
   // Every request that names a tenant (the API's and the admin API's) passes the census.
-  const authenticate: Authenticator = async (headers) => census.admit(await verifyTenant(headers));
+  const authenticate: Authenticator = (headers) => {
+    const tenant = verifyTenant(headers);
+    return tenant instanceof Promise ? tenant.then((known) => census.admit(known)) : census.admit(tenant);
+  };
   const health: HealthResponse = { status: 'ok', version: VERSION, mode, auth, store: store.kind };
 
   // express and openapi-backend take a few hundred milliseconds to load; the server listens (and answers
   // health) without them, loads them just after, and a request that comes first waits for them.
   // One import at a time: jest's ES module loader (a connector suite's runner) fails concurrent imports
   // that share modules ("request for 'node:buffer' is not in cache"), and the cost here is a few ms.
+  // Once loaded, a request goes to the listener directly, without a promise and a turn per request.
+  let telephonyLoaded: { validator: RequestValidator; listener: TelephonyListener } | undefined;
   const telephony = once(async () => {
     const { RequestValidator } = await import('./openapi/request-validator.ts');
     const { TelephonyPipeline } = await import('./core/telephony-pipeline.ts');
@@ -281,10 +288,11 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         ? {}
         : { callRateLimit: new CallRateLimit(options.callsPerSecond, clock) }),
     });
-    return {
+    telephonyLoaded = {
       validator,
       listener: telephonyListener({ pipeline, basePath: API_BASE_PATH, maxBodyBytes, logger, journal, journalWriter }),
     };
+    return telephonyLoaded;
   });
   const admin = once(async () => {
     const { adminApp } = await import('./admin/admin-app.ts');
@@ -329,12 +337,14 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     const url = req.url ?? '/';
     const rest = url.startsWith(API_BASE_PATH) ? url.charAt(API_BASE_PATH.length) : undefined;
     if (rest === '' || rest === '/' || rest === '?') {
-      telephony().then(
-        (t) => {
-          t.listener(req, res);
-        },
-        (error: unknown) => failed(res, error),
-      );
+      if (telephonyLoaded !== undefined) telephonyLoaded.listener(req, res);
+      else
+        telephony().then(
+          (t) => {
+            t.listener(req, res);
+          },
+          (error: unknown) => failed(res, error),
+        );
     } else if (isHealthRequest(req)) {
       if (replica === null) answerHealth(req, res, health, logger);
       // A replica is ready only while it reaches the database the others share.

@@ -42,7 +42,9 @@ export function jsonBody(limitBytes: number): RequestHandler {
  */
 export function adminTenant(authenticate: Authenticator, sync: (tenant: string) => Promise<void>): RequestHandler {
   return (req, res, next) => {
-    authenticate(req.headers)
+    // Through a promise either way, so that a refusal thrown at once goes to next() too.
+    Promise.resolve()
+      .then(() => authenticate(req.headers))
       .then(async (tenant) => {
         await sync(tenant.key);
         return tenant;

@@ -9,7 +9,7 @@ import { ApiError } from '../errors/api-error.ts';
 import { isSalesforceId } from '../ids/salesforce-id.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
-import { verifyToken, type TokenCheckOptions } from './jwt-verifier.ts';
+import { rememberedTenant, verifyToken, type TokenCheckOptions } from './jwt-verifier.ts';
 import type { KeyRegistry } from './key-registry.ts';
 
 export type AuthMode = 'jwt' | 'off';
@@ -68,8 +68,12 @@ async function verifyAgainstSharedKeys(token: string, checks: TokenCheckOptions)
   }
 }
 
-/** Names the tenant of a request from its headers, or throws the 400/401/403 that says why it cannot. */
-export type Authenticator = (headers: IncomingHttpHeaders) => Promise<Tenant>;
+/**
+ * Names the tenant of a request from its headers, or throws (or rejects with) the 400/401/403 that
+ * says why it cannot. Synchronous when nothing needs waiting for: a token verified before, or a tenant
+ * header (most requests then cost no promise).
+ */
+export type Authenticator = (headers: IncomingHttpHeaders) => Tenant | Promise<Tenant>;
 
 const unauthorized = (errorCode: 'AUTH_MISSING' | 'AUTH_NOT_BEARER', message: string) =>
   new ApiError(401, errorCode, [message], {}, BEARER_CHALLENGE);
@@ -79,7 +83,7 @@ export function createAuthenticator(options: {
   defaultTenant: Tenant;
   tokenChecks: TokenCheckOptions;
 }): Authenticator {
-  return async (headers) => {
+  return (headers) => {
     if (options.mode === 'off') {
       const named = headers[TENANT_HEADER.toLowerCase()];
       return typeof named === 'string'
@@ -100,17 +104,20 @@ export function createAuthenticator(options: {
         `The Authorization header is not a bearer token (it starts with "${header.split(/\s/)[0]?.slice(0, 10) ?? ''}…"). Send "Authorization: Bearer <signed JWT>".`,
       );
     }
-    try {
-      return await verifyAgainstSharedKeys(token, options.tokenChecks);
-    } catch (error) {
-      // A rejected token is a 401 too, and carries the challenge like the others.
-      if (error instanceof ApiError && error.status === 401) {
-        throw new ApiError(401, error.errorCode, error.messages, error.extra, {
-          ...error.headers,
-          ...BEARER_CHALLENGE,
-        });
-      }
-      throw error;
-    }
+    return (
+      rememberedTenant(token, options.tokenChecks) ??
+      verifyAgainstSharedKeys(token, options.tokenChecks).catch(challenged)
+    );
   };
+}
+
+/** A rejected token is a 401 too, and carries the challenge like the others. */
+function challenged(error: unknown): never {
+  if (error instanceof ApiError && error.status === 401) {
+    throw new ApiError(401, error.errorCode, error.messages, error.extra, {
+      ...error.headers,
+      ...BEARER_CHALLENGE,
+    });
+  }
+  throw error;
 }

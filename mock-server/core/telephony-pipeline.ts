@@ -98,7 +98,8 @@ export class TelephonyPipeline {
     const facts: RequestFacts = {};
     let prefer: FaultDecision | undefined;
     try {
-      facts.tenant = await this.options.authenticate(request.headers);
+      const tenant = this.options.authenticate(request.headers);
+      facts.tenant = tenant instanceof Promise ? await tenant : tenant;
       facts.body = parseJsonBody(await request.readBody(), request.headers['content-type']);
       const route = this.router.route(request.method, request.path, request.shownPath);
       facts.operationId = route.operationId;
