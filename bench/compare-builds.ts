@@ -1,0 +1,155 @@
+/**
+ * npm run bench:compare -- --base <git revision> [--rounds <n>] [--duration <s>] [--connections <n>]
+ *
+ * Did a change make the request path faster? On a shared machine whose speed drifts by a third within
+ * minutes, two benchmark runs taken apart cannot say. This builds the base revision in a temporary git
+ * worktree, builds the checkout, starts both (in memory, side by side) and loads them in turns with
+ * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { signToken } from '../mock-server/auth/token-signer.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
+
+Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
+creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
+requests per second of every round and the median of the rounds' ratios (checkout / base).`;
+
+const { values: flags } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    rounds: { type: 'string', default: '6' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help === true) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (flags.base === undefined) {
+  console.error(`--base is required: the git revision to compare with (e.g. main, HEAD~3).\n\n${USAGE}`);
+  process.exit(2);
+}
+const ROUNDS = Number(flags.rounds);
+const DURATION = Number(flags.duration);
+const CONNECTIONS = Number(flags.connections);
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+/** Builds `revision` in a worktree of its own (sharing this checkout's node_modules); returns its folder. */
+function buildRevision(revision: string): string {
+  const folder = mkdtempSync(join(tmpdir(), 'scv-mock-base-'));
+  console.log(`building ${revision} in ${folder} …`);
+  execFileSync('git', ['worktree', 'add', '--detach', '--force', folder, revision], { cwd: ROOT, stdio: 'ignore' });
+  symlinkSync(join(ROOT, 'node_modules'), join(folder, 'node_modules'));
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: folder, stdio: 'inherit' });
+  return folder;
+}
+
+async function startMock(folder: string): Promise<{ url: string; child: ChildProcess }> {
+  const port = await freePort();
+  const entry = join(folder, 'dist/mock-server/cli/run.js');
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: the build of ${folder} failed`);
+  // The quotas are not what is measured: lifted, so a round never meets a 429.
+  const args = ['start', '--port', String(port), '--in-memory', '--quiet', '--max-calls-per-tenant', '100000000'];
+  const child = spawn(process.execPath, [entry, ...args, '--max-tenant-bytes', '16gb', '--max-store-bytes', '16gb'], {
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let waited = 0; ; waited += 50) {
+    if (child.exitCode !== null)
+      throw new Error(`the mock of ${folder} exited (${child.exitCode}): does it take ${args.join(' ')}?`);
+    try {
+      if ((await fetch(`${url}/__admin/health`)).ok) return { url, child };
+    } catch {
+      // not listening yet
+    }
+    if (waited > 60_000) throw new Error(`the mock of ${folder} did not answer within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
+let created = 0;
+const createBody = () =>
+  JSON.stringify({
+    callCenterApiName: 'MyContactCenter',
+    vendorCallKey: `compare-${created++}`,
+    to: '999999999',
+    from: '+15551234567',
+    initiationMethod: 'Inbound',
+    startTime: '2024-05-01T10:00:00Z',
+    participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
+  });
+
+async function load(url: string, seconds: number): Promise<number> {
+  const result = await autocannon({
+    url: `${url}/telephony/v1/voiceCalls`,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: createBody() }),
+      },
+    ],
+  });
+  if (result.non2xx > 0) throw new Error(`${url} answered ${result.non2xx} requests with other than 2xx`);
+  return Math.round(result.requests.average);
+}
+
+const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const baseFolder = buildRevision(flags.base);
+const mocks: ChildProcess[] = [];
+try {
+  console.log('building this checkout …');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const base = await startMock(baseFolder);
+  const checkout = await startMock(ROOT);
+  mocks.push(base.child, checkout.child);
+  console.log('warming both up (2 s each) …');
+  await load(base.url, 2);
+  await load(checkout.url, 2);
+  const figures = { base: [] as number[], checkout: [] as number[] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    const order = round % 2 === 1 ? (['base', 'checkout'] as const) : (['checkout', 'base'] as const);
+    for (const side of order) figures[side].push(await load(side === 'base' ? base.url : checkout.url, DURATION));
+    const i = round - 1;
+    const ratio = figures.checkout[i]! / figures.base[i]!;
+    console.log(
+      `round ${round} of ${ROUNDS}: ${flags.base} ${figures.base[i]} req/s, checkout ${figures.checkout[i]} req/s (${ratio.toFixed(2)}×)`,
+    );
+  }
+  const ratios = figures.checkout.map((value, i) => value / figures.base[i]!);
+  console.log(
+    `\ncreates, ${CONNECTIONS} connections, ${DURATION} s a run: ${flags.base} median ${median(figures.base)} req/s, ` +
+      `checkout median ${median(figures.checkout)} req/s; checkout / ${flags.base}: median ${median(ratios).toFixed(2)}× ` +
+      `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
+  );
+} finally {
+  for (const child of mocks) child.kill('SIGTERM');
+  // The link first, so that nothing removing the worktree can reach into this checkout's node_modules.
+  unlinkSync(join(baseFolder, 'node_modules'));
+  execFileSync('git', ['worktree', 'remove', '--force', baseFolder], { cwd: ROOT, stdio: 'ignore' });
+  rmSync(baseFolder, { recursive: true, force: true });
+}
