@@ -125,10 +125,10 @@ export function rememberedTenant(token: string, options: TokenCheckOptions): Ten
 
 /** Resolves to the token's tenant, or throws the 401 that says which check failed. */
 export async function verifyToken(token: string, options: TokenCheckOptions): Promise<Tenant> {
+  const remembered = rememberedTenant(token, options);
+  if (remembered !== undefined) return remembered;
   const { org } = options;
   const now = Math.floor(options.now().getTime() / 1000);
-  const remembered = options.verified?.get(token, now, options.clockSkewSeconds);
-  if (remembered !== undefined) return remembered;
   const { alg, crit, claims } = decode(token);
   // RFC 7515: a crit header names extensions the recipient must understand, or refuse the token.
   if (crit !== undefined) {
