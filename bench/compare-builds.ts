@@ -8,13 +8,14 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
+import { freePort } from './free-port.ts';
+import { median } from './median.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
@@ -43,16 +44,6 @@ if (flags.base === undefined) {
 const ROUNDS = Number(flags.rounds);
 const DURATION = Number(flags.duration);
 const CONNECTIONS = Number(flags.connections);
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Builds `revision` in a worktree of its own (sharing this checkout's node_modules); returns its folder. */
 function buildRevision(revision: string): string {
@@ -116,8 +107,6 @@ async function load(url: string, seconds: number): Promise<number> {
   if (result.non2xx > 0) throw new Error(`${url} answered ${result.non2xx} requests with other than 2xx`);
   return Math.round(result.requests.average);
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const baseFolder = buildRevision(flags.base);
 const mocks: ChildProcess[] = [];

@@ -11,7 +11,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { cpuMark, stealPercentSince } from './cpu-steal.ts';
+import { freePort } from './free-port.ts';
+import { median } from './median.ts';
 import { pacedLoadInChild, type PacedFigures, type PacedLoadOptions } from './paced-load.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,16 +40,6 @@ const ROUNDS = Number(flags.rounds ?? 3);
 const WARM_UP = 4;
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -196,7 +187,7 @@ function timeCommand(args: string[], times = 5): number {
     if (run.status !== 0 && run.status !== 3) throw new Error(`scv-mock ${args.join(' ')} exited ${run.status}`);
     runs.push(performance.now() - started);
   }
-  return Math.round(middle(runs));
+  return Math.round(median(runs));
 }
 
 async function load(label: string, options: autocannon.Options, perSequence = 1): Promise<Figures> {
@@ -352,8 +343,6 @@ async function timeReset(target: Target, token: string): Promise<{ ms: number; r
   return { ms: Math.round(performance.now() - started), removedCalls: body.removed?.calls ?? 0 };
 }
 
-const middle = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 /** The run with the median requests/s, so that a row's figures all come from one run. */
 const medianRun = (runs: Figures[]): Figures => ({
   ...[...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)]!,
@@ -362,7 +351,7 @@ const medianRun = (runs: Figures[]): Figures => ({
 
 /** The median of the rounds' ratios: each ratio compares two runs made a few seconds apart. */
 const pairedRatio = (ours: Figures[], theirs: Figures[]): number =>
-  Number(middle(ours.map((o, i) => o.requestsPerSecond / theirs[i]!.requestsPerSecond)).toFixed(2));
+  Number(median(ours.map((o, i) => o.requestsPerSecond / theirs[i]!.requestsPerSecond)).toFixed(2));
 
 interface Store {
   label: string;

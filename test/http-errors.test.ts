@@ -148,36 +148,23 @@ describe('media types and malformed bodies', () => {
     expect(expectError(res, 415, 'UNSUPPORTED_MEDIA_TYPE').errors[0]).toContain('iso-8859-1');
   });
 
-  it('accepts application/json with charset=utf-8 and +json media types', async () => {
+  it('accepts application/json with charset=utf-8 (with or without a space) and +json media types', async () => {
     await start();
-    await raw()
-      .post(`${API}/voiceCalls`)
-      .set(AUTH)
-      .set('Content-Type', 'application/json; charset=UTF-8')
-      .send(JSON.stringify(inboundCall('a')))
-      .expect(201);
-    await raw()
-      .post(`${API}/voiceCalls`)
-      .set(AUTH)
-      .set('Content-Type', 'application/vnd.scv+json')
-      .send(JSON.stringify(inboundCall('b')))
-      .expect(201);
+    const types = ['application/json; charset=UTF-8', 'application/vnd.scv+json', 'application/json;charset=utf-8'];
+    for (const [i, type] of types.entries()) {
+      await raw()
+        .post(`${API}/voiceCalls`)
+        .set(AUTH)
+        .set('Content-Type', type)
+        .send(JSON.stringify(inboundCall(`media-${i}`)))
+        .expect(201);
+    }
   });
 
   it('takes a body of only whitespace as no body: the validator asks for the body, not for valid JSON', async () => {
     await start();
     const res = await raw().post(`${API}/voiceCalls`).set(AUTH).set('Content-Type', 'application/json').send(' \n\t ');
     expect(expectError(res, 400, 'INVALID_REQUEST').errors.join(' ')).toMatch(/body/i);
-  });
-
-  it('accepts Content-Type application/json;charset=utf-8 written without a space', async () => {
-    await start();
-    await raw()
-      .post(`${API}/voiceCalls`)
-      .set(AUTH)
-      .set('Content-Type', 'application/json;charset=utf-8')
-      .send(JSON.stringify(inboundCall('c')))
-      .expect(201);
   });
 
   it.each([['{"vendorCallKey": '], ['{vendorCallKey: "x"}'], ["{'a': 1}"], ['{"a":1,}']])(
