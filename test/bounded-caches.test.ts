@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../contracts/admin-schemas.ts';
 import { JtiCache } from '../mock-server/auth/jti-cache.ts';
 import { RequestJournal } from '../mock-server/journal/request-journal.ts';
-import { jsonSizeOf } from '../mock-server/store/stored-bytes.ts';
 
 describe('the jti cache', () => {
   it('keeps at most max entries: past it the oldest is forgotten, and counted', () => {
@@ -52,9 +51,12 @@ function entry(tenant: string, bodyBytes: number): Omit<JournalEntry, 'seq'> {
   };
 }
 
+/** An entry's size as the journal counts it: the length of its JSON. */
+const jsonLength = (value: unknown): number => JSON.stringify(value).length;
+
 describe('the journal in bytes', () => {
   it('stays under its byte limit across tenants, taking the oldest entries of the largest tenant first', () => {
-    const size = jsonSizeOf({ seq: 1, ...entry('t', 10_000) });
+    const size = jsonLength({ seq: 1, ...entry('t', 10_000) });
     const journal = new RequestJournal(1000, 10 * size);
     for (let i = 0; i < 3; i++) journal.record(entry('quiet', 10_000));
     for (let i = 0; i < 20; i++) journal.record(entry('loud', 10_000));
@@ -67,7 +69,7 @@ describe('the journal in bytes', () => {
     expect(journal.list('loud').entries.at(-1)!.seq).toBe(23);
     journal.clear('loud');
     expect(journal.totalBytes).toBe(
-      [1, 2, 3].reduce((sum, seq) => sum + jsonSizeOf({ seq, ...entry('quiet', 10_000) }), 0),
+      [1, 2, 3].reduce((sum, seq) => sum + jsonLength({ seq, ...entry('quiet', 10_000) }), 0),
     );
   });
 
@@ -75,7 +77,7 @@ describe('the journal in bytes', () => {
     const journal = new RequestJournal(2);
     for (let i = 0; i < 5; i++) journal.record(entry('t', 100));
     expect(journal.list('t')).toMatchObject({ total: 2, dropped: 3 });
-    expect(journal.totalBytes).toBe(2 * jsonSizeOf({ seq: 1, ...entry('t', 100) }));
+    expect(journal.totalBytes).toBe(2 * jsonLength({ seq: 1, ...entry('t', 100) }));
   });
 
   it('keeps working as the ring wraps around', () => {
@@ -91,7 +93,7 @@ describe('the journal in bytes', () => {
     // oldest entry anywhere in the buffer.
     const sizes = [50, 400, 10, 900, 120, 5, 700, 60, 300, 1];
     const capacity = 8;
-    const journal = new RequestJournal(capacity, 3 * jsonSizeOf({ seq: 1, ...entry('a', 900) }));
+    const journal = new RequestJournal(capacity, 3 * jsonLength({ seq: 1, ...entry('a', 900) }));
     const model = new Map<string, { seqs: number[]; bytes: number[]; dropped: number }>();
     const total = () => [...model.values()].reduce((sum, m) => sum + m.bytes.reduce((x, y) => x + y, 0), 0);
     const dropOldest = (m: { seqs: number[]; bytes: number[]; dropped: number }) => {
@@ -106,7 +108,7 @@ describe('the journal in bytes', () => {
       const m = model.get(tenant) ?? { seqs: [], bytes: [], dropped: 0 };
       model.set(tenant, m);
       m.seqs.push(i + 1);
-      m.bytes.push(jsonSizeOf({ seq: i + 1, ...e }));
+      m.bytes.push(jsonLength({ seq: i + 1, ...e }));
       if (m.seqs.length > capacity) dropOldest(m);
       while (total() > journal.maxBytes) {
         const largest = [...model.values()]

@@ -4,10 +4,14 @@
  * counts what was dropped. It lives in memory only and is separate from the store: clearing one leaves
  * the other.
  */
-import type { CheckOutcome, JournalEntry, JournalPage } from '../../contracts/admin-schemas.ts';
+import {
+  CHECK_OUTCOMES,
+  type CheckOutcome,
+  type JournalEntry,
+  type JournalPage,
+} from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
 import { id15Of } from '../ids/salesforce-id.ts';
-import { jsonSizeOf } from '../store/stored-bytes.ts';
 
 export interface JournalFilter {
   voiceCallId?: string;
@@ -21,9 +25,13 @@ export interface JournalFilter {
   limit?: number;
 }
 
-/** The calls a journal entry is about: its conversation, or the vendorCallKeys it named (bulk entries name several). */
-export function callKeysOf(
-  entry: Pick<JournalEntry, 'conversationId' | 'vendorCallKey' | 'operation' | 'request'>,
+/**
+ * The calls an entry is about: its conversation, or the vendorCallKeys it named (bulk entries name
+ * several, so only for those is the request body read).
+ */
+function callKeysOf(
+  entry: Pick<JournalEntry, 'conversationId' | 'vendorCallKey' | 'operation'>,
+  bodyOf: () => unknown,
 ): string[] {
   const keys =
     entry.conversationId !== null
@@ -32,7 +40,7 @@ export function callKeysOf(
         ? [`k:${entry.vendorCallKey}`]
         : [];
   if (entry.operation === 'createTranscriptsBulk') {
-    const items = (entry.request.body as { entries?: unknown } | null)?.entries;
+    const items = (bodyOf() as { entries?: unknown } | null)?.entries;
     if (Array.isArray(items)) {
       for (const item of items) {
         const key = (item as { vendorCallKey?: unknown } | null)?.vendorCallKey;
@@ -43,12 +51,51 @@ export function callKeysOf(
   return keys;
 }
 
+/**
+ * An entry as a ring keeps it: the fields that filters and drop tallies read, and the whole entry as
+ * JSON text, parsed again when it is listed. A recorded entry is some thirty objects (its request and
+ * response bodies, headers, checks); under load each lived through two young-generation collections
+ * before it was promoted, and copying them made the journal most of every collection's pause. One
+ * string is copied without being scanned.
+ */
+interface KeptEntry {
+  readonly seq: number;
+  readonly operation: Operation | null;
+  readonly voiceCallId: string | null;
+  readonly vendorCallKey: string | null;
+  readonly conversationId: string | null;
+  /** The outcomes of its checks, one bit per CHECK_OUTCOMES member. */
+  readonly outcomes: number;
+  readonly text: string;
+}
+
+const OUTCOME_BIT = Object.fromEntries(CHECK_OUTCOMES.map((outcome, i) => [outcome, 1 << i])) as Record<
+  CheckOutcome,
+  number
+>;
+
+function keptEntryOf(entry: JournalEntry): KeptEntry {
+  let outcomes = 0;
+  for (const check of entry.checks) outcomes |= OUTCOME_BIT[check.outcome];
+  return {
+    seq: entry.seq,
+    operation: entry.operation,
+    voiceCallId: entry.voiceCallId,
+    vendorCallKey: entry.vendorCallKey,
+    conversationId: entry.conversationId,
+    outcomes,
+    text: JSON.stringify(entry),
+  };
+}
+
+const entryOf = (entry: KeptEntry): JournalEntry => JSON.parse(entry.text) as JournalEntry;
+
 /** One tenant's entries, oldest first, with their sizes; the oldest go first when it is full. */
 class Ring {
   // A circular buffer that grows to the capacity and then writes over the oldest: a request costs no
   // copying. (A queue compacted now and then copied the whole ring every thousand requests, which
   // showed in the benchmark.)
-  private items: Array<JournalEntry | undefined> = [];
+  private items: Array<KeptEntry | undefined> = [];
   private sizes: number[] = [];
   /** Where the oldest entry is. */
   private head = 0;
@@ -67,7 +114,8 @@ class Ring {
 
   constructor(private readonly capacity: number) {}
 
-  push(entry: JournalEntry, bytes: number): void {
+  push(entry: KeptEntry): void {
+    const bytes = entry.text.length;
     if (this.count === this.capacity) this.dropOldest();
     if (this.count === this.items.length) {
       // Full below the capacity: grow, oldest first at index 0.
@@ -104,8 +152,8 @@ class Ring {
     this.head = 0;
   }
 
-  private tallyDropped(entry: JournalEntry): void {
-    for (const key of callKeysOf(entry)) {
+  private tallyDropped(entry: KeptEntry): void {
+    for (const key of callKeysOf(entry, () => entryOf(entry).request.body)) {
       if (!this.recentDrops.has(key) && this.recentDrops.size >= this.capacity) {
         this.olderDrops = this.recentDrops;
         this.recentDrops = new Map();
@@ -124,14 +172,14 @@ class Ring {
   }
 
   /** Oldest first. */
-  all(): JournalEntry[] {
-    const entries: JournalEntry[] = [];
+  all(): KeptEntry[] {
+    const entries: KeptEntry[] = [];
     for (let i = 0; i < this.count; i++) entries.push(this.items[(this.head + i) % this.items.length]!);
     return entries;
   }
 }
 
-function matches(entry: JournalEntry, filter: JournalFilter): boolean {
+function matches(entry: KeptEntry, filter: JournalFilter): boolean {
   if (filter.after !== undefined && entry.seq <= filter.after) return false;
   if (filter.operation !== undefined && entry.operation !== filter.operation) return false;
   if (filter.vendorCallKey !== undefined && entry.vendorCallKey !== filter.vendorCallKey) return false;
@@ -141,14 +189,13 @@ function matches(entry: JournalEntry, filter: JournalFilter): boolean {
   )
     return false;
   if (filter.outcome !== undefined) {
-    const outcomes = new Set(entry.checks.map((c) => c.outcome));
-    if (filter.outcome === 'ok' ? outcomes.has('warning') || outcomes.has('violation') : !outcomes.has(filter.outcome))
-      return false;
+    const has = (outcome: CheckOutcome) => (entry.outcomes & OUTCOME_BIT[outcome]) !== 0;
+    if (filter.outcome === 'ok' ? has('warning') || has('violation') : !has(filter.outcome)) return false;
   }
   return true;
 }
 
-function isSorted(entries: readonly JournalEntry[]): boolean {
+function isSorted(entries: readonly KeptEntry[]): boolean {
   for (let i = 1; i < entries.length; i++) if (entries[i - 1]!.seq > entries[i]!.seq) return false;
   return true;
 }
@@ -194,9 +241,8 @@ export class RequestJournal {
     }
     this.seq = seq ?? this.seq + 1;
     const full: JournalEntry = { seq: this.seq, ...entry };
-    const bytes = jsonSizeOf(full);
     const before = ring.bytes;
-    ring.push(full, bytes);
+    ring.push(keptEntryOf(full));
     this.bytes += ring.bytes - before;
     while (this.bytes > this.maxBytes) this.bytes -= this.largest().dropOldest();
     this.announce(entry.tenant, { kind: 'entry', entry: full });
@@ -233,17 +279,17 @@ export class RequestJournal {
 
   list(tenant: string, filter: JournalFilter = {}): JournalPage {
     const ring = this.tenants.get(tenant);
-    let entries = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
+    let picked = (ring?.all() ?? []).filter((entry) => matches(entry, filter));
     // A replica's journal takes other replicas' entries as it catches up, so they may come out of order.
-    if (!isSorted(entries)) entries.sort((x, y) => x.seq - y.seq);
-    if (filter.limit !== undefined) entries = entries.slice(Math.max(0, entries.length - filter.limit));
+    if (!isSorted(picked)) picked.sort((x, y) => x.seq - y.seq);
+    if (filter.limit !== undefined) picked = picked.slice(Math.max(0, picked.length - filter.limit));
     return {
       tenant,
       enabled: this.enabled,
       capacity: this.capacity,
       total: ring?.size ?? 0,
       dropped: ring?.dropped ?? 0,
-      entries,
+      entries: picked.map(entryOf),
     };
   }
 
@@ -275,7 +321,7 @@ export class RequestJournal {
       const kept = ring.all().filter((entry) => entry.seq >= before);
       if (kept.length > 0) {
         const fresh = new Ring(this.capacity);
-        for (const entry of kept) fresh.push(entry, jsonSizeOf(entry));
+        for (const entry of kept) fresh.push(entry);
         this.tenants.set(tenant, fresh);
         this.bytes += fresh.bytes;
       }
