@@ -94,6 +94,26 @@ describe('message id index', () => {
     expect(state.transcripts.find('conversation', b.conversation.id)).toEqual([b1]);
   });
 
+  it('counts a message id twice in one conversation, and stays right whether asked before or after messages arrive', () => {
+    const state = new StateIndex();
+    const { call, conversation } = callWithConversation('asked');
+    state.apply([put(call, 'calls'), put(conversation, 'conversations')]);
+    // Asked before any message, then messages arrive: they are counted.
+    expect(state.hasMessageId(conversation.id, 'm1')).toBe(false);
+    const first = message(conversation.id, 'm1');
+    const again = message(conversation.id, 'm1');
+    state.apply([put(first, 'transcripts')]);
+    expect(state.hasMessageId(conversation.id, 'm1')).toBe(true);
+    state.apply([put(again, 'transcripts')]);
+    state.apply([{ op: 'delete', collection: 'transcripts', id: first.id }]);
+    expect(state.hasMessageId(conversation.id, 'm1')).toBe(true);
+    // An entry put again under another message id moves its count.
+    state.apply([put({ ...again, messageId: 'm2' }, 'transcripts')]);
+    expect(['m1', 'm2'].map((m) => state.hasMessageId(conversation.id, m))).toEqual([false, true]);
+    state.apply([{ op: 'delete', collection: 'transcripts', id: again.id }]);
+    expect(['m1', 'm2'].map((m) => state.hasMessageId(conversation.id, m))).toEqual([false, false]);
+  });
+
   it('keeps every member of a key, whether one or many, and drops a tenant completely', () => {
     const state = new StateIndex();
     const calls = ['k1', 'k2', 'k3'].map((key) => callWithConversation(key));
@@ -101,7 +121,7 @@ describe('message id index', () => {
     // The same message id twice in one conversation (a duplicate the rules would refuse) is two members.
     const first = calls[0]!.conversation.id;
     state.apply([put(message(first, 'dup'), 'transcripts'), put(message(first, 'dup'), 'transcripts')]);
-    expect(state.transcripts.count('messageId', 'dup', first)).toBe(2);
+    expect(state.hasMessageId(first, 'dup')).toBe(true);
     expect(state.legsByVendorKey(tenant, 'k2').map((c) => c.id)).toEqual([calls[1]!.call.id]);
     expect(state.countsOf(tenant)).toMatchObject({ calls: 3, conversations: 3, transcripts: 2 });
     state.apply([{ op: 'dropTenant', tenant }]);
@@ -135,5 +155,37 @@ describe('strings shared between records', () => {
     ]);
     expect(state.calls.get(call.id)).toEqual(updated);
     expect(state.conversations.get(conversation.id)).toEqual(later);
+  });
+});
+
+describe('participant lists shared between calls', () => {
+  const withParticipants = (key: string, participants: VoiceCallRecord['participants']) => ({
+    ...callWithConversation(key).call,
+    participants: structuredClone(participants),
+  });
+
+  it('gives calls with equal lists one frozen list, and keeps every other list as it came', () => {
+    const state = new StateIndex();
+    const caller = [{ participantKey: '+15551234567', type: 'END_USER' as const }];
+    const other = [{ participantKey: '+15557654321', type: 'END_USER' as const }];
+    const two = [...caller, ...other];
+    // A field the contract does not name: the list must not be taken for the plain one.
+    const extra = [{ ...caller[0]!, note: 'x' }] as unknown as VoiceCallRecord['participants'];
+    const calls = [
+      withParticipants('a', caller),
+      withParticipants('b', caller),
+      withParticipants('c', other),
+      withParticipants('d', two),
+      withParticipants('e', two),
+      withParticipants('f', extra),
+    ];
+    state.apply(calls.map((call) => put(call, 'calls')));
+    const listOf = (i: number) => state.calls.get(calls[i]!.id)!.participants;
+    expect(listOf(0)).toBe(listOf(1));
+    expect(Object.isFrozen(listOf(0))).toBe(true);
+    expect(listOf(2)).not.toBe(listOf(0));
+    expect(listOf(3)).toBe(listOf(4));
+    expect(listOf(5)).not.toBe(listOf(0));
+    expect([0, 1, 2, 3, 4, 5].map(listOf)).toEqual([caller, caller, other, two, two, extra]);
   });
 });
