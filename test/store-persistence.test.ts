@@ -84,6 +84,29 @@ describe('the file store across restarts', () => {
     expect(second.server.store.transcriptsOf(second.tenant.key, call.conversationId)).toHaveLength(1);
   });
 
+  it('replays log lines written in one turn, text that is not ASCII included, exactly as they were sent', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    const keys = ['zoë-1', '電話-2', 'call-📞-3'];
+    // Sent together, so their lines go out in one write.
+    await Promise.all(keys.map((key) => first.post('/voiceCalls', inboundCall(key)).expect(201)));
+    // About 90 KB in UTF-8, three bytes a character.
+    const content = `Grüße, 電話 📞 ${'電'.repeat(30_000)}`;
+    await first.post(`/voiceCalls/${encodeURIComponent(keys[1]!)}/messages`, message('m1', { content })).expect(202);
+    running.splice(0);
+
+    const second = await start(file);
+    for (const key of keys) expect(findCall(second.server.store, second.tenant.key, key)?.vendorCallKey).toBe(key);
+    const call = findCall(second.server.store, second.tenant.key, keys[1]!)!;
+    expect(second.server.store.transcriptsOf(second.tenant.key, call.conversationId).map((t) => t.content)).toEqual([
+      content,
+    ]);
+    // Every line ends in a newline, and the log holds the text as UTF-8.
+    const log = readFileSync(`${file}.wal`, 'utf8');
+    expect(log.endsWith('\n')).toBe(true);
+    expect(log).toContain('電話-2');
+  });
+
   it('ids continue after a restart instead of repeating (same seed)', async () => {
     const file = dataFile();
     const first = await start(file, { seed: 'fixed' });
