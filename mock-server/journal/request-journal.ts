@@ -55,8 +55,8 @@ function callKeysOf(
  * An entry as a ring keeps it: the fields that filters and drop tallies read, and the whole entry as
  * JSON text, parsed again when it is listed. A recorded entry is some thirty objects (its request and
  * response bodies, headers, checks); under load each lived through two young-generation collections
- * before it was promoted, and copying them made the journal most of every collection's pause. One
- * string is copied without being scanned.
+ * before it was promoted, and copying them was a large part of every collection's pause. One string
+ * is copied without being scanned.
  */
 interface KeptEntry {
   readonly seq: number;

@@ -210,8 +210,8 @@ export class StateIndex {
   /**
    * How many of a conversation's transcript entries carry each message id, for the conversations a
    * request has asked about (hasMessageId), kept up to date from then on. An index of every stored
-   * conversation, a scope object each, took about a fifth of a second of the start on 100,000 calls,
-   * and most stored conversations never take another message.
+   * conversation cost a scope object each and work for every record read at start, and most stored
+   * conversations never take another message.
    */
   private readonly messageIds = new Map<string, Map<string, number>>();
   readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>({
@@ -283,8 +283,8 @@ export class StateIndex {
 
   /**
    * Records are never changed in place, so identical participant lists can be one frozen list. The usual
-   * list, one END_USER, is found by its participantKey; others by their JSON (building it for every call
-   * cost a fifth of a second of the start on 100,000 calls).
+   * list, one END_USER, is found by its participantKey; others by their JSON (building it was work for
+   * every call read at start).
    */
   private sharedParticipants(participants: Participants): Participants {
     const only = participants.length === 1 ? participants[0]! : undefined;
