@@ -1,10 +1,13 @@
 /**
  * npm run bench:compare -- --base <git revision> [--rounds <n>] [--duration <s>] [--connections <n>]
+ *                           [--paced <req/s>] [--node-flags <flags>] [--base-node-flags <flags>]
  *
  * Did a change make the request path faster? On a shared machine whose speed drifts by a third within
  * minutes, two benchmark runs taken apart cannot say. This builds the base revision in a temporary git
  * worktree, builds the checkout, starts both (in memory, side by side) and loads them in turns with
  * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio.
+ * With --paced it compares the latency tail instead: creates due at a fixed rate (paced-load.ts), the
+ * p99 of each run. The node flags let one build be compared with itself under other V8 settings.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -16,23 +19,42 @@ import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { freePort } from './free-port.ts';
 import { median } from './median.ts';
+import { pacedLoadInChild } from './paced-load.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
+                           [--paced <req/s>] [--node-flags="<flags>"] [--base-node-flags="<flags>"]
 
 Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
 creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
-requests per second of every round and the median of the rounds' ratios (checkout / base).`;
+requests per second of every round and the median of the rounds' ratios (checkout / base).
 
-const { values: flags } = parseArgs({
-  options: {
-    base: { type: 'string' },
-    rounds: { type: 'string', default: '6' },
-    duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+  --paced <req/s>            compare the p99 latency at this fixed offered rate instead (open loop,
+                             bench/paced-load.ts; 2 s of warm-up a run), with each run's CPU steal
+  --node-flags="<flags>"     node flags for the checkout's mock (e.g. --node-flags=--max-semi-space-size=4;
+                             with "=", since the value starts with a dash)
+  --base-node-flags="<flags>" node flags for the base's mock; --base HEAD with flags on one side
+                             compares two V8 settings on one build`;
+
+const OPTIONS = {
+  base: { type: 'string' },
+  rounds: { type: 'string', default: '6' },
+  duration: { type: 'string', default: '5' },
+  connections: { type: 'string', default: '10' },
+  paced: { type: 'string' },
+  'node-flags': { type: 'string', default: '' },
+  'base-node-flags': { type: 'string', default: '' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+const parsed = (() => {
+  try {
+    return parseArgs({ options: OPTIONS });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+const flags = parsed.values;
 if (flags.help === true) {
   console.log(USAGE);
   process.exit(0);
@@ -44,6 +66,12 @@ if (flags.base === undefined) {
 const ROUNDS = Number(flags.rounds);
 const DURATION = Number(flags.duration);
 const CONNECTIONS = Number(flags.connections);
+const PACED = flags.paced === undefined ? undefined : Number(flags.paced);
+if (PACED !== undefined && !(PACED > 0)) {
+  console.error(`--paced takes a rate in requests per second, such as 1000 (got ${flags.paced}).\n\n${USAGE}`);
+  process.exit(2);
+}
+const nodeFlags = (value: string) => value.split(/\s+/).filter((flag) => flag !== '');
 
 /** Builds `revision` in a worktree of its own (sharing this checkout's node_modules); returns its folder. */
 function buildRevision(revision: string): string {
@@ -55,15 +83,17 @@ function buildRevision(revision: string): string {
   return folder;
 }
 
-async function startMock(folder: string): Promise<{ url: string; child: ChildProcess }> {
+async function startMock(folder: string, flagsOfNode: string[]): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const entry = join(folder, 'dist/mock-server/cli/run.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: the build of ${folder} failed`);
   // The quotas are not what is measured: lifted, so a round never meets a 429.
   const args = ['start', '--port', String(port), '--in-memory', '--quiet', '--max-calls-per-tenant', '100000000'];
-  const child = spawn(process.execPath, [entry, ...args, '--max-tenant-bytes', '16gb', '--max-store-bytes', '16gb'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    process.execPath,
+    [...flagsOfNode, entry, ...args, '--max-tenant-bytes', '16gb', '--max-store-bytes', '16gb'],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let waited = 0; ; waited += 50) {
     if (child.exitCode !== null)
@@ -108,21 +138,55 @@ async function load(url: string, seconds: number): Promise<number> {
   return Math.round(result.requests.average);
 }
 
-const baseFolder = buildRevision(flags.base);
-const mocks: ChildProcess[] = [];
-try {
-  console.log('building this checkout …');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const base = await startMock(baseFolder);
-  const checkout = await startMock(ROOT);
-  mocks.push(base.child, checkout.child);
-  console.log('warming both up (2 s each) …');
-  await load(base.url, 2);
-  await load(checkout.url, 2);
+interface PacedRun {
+  p99: number;
+  steal: number | null;
+}
+
+/** One paced run: the p99 of creates due at PACED req/s, with the CPU steal it ran under. */
+async function pacedRun(url: string, tag: string): Promise<PacedRun> {
+  const figures = await pacedLoadInChild({
+    url: `${url}/telephony/v1/voiceCalls`,
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...(JSON.parse(createBody()) as object), vendorCallKey: `${tag}-[<id>]` }),
+    rate: PACED!,
+    seconds: DURATION,
+    warmUpSeconds: 2,
+  });
+  if (figures.non2xx + figures.errors > 0) throw new Error(`${url} failed ${figures.non2xx + figures.errors} requests`);
+  return { p99: figures.p99, steal: figures.stealPercent };
+}
+
+/** Which side goes first in a round: they alternate, so neither always meets the other's leftovers. */
+const orderOf = (round: number) =>
+  round % 2 === 1 ? (['base', 'checkout'] as const) : (['checkout', 'base'] as const);
+
+async function comparePaced(baseUrl: string, checkoutUrl: string): Promise<void> {
+  const runs = { base: [] as PacedRun[], checkout: [] as PacedRun[] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const side of orderOf(round))
+      runs[side].push(await pacedRun(side === 'base' ? baseUrl : checkoutUrl, `paced-${side}-${round}`));
+    const [b, c] = [runs.base[round - 1]!, runs.checkout[round - 1]!];
+    console.log(
+      `round ${round} of ${ROUNDS}: p99 ${flags.base} ${b.p99} ms (steal ${b.steal ?? '?'} %), ` +
+        `checkout ${c.p99} ms (steal ${c.steal ?? '?'} %)`,
+    );
+  }
+  const p99s = (side: 'base' | 'checkout') => runs[side].map((run) => run.p99);
+  const ratios = runs.checkout.map((run, i) => run.p99 / runs.base[i]!.p99);
+  console.log(
+    `\ncreates at ${PACED} req/s paced, ${DURATION} s a run: p99 ${flags.base} median ${median(p99s('base'))} ms, ` +
+      `checkout median ${median(p99s('checkout'))} ms; checkout / ${flags.base}: median ${median(ratios).toFixed(2)}× ` +
+      `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×; below 1 is better)`,
+  );
+}
+
+async function compareThroughput(baseUrl: string, checkoutUrl: string): Promise<void> {
   const figures = { base: [] as number[], checkout: [] as number[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    const order = round % 2 === 1 ? (['base', 'checkout'] as const) : (['checkout', 'base'] as const);
-    for (const side of order) figures[side].push(await load(side === 'base' ? base.url : checkout.url, DURATION));
+    for (const side of orderOf(round))
+      figures[side].push(await load(side === 'base' ? baseUrl : checkoutUrl, DURATION));
     const i = round - 1;
     const ratio = figures.checkout[i]! / figures.base[i]!;
     console.log(
@@ -135,6 +199,21 @@ try {
       `checkout median ${median(figures.checkout)} req/s; checkout / ${flags.base}: median ${median(ratios).toFixed(2)}× ` +
       `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
   );
+}
+
+const baseFolder = buildRevision(flags.base);
+const mocks: ChildProcess[] = [];
+try {
+  console.log('building this checkout …');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+  const base = await startMock(baseFolder, nodeFlags(flags['base-node-flags']));
+  const checkout = await startMock(ROOT, nodeFlags(flags['node-flags']));
+  mocks.push(base.child, checkout.child);
+  console.log('warming both up (2 s each) …');
+  await load(base.url, 2);
+  await load(checkout.url, 2);
+  if (PACED !== undefined) await comparePaced(base.url, checkout.url);
+  else await compareThroughput(base.url, checkout.url);
 } finally {
   for (const child of mocks) child.kill('SIGTERM');
   // The link first, so that nothing removing the worktree can reach into this checkout's node_modules.
