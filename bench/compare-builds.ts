@@ -110,10 +110,11 @@ async function startMock(folder: string, flagsOfNode: string[]): Promise<{ url: 
 
 const token = await signToken({ orgId: '00DSM0000000MCK2A2', callCenterApiName: 'MyContactCenter' });
 let created = 0;
-const createBody = () =>
+/** A create's body; each needs its own vendorCallKey (`[<id>]` in it is numbered per request by the paced load). */
+const createBody = (vendorCallKey = `compare-${created++}`) =>
   JSON.stringify({
     callCenterApiName: 'MyContactCenter',
-    vendorCallKey: `compare-${created++}`,
+    vendorCallKey,
     to: '999999999',
     from: '+15551234567',
     initiationMethod: 'Inbound',
@@ -149,7 +150,7 @@ async function pacedRun(url: string, tag: string): Promise<PacedRun> {
     url: `${url}/telephony/v1/voiceCalls`,
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ ...(JSON.parse(createBody()) as object), vendorCallKey: `${tag}-[<id>]` }),
+    body: createBody(`${tag}-[<id>]`),
     rate: PACED!,
     seconds: DURATION,
     warmUpSeconds: 2,

@@ -37,19 +37,16 @@ export interface RuleCase {
 
 /**
  * A rule that passed, checked for a whole request, says the same every time: one frozen check per rule
- * and scope serves every request. The journal keeps each request's checks, and a copy per rule per
- * request was a third of the memory the journal held.
+ * serves every request (a message's check names its message, so it is made each time). The journal keeps
+ * each request's checks, and a copy per rule per request was a third of the memory the journal held.
  */
-const passedChecks = {
-  request: new Map<RuleCheck['rule'], RuleCheck>(),
-  message: new Map<RuleCheck['rule'], RuleCheck>(),
-};
+const passedRequestChecks = new Map<RuleCheck['rule'], RuleCheck>();
 
-function passedCheck(rule: RuleCheck['rule'], scope: RuleCheck['scope']): RuleCheck {
-  const known = passedChecks[scope].get(rule);
+function passedRequestCheck(rule: RuleCheck['rule']): RuleCheck {
+  const known = passedRequestChecks.get(rule);
   if (known !== undefined) return known;
-  const check: RuleCheck = Object.freeze({ rule, scope, outcome: 'ok' });
-  passedChecks[scope].set(rule, check);
+  const check: RuleCheck = Object.freeze({ rule, scope: 'request', outcome: 'ok' });
+  passedRequestChecks.set(rule, check);
   return check;
 }
 
@@ -69,7 +66,7 @@ export function underRules<T>(
   for (const { rule, outcome, message } of judgement.checks) {
     ledger.checks.push(
       outcome === 'ok' && rulesCase.messageId === undefined
-        ? passedCheck(rule.id, scope)
+        ? passedRequestCheck(rule.id)
         : {
             rule: rule.id,
             scope,
