@@ -51,8 +51,8 @@ function entry(tenant: string, bodyBytes: number): Omit<JournalEntry, 'seq'> {
   };
 }
 
-/** An entry's size as the journal counts it: the length of its JSON. */
-const jsonLength = (value: unknown): number => JSON.stringify(value).length;
+/** An entry's size as the journal counts it: the UTF-8 bytes of its JSON. */
+const jsonLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
 
 describe('the journal in bytes', () => {
   it('stays under its byte limit across tenants, taking the oldest entries of the largest tenant first', () => {
@@ -78,6 +78,16 @@ describe('the journal in bytes', () => {
     for (let i = 0; i < 5; i++) journal.record(entry('t', 100));
     expect(journal.list('t')).toMatchObject({ total: 2, dropped: 3 });
     expect(journal.totalBytes).toBe(2 * jsonLength({ seq: 1, ...entry('t', 100) }));
+  });
+
+  it('counts UTF-8 bytes, and gives non-ASCII bodies back exactly', () => {
+    const journal = new RequestJournal(10);
+    const text = 'Grüße, 通話 📞';
+    const recorded = { ...entry('t', 0), request: { headers: {}, body: { text } } };
+    journal.record(recorded);
+    expect(journal.totalBytes).toBe(jsonLength({ seq: 1, ...recorded }));
+    expect(journal.totalBytes).toBeGreaterThan(JSON.stringify({ seq: 1, ...recorded }).length);
+    expect(journal.list('t').entries[0]!.request.body).toEqual({ text });
   });
 
   it('keeps working as the ring wraps around', () => {
