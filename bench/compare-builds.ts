@@ -142,6 +142,8 @@ async function load(url: string, seconds: number): Promise<number> {
 interface PacedRun {
   p99: number;
   steal: number | null;
+  /** How late the generator sent, p99 (its own share of the p99). */
+  late: number;
 }
 
 /** One paced run: the p99 of creates due at PACED req/s, with the CPU steal it ran under. */
@@ -156,7 +158,7 @@ async function pacedRun(url: string, tag: string): Promise<PacedRun> {
     warmUpSeconds: 2,
   });
   if (figures.non2xx + figures.errors > 0) throw new Error(`${url} failed ${figures.non2xx + figures.errors} requests`);
-  return { p99: figures.p99, steal: figures.stealPercent };
+  return { p99: figures.p99, steal: figures.stealPercent, late: figures.sendLatenessP99 };
 }
 
 /** Which side goes first in a round: they alternate, so neither always meets the other's leftovers. */
@@ -170,8 +172,8 @@ async function comparePaced(baseUrl: string, checkoutUrl: string): Promise<void>
       runs[side].push(await pacedRun(side === 'base' ? baseUrl : checkoutUrl, `paced-${side}-${round}`));
     const [b, c] = [runs.base[round - 1]!, runs.checkout[round - 1]!];
     console.log(
-      `round ${round} of ${ROUNDS}: p99 ${flags.base} ${b.p99} ms (steal ${b.steal ?? '?'} %), ` +
-        `checkout ${c.p99} ms (steal ${c.steal ?? '?'} %)`,
+      `round ${round} of ${ROUNDS}: p99 ${flags.base} ${b.p99} ms (steal ${b.steal ?? '?'} %, sent late ${b.late} ms), ` +
+        `checkout ${c.p99} ms (steal ${c.steal ?? '?'} %, sent late ${c.late} ms)`,
     );
   }
   const p99s = (side: 'base' | 'checkout') => runs[side].map((run) => run.p99);

@@ -1,0 +1,82 @@
+// The bench's load generator is an instrument: its counts must be right whatever framing the answers use.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pacedLoad } from '../bench/paced-load.ts';
+
+let server: Server;
+let url: string;
+const bodies: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      bodies.push(body);
+      const n = Number((JSON.parse(body) as { n: string }).n);
+      const answer = JSON.stringify({ n, pad: 'x'.repeat(n * 97) });
+      if (n % 10 === 3) {
+        res.writeHead(409, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(answer) });
+        res.end(answer);
+      } else if (n % 10 === 5) {
+        // No Content-Length: node:http sends it chunked, in two chunks.
+        res.writeHead(201, { 'Content-Type': 'application/json' });
+        res.write(answer.slice(0, 10));
+        setImmediate(() => res.end(answer.slice(10)));
+      } else if (n % 50 === 7) {
+        res.writeHead(201, { 'Content-Length': Buffer.byteLength(answer), Connection: 'close' });
+        res.end(answer);
+      } else {
+        res.writeHead(201, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(answer) });
+        res.end(answer);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x?y=1`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('the paced load generator', () => {
+  it('sends every request with its number and counts every answer by its status', async () => {
+    const figures = await pacedLoad({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'Content-Length': '999' },
+      body: '{"n":"[<id>]","name":"Grüße"}',
+      rate: 1000,
+      seconds: 0.2,
+    });
+    expect(figures.errors).toBe(0);
+    // 3, 13, …, 193: twenty 409s.
+    expect(figures.non2xx).toBe(20);
+    expect(bodies).toHaveLength(200);
+    expect(new Set(bodies.map((b) => (JSON.parse(b) as { n: string }).n)).size).toBe(200);
+    expect(bodies.every((b) => (JSON.parse(b) as { name: string }).name === 'Grüße')).toBe(true);
+    expect(figures.p99).toBeGreaterThan(0);
+    expect(figures.max).toBeGreaterThanOrEqual(figures.p99);
+    expect(figures.sendLatenessP99).toBeGreaterThanOrEqual(0);
+  });
+
+  it('counts a refused connection as an error, not an answer', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const figures = await pacedLoad({
+      url: `http://127.0.0.1:${port}/`,
+      method: 'GET',
+      headers: {},
+      body: '',
+      rate: 100,
+      seconds: 0.05,
+    });
+    expect(figures).toMatchObject({ errors: 5, non2xx: 0 });
+  });
+});
