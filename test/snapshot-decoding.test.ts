@@ -60,7 +60,7 @@ describe('reading the snapshot in chunks', () => {
         },
       });
       const read: Mutation[] = [];
-      await readSnapshot(file, (mutation) => read.push(mutation));
+      await readSnapshot(file, { put: (mutation) => read.push(mutation) });
       expect(read.map((m) => (m.op === 'put' ? m.record : null))).toEqual(records);
       // And the same as reading the whole document at once.
       expect((await readWholeSnapshot(file))?.transcripts).toEqual(records);

@@ -27,12 +27,14 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type Mutation, type SnapshotData } from './records.ts';
 import {
+  MisreadLine,
   NotLineLayout,
   WrongShapeRecord,
   readSnapshot,
   readWholeSnapshot,
   writeSnapshot,
   type SnapshotHeader,
+  type SnapshotSink,
   type SnapshotSource,
 } from './snapshot-file.ts';
 
@@ -74,7 +76,15 @@ export interface FilePersistenceOptions {
   compactAfterBytes?: number;
   /** Told when folding the log into the snapshot fails (the log keeps every write; it is tried again). */
   onProblem?: (message: string) => void;
+  /**
+   * From this size on, the snapshot's records are held as their JSON lines until read, and its lines
+   * are checked in a worker (snapshot-file.ts); below it, every line is parsed (a worker costs more
+   * than parsing a small file). 16 MB by default.
+   */
+  keepLinesFromBytes?: number;
 }
+
+const KEEP_LINES_FROM_BYTES = 16 * 2 ** 20;
 
 export class FilePersistence {
   readonly kind = 'file';
@@ -106,14 +116,17 @@ export class FilePersistence {
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.onProblem = options.onProblem ?? (() => undefined);
+    this.keepLinesFromBytes = options.keepLinesFromBytes ?? KEEP_LINES_FROM_BYTES;
   }
+
+  private readonly keepLinesFromBytes: number;
 
   get location(): string {
     return this.file;
   }
 
-  /** Reads the snapshot, handing its records to `apply`, then the log batches after it. */
-  async load(apply: (mutation: Mutation) => void): Promise<LoadedState> {
+  /** Reads the snapshot, handing its records to the sink, then the log batches after it. */
+  async load(sink: SnapshotSink): Promise<LoadedState> {
     mkdirSync(dirname(this.file), { recursive: true });
     // First, before reading: another process writing the same files would make this load a lie.
     this.lock = DataFileLock.acquire(this.file);
@@ -122,7 +135,7 @@ export class FilePersistence {
     for (const name of readdirSync(dirname(this.file))) {
       if (name.startsWith(temporaryPrefix)) unlinkSync(join(dirname(this.file), name));
     }
-    const snapshot = existsSync(this.file) ? await this.readSnapshotFile(apply) : null;
+    const snapshot = existsSync(this.file) ? await this.readSnapshotFile(sink) : null;
     this.snapshotBytes = snapshot === null ? 0 : statSync(this.file).size;
     const after = snapshot?.seq ?? 0;
     const batches: LoggedBatch[] = [];
@@ -141,12 +154,21 @@ export class FilePersistence {
     return { snapshot, batches, droppedTail, interruptedCompaction: existsSync(this.compactingFile) };
   }
 
-  private async readSnapshotFile(apply: (mutation: Mutation) => void): Promise<SnapshotHeader> {
+  private async readSnapshotFile(sink: SnapshotSink): Promise<SnapshotHeader> {
+    const apply = (mutation: Mutation) => sink.put(mutation);
     const notAStore = () =>
       new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
     let header: SnapshotHeader;
     try {
-      header = await readSnapshot(this.file, apply);
+      const keepLines = sink.lines !== undefined && statSync(this.file).size >= this.keepLinesFromBytes;
+      try {
+        header = await readSnapshot(this.file, keepLines ? sink : { put: apply });
+      } catch (error) {
+        // A line that does not read the same unparsed (edited by hand): read it all again, parsing.
+        if (!(error instanceof MisreadLine)) throw error;
+        sink.lines!.discard();
+        header = await readSnapshot(this.file, { put: apply });
+      }
     } catch (error) {
       if (error instanceof WrongShapeRecord)
         throw new StoreFileError(this.file, `line ${error.line} holds a record of the wrong shape: ${error.message}`);

@@ -128,7 +128,7 @@ export abstract class IndexedStore implements TelephonyStore {
   }
 
   hasRecord(collection: CollectionName, id: string): boolean {
-    return this.state.record(collection, id) !== undefined;
+    return this.state.has(collection, id);
   }
 
   entriesOf(collection: 'transcripts' | 'events', conversationId: string): number {

@@ -6,7 +6,7 @@
 import { COLLECTIONS, type CollectionName } from './records.ts';
 
 /** The text fields every record of a collection has, which the indexes and look-ups read. */
-const REQUIRED_TEXT: Record<CollectionName, readonly string[]> = {
+export const REQUIRED_TEXT: Record<CollectionName, readonly string[]> = {
   calls: ['id', 'tenant', 'vendorCallKey', 'conversationId', 'callCenterApiName'],
   conversations: ['id', 'tenant', 'firstCallId', 'status'],
   transcripts: ['id', 'tenant', 'conversationId', 'messageId'],
@@ -17,13 +17,16 @@ const REQUIRED_TEXT: Record<CollectionName, readonly string[]> = {
   numberReservations: ['id', 'tenant'],
 };
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
+export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isCollection = (value: unknown): value is CollectionName =>
   typeof value === 'string' && (COLLECTIONS as readonly string[]).includes(value);
 
-/** The problem with a record of `collection`, or null when it has the shape the store writes. */
+/**
+ * The problem with a record of `collection`, or null when it has the shape the store writes. It names
+ * nothing but REQUIRED_TEXT and isObject: the snapshot check runs its source in a worker.
+ */
 export function recordProblem(collection: CollectionName, record: unknown): string | null {
   if (!isObject(record)) return `a ${collection} record must be an object, not ${JSON.stringify(record)}`;
   const fields = REQUIRED_TEXT[collection];

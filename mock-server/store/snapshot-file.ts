@@ -6,10 +6,13 @@
  * megabytes at the peak.
  */
 import { recordProblem } from './record-shape.ts';
+import { fieldMarkers, fieldSpans } from './line-fields.ts';
+import { checkSnapshotLines, type CheckInput } from './snapshot-check.ts';
+import { LineSlabs } from './line-slabs.ts';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
 import { open, type FileReadResult } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
 import { isAscii } from 'node:buffer';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -40,12 +43,24 @@ export interface SnapshotHeader {
   format: typeof SNAPSHOT_FORMAT;
   seq: number;
   meta: StoreMeta | null;
+  /**
+   * The SHA-256 of the file's bytes after this header's line, as writeSnapshot wrote them: a file that
+   * still has them was written by the store, whole, and its lines need no check (snapshot-check.ts).
+   * Absent from files written before it was added, and ignored when a file is read whole.
+   */
+  sha256?: string;
 }
 
-/** What a snapshot is made of: its header and, per collection, the records to write (iterated lazily). */
+/** Written in the header's place for the digest, and overwritten with it once the rest is written. */
+const DIGEST_PLACEHOLDER = '0'.repeat(64);
+
+/**
+ * What a snapshot is made of: its header and, per collection, the records to write (iterated lazily),
+ * each a record or the JSON line it is still held as (written as it is).
+ */
 export interface SnapshotSource {
   header: SnapshotHeader;
-  records: { [C in CollectionName]: Iterable<RecordsByCollection[C]> };
+  records: { [C in CollectionName]: Iterable<RecordsByCollection[C] | string> };
 }
 
 const RECORDS_PER_CHUNK = 500;
@@ -63,28 +78,36 @@ export async function writeSnapshot(file: string, source: SnapshotSource): Promi
   const write = async (text: string) => {
     if (!out.write(text)) await once(out, 'drain');
   };
+  const digest = createHash('sha256');
+  const writeHashed = async (text: string) => {
+    digest.update(text, 'utf8');
+    await write(text);
+  };
   try {
     const { format, seq, meta } = source.header;
-    await write(`${JSON.stringify({ format, seq, meta }).slice(0, -1)},\n`);
+    const header = `${JSON.stringify({ format, seq, meta, sha256: DIGEST_PLACEHOLDER }).slice(0, -1)},\n`;
+    const digestAt = Buffer.byteLength(header.slice(0, header.lastIndexOf(DIGEST_PLACEHOLDER)));
+    await write(header);
     for (const [i, name] of COLLECTIONS.entries()) {
-      await write(`${JSON.stringify(name)}:[\n`);
+      await writeHashed(`${JSON.stringify(name)}:[\n`);
       let chunk: string[] = [];
       let first = true;
       for (const record of source.records[name] as Iterable<unknown>) {
-        chunk.push(JSON.stringify(record));
+        chunk.push(typeof record === 'string' ? record : JSON.stringify(record));
         if (chunk.length === RECORDS_PER_CHUNK) {
-          await write(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
+          await writeHashed(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
           first = false;
           chunk = [];
           await yieldToRequests();
         }
       }
-      if (chunk.length > 0) await write(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
-      await write(i === COLLECTIONS.length - 1 ? '\n]}\n' : '\n],\n');
+      if (chunk.length > 0) await writeHashed(`${first ? '' : ',\n'}${chunk.join(',\n')}`);
+      await writeHashed(i === COLLECTIONS.length - 1 ? '\n]}\n' : '\n],\n');
     }
     out.end();
     await once(out, 'finish');
     const handle = await open(temporary, 'r+');
+    await handle.write(digest.digest('hex'), digestAt, 'latin1');
     await handle.sync();
     await handle.close();
     renameSync(temporary, file);
@@ -109,41 +132,61 @@ export class WrongShapeRecord extends Error {
 }
 
 /**
- * Calls `onLine` with each line of the file, read in large chunks and split on newlines (readline's
- * per-line events cost a fifth of the start on 100,000 calls). A \r before a newline is dropped.
+ * Calls `onLine` with each line of the file as a range of a buffer's bytes (valid until it returns, or
+ * for good with keepBytes),
+ * read in large chunks and split on newlines (readline's per-line events cost a fifth of the start on
+ * 100,000 calls), and whether the bytes are ASCII. A \r before a newline is left out. The lines stay
+ * bytes so that a line kept as text, and the keys read from it, are strings of their own: a string
+ * sliced from a larger one keeps all of it in memory.
  */
-async function forEachLine(file: string, onLine: (line: string) => void): Promise<void> {
+async function forEachLine(
+  file: string,
+  onLine: (bytes: Buffer, start: number, end: number, ascii: boolean) => void,
+  keepBytes: boolean,
+): Promise<void> {
   const handle = await open(file, 'r');
   let reading: Promise<FileReadResult<Buffer>> | undefined;
+  const emit = (bytes: Buffer, start: number, end: number, ascii: boolean) =>
+    onLine(bytes, start, end > start && bytes[end - 1] === 13 ? end - 1 : end, ascii);
   try {
-    // Two buffers: the next chunk is read while this one is split and parsed (the read otherwise left
-    // the thread idle for a twentieth of the load).
-    const buffers = [Buffer.allocUnsafe(4 << 20), Buffer.allocUnsafe(4 << 20)];
-    const decoder = new StringDecoder('utf8');
-    // While every chunk has been ASCII (the usual store), a chunk is copied as Latin-1, which is exact for
-    // ASCII and about four times faster than decoding UTF-8 (a tenth of a second on 170 MB). From the
-    // first chunk that is not, the decoder takes over; it holds no partial character before that.
-    let ascii = true;
-    let rest = '';
+    // Two buffers: the next chunk is read while this one is split (the read otherwise left the thread
+    // idle for a twentieth of the load). With keepBytes, each read has a buffer of its own, never
+    // reused, so a line's bytes stay valid after onLine returns.
+    const size = LineSlabs.MAX_BUFFER_BYTES;
+    const fresh = () => Buffer.allocUnsafeSlow(size);
+    const buffers = [fresh(), keepBytes ? Buffer.alloc(0) : fresh()];
+    // The start of a line that the previous chunk cut (a copy: its buffer is read into again).
+    let carried: Buffer | null = null;
     let turn = 0;
-    reading = handle.read(buffers[0]!, 0, buffers[0]!.length, null);
+    reading = handle.read(buffers[0]!, 0, size, null);
     for (;;) {
       const { bytesRead, buffer } = await reading;
       if (bytesRead === 0) break;
       turn ^= 1;
-      reading = handle.read(buffers[turn]!, 0, buffers[turn]!.length, null);
+      if (keepBytes) buffers[turn] = fresh();
+      reading = handle.read(buffers[turn]!, 0, size, null);
       const chunk = buffer.subarray(0, bytesRead);
-      ascii &&= isAscii(chunk);
-      const text = rest + (ascii ? chunk.toString('latin1') : decoder.write(chunk));
       let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        onLine(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end));
-        start = end + 1;
+      let newline = chunk.indexOf(10);
+      if (carried !== null) {
+        if (newline < 0) {
+          carried = Buffer.concat([carried, chunk]);
+          continue;
+        }
+        const line = Buffer.concat([carried, chunk.subarray(0, newline)]);
+        carried = null;
+        emit(line, 0, line.length, isAscii(line));
+        start = newline + 1;
+        newline = chunk.indexOf(10, start);
       }
-      rest = text.slice(start);
+      const ascii = isAscii(chunk);
+      for (; newline >= 0; newline = chunk.indexOf(10, start)) {
+        emit(chunk, start, newline, ascii);
+        start = newline + 1;
+      }
+      if (start < bytesRead) carried = Buffer.from(chunk.subarray(start));
     }
-    rest += decoder.end();
-    if (rest !== '') onLine(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+    if (carried !== null) emit(carried, 0, carried.length, isAscii(carried));
   } finally {
     // A line that throws leaves the next read in flight: let it land before closing.
     await reading?.catch(() => undefined);
@@ -152,43 +195,117 @@ async function forEachLine(file: string, onLine: (line: string) => void): Promis
 }
 
 /**
- * Reads a snapshot written by writeSnapshot line by line, handing each record to `put` as it goes.
- * Throws NotLineLayout when the file is JSON of another layout, and SyntaxError when it is damaged.
+ * Where a snapshot's records go. `lines`, when given, takes a record of an ASCII line as that line,
+ * indexed by fields found in its text (line-fields.ts), instead of the parsed record; every line is
+ * then checked in a worker (snapshot-check.ts) before readSnapshot returns.
  */
-export async function readSnapshot(file: string, put: (mutation: Mutation) => void): Promise<SnapshotHeader> {
+export interface SnapshotSink {
+  put(mutation: Mutation): void;
+  lines?: LineSink;
+}
+
+export interface LineSink {
+  fieldsOf(collection: CollectionName): readonly string[];
+  /**
+   * Keeps the record of the ASCII line bytes[start, end) as that line (its bytes stay as they are: the
+   * reader gives every chunk a buffer of its own); false when it cannot.
+   */
+  putLine(collection: CollectionName, bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean;
+  /** Forgets every record put so far: the snapshot is read again, parsing every line (MisreadLine). */
+  discard(): void;
+}
+
+/** The index fields of a line did not read as fieldSpans read them: load the snapshot parsing every line. */
+export class MisreadLine extends Error {
+  constructor(readonly line: number) {
+    super(`line ${line} does not read the same without parsing it`);
+  }
+}
+
+/**
+ * Reads a snapshot written by writeSnapshot line by line, handing each record to the sink as it goes.
+ * Throws NotLineLayout when the file is JSON of another layout, SyntaxError when it is damaged,
+ * WrongShapeRecord for a record of the wrong shape and MisreadLine (with `lines`) when a line must be
+ * parsed to be indexed.
+ */
+export async function readSnapshot(file: string, sink: SnapshotSink): Promise<SnapshotHeader> {
   let header: SnapshotHeader | undefined;
   let collection: CollectionName | undefined;
   let finished = false;
   let lineNumber = 0;
-  await forEachLine(file, (line) => {
-    lineNumber += 1;
-    if (header === undefined) {
-      if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
-      header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
-      return;
+  const lines = sink.lines;
+  const fields = lines === undefined ? undefined : fieldsByCollection((collection) => lines.fieldsOf(collection));
+  const check = fields === undefined ? undefined : checkSnapshotLines({ file, fields });
+  try {
+    await forEachLine(
+      file,
+      (bytes, start, end, ascii) => {
+        lineNumber += 1;
+        const text = () => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
+        if (header === undefined) {
+          const line = text();
+          if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
+          header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
+          return;
+        }
+        if (finished) {
+          if (text().trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
+          return;
+        }
+        if (collection === undefined) {
+          const name = /^"(\w+)":\[$/.exec(text())?.[1];
+          if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
+          collection = name as CollectionName;
+          return;
+        }
+        if (end === start) return;
+        if (end - start === 2 && bytes[start] === 93) {
+          const line = text();
+          if (line === '],' || line === ']}') {
+            finished = line === ']}';
+            collection = undefined;
+            return;
+          }
+        }
+        // Records are separated by a comma at the end of each line but the last.
+        const recordEnd = bytes[end - 1] === 44 ? end - 1 : end;
+        if (lines !== undefined && ascii) {
+          const { names, markers } = fields![collection];
+          const line = bytes.toString('latin1', start, recordEnd);
+          const spans = fieldSpans(line, markers);
+          if (spans !== null) {
+            const values: string[] = [];
+            for (let i = 0; i < names.length; i++)
+              values.push(bytes.toString('latin1', start + spans[2 * i]!, start + spans[2 * i + 1]!));
+            if (lines.putLine(collection, bytes, start, recordEnd, values)) return;
+          }
+        }
+        const record: unknown = JSON.parse(bytes.toString(ascii ? 'latin1' : 'utf8', start, recordEnd));
+        const problem = recordProblem(collection, record);
+        if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
+        sink.put({ op: 'put', collection, record } as Mutation);
+      },
+      lines !== undefined,
+    );
+    if (header === undefined) throw new NotLineLayout();
+    if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
+    if (check !== undefined) {
+      const verdict = await check.verdict;
+      if (verdict.kind === 'syntax') throw new SyntaxError(`${verdict.message} (line ${verdict.line})`);
+      if (verdict.kind === 'shape') throw new WrongShapeRecord(verdict.line, verdict.message);
+      if (verdict.kind === 'misread') throw new MisreadLine(verdict.line);
     }
-    if (finished) {
-      if (line.trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
-      return;
-    }
-    if (collection === undefined) {
-      const name = /^"(\w+)":\[$/.exec(line)?.[1];
-      if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
-      collection = name as CollectionName;
-      return;
-    }
-    if (line === '') return;
-    if (line === '],' || line === ']}') {
-      finished = line === ']}';
-      collection = undefined;
-      return;
-    }
-    const record: unknown = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line);
-    const problem = recordProblem(collection, record);
-    if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
-    put({ op: 'put', collection, record } as Mutation);
-  });
-  if (header === undefined) throw new NotLineLayout();
-  if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
+  } finally {
+    check?.stop();
+  }
   return header;
+}
+
+function fieldsByCollection(fieldsOf: (collection: CollectionName) => readonly string[]): CheckInput['fields'] {
+  return Object.fromEntries(
+    COLLECTIONS.map((name) => {
+      const names = fieldsOf(name);
+      return [name, { names, markers: fieldMarkers(names) }];
+    }),
+  ) as unknown as CheckInput['fields'];
 }

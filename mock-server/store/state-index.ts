@@ -15,9 +15,18 @@ import {
   upgradeContactRequestRecord,
 } from './records.ts';
 import type { SnapshotSource } from './snapshot-file.ts';
+import { jsonSizeOf } from './json-size.ts';
+import { LineSlabs } from './line-slabs.ts';
 
-/** Where a record goes in an index: a scope (e.g. its tenant, or '' for none) and a key within it. */
-type KeyOf<T> = (record: T) => readonly [scope: string, key: string] | null;
+/**
+ * An index by one text field of the records, within the scope of another (their tenant, say) or of none.
+ * Indexes are named by fields rather than functions so that a record still held as its JSON line is
+ * indexed by the same fields, read from the line without parsing it.
+ */
+interface IndexFields {
+  key: string;
+  scope?: string;
+}
 
 /**
  * Members of one index key: one id (the common case, no collection) or a Set, which keeps insertion
@@ -31,10 +40,16 @@ type Members = string | Set<string>;
  */
 type ScopeKeys = Map<string, Members> | { key: string; members: Members };
 
-interface Index<T> {
-  keyOf: KeyOf<T>;
+interface Index {
+  fields: IndexFields;
   // Two levels rather than concatenated "scope+key" strings: no string is built per record.
   scopes: Map<string, ScopeKeys>;
+}
+
+/** Where a record goes in an index: a scope ('' for none) and a key within it. */
+function placeOf(index: Index, record: object): readonly [scope: string, key: string] {
+  const fields = record as Record<string, string>;
+  return [index.fields.scope === undefined ? '' : fields[index.fields.scope]!, fields[index.fields.key]!];
 }
 
 function membersOf(keys: ScopeKeys | undefined, key: string): Members | undefined {
@@ -67,83 +82,167 @@ function withMembers(keys: ScopeKeys | undefined, key: string, members: Members 
   return only === undefined ? undefined : { key: only[0], members: only[1] };
 }
 
-/** A map by id plus secondary indexes that keep their members in insertion order. */
+/**
+ * A map by id plus secondary indexes that keep their members in insertion order. A record read from a
+ * snapshot may stay the JSON line it was read from until something reads it (`putLine`): a start on a
+ * large store then indexes each line by a few fields found in its text instead of parsing it.
+ */
 class IndexedCollection<T extends TenantRecord> {
-  private readonly byId = new Map<string, T>();
-  private readonly indexes = new Map<string, Index<T>>();
+  /** Each record, or the number of the JSON line it is still held as (in `lines`). */
+  private readonly byId = new Map<string, T | number>();
+  private readonly indexes: Index[] = [];
+  /** The fields a line is indexed by: id first, then each index's scope and key. */
+  readonly lineFields: readonly string[];
 
-  constructor(indexes: Record<string, KeyOf<T>> = {}) {
-    for (const [name, keyOf] of Object.entries(indexes)) this.indexes.set(name, { keyOf, scopes: new Map() });
+  constructor(
+    indexes: Record<string, IndexFields>,
+    private readonly lines: LineSlabs,
+    private readonly parseLine: (line: string) => T,
+  ) {
+    const names = new Map<string, Index>();
+    const fields = new Set(['id']);
+    for (const [name, index] of Object.entries(indexes)) {
+      const entry = { fields: index, scopes: new Map() };
+      names.set(name, entry);
+      this.indexes.push(entry);
+      if (index.scope !== undefined) fields.add(index.scope);
+      fields.add(index.key);
+    }
+    this.indexNames = names;
+    this.lineFields = [...fields];
+    this.lineFieldsAt = this.indexes.map((index) => [
+      index.fields.scope === undefined ? -1 : this.lineFields.indexOf(index.fields.scope),
+      this.lineFields.indexOf(index.fields.key),
+    ]);
   }
+
+  /** Per index, where its scope (-1: none) and key are in lineFields. */
+  private readonly lineFieldsAt: ReadonlyArray<readonly [number, number]>;
+
+  private readonly indexNames: Map<string, Index>;
 
   get size(): number {
     return this.byId.size;
   }
 
   get(id: string): T | undefined {
-    return this.byId.get(id);
+    const stored = this.byId.get(id);
+    if (typeof stored !== 'number') return stored;
+    const record = this.parseLine(this.lines.take(stored));
+    this.byId.set(id, record);
+    return record;
   }
 
-  values(): IterableIterator<T> {
-    return this.byId.values();
+  /** The record if it is parsed already, without parsing a line. */
+  peek(id: string): T | undefined {
+    const stored = this.byId.get(id);
+    return typeof stored === 'number' ? undefined : stored;
   }
 
-  put(record: T): void {
-    const previous = this.byId.get(record.id);
-    this.byId.set(record.id, record);
-    for (const index of this.indexes.values()) {
-      const place = index.keyOf(record);
-      const previousPlace = previous === undefined ? null : index.keyOf(previous);
-      // An updated record keeps its place, so "first" and "latest" mean creation order.
-      if (previous !== undefined && place?.[0] === previousPlace?.[0] && place?.[1] === previousPlace?.[1]) continue;
-      if (previousPlace !== null) remove(index, previousPlace, record.id);
-      if (place === null) continue;
-      const keys = index.scopes.get(place[0]);
-      const members = membersOf(keys, place[1]);
-      if (typeof members === 'object') members.add(record.id);
-      else {
-        const grown = withMembers(keys, place[1], members === undefined ? record.id : new Set([members, record.id]));
-        if (grown !== keys) index.scopes.set(place[0], grown);
+  has(id: string): boolean {
+    return this.byId.has(id);
+  }
+
+  *values(): IterableIterator<T> {
+    for (const id of this.byId.keys()) yield this.get(id)!;
+  }
+
+  /** Each record as it is held: parsed, or still its JSON line (what a snapshot writes as is). */
+  *stored(): IterableIterator<T | string> {
+    for (const stored of this.byId.values()) yield typeof stored === 'number' ? this.lines.text(stored) : stored;
+  }
+
+  /**
+   * Each record's tenant and size as JSON: `sizeOf` for a parsed record, the length of a line. By the
+   * tenant index, so that no line is parsed.
+   */
+  *sizesByTenant(sizeOf: (record: T) => number): IterableIterator<[tenant: string, bytes: number]> {
+    const tenants = this.indexNames.get('tenant')?.scopes.get('');
+    if (tenants === undefined) return;
+    const each = tenants instanceof Map ? tenants : new Map([[tenants.key, tenants.members]]);
+    for (const [tenant, members] of each) {
+      for (const id of typeof members === 'string' ? [members] : members) {
+        const stored = this.byId.get(id);
+        if (stored !== undefined)
+          yield [tenant, typeof stored === 'number' ? this.lines.length(stored) : sizeOf(stored)];
       }
     }
   }
 
-  delete(id: string): void {
-    const previous = this.byId.get(id);
-    if (previous === undefined) return;
-    for (const index of this.indexes.values()) {
-      const place = index.keyOf(previous);
-      if (place !== null) remove(index, place, id);
+  put(record: T): void {
+    const previous = this.get(record.id);
+    this.byId.set(record.id, record);
+    for (const index of this.indexes) {
+      const place = placeOf(index, record);
+      const previousPlace = previous === undefined ? null : placeOf(index, previous);
+      // An updated record keeps its place, so "first" and "latest" mean creation order.
+      if (previousPlace !== null && place[0] === previousPlace[0] && place[1] === previousPlace[1]) continue;
+      if (previousPlace !== null) remove(index, previousPlace, record.id);
+      this.addTo(index, place, record.id);
     }
+  }
+
+  /**
+   * Holds a record as its JSON line (the ASCII bytes[start, end), which must not change afterwards),
+   * indexed by `fields` (the values of lineFields, in order), or returns false when a record of that id
+   * is held already or the line cannot be held (the caller parses the line and puts it).
+   */
+  putLine(bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean {
+    const id = fields[0]!;
+    if (this.byId.has(id)) return false;
+    const line = this.lines.hold(bytes, start, end);
+    if (line === null) return false;
+    this.byId.set(id, line);
+    for (let i = 0; i < this.indexes.length; i++) {
+      const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
+      this.addTo(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
+    }
+    return true;
+  }
+
+  private addTo(index: Index, place: readonly [string, string], id: string): void {
+    const keys = index.scopes.get(place[0]);
+    const members = membersOf(keys, place[1]);
+    if (typeof members === 'object') members.add(id);
+    else {
+      const grown = withMembers(keys, place[1], members === undefined ? id : new Set([members, id]));
+      if (grown !== keys) index.scopes.set(place[0], grown);
+    }
+  }
+
+  delete(id: string): void {
+    const previous = this.get(id);
+    if (previous === undefined) return;
+    for (const index of this.indexes) remove(index, placeOf(index, previous), id);
     this.byId.delete(id);
   }
 
   /** The keys an index holds in a scope (e.g. every tenant). */
   keys(index: string, scope = ''): string[] {
-    const keys = this.indexes.get(index)?.scopes.get(scope);
+    const keys = this.indexNames.get(index)?.scopes.get(scope);
     if (keys === undefined) return [];
     return keys instanceof Map ? [...keys.keys()] : [keys.key];
   }
 
   /** How many records an index key holds, without collecting them. */
   count(index: string, key: string, scope = ''): number {
-    const members = membersOf(this.indexes.get(index)?.scopes.get(scope), key);
+    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
     return members === undefined ? 0 : typeof members === 'string' ? 1 : members.size;
   }
 
   find(index: string, key: string, scope = ''): T[] {
-    const members = membersOf(this.indexes.get(index)?.scopes.get(scope), key);
+    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
     if (members === undefined) return [];
     const found: T[] = [];
     for (const id of typeof members === 'string' ? [members] : members) {
-      const record = this.byId.get(id);
+      const record = this.get(id);
       if (record !== undefined) found.push(record);
     }
     return found;
   }
 }
 
-function remove<T>(index: Index<T>, [scope, key]: readonly [string, string], id: string): void {
+function remove(index: Index, [scope, key]: readonly [string, string], id: string): void {
   const keys = index.scopes.get(scope);
   const members = membersOf(keys, key);
   if (members === undefined) return;
@@ -191,22 +290,37 @@ function ownKeyCount(value: object): number {
   return count;
 }
 
-const unscoped = (key: string): readonly [string, string] => ['', key];
-const byTenant = (record: TenantRecord) => unscoped(record.tenant);
+const TENANT: IndexFields = { key: 'tenant' };
 
 export class StateIndex {
   meta: StoreMeta | null = null;
+  /** The JSON lines of records not read since the store was opened. */
+  private readonly lines = new LineSlabs();
+  /**
+   * Told when a record held as its JSON line is parsed: its tenant, and how much larger its estimated
+   * JSON size (jsonSizeOf) is than the line's length, which is what it was counted as while a line.
+   */
+  onLineParsed: ((tenant: string, sizeChange: number, record: TenantRecord) => void) | null = null;
   // Every collection is also indexed by tenant, for inspection and reset.
-  readonly calls = new IndexedCollection<RecordsByCollection['calls']>({
-    tenant: byTenant,
-    vendorKey: (call) => [call.tenant, call.vendorCallKey],
-    conversation: (call) => unscoped(call.conversationId),
-  });
-  readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>({ tenant: byTenant });
-  readonly transcripts = new IndexedCollection<RecordsByCollection['transcripts']>({
-    tenant: byTenant,
-    conversation: (entry) => unscoped(entry.conversationId),
-  });
+  readonly calls = new IndexedCollection<RecordsByCollection['calls']>(
+    {
+      tenant: TENANT,
+      vendorKey: { scope: 'tenant', key: 'vendorCallKey' },
+      conversation: { key: 'conversationId' },
+    },
+    this.lines,
+    (line) => this.parsedLine('calls', line),
+  );
+  readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>(
+    { tenant: TENANT },
+    this.lines,
+    (line) => this.parsedLine('conversations', line),
+  );
+  readonly transcripts = new IndexedCollection<RecordsByCollection['transcripts']>(
+    { tenant: TENANT, conversation: { key: 'conversationId' } },
+    this.lines,
+    (line) => this.parsedLine('transcripts', line),
+  );
   /**
    * How many of a conversation's transcript entries carry each message id, for the conversations a
    * request has asked about (hasMessageId), kept up to date from then on. An index of every stored
@@ -214,23 +328,65 @@ export class StateIndex {
    * conversations never take another message.
    */
   private readonly messageIds = new Map<string, Map<string, number>>();
-  readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>({
-    tenant: byTenant,
-    call: (recording) => unscoped(recording.voiceCallId),
-  });
-  readonly routings = new IndexedCollection<RecordsByCollection['routings']>({
-    tenant: byTenant,
-    call: (routing) => unscoped(routing.voiceCallId),
-  });
-  readonly contactRequests = new IndexedCollection<RecordsByCollection['contactRequests']>({
-    tenant: byTenant,
-    call: (request) => unscoped(request.voiceCallId),
-  });
-  readonly events = new IndexedCollection<RecordsByCollection['events']>({
-    tenant: byTenant,
-    conversation: (event) => unscoped(event.conversationId),
-  });
-  readonly numberReservations = new IndexedCollection<RecordsByCollection['numberReservations']>({ tenant: byTenant });
+  readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>(
+    { tenant: TENANT, call: { key: 'voiceCallId' } },
+    this.lines,
+    (line) => this.parsedLine('recordings', line),
+  );
+  readonly routings = new IndexedCollection<RecordsByCollection['routings']>(
+    { tenant: TENANT, call: { key: 'voiceCallId' } },
+    this.lines,
+    (line) => this.parsedLine('routings', line),
+  );
+  readonly contactRequests = new IndexedCollection<RecordsByCollection['contactRequests']>(
+    { tenant: TENANT, call: { key: 'voiceCallId' } },
+    this.lines,
+    (line) => this.parsedLine('contactRequests', line),
+  );
+  readonly events = new IndexedCollection<RecordsByCollection['events']>(
+    { tenant: TENANT, conversation: { key: 'conversationId' } },
+    this.lines,
+    (line) => this.parsedLine('events', line),
+  );
+  readonly numberReservations = new IndexedCollection<RecordsByCollection['numberReservations']>(
+    { tenant: TENANT },
+    this.lines,
+    (line) => this.parsedLine('numberReservations', line),
+  );
+
+  /**
+   * A record held as its JSON line, now read: parsed, brought to the current shape and given the shared
+   * strings a record put directly gets. Its line was checked when the store was opened.
+   */
+  private parsedLine<C extends CollectionName>(collection: C, line: string): RecordsByCollection[C] {
+    const record = JSON.parse(line) as RecordsByCollection[C];
+    this.share({ op: 'put', collection, record } as Extract<Mutation, { op: 'put' }>);
+    this.onLineParsed?.(record.tenant, jsonSizeOf(record) - line.length, record);
+    return record;
+  }
+
+  /** The fields `putLine` needs for a record of the collection, in order (id first). */
+  lineFields(collection: CollectionName): readonly string[] {
+    return this.collection(collection).lineFields;
+  }
+
+  /**
+   * Holds a record read from a snapshot as its JSON line, indexed by `fields` (lineFields' values, found
+   * in the line); false when it cannot (a record of that id is held already: put the parsed record).
+   */
+  putLine(collection: CollectionName, bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean {
+    return this.collection(collection).putLine(bytes, start, end, fields);
+  }
+
+  /** Each record of a collection as held: parsed, or its JSON line (written to a snapshot as it is). */
+  stored<C extends CollectionName>(name: C): IterableIterator<RecordsByCollection[C] | string> {
+    return this.collection(name).stored();
+  }
+
+  /** Each record's tenant and size as JSON, without parsing a line (a line's size is its length). */
+  sizesByTenant(name: CollectionName): IterableIterator<[tenant: string, bytes: number]> {
+    return (this.collection(name) as IndexedCollection<TenantRecord>).sizesByTenant(jsonSizeOf);
+  }
 
   /** How many records of each collection a tenant has. */
   countsOf(tenant: string): Record<CollectionName, number> {
@@ -246,6 +402,11 @@ export class StateIndex {
       const collection = this.collection(name);
       for (const record of collection.find('tenant', tenant)) collection.delete(record.id);
     }
+  }
+
+  /** Whether a record of that id is held, without parsing its line. */
+  has(name: CollectionName, id: string): boolean {
+    return this.collection(name).has(id);
   }
 
   record<C extends CollectionName>(name: C, id: string): RecordsByCollection[C] | undefined {
@@ -340,9 +501,10 @@ export class StateIndex {
         call.callSubtype = pn(call.callSubtype);
         call.callOrigin = pn(call.callOrigin) as typeof call.callOrigin;
         call.providerName = pn(call.providerName);
-        const previous = this.calls.get(call.id);
+        // peek, not get: sharing must not parse another record's line (which would share with this one).
+        const previous = this.calls.peek(call.id);
         call.conversationId =
-          this.conversations.get(call.conversationId)?.id ?? previous?.conversationId ?? call.conversationId;
+          this.conversations.peek(call.conversationId)?.id ?? previous?.conversationId ?? call.conversationId;
         // Timestamps: a request's records share one string, but a snapshot or log read makes a copy of
         // each (nine per call with its conversation and a transcript message).
         call.createdAt = same(call.createdAt, previous?.createdAt);
@@ -354,7 +516,7 @@ export class StateIndex {
       }
       case 'conversations': {
         const conversation = mutation.record;
-        const first = this.calls.get(conversation.firstCallId);
+        const first = this.calls.peek(conversation.firstCallId);
         conversation.callCenterApiName = p(conversation.callCenterApiName);
         conversation.status = p(conversation.status) as typeof conversation.status;
         if (first !== undefined) {
@@ -374,7 +536,7 @@ export class StateIndex {
       case 'transcripts':
       case 'events': {
         const entry = mutation.record;
-        entry.conversationId = this.conversations.get(entry.conversationId)?.id ?? entry.conversationId;
+        entry.conversationId = this.conversations.peek(entry.conversationId)?.id ?? entry.conversationId;
         if (mutation.collection === 'transcripts') mutation.record.senderType = p(mutation.record.senderType);
         break;
       }
@@ -382,11 +544,11 @@ export class StateIndex {
         break;
       case 'contactRequests':
         upgradeContactRequestRecord(mutation.record);
-        mutation.record.voiceCallId = this.calls.get(mutation.record.voiceCallId)?.id ?? mutation.record.voiceCallId;
+        mutation.record.voiceCallId = this.calls.peek(mutation.record.voiceCallId)?.id ?? mutation.record.voiceCallId;
         break;
       default: {
         const attached = mutation.record;
-        attached.voiceCallId = this.calls.get(attached.voiceCallId)?.id ?? attached.voiceCallId;
+        attached.voiceCallId = this.calls.peek(attached.voiceCallId)?.id ?? attached.voiceCallId;
       }
     }
   }
@@ -423,14 +585,14 @@ export class StateIndex {
     return {
       header: { format: SNAPSHOT_FORMAT, seq, meta: this.meta },
       records: {
-        calls: this.calls.values(),
-        conversations: this.conversations.values(),
-        transcripts: this.transcripts.values(),
-        recordings: this.recordings.values(),
-        routings: this.routings.values(),
-        contactRequests: this.contactRequests.values(),
-        events: this.events.values(),
-        numberReservations: this.numberReservations.values(),
+        calls: this.calls.stored(),
+        conversations: this.conversations.stored(),
+        transcripts: this.transcripts.stored(),
+        recordings: this.recordings.stored(),
+        routings: this.routings.stored(),
+        contactRequests: this.contactRequests.stored(),
+        events: this.events.stored(),
+        numberReservations: this.numberReservations.stored(),
       },
     };
   }

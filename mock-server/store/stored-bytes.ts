@@ -4,27 +4,22 @@
  * Counted on first use by one pass over the state, then kept up to date as mutations are applied: the
  * start pays nothing for it.
  */
+import { jsonSizeOf } from './json-size.ts';
 import { COLLECTIONS, type Mutation } from './records.ts';
 import type { StateIndex } from './state-index.ts';
-
-/** The length of a value's JSON, near enough: strings by their length, numbers and literals as 8. */
-export function jsonSizeOf(value: unknown): number {
-  if (typeof value === 'string') return value.length + 2;
-  if (value === null || typeof value !== 'object') return 8;
-  let size = 2;
-  if (Array.isArray(value)) {
-    for (const item of value) size += jsonSizeOf(item) + 1;
-    return size;
-  }
-  for (const key in value) size += key.length + 4 + jsonSizeOf((value as Record<string, unknown>)[key]);
-  return size;
-}
 
 export class StoredBytes {
   private perTenant: Map<string, number> | null = null;
   private all = 0;
 
-  constructor(private readonly state: StateIndex) {}
+  constructor(private readonly state: StateIndex) {
+    // A record held as its JSON line was counted as the line's length; once parsed, as its estimate.
+    state.onLineParsed = (tenant, sizeChange) => {
+      if (this.perTenant === null || sizeChange === 0) return;
+      this.perTenant.set(tenant, (this.perTenant.get(tenant) ?? 0) + sizeChange);
+      this.all += sizeChange;
+    };
+  }
 
   /** The tenant's records' size. */
   of(tenant: string): number {
@@ -71,9 +66,8 @@ export class StoredBytes {
     if (this.perTenant !== null) return this.perTenant;
     const perTenant = new Map<string, number>();
     for (const name of COLLECTIONS) {
-      for (const record of this.state.all(name)) {
-        const bytes = jsonSizeOf(record);
-        perTenant.set(record.tenant, (perTenant.get(record.tenant) ?? 0) + bytes);
+      for (const [tenant, bytes] of this.state.sizesByTenant(name)) {
+        perTenant.set(tenant, (perTenant.get(tenant) ?? 0) + bytes);
         this.all += bytes;
       }
     }

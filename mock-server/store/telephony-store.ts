@@ -111,14 +111,23 @@ export interface OpenStoreOptions {
 /** Opens a store: loads the snapshot and replays the log of a file, or the shared log of a database. */
 export async function openStore(options: OpenStoreOptions = {}): Promise<TelephonyStore> {
   if (options.databaseUrl !== undefined) return openReplica(options.databaseUrl, options.seed);
-  const state = new StateIndex();
+  let state = new StateIndex();
   let seq = 0;
   let dropped = 0;
   let loaded: LoadedState | undefined;
   const persistence = options.file === undefined ? null : new FilePersistence(options.file, options.persistence);
   if (persistence !== null) {
     try {
-      loaded = await persistence.load((mutation) => state.apply([mutation]));
+      loaded = await persistence.load({
+        put: (mutation) => state.apply([mutation]),
+        lines: {
+          fieldsOf: (collection) => state.lineFields(collection),
+          putLine: (collection, bytes, start, end, fields) => state.putLine(collection, bytes, start, end, fields),
+          discard: () => {
+            state = new StateIndex();
+          },
+        },
+      });
       if (loaded.snapshot !== null) {
         state.meta = loaded.snapshot.meta;
         seq = loaded.snapshot.seq;
