@@ -174,7 +174,9 @@ export class FilePersistence {
         throw new StoreFileError(this.file, `line ${error.line} holds a record of the wrong shape: ${error.message}`);
       if (!(error instanceof NotLineLayout))
         throw new StoreFileError(this.file, `is not valid JSON (${(error as Error).message})`);
-      // Another layout of the same document (edited by hand, say): lowdb reads it whole.
+      // Another layout of the same document (edited by hand, say): lowdb reads it whole, into a state
+      // without the lines held before the layout turned out otherwise.
+      sink.lines?.discard();
       let data: SnapshotData | null;
       try {
         data = await readWholeSnapshot(this.file);

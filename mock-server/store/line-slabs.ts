@@ -24,7 +24,8 @@ export class LineSlabs {
    * caller parses the line).
    */
   hold(bytes: Buffer, start: number, end: number): number | null {
-    if (bytes.length > SPAN) return null;
+    // A buffer of exactly 4 MB is one line cut across two reads: its length would not fit.
+    if (bytes.length > SPAN || end - start >= SPAN) return null;
     let index = this.slabs.length - 1;
     if (index < 0 || this.slabs[index] !== bytes) {
       if (this.slabs.length === MAX_SLABS) return null;
@@ -42,13 +43,12 @@ export class LineSlabs {
     return slab.toString('latin1', offset, offset + length);
   }
 
-  /** The line's text; the line is no longer held. */
-  take(line: number): string {
-    const text = this.text(line);
+  /** The line is no longer held (it was parsed, or its record removed). */
+  release(line: number): void {
+    this.locate(line);
     const index = Math.floor(line / SPAN / SPAN);
     this.live[index]! -= 1;
     if (this.live[index] === 0) this.slabs[index] = null;
-    return text;
   }
 
   /** The line's length in bytes (its size as JSON). */

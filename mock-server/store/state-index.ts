@@ -16,6 +16,7 @@ import {
 } from './records.ts';
 import type { SnapshotSource } from './snapshot-file.ts';
 import { jsonSizeOf } from './json-size.ts';
+import { fieldMarkers, fieldSpans } from './line-fields.ts';
 import { LineSlabs } from './line-slabs.ts';
 
 /**
@@ -110,12 +111,14 @@ class IndexedCollection<T extends TenantRecord> {
     }
     this.indexNames = names;
     this.lineFields = [...fields];
+    this.lineMarkers = fieldMarkers(this.lineFields);
     this.lineFieldsAt = this.indexes.map((index) => [
       index.fields.scope === undefined ? -1 : this.lineFields.indexOf(index.fields.scope),
       this.lineFields.indexOf(index.fields.key),
     ]);
   }
 
+  private readonly lineMarkers: readonly string[];
   /** Per index, where its scope (-1: none) and key are in lineFields. */
   private readonly lineFieldsAt: ReadonlyArray<readonly [number, number]>;
 
@@ -128,7 +131,9 @@ class IndexedCollection<T extends TenantRecord> {
   get(id: string): T | undefined {
     const stored = this.byId.get(id);
     if (typeof stored !== 'number') return stored;
-    const record = this.parseLine(this.lines.take(stored));
+    // Released only once parsed: a line that fails stays held, and its buffer with it.
+    const record = this.parseLine(this.lines.text(stored));
+    this.lines.release(stored);
     this.byId.set(id, record);
     return record;
   }
@@ -210,11 +215,33 @@ class IndexedCollection<T extends TenantRecord> {
     }
   }
 
+  /**
+   * Removes a record. One still held as its line is not parsed: its places come from the fields found in
+   * its text, as when it was indexed (a reset of a large tenant would otherwise parse all of it, and its
+   * sizes would change while it was being dropped).
+   */
   delete(id: string): void {
-    const previous = this.get(id);
-    if (previous === undefined) return;
-    for (const index of this.indexes) remove(index, placeOf(index, previous), id);
+    const stored = this.byId.get(id);
+    if (stored === undefined) return;
+    if (typeof stored === 'number') {
+      const line = this.lines.text(stored);
+      const spans = fieldSpans(line, this.lineMarkers)!;
+      const fields = this.lineFields.map((_, i) => line.slice(spans[2 * i], spans[2 * i + 1]));
+      for (let i = 0; i < this.indexes.length; i++) {
+        const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
+        remove(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
+      }
+      this.lines.release(stored);
+    } else {
+      for (const index of this.indexes) remove(index, placeOf(index, stored), id);
+    }
     this.byId.delete(id);
+  }
+
+  /** The ids an index key holds, without parsing lines. */
+  idsOf(index: string, key: string, scope = ''): string[] {
+    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
+    return members === undefined ? [] : typeof members === 'string' ? [members] : [...members];
   }
 
   /** The keys an index holds in a scope (e.g. every tenant). */
@@ -400,7 +427,7 @@ export class StateIndex {
     this.messageIds.clear();
     for (const name of COLLECTIONS) {
       const collection = this.collection(name);
-      for (const record of collection.find('tenant', tenant)) collection.delete(record.id);
+      for (const id of collection.idsOf('tenant', tenant)) collection.delete(id);
     }
   }
 
@@ -483,8 +510,9 @@ export class StateIndex {
    * strings, and the referenced record's own id for references. Same content, one copy in memory.
    */
   private share(mutation: Extract<Mutation, { op: 'put' }>): void {
-    const p = (value: string) => this.pool.get(value);
-    const pn = (value: string | null) => (value === null ? null : this.pool.get(value));
+    // A record edited by hand may lack a field the store always writes: left as it is, not shared.
+    const p = (value: string) => (typeof value === 'string' ? this.pool.get(value) : value);
+    const pn = (value: string | null) => (typeof value === 'string' ? this.pool.get(value) : value);
     const record = mutation.record;
     record.tenant = p(record.tenant);
     switch (mutation.collection) {
