@@ -19,6 +19,8 @@ export function fieldMarkers(fields: readonly string[]): string[] {
  */
 export function fieldSpans(line: string, markers: readonly string[]): number[] | null {
   const spans: number[] = [];
+  // Most lines have no escape at all: one scan for the line, then one per value only when it has.
+  const anyEscape = line.includes('\\');
   for (let i = 0; i < markers.length; i++) {
     const marker = markers[i]!;
     let start: number;
@@ -32,8 +34,10 @@ export function fieldSpans(line: string, markers: readonly string[]): number[] |
     }
     const end = line.indexOf('"', start);
     if (end < 0) return null;
-    const escape = line.indexOf('\\', start);
-    if (escape >= 0 && escape < end) return null;
+    if (anyEscape) {
+      const escape = line.indexOf('\\', start);
+      if (escape >= 0 && escape < end) return null;
+    }
     spans.push(start, end);
   }
   return spans;
