@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { COLLECTIONS, SNAPSHOT_FORMAT, type CollectionName, type Mutation } from '../mock-server/store/records.ts';
 import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
+import { CALL_FACTS } from './support/call-records.ts';
 import { fieldMarkers } from '../mock-server/store/line-fields.ts';
 import { LineSlabs } from '../mock-server/store/line-slabs.ts';
 import { checkSnapshotLines, type CheckInput } from '../mock-server/store/snapshot-check.ts';
@@ -28,20 +29,7 @@ const ids = new SalesforceIdFactory('snapshot-lines-test');
 
 /** A call as a create leaves it (its conversation too), with the given ids and key. */
 function callAndConversation(i: number, tenant: string, vendorCallKey: string, extra: object = {}) {
-  const { call, conversation } = structuredClone(
-    createCallForUpdate(
-      {
-        tenant,
-        callCenterApiName: 'MyContactCenter',
-        vendorCallKey,
-        callType: 'Inbound',
-        providerName: null,
-        createdVia: 'create',
-        now: '2024-05-01T10:00:00.000Z',
-      },
-      ids,
-    ),
-  );
+  const { call, conversation } = structuredClone(createCallForUpdate({ ...CALL_FACTS, tenant, vendorCallKey }, ids));
   return {
     call: { ...call, id: id('0LQ', i), conversationId: id('0dw', i), ...extra },
     conversation: { ...conversation, id: id('0dw', i), firstCallId: id('0LQ', i) },

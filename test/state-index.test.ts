@@ -13,6 +13,7 @@ import type {
   VoiceCallRecord,
 } from '../mock-server/store/records.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
+import { CALL_FACTS } from './support/call-records.ts';
 
 const ids = new SalesforceIdFactory('state-index-test');
 const tenant = '00DSM0000000MCK2A2/MyContactCenter';
@@ -22,15 +23,7 @@ function callWithConversation(
   vendorCallKey: string,
   now = '2024-05-01T10:00:00.000Z',
 ): { call: VoiceCallRecord; conversation: ConversationRecord } {
-  const base: NewCallInput = {
-    tenant,
-    callCenterApiName: 'MyContactCenter',
-    vendorCallKey,
-    callType: 'Inbound',
-    providerName: null,
-    createdVia: 'create',
-    now,
-  };
+  const base: NewCallInput = { ...CALL_FACTS, tenant, vendorCallKey, now };
   return structuredClone(createCallForUpdate(base, ids));
 }
 

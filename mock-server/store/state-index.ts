@@ -329,25 +329,13 @@ export class StateIndex {
    */
   onLineParsed: ((tenant: string, sizeChange: number, record: TenantRecord) => void) | null = null;
   // Every collection is also indexed by tenant, for inspection and reset.
-  readonly calls = new IndexedCollection<RecordsByCollection['calls']>(
-    {
-      tenant: TENANT,
-      vendorKey: { scope: 'tenant', key: 'vendorCallKey' },
-      conversation: { key: 'conversationId' },
-    },
-    this.lines,
-    (line) => this.parsedLine('calls', line),
-  );
-  readonly conversations = new IndexedCollection<RecordsByCollection['conversations']>(
-    { tenant: TENANT },
-    this.lines,
-    (line) => this.parsedLine('conversations', line),
-  );
-  readonly transcripts = new IndexedCollection<RecordsByCollection['transcripts']>(
-    { tenant: TENANT, conversation: { key: 'conversationId' } },
-    this.lines,
-    (line) => this.parsedLine('transcripts', line),
-  );
+  readonly calls = this.indexed('calls', {
+    tenant: TENANT,
+    vendorKey: { scope: 'tenant', key: 'vendorCallKey' },
+    conversation: { key: 'conversationId' },
+  });
+  readonly conversations = this.indexed('conversations', { tenant: TENANT });
+  readonly transcripts = this.indexed('transcripts', { tenant: TENANT, conversation: { key: 'conversationId' } });
   /**
    * How many of a conversation's transcript entries carry each message id, for the conversations a
    * request has asked about (hasMessageId), kept up to date from then on. An index of every stored
@@ -355,31 +343,19 @@ export class StateIndex {
    * conversations never take another message.
    */
   private readonly messageIds = new Map<string, Map<string, number>>();
-  readonly recordings = new IndexedCollection<RecordsByCollection['recordings']>(
-    { tenant: TENANT, call: { key: 'voiceCallId' } },
-    this.lines,
-    (line) => this.parsedLine('recordings', line),
-  );
-  readonly routings = new IndexedCollection<RecordsByCollection['routings']>(
-    { tenant: TENANT, call: { key: 'voiceCallId' } },
-    this.lines,
-    (line) => this.parsedLine('routings', line),
-  );
-  readonly contactRequests = new IndexedCollection<RecordsByCollection['contactRequests']>(
-    { tenant: TENANT, call: { key: 'voiceCallId' } },
-    this.lines,
-    (line) => this.parsedLine('contactRequests', line),
-  );
-  readonly events = new IndexedCollection<RecordsByCollection['events']>(
-    { tenant: TENANT, conversation: { key: 'conversationId' } },
-    this.lines,
-    (line) => this.parsedLine('events', line),
-  );
-  readonly numberReservations = new IndexedCollection<RecordsByCollection['numberReservations']>(
-    { tenant: TENANT },
-    this.lines,
-    (line) => this.parsedLine('numberReservations', line),
-  );
+  readonly recordings = this.indexed('recordings', { tenant: TENANT, call: { key: 'voiceCallId' } });
+  readonly routings = this.indexed('routings', { tenant: TENANT, call: { key: 'voiceCallId' } });
+  readonly contactRequests = this.indexed('contactRequests', { tenant: TENANT, call: { key: 'voiceCallId' } });
+  readonly events = this.indexed('events', { tenant: TENANT, conversation: { key: 'conversationId' } });
+  readonly numberReservations = this.indexed('numberReservations', { tenant: TENANT });
+
+  /** A collection with these indexes (besides its ids), whose held lines this state parses. */
+  private indexed<C extends CollectionName>(
+    name: C,
+    indexes: Record<string, IndexFields>,
+  ): IndexedCollection<RecordsByCollection[C]> {
+    return new IndexedCollection<RecordsByCollection[C]>(indexes, this.lines, (line) => this.parsedLine(name, line));
+  }
 
   /**
    * A record held as its JSON line, now read: parsed, brought to the current shape and given the shared
