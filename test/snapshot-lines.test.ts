@@ -15,7 +15,7 @@ import { SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
 import { CALL_FACTS } from './support/call-records.ts';
 import { fieldMarkers } from '../mock-server/store/line-fields.ts';
 import { LineSlabs } from '../mock-server/store/line-slabs.ts';
-import { checkSnapshotLines, type CheckInput } from '../mock-server/store/snapshot-check.ts';
+import { checkSnapshot, type CheckInput } from '../mock-server/store/snapshot-check.ts';
 import { MisreadLine, readSnapshot, writeSnapshot, type SnapshotSource } from '../mock-server/store/snapshot-file.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
 import { StoredBytes } from '../mock-server/store/stored-bytes.ts';
@@ -264,7 +264,7 @@ describe('the check of a snapshot', () => {
     const digest = createHash('sha256').update(rest.join('\n')).digest('hex');
     expect(JSON.parse(`${header!.slice(0, -1)}}`)).toMatchObject({ seq: 3, sha256: digest });
     const checked = async () => {
-      const check = checkSnapshotLines({ file, fields: fieldsOf() });
+      const check = checkSnapshot({ file, fields: fieldsOf() });
       try {
         return await check.verdict;
       } finally {

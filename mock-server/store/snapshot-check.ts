@@ -165,8 +165,11 @@ const workerSource = (): string =>
     ');',
   ].join('\n');
 
-/** Starts the check; its promise settles with the verdict (a worker that fails rejects it). */
-export function checkSnapshotLines(input: CheckInput): { verdict: Promise<SnapshotCheck>; stop(): void } {
+/**
+ * Starts the check (the digest, else every line); its promise settles with the verdict (a worker that
+ * fails rejects it).
+ */
+export function checkSnapshot(input: CheckInput): { verdict: Promise<SnapshotCheck>; stop(): void } {
   const worker = new Worker(workerSource(), { eval: true, workerData: input });
   const verdict = new Promise<SnapshotCheck>((resolve, reject) => {
     worker.once('message', (check: SnapshotCheck) => resolve(check));

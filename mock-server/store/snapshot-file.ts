@@ -7,7 +7,7 @@
  */
 import { recordProblem } from './record-shape.ts';
 import { fieldMarkers, fieldSpans } from './line-fields.ts';
-import { checkSnapshotLines, type CheckInput } from './snapshot-check.ts';
+import { checkSnapshot, type CheckInput } from './snapshot-check.ts';
 import { LineSlabs } from './line-slabs.ts';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -235,7 +235,7 @@ export async function readSnapshot(file: string, sink: SnapshotSink): Promise<Sn
   let lineNumber = 0;
   const lines = sink.lines;
   const fields = lines === undefined ? undefined : fieldsByCollection((collection) => lines.fieldsOf(collection));
-  const check = fields === undefined ? undefined : checkSnapshotLines({ file, fields });
+  const check = fields === undefined ? undefined : checkSnapshot({ file, fields });
   try {
     await forEachLine(
       file,
