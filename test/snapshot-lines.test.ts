@@ -5,21 +5,32 @@
  * the same errors for a damaged line, and the same file when it is written again.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { COLLECTIONS, SNAPSHOT_FORMAT, type CollectionName, type Mutation } from '../mock-server/store/records.ts';
+import {
+  COLLECTIONS,
+  SNAPSHOT_FORMAT,
+  type CollectionName,
+  type Mutation,
+  type TranscriptEntryRecord,
+} from '../mock-server/store/records.ts';
 import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
 import { CALL_FACTS } from './support/call-records.ts';
-import { fieldMarkers } from '../mock-server/store/line-fields.ts';
-import { LineSlabs } from '../mock-server/store/line-slabs.ts';
+import { fieldMarkers, fieldSpans } from '../mock-server/store/line-fields.ts';
+import fc from 'fast-check';
+import { HeldLines } from '../mock-server/store/held-lines.ts';
+import { StoreUnavailable } from '../mock-server/store/store-unavailable.ts';
 import { checkSnapshot, type CheckInput } from '../mock-server/store/snapshot-check.ts';
 import { MisreadLine, readSnapshot, writeSnapshot, type SnapshotSource } from '../mock-server/store/snapshot-file.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
 import { StoredBytes } from '../mock-server/store/stored-bytes.ts';
 import { openStore } from '../mock-server/store/telephony-store.ts';
+import { createLogger } from '../mock-server/http/logger.ts';
+import { Writable } from 'node:stream';
+import { inboundCall, message, startMock } from './support/mock-harness.ts';
 
 const T1 = '00DSM0000000MCK2A2/MyContactCenter';
 const T2 = '00DSM0000000OTHER2/OtherCenter';
@@ -95,9 +106,9 @@ async function load(file: string, keepLines: boolean): Promise<StateIndex> {
     await readSnapshot(file, {
       put,
       lines: {
-        fieldsOf: (collection: CollectionName) => state.lineFields(collection),
-        putLine: (collection, bytes, start, end, fields) => state.putLine(collection, bytes, start, end, fields),
+        ...lineSinkOf(() => state),
         discard: () => {
+          state.closeLines();
           state = new StateIndex();
         },
       },
@@ -110,10 +121,12 @@ async function load(file: string, keepLines: boolean): Promise<StateIndex> {
   return state;
 }
 
-const lineSinkOf = (state: StateIndex) => ({
-  fieldsOf: (collection: CollectionName) => state.lineFields(collection),
-  putLine: (collection: CollectionName, bytes: Buffer, start: number, end: number, fields: readonly string[]) =>
-    state.putLine(collection, bytes, start, end, fields),
+const lineSinkOf = (state: () => StateIndex) => ({
+  fieldsOf: (collection: CollectionName) => state().lineFields(collection),
+  readFrom: (fd: number, file: string) => state().readLinesFrom(fd, file),
+  putLine: (collection: CollectionName, position: number, length: number, fields: readonly string[]) =>
+    state().putLine(collection, position, length, fields),
+  finishReading: () => state().finishReadingLines(),
   discard: () => undefined,
 });
 
@@ -201,9 +214,11 @@ describe('a snapshot read as lines', () => {
       `{"id":"${id('0LQ', 5)}", "tenant" : "${T1}","other":{"a":1,"tenant":"${T2}"},`,
     );
     writeFileSync(file, text);
-    await expect(readSnapshot(file, { put: () => undefined, lines: lineSinkOf(new StateIndex()) })).rejects.toThrow(
+    const fresh = new StateIndex();
+    await expect(readSnapshot(file, { put: () => undefined, lines: lineSinkOf(() => fresh) })).rejects.toThrow(
       MisreadLine,
     );
+    fresh.closeLines();
     const kept = await load(file, true);
     expect(kept.record('calls', id('0LQ', 5))?.tenant).toBe(T1);
     expect(kept.countsOf(T2).calls).toBe(1);
@@ -217,6 +232,60 @@ describe('a snapshot read as lines', () => {
       expect(store.getCall(T2, id('0LQ', 5))).toBeUndefined();
       expect(store.callCount(T2)).toBe(1);
       await store.close();
+    }
+  });
+
+  it('reads records still held after its next snapshot has replaced the file they were read from', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-lines-'));
+    const file = await snapshotFile(dir);
+    const before = readFileSync(file, 'utf8');
+    // A compaction cut short by a crash: the store folds its log into a new snapshot before it serves.
+    writeFileSync(`${file}.wal.compacting`, '');
+    const store = await openStore({ file, persistence: { keepLinesFromBytes: 0 } });
+    expect(readFileSync(file, 'utf8')).not.toBe(before);
+    expect(store.getCall(T1, id('0LQ', 5))?.vendorCallKey).toBe('plain-5');
+    expect(store.transcriptsOf(T2, id('0dw', 2)).map((t) => t.messageId)).toEqual(['m-1', 'm-11', 'm-21', 'm-31']);
+    await store.close();
+    const reopened = await openStore({ file });
+    expect(reopened.getCall(T2, id('0LQ', 2))?.vendorCallKey).toBe('plain-2');
+    await reopened.close();
+  });
+
+  it('answers 503 STORE_UNAVAILABLE, and logs why, when the file of a held record was changed in place', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'scv-lines-')), 'store.json');
+    const first = await startMock({ dataFile: file });
+    await first.post('/voiceCalls', inboundCall('held')).expect(201);
+    const tenant = first.tenant.key;
+    await first.server.close();
+    // Past the size from which a store holds its records as lines: 20 transcripts of a megabyte.
+    const padded = await openStore({ file });
+    const transcript = [...records().transcripts][0] as TranscriptEntryRecord;
+    await padded.transact(tenant, () => ({
+      mutations: Array.from({ length: 20 }, (_, i) => ({
+        op: 'put' as const,
+        collection: 'transcripts' as const,
+        record: { ...transcript, id: id('0eE', 100 + i), tenant, content: 'p'.repeat(2 ** 20) },
+      })),
+      result: null,
+    }));
+    await padded.close();
+    expect(statSync(file).size).toBeGreaterThan(16 * 2 ** 20);
+    const logged: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString());
+        done();
+      },
+    });
+    const second = await startMock({ dataFile: file, logger: createLogger({ format: 'text', stream }) });
+    try {
+      // Edited in place while the mock runs: every line moves by a byte.
+      writeFileSync(file, ` ${readFileSync(file, 'latin1')}`, 'latin1');
+      const answer = await second.post('/voiceCalls/held/messages', message('m-1')).expect(503);
+      expect(answer.body).toMatchObject({ errorCode: 'STORE_UNAVAILABLE' });
+      expect(logged.join('')).toContain(`${file} was changed while the mock was running`);
+    } finally {
+      await second.server.close().catch(() => undefined);
     }
   });
 
@@ -281,26 +350,119 @@ describe('the check of a snapshot', () => {
   });
 });
 
-describe('the buffers that hold lines', () => {
-  it('gives each line back from the buffer it was read into, and lets a buffer go once its lines are read', () => {
-    const slabs = new LineSlabs();
-    const buffers = [0, 1, 2].map((b) => Buffer.from(`{"b":${b},"x":"${'y'.repeat(100)}"}\n`.repeat(10)));
-    const lineBytes = buffers[0]!.indexOf(10);
-    const numbers = buffers.flatMap((buffer) =>
-      Array.from({ length: 10 }, (_, i) => slabs.hold(buffer, i * (lineBytes + 1), i * (lineBytes + 1) + lineBytes)!),
+/** What fieldSpans answers for one line, written plainly: the rule it must keep. */
+function spansOfLine(line: string, markers: readonly string[]): number[] | null {
+  if (!line.startsWith(markers[0]!)) return null;
+  const spans: number[] = [];
+  for (const [i, marker] of markers.entries()) {
+    const at = i === 0 ? 0 : line.indexOf(marker);
+    if (at < 0 || (i > 0 && line.indexOf(marker, at + marker.length) >= 0)) return null;
+    const end = line.indexOf('"', at + marker.length);
+    if (end < 0 || line.slice(at + marker.length, end).includes('\\')) return null;
+    spans.push(at + marker.length, end);
+  }
+  return spans;
+}
+
+describe('the fields of lines read from one text', () => {
+  it('finds in each line of a text, in order, what it finds in that line on its own', () => {
+    const markers = fieldMarkers(['id', 'tenant', 'key']);
+    // Lines made of pieces that hit every branch: markers present, missing, twice; escapes; quotes.
+    const piece = fc.constantFrom(
+      '{"id":"a1"',
+      ',"tenant":"t1"',
+      ',"tenant":"t\\"2"',
+      ',"key":"k"',
+      ',"key":"k\\\\x"',
+      ',"other":{"key":"nested"}',
+      ',"x":"\\n"',
+      ',"y":1',
+      '}',
+      '"',
     );
-    expect(slabs.slabCount).toBe(3);
-    expect(JSON.parse(slabs.text(numbers[25]!))).toMatchObject({ b: 2 });
-    expect(slabs.length(numbers[29]!)).toBe(lineBytes);
-    for (const n of numbers.slice(0, 9)) slabs.release(n);
-    expect(slabs.slabCount).toBe(3);
-    expect(JSON.parse(slabs.text(numbers[9]!))).toMatchObject({ b: 0 });
-    slabs.release(numbers[9]!);
-    expect(slabs.slabCount).toBe(2);
-    expect(() => slabs.text(numbers[0]!)).toThrow(RangeError);
-    // A buffer larger than a line number can point into is not held, nor a line as long as the largest.
-    expect(slabs.hold(Buffer.alloc(LineSlabs.MAX_BUFFER_BYTES + 1), 0, 10)).toBeNull();
-    expect(slabs.hold(Buffer.alloc(LineSlabs.MAX_BUFFER_BYTES), 0, LineSlabs.MAX_BUFFER_BYTES)).toBeNull();
-    expect(slabs.hold(Buffer.alloc(LineSlabs.MAX_BUFFER_BYTES), 1, LineSlabs.MAX_BUFFER_BYTES)).not.toBeNull();
+    const line = fc.array(piece, { maxLength: 8 }).map((pieces) => pieces.join(''));
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), (lines) => {
+        const text = lines.join('\n');
+        const next: number[] = [];
+        let from = 0;
+        for (const one of lines) {
+          const alone = spansOfLine(one, markers);
+          expect(fieldSpans(one, markers)).toEqual(alone);
+          const inText = fieldSpans(text, markers, from, from + one.length, next);
+          expect(inText).toEqual(alone === null ? null : alone.map((at) => at + from));
+          from += one.length + 1;
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the file that holds lines', () => {
+  const lineFile = (dir: string, name: string, lines: string[]) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  // Short lines, then one longer than a read of the file around a line.
+  const texts = [
+    ...Array.from({ length: 30 }, (_, i) => JSON.stringify({ b: i, x: 'y'.repeat(100) })),
+    JSON.stringify({ b: 30, x: 'z'.repeat(200_000) }),
+  ];
+  const positions = texts.map((_, i) => texts.slice(0, i).reduce((at, text) => at + text.length + 1, 0));
+
+  it('reads each held line back from its place, in any order, and closes the file once none is held', () => {
+    const file = lineFile(mkdtempSync(join(tmpdir(), 'scv-held-')), 'lines.json', texts);
+    const held = new HeldLines();
+    held.readFrom(openSync(file, 'r'), file);
+    const numbers = texts.map((text, i) => held.hold(positions[i]!, text.length)!);
+    held.finishReading();
+    for (const i of [25, 30, 0, 1, 29, 30, 2]) expect(held.text(numbers[i]!)).toBe(texts[i]);
+    expect(held.length(numbers[30]!)).toBe(texts[30]!.length);
+    for (const n of numbers.slice(1)) held.release(n);
+    expect(held.open).toBe(true);
+    held.release(numbers[0]!);
+    expect(held.open).toBe(false);
+    expect(() => held.text(numbers[0]!)).toThrow(RangeError);
+    // A file read without a line held is closed when the reading ends.
+    held.readFrom(openSync(file, 'r'), file);
+    held.finishReading();
+    expect(held.open).toBe(false);
+  });
+
+  it('reads the file it opened after a new one is renamed over it, and refuses a file changed in place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-held-'));
+    const file = lineFile(dir, 'lines.json', texts);
+    const held = new HeldLines();
+    held.readFrom(openSync(file, 'r'), file);
+    const numbers = texts.map((text, i) => held.hold(positions[i]!, text.length)!);
+    held.finishReading();
+    // What the store's next snapshot does: a new file in the old one's place.
+    renameSync(lineFile(dir, 'next.json', ['{"other":1}']), file);
+    expect(held.text(numbers[3]!)).toBe(texts[3]);
+    expect(held.text(numbers[30]!)).toBe(texts[30]);
+    // Edited in place (truncated and written again): the line is no longer there, and the read says so.
+    const inPlace = lineFile(dir, 'in-place.json', texts);
+    const edited = new HeldLines();
+    edited.readFrom(openSync(inPlace, 'r'), inPlace);
+    const number = edited.hold(positions[5]!, texts[5]!.length)!;
+    edited.finishReading();
+    writeFileSync(inPlace, 'x'.repeat(positions[5]! + 3));
+    expect(() => edited.text(number)).toThrow(StoreUnavailable);
+    expect(() => edited.text(number)).toThrow(/was changed while the mock was running/);
+    held.close();
+    edited.close();
+  });
+
+  it('does not number a line too long, or too far into the file, for a line number', () => {
+    const file = lineFile(mkdtempSync(join(tmpdir(), 'scv-held-')), 'lines.json', texts);
+    const held = new HeldLines();
+    held.readFrom(openSync(file, 'r'), file);
+    expect(held.hold(0, HeldLines.MAX_LINE_BYTES + 1)).toBeNull();
+    expect(held.hold(2 ** 31 - 10, 20)).toBeNull();
+    const last = held.hold(2 ** 31 - 1 - HeldLines.MAX_LINE_BYTES, HeldLines.MAX_LINE_BYTES)!;
+    expect(held.length(last)).toBe(HeldLines.MAX_LINE_BYTES);
+    held.close();
   });
 });

@@ -121,6 +121,32 @@ describe('the file store across restarts', () => {
     expect((await fresh.post('/voiceCalls', inboundCall('a')).expect(201)).body.voiceCallId).toBe(a);
   });
 
+  it('writes its snapshot on close only when something was logged since, or the file is not its own writing', async () => {
+    const file = dataFile();
+    const store = await openStore({ file });
+    const call = createCallForUpdate({ ...CALL_FACTS, vendorCallKey: 'kept' }, store.ids);
+    await store.transact(CALL_FACTS.tenant, () => ({
+      mutations: [
+        { op: 'put', collection: 'calls', record: call.call },
+        { op: 'put', collection: 'conversations', record: call.conversation },
+      ],
+      result: null,
+    }));
+    await store.close();
+    const written = statSync(file);
+    // Opened and closed with nothing logged: the same file, not a new one renamed over it.
+    await (await openStore({ file })).close();
+    expect(statSync(file).ino).toBe(written.ino);
+    // Pretty-printed by hand: no digest, so the store writes its own layout back on close.
+    writeFileSync(file, JSON.stringify(JSON.parse(readFileSync(file, 'utf8')), null, 2));
+    const edited = statSync(file).ino;
+    const reopened = await openStore({ file });
+    expect(reopened.getCall(CALL_FACTS.tenant, call.call.id)?.vendorCallKey).toBe('kept');
+    await reopened.close();
+    expect(statSync(file).ino).not.toBe(edited);
+    expect(readFileSync(file, 'utf8').split('\n')[0]).toMatch(/"sha256":"[0-9a-f]{64}"/);
+  });
+
   it("folds the log into the snapshot once it grows past the limit (or the snapshot's size), and still restarts", async () => {
     const file = dataFile();
     const first = await start(file, { compactAfterBytes: 4096 });

@@ -6,8 +6,8 @@
  * of load reached 0.8–1.2 GB without a cap and about 0.6 GB with 50 %. So `scv-mock start` caps the
  * growth only for a large heap: from the start when the store on disk is large (the cap must be in place
  * before loading it, or V8 sets the next limit at four times the loaded data), and otherwise once the
- * heap passes the mark. A large snapshot's records are now held as bytes outside the heap until read
- * (store/line-slabs.ts), so the heap at start is smaller than the file; the cap before loading stays for
+ * heap passes the mark. A large snapshot's records are now held as places in its file until read
+ * (store/held-lines.ts), so the heap at start is smaller than the file; the cap before loading stays for
  * the records that reads and the log bring in, and it made no clear difference to the start (interleaved
  * starts on 100,000 calls: medians of about 2.05 s with it and 2.03 s without). It is not lifted again:
  * a heap that was large once (a reset, a smaller load) is likely to be again, and lifting it after a

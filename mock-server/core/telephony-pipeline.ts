@@ -209,7 +209,7 @@ export class TelephonyPipeline {
       });
     } catch (error) {
       if (error instanceof StoreUnavailable) {
-        this.options.logger.error(`store write failed: ${error.message}`);
+        this.options.logger.error(`store unavailable: ${error.message}`);
         throw storeUnavailableError();
       }
       const refused = error instanceof ApiError ? error.extra.callState?.voiceCallId : undefined;

@@ -41,7 +41,7 @@ export function internalError(): ApiError {
 /** The answer when the store (a disk, the shared database) could not be read or written. */
 export function storeUnavailableError(): ApiError {
   return new ApiError(503, 'STORE_UNAVAILABLE', [
-    'The mock could not write its store (see its log). The request may not have been saved; retry once the store is writable.',
+    'The mock could not read or write its store (see its log). The request may not have been saved; retry once the store is usable.',
   ]);
 }
 

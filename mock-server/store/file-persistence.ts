@@ -93,6 +93,8 @@ export class FilePersistence {
   private readonly compactAfterBytes: number;
   private wal: FileHandle | null = null;
   private walBytes = 0;
+  /** Whether the snapshot file is the store's own writing of everything before the log. */
+  private snapshotCurrent = false;
   private snapshotBytes = 0;
   /** Lines waiting for the next write; every line written resolves its commit. */
   private pending: Array<{ line: string; resolve: () => void; reject: (error: Error) => void }> = [];
@@ -137,6 +139,8 @@ export class FilePersistence {
     }
     const snapshot = existsSync(this.file) ? await this.readSnapshotFile(sink) : null;
     this.snapshotBytes = snapshot === null ? 0 : statSync(this.file).size;
+    // Written by the store, whole (its digest is there): closing with nothing logged need not write it again.
+    this.snapshotCurrent = snapshot?.sha256 !== undefined;
     const after = snapshot?.seq ?? 0;
     const batches: LoggedBatch[] = [];
     let droppedTail = 0;
@@ -313,6 +317,7 @@ export class FilePersistence {
       this.walBytes = 0;
     });
     await writeSnapshot(this.file, this.snapshotSource());
+    this.snapshotCurrent = true;
     this.snapshotBytes = statSync(this.file).size;
     if (existsSync(this.compactingFile)) unlinkSync(this.compactingFile);
   }
@@ -332,7 +337,10 @@ export class FilePersistence {
     if (this.retry !== null) clearTimeout(this.retry);
     this.retry = null;
     await this.compaction;
-    await this.compact();
+    // With nothing logged since its snapshot, a store closes without writing it again (a large store took
+    // seconds to stop, writing what it had read).
+    const logged = this.walBytes > 0 || this.pending.length > 0 || existsSync(this.compactingFile);
+    if (logged || !this.snapshotCurrent) await this.compact();
     await this.serially(async () => {
       this.writePending();
       await this.wal?.close();

@@ -75,5 +75,7 @@ export class LocalTelephonyStore extends IndexedStore {
 
   async close(): Promise<void> {
     await this.persistence?.close();
+    // After the last snapshot, which wrote the lines still held from the file the store was opened from.
+    this.state.closeLines();
   }
 }

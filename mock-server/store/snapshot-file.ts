@@ -8,11 +8,11 @@
 import { recordProblem } from './record-shape.ts';
 import { fieldMarkers, fieldSpans } from './line-fields.ts';
 import { checkSnapshot, type CheckInput } from './snapshot-check.ts';
-import { LineSlabs } from './line-slabs.ts';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, renameSync, unlinkSync } from 'node:fs';
-import { open, type FileReadResult } from 'node:fs/promises';
+import { closeSync, createWriteStream, existsSync, openSync, read, renameSync, unlinkSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { isAscii } from 'node:buffer';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -131,66 +131,79 @@ export class WrongShapeRecord extends Error {
   }
 }
 
+/** How much of a chunk's text fieldSpans reads lines of at a time (below V8's size for a large object). */
+const TEXT_WINDOW_BYTES = 64 * 1024;
+/** How much of the file is read at a time. */
+const READ_BYTES = 4 * 1024 * 1024;
+const readAt = promisify(read) as (
+  fd: number,
+  buffer: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+) => Promise<{ bytesRead: number; buffer: Buffer }>;
+
 /**
- * Calls `onLine` with each line of the file as a range of a buffer's bytes (valid until it returns, or
- * for good with keepBytes),
- * read in large chunks and split on newlines (readline's per-line events cost a fifth of the start on
- * 100,000 calls), and whether the bytes are ASCII. A \r before a newline is left out. The lines stay
- * bytes so that a line kept as text, and the keys read from it, are strings of their own: a string
- * sliced from a larger one keeps all of it in memory.
+ * Calls `onLine` with each line of the open file as a range of a buffer's bytes (valid until it returns),
+ * the line's position in the file, and whether the bytes are ASCII. The file is read in large chunks and
+ * split on newlines (readline's per-line events cost a fifth of the start on 100,000 calls) into two
+ * buffers used in turn: fresh memory for every chunk cost more than the rest of the reading. A \r before a
+ * newline is left out. The lines stay bytes so that a line kept as text, and the keys read from it, are
+ * strings of their own: a string sliced from a larger one keeps all of it in memory.
  */
 async function forEachLine(
-  file: string,
-  onLine: (bytes: Buffer, start: number, end: number, ascii: boolean) => void,
-  keepBytes: boolean,
+  fd: number,
+  onLine: (bytes: Buffer, start: number, end: number, ascii: boolean, position: number) => void,
 ): Promise<void> {
-  const handle = await open(file, 'r');
-  let reading: Promise<FileReadResult<Buffer>> | undefined;
-  const emit = (bytes: Buffer, start: number, end: number, ascii: boolean) =>
-    onLine(bytes, start, end > start && bytes[end - 1] === 13 ? end - 1 : end, ascii);
+  let reading: Promise<{ bytesRead: number; buffer: Buffer }> | undefined;
+  const emit = (bytes: Buffer, start: number, end: number, ascii: boolean, position: number) =>
+    onLine(bytes, start, end > start && bytes[end - 1] === 13 ? end - 1 : end, ascii, position);
   try {
-    // Two buffers: the next chunk is read while this one is split (the read otherwise left the thread
-    // idle for a twentieth of the load). With keepBytes, each read has a buffer of its own, never
-    // reused, so a line's bytes stay valid after onLine returns.
-    const size = LineSlabs.MAX_BUFFER_BYTES;
-    const fresh = () => Buffer.allocUnsafeSlow(size);
-    const buffers = [fresh(), keepBytes ? Buffer.alloc(0) : fresh()];
-    // The start of a line that the previous chunk cut (a copy: its buffer is read into again).
+    // The next chunk is read while this one is split (the read otherwise left the thread idle for a
+    // twentieth of the load).
+    const buffers = [Buffer.allocUnsafeSlow(READ_BYTES), Buffer.allocUnsafeSlow(READ_BYTES)];
+    // The start of a line that the previous chunk cut (a copy: its buffer is read into again), and where
+    // it is in the file.
     let carried: Buffer | null = null;
+    let carriedAt = 0;
     let turn = 0;
-    reading = handle.read(buffers[0]!, 0, size, null);
+    let chunkAt = 0;
+    reading = readAt(fd, buffers[0]!, 0, READ_BYTES, 0);
     for (;;) {
       const { bytesRead, buffer } = await reading;
       if (bytesRead === 0) break;
       turn ^= 1;
-      if (keepBytes) buffers[turn] = fresh();
-      reading = handle.read(buffers[turn]!, 0, size, null);
+      reading = readAt(fd, buffers[turn]!, 0, READ_BYTES, chunkAt + bytesRead);
       const chunk = buffer.subarray(0, bytesRead);
       let start = 0;
       let newline = chunk.indexOf(10);
       if (carried !== null) {
         if (newline < 0) {
           carried = Buffer.concat([carried, chunk]);
+          chunkAt += bytesRead;
           continue;
         }
         const line = Buffer.concat([carried, chunk.subarray(0, newline)]);
         carried = null;
-        emit(line, 0, line.length, isAscii(line));
+        emit(line, 0, line.length, isAscii(line), carriedAt);
         start = newline + 1;
         newline = chunk.indexOf(10, start);
       }
       const ascii = isAscii(chunk);
       for (; newline >= 0; newline = chunk.indexOf(10, start)) {
-        emit(chunk, start, newline, ascii);
+        emit(chunk, start, newline, ascii, chunkAt + start);
         start = newline + 1;
       }
-      if (start < bytesRead) carried = Buffer.from(chunk.subarray(start));
+      if (start < bytesRead) {
+        carried = Buffer.from(chunk.subarray(start));
+        carriedAt = chunkAt + start;
+      }
+      chunkAt += bytesRead;
     }
-    if (carried !== null) emit(carried, 0, carried.length, isAscii(carried));
+    if (carried !== null) emit(carried, 0, carried.length, isAscii(carried), carriedAt);
   } finally {
-    // A line that throws leaves the next read in flight: let it land before closing.
+    // A line that throws leaves the next read in flight: let it land before the file is closed.
     await reading?.catch(() => undefined);
-    await handle.close();
   }
 }
 
@@ -207,10 +220,14 @@ export interface SnapshotSink {
 export interface LineSink {
   fieldsOf(collection: CollectionName): readonly string[];
   /**
-   * Keeps the record of the ASCII line bytes[start, end) as that line (its bytes stay as they are: the
-   * reader gives every chunk a buffer of its own); false when it cannot.
+   * The lines put from now on are in this file, open as `fd`: the sink reads them from it when asked for
+   * their records, and closes it (also when it holds none: after `finishReading`).
    */
-  putLine(collection: CollectionName, bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean;
+  readFrom(fd: number, file: string): void;
+  /** Keeps the record of the ASCII line of `length` bytes at `position` in the file as that line, or false. */
+  putLine(collection: CollectionName, position: number, length: number, fields: readonly string[]): boolean;
+  /** Every line has been put (or reading failed). */
+  finishReading(): void;
   /** Forgets every record put so far: the snapshot is read again, parsing every line (MisreadLine). */
   discard(): void;
 }
@@ -235,58 +252,87 @@ export async function readSnapshot(file: string, sink: SnapshotSink): Promise<Sn
   let lineNumber = 0;
   const lines = sink.lines;
   const fields = lines === undefined ? undefined : fieldsByCollection((collection) => lines.fieldsOf(collection));
+  // The bytes around the last line, bytes[start, end) of the chunk at `at` in the file, as text; and per
+  // collection where fieldSpans last found each of its markers in it (each collection has markers of its own).
+  let window: { bytes: Buffer | null; at: number; start: number; end: number; text: string } = {
+    bytes: null,
+    at: -1,
+    start: 0,
+    end: 0,
+    text: '',
+  };
+  let nextOf = new Map<CollectionName, number[]>();
+  const previousOf = new Map<CollectionName, string[]>();
+  const fd = openSync(file, 'r');
+  // With `lines`, the sink owns the file from here: its held lines are read from it.
+  lines?.readFrom(fd, file);
   const check = fields === undefined ? undefined : checkSnapshot({ file, fields });
   try {
-    await forEachLine(
-      file,
-      (bytes, start, end, ascii) => {
-        lineNumber += 1;
-        const text = () => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
-        if (header === undefined) {
-          const line = text();
-          if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
-          header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
+    await forEachLine(fd, (bytes, start, end, ascii, position) => {
+      lineNumber += 1;
+      const text = () => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
+      if (header === undefined) {
+        const line = text();
+        if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
+        header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
+        return;
+      }
+      if (finished) {
+        if (text().trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
+        return;
+      }
+      if (collection === undefined) {
+        const name = /^"(\w+)":\[$/.exec(text())?.[1];
+        if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
+        collection = name as CollectionName;
+        return;
+      }
+      if (end === start) return;
+      if (end - start === 2 && bytes[start] === 93) {
+        const line = text();
+        if (line === '],' || line === ']}') {
+          finished = line === ']}';
+          collection = undefined;
           return;
         }
-        if (finished) {
-          if (text().trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
-          return;
+      }
+      // Records are separated by a comma at the end of each line but the last.
+      const recordEnd = bytes[end - 1] === 44 ? end - 1 : end;
+      if (lines !== undefined && ascii) {
+        const { names, markers } = fields![collection];
+        // One string for the lines of 64 kB of the file: a string per line was a tenth of the start, and
+        // one per 4 MB chunk more (each took fresh memory, outside the young generation's pages).
+        const inWindow = bytes === window.bytes && start >= window.start && recordEnd <= window.end;
+        if (!inWindow || position - start !== window.at) {
+          const end = Math.min(bytes.length, Math.max(recordEnd, start + TEXT_WINDOW_BYTES));
+          window = { bytes, at: position - start, start, end, text: bytes.toString('latin1', start, end) };
+          nextOf = new Map();
         }
-        if (collection === undefined) {
-          const name = /^"(\w+)":\[$/.exec(text())?.[1];
-          if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
-          collection = name as CollectionName;
-          return;
-        }
-        if (end === start) return;
-        if (end - start === 2 && bytes[start] === 93) {
-          const line = text();
-          if (line === '],' || line === ']}') {
-            finished = line === ']}';
-            collection = undefined;
-            return;
+        let next = nextOf.get(collection);
+        if (next === undefined) nextOf.set(collection, (next = []));
+        const from = window.start;
+        const spans = fieldSpans(window.text, markers, start - from, recordEnd - from, next);
+        if (spans !== null) {
+          // A field that holds what it held in the line before (the tenant, mostly) reuses that string.
+          let previous = previousOf.get(collection);
+          if (previous === undefined) previousOf.set(collection, (previous = []));
+          const values: string[] = [];
+          for (let i = 0; i < names.length; i++) {
+            const valueStart = spans[2 * i]!;
+            const valueEnd = spans[2 * i + 1]!;
+            const last = previous[i];
+            const same =
+              last !== undefined && last.length === valueEnd - valueStart && window.text.startsWith(last, valueStart);
+            values.push(same ? last : (previous[i] = bytes.toString('latin1', from + valueStart, from + valueEnd)));
           }
+          if (lines.putLine(collection, position, recordEnd - start, values)) return;
         }
-        // Records are separated by a comma at the end of each line but the last.
-        const recordEnd = bytes[end - 1] === 44 ? end - 1 : end;
-        if (lines !== undefined && ascii) {
-          const { names, markers } = fields![collection];
-          const line = bytes.toString('latin1', start, recordEnd);
-          const spans = fieldSpans(line, markers);
-          if (spans !== null) {
-            const values: string[] = [];
-            for (let i = 0; i < names.length; i++)
-              values.push(bytes.toString('latin1', start + spans[2 * i]!, start + spans[2 * i + 1]!));
-            if (lines.putLine(collection, bytes, start, recordEnd, values)) return;
-          }
-        }
-        const record: unknown = JSON.parse(bytes.toString(ascii ? 'latin1' : 'utf8', start, recordEnd));
-        const problem = recordProblem(collection, record);
-        if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
-        sink.put({ op: 'put', collection, record } as Mutation);
-      },
-      lines !== undefined,
-    );
+      }
+      const record: unknown = JSON.parse(bytes.toString(ascii ? 'latin1' : 'utf8', start, recordEnd));
+      const problem = recordProblem(collection, record);
+      if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
+      sink.put({ op: 'put', collection, record } as Mutation);
+    });
     if (header === undefined) throw new NotLineLayout();
     if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
     if (check !== undefined) {
@@ -297,6 +343,8 @@ export async function readSnapshot(file: string, sink: SnapshotSink): Promise<Sn
     }
   } finally {
     check?.stop();
+    if (lines === undefined) closeSync(fd);
+    else lines.finishReading();
   }
   return header;
 }

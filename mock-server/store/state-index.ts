@@ -17,7 +17,8 @@ import {
 import type { SnapshotSource } from './snapshot-file.ts';
 import { jsonSizeOf } from './json-size.ts';
 import { fieldMarkers, fieldSpans } from './line-fields.ts';
-import { LineSlabs } from './line-slabs.ts';
+import { HeldLines } from './held-lines.ts';
+import { StoreUnavailable } from './store-unavailable.ts';
 
 /**
  * An index by one text field of the records, within the scope of another (their tenant, say) or of none.
@@ -45,6 +46,12 @@ interface Index {
   fields: IndexFields;
   // Two levels rather than concatenated "scope+key" strings: no string is built per record.
   scopes: Map<string, ScopeKeys>;
+  /**
+   * The key last added to when its members were a Set, until something is removed from the index: records
+   * come in runs of one key (a tenant's, a conversation's), and a start on a large store then skips two
+   * map lookups for most of its records.
+   */
+  lastAdded: { scope: string; key: string; members: Set<string> } | null;
 }
 
 /** Where a record goes in an index: a scope ('' for none) and a key within it. */
@@ -97,13 +104,13 @@ class IndexedCollection<T extends TenantRecord> {
 
   constructor(
     indexes: Record<string, IndexFields>,
-    private readonly lines: LineSlabs,
+    private readonly lines: HeldLines,
     private readonly parseLine: (line: string) => T,
   ) {
     const names = new Map<string, Index>();
     const fields = new Set(['id']);
     for (const [name, index] of Object.entries(indexes)) {
-      const entry = { fields: index, scopes: new Map() };
+      const entry: Index = { fields: index, scopes: new Map(), lastAdded: null };
       names.set(name, entry);
       this.indexes.push(entry);
       if (index.scope !== undefined) fields.add(index.scope);
@@ -131,8 +138,12 @@ class IndexedCollection<T extends TenantRecord> {
   get(id: string): T | undefined {
     const stored = this.byId.get(id);
     if (typeof stored !== 'number') return stored;
-    // Released only once parsed: a line that fails stays held, and its buffer with it.
+    // Released only once parsed: a line that fails stays held.
     const record = this.parseLine(this.lines.text(stored));
+    if (record.id !== id)
+      throw new StoreUnavailable(
+        `the record held as ${id} reads as ${record.id}: the data file was changed under the mock`,
+      );
     this.lines.release(stored);
     this.byId.set(id, record);
     return record;
@@ -183,35 +194,42 @@ class IndexedCollection<T extends TenantRecord> {
       // An updated record keeps its place, so "first" and "latest" mean creation order.
       if (previousPlace !== null && place[0] === previousPlace[0] && place[1] === previousPlace[1]) continue;
       if (previousPlace !== null) remove(index, previousPlace, record.id);
-      this.addTo(index, place, record.id);
+      this.addTo(index, place[0], place[1], record.id);
     }
   }
 
   /**
-   * Holds a record as its JSON line (the ASCII bytes[start, end), which must not change afterwards),
-   * indexed by `fields` (the values of lineFields, in order), or returns false when a record of that id
-   * is held already or the line cannot be held (the caller parses the line and puts it).
+   * Holds a record as its JSON line (ASCII, `length` bytes at `position` in the file the lines are read
+   * from), indexed by `fields` (the values of lineFields, in order), or returns false when a record of
+   * that id is held already or the line cannot be held (the caller parses the line and puts it).
    */
-  putLine(bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean {
+  putLine(position: number, length: number, fields: readonly string[]): boolean {
     const id = fields[0]!;
     if (this.byId.has(id)) return false;
-    const line = this.lines.hold(bytes, start, end);
+    const line = this.lines.hold(position, length);
     if (line === null) return false;
     this.byId.set(id, line);
     for (let i = 0; i < this.indexes.length; i++) {
       const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
-      this.addTo(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
+      this.addTo(this.indexes[i]!, scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!, id);
     }
     return true;
   }
 
-  private addTo(index: Index, place: readonly [string, string], id: string): void {
-    const keys = index.scopes.get(place[0]);
-    const members = membersOf(keys, place[1]);
-    if (typeof members === 'object') members.add(id);
-    else {
-      const grown = withMembers(keys, place[1], members === undefined ? id : new Set([members, id]));
-      if (grown !== keys) index.scopes.set(place[0], grown);
+  private addTo(index: Index, scope: string, key: string, id: string): void {
+    const last = index.lastAdded;
+    if (last !== null && last.key === key && last.scope === scope) {
+      last.members.add(id);
+      return;
+    }
+    const keys = index.scopes.get(scope);
+    const members = membersOf(keys, key);
+    if (typeof members === 'object') {
+      members.add(id);
+      index.lastAdded = { scope, key, members };
+    } else {
+      const grown = withMembers(keys, key, members === undefined ? id : new Set([members, id]));
+      if (grown !== keys) index.scopes.set(scope, grown);
     }
   }
 
@@ -270,6 +288,8 @@ class IndexedCollection<T extends TenantRecord> {
 }
 
 function remove(index: Index, [scope, key]: readonly [string, string], id: string): void {
+  // A Set may become a single id or go: the next add looks its key up again.
+  index.lastAdded = null;
   const keys = index.scopes.get(scope);
   const members = membersOf(keys, key);
   if (members === undefined) return;
@@ -322,7 +342,7 @@ const TENANT: IndexFields = { key: 'tenant' };
 export class StateIndex {
   meta: StoreMeta | null = null;
   /** The JSON lines of records not read since the store was opened. */
-  private readonly lines = new LineSlabs();
+  private readonly lines = new HeldLines();
   /**
    * Told when a record held as its JSON line is parsed: its tenant, and how much larger its estimated
    * JSON size (jsonSizeOf) is than the line's length, which is what it was counted as while a line.
@@ -373,12 +393,27 @@ export class StateIndex {
     return this.collection(collection).lineFields;
   }
 
+  /** Records put with putLine are lines of this snapshot file, open as `fd` (which this state closes). */
+  readLinesFrom(fd: number, file: string): void {
+    this.lines.readFrom(fd, file);
+  }
+
+  /** The snapshot has been read: its file closes now unless a line of it is held. */
+  finishReadingLines(): void {
+    this.lines.finishReading();
+  }
+
   /**
    * Holds a record read from a snapshot as its JSON line, indexed by `fields` (lineFields' values, found
    * in the line); false when it cannot (a record of that id is held already: put the parsed record).
    */
-  putLine(collection: CollectionName, bytes: Buffer, start: number, end: number, fields: readonly string[]): boolean {
-    return this.collection(collection).putLine(bytes, start, end, fields);
+  putLine(collection: CollectionName, position: number, length: number, fields: readonly string[]): boolean {
+    return this.collection(collection).putLine(position, length, fields);
+  }
+
+  /** Closes the snapshot file that held lines are read from: for a state that will not be read again. */
+  closeLines(): void {
+    this.lines.close();
   }
 
   /** Each record of a collection as held: parsed, or its JSON line (written to a snapshot as it is). */

@@ -122,8 +122,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
         put: (mutation) => state.apply([mutation]),
         lines: {
           fieldsOf: (collection) => state.lineFields(collection),
-          putLine: (collection, bytes, start, end, fields) => state.putLine(collection, bytes, start, end, fields),
+          readFrom: (fd, file) => state.readLinesFrom(fd, file),
+          putLine: (collection, position, length, fields) => state.putLine(collection, position, length, fields),
+          finishReading: () => state.finishReadingLines(),
           discard: () => {
+            state.closeLines();
             state = new StateIndex();
           },
         },
@@ -137,7 +140,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
         seq = batch.seq;
       }
     } catch (error) {
-      // The log may already be open; a store that does not load must not hold on to it.
+      // The log and the snapshot may already be open; a store that does not load must not hold on to them.
+      state.closeLines();
       await persistence.release();
       throw error;
     }
