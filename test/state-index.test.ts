@@ -3,6 +3,7 @@
  * the snapshot or the log): lookups stay right while an index scope moves between one key and many,
  * and sharing strings between records never changes what a record holds.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createCallForUpdate, type NewCallInput } from '../mock-server/domain/call-transitions.ts';
 import { KEY_PREFIX, SalesforceIdFactory } from '../mock-server/ids/salesforce-id.ts';
@@ -180,5 +181,87 @@ describe('participant lists shared between calls', () => {
     expect(listOf(3)).toBe(listOf(4));
     expect(listOf(5)).not.toBe(listOf(0));
     expect([0, 1, 2, 3, 4, 5].map(listOf)).toEqual([caller, caller, other, two, two, extra]);
+  });
+});
+
+describe('the indexes against a plain model', () => {
+  // Records put, moved, deleted and dropped by tenant in any order: every index answer is what a list of
+  // the records in the order they came (an update keeps its place) gives. Most runs start with one
+  // tenant, where an index holds its only place without storing members, until a record comes elsewhere.
+  const tenants = ['00DSM0000000MCK2A2/MyContactCenter', '00DSM0000000OTHER2/Other'];
+  const keys = ['k1', 'k2', 'k3'];
+  const op = fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        op: fc.constant('put' as const),
+        id: fc.integer({ min: 0, max: 5 }),
+        tenant: fc.constantFrom(...tenants),
+        key: fc.constantFrom(...keys),
+      }),
+    },
+    { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), id: fc.integer({ min: 0, max: 5 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ op: fc.constant('dropTenant' as const), tenant: fc.constantFrom(...tenants) }),
+    },
+  );
+  const template = callWithConversation('template').call;
+  const callId = (i: number) => `0LQSM0${String(i).padStart(12, '0')}`;
+
+  it('answers every look-up as the list of records does', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 30 }), fc.boolean(), (ops, oneTenant) => {
+        const state = new StateIndex();
+        let model: VoiceCallRecord[] = [];
+        for (const step of ops) {
+          if (step.op === 'put') {
+            const record: VoiceCallRecord = {
+              ...template,
+              id: callId(step.id),
+              tenant: oneTenant ? tenants[0]! : step.tenant,
+              vendorCallKey: step.key,
+              // A call keeps its conversation (the state keeps the one it had when the record has none).
+              conversationId: `0dwSM0${String(step.id % 3).padStart(12, '0')}`,
+            };
+            const at = model.findIndex((call) => call.id === record.id);
+            if (at < 0) model.push(record);
+            else if (model[at]!.tenant !== record.tenant) {
+              // Another tenant: the update moves it to the end of its new tenant's records.
+              model = [...model.slice(0, at), ...model.slice(at + 1), record];
+            } else model[at] = record;
+            state.apply([{ op: 'put', collection: 'calls', record: structuredClone(record) }]);
+          } else if (step.op === 'delete') {
+            model = model.filter((call) => call.id !== callId(step.id));
+            state.apply([{ op: 'delete', collection: 'calls', id: callId(step.id) }]);
+          } else {
+            model = model.filter((call) => call.tenant !== step.tenant);
+            state.apply([{ op: 'dropTenant', tenant: step.tenant }]);
+          }
+          const idsOf = (calls: VoiceCallRecord[]) => calls.map((call) => call.id);
+          expect(state.tenants()).toEqual(new Set(model.map((call) => call.tenant)));
+          for (const tenant of tenants) {
+            const inTenant = model.filter((call) => call.tenant === tenant);
+            expect(idsOf(state.ofTenant('calls', tenant))).toEqual(idsOf(inTenant));
+            expect(state.countsOf(tenant).calls).toBe(inTenant.length);
+            for (const key of keys) {
+              expect(new Set(idsOf(state.legsByVendorKey(tenant, key)))).toEqual(
+                new Set(idsOf(inTenant.filter((call) => call.vendorCallKey === key))),
+              );
+            }
+            expect([...state.sizesByTenant('calls')].filter(([owner]) => owner === tenant)).toHaveLength(
+              inTenant.length,
+            );
+          }
+          for (let c = 0; c <= 2; c++) {
+            const conversation = `0dwSM0${String(c).padStart(12, '0')}`;
+            expect(state.countIn('calls', 'conversation', conversation)).toBe(
+              model.filter((call) => call.conversationId === conversation).length,
+            );
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });

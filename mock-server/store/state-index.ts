@@ -52,6 +52,13 @@ interface Index {
    * map lookups for most of its records.
    */
   lastAdded: { scope: string; key: string; members: Set<string> } | null;
+  /**
+   * The one place of every record of the collection, while all are at one (a store of one tenant: its
+   * tenant index). Its members are then the collection's ids, not stored here (`scopes` is empty): a
+   * large store saves a Set entry per record, and a fifth of its start. Cleared, and the members stored,
+   * when a record comes at another place or moves there.
+   */
+  everyRecord: { scope: string; key: string } | null;
 }
 
 /** Where a record goes in an index: a scope ('' for none) and a key within it. */
@@ -110,7 +117,7 @@ class IndexedCollection<T extends TenantRecord> {
     const names = new Map<string, Index>();
     const fields = new Set(['id']);
     for (const [name, index] of Object.entries(indexes)) {
-      const entry: Index = { fields: index, scopes: new Map(), lastAdded: null };
+      const entry: Index = { fields: index, scopes: new Map(), lastAdded: null, everyRecord: null };
       names.set(name, entry);
       this.indexes.push(entry);
       if (index.scope !== undefined) fields.add(index.scope);
@@ -173,11 +180,8 @@ class IndexedCollection<T extends TenantRecord> {
    * tenant index, so that no line is parsed.
    */
   *sizesByTenant(sizeOf: (record: T) => number): IterableIterator<[tenant: string, bytes: number]> {
-    const tenants = this.indexNames.get('tenant')?.scopes.get('');
-    if (tenants === undefined) return;
-    const each = tenants instanceof Map ? tenants : new Map([[tenants.key, tenants.members]]);
-    for (const [tenant, members] of each) {
-      for (const id of typeof members === 'string' ? [members] : members) {
+    for (const tenant of this.keys('tenant')) {
+      for (const id of this.idsAt(this.indexNames.get('tenant')!, '', tenant)) {
         const stored = this.byId.get(id);
         if (stored !== undefined)
           yield [tenant, typeof stored === 'number' ? this.lines.length(stored) : sizeOf(stored)];
@@ -193,7 +197,7 @@ class IndexedCollection<T extends TenantRecord> {
       const previousPlace = previous === undefined ? null : placeOf(index, previous);
       // An updated record keeps its place, so "first" and "latest" mean creation order.
       if (previousPlace !== null && place[0] === previousPlace[0] && place[1] === previousPlace[1]) continue;
-      if (previousPlace !== null) remove(index, previousPlace, record.id);
+      if (previousPlace !== null) this.removeFrom(index, previousPlace, record.id);
       this.addTo(index, place[0], place[1], record.id);
     }
   }
@@ -216,7 +220,18 @@ class IndexedCollection<T extends TenantRecord> {
     return true;
   }
 
+  /** Adds the id (already in byId) at a place of the index. */
   private addTo(index: Index, scope: string, key: string, id: string): void {
+    const every = index.everyRecord;
+    if (every !== null) {
+      if (every.key === key && every.scope === scope) return;
+      this.storeEveryRecord(index, id);
+    } else if (this.byId.size === 1 && index.scopes.size === 0) {
+      // The first record: until one comes at another place, every record is at its place.
+      index.everyRecord = { scope, key };
+      index.lastAdded = null;
+      return;
+    }
     const last = index.lastAdded;
     if (last !== null && last.key === key && last.scope === scope) {
       last.members.add(id);
@@ -247,23 +262,53 @@ class IndexedCollection<T extends TenantRecord> {
       const fields = this.lineFields.map((_, i) => line.slice(spans[2 * i], spans[2 * i + 1]));
       for (let i = 0; i < this.indexes.length; i++) {
         const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
-        remove(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
+        this.removeFrom(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
       }
       this.lines.release(stored);
     } else {
-      for (const index of this.indexes) remove(index, placeOf(index, stored), id);
+      for (const index of this.indexes) this.removeFrom(index, placeOf(index, stored), id);
     }
     this.byId.delete(id);
+    if (this.byId.size === 0) for (const index of this.indexes) index.everyRecord = null;
+  }
+
+  /**
+   * Takes the id from a place of the index. With every record at one place nothing is stored: a deleted
+   * record leaves byId next, and a moved one is added at its new place next, which stores the others.
+   */
+  private removeFrom(index: Index, place: readonly [string, string], id: string): void {
+    if (index.everyRecord === null) remove(index, place, id);
+  }
+
+  /** Stores the members of everyRecord's place: every id but `leaving`, which is being added elsewhere. */
+  private storeEveryRecord(index: Index, leaving: string): void {
+    const every = index.everyRecord!;
+    index.everyRecord = null;
+    const ids = new Set(this.byId.keys());
+    ids.delete(leaving);
+    // Stored as remove() leaves them: one id on its own, a Set of more.
+    if (ids.size > 0)
+      index.scopes.set(every.scope, { key: every.key, members: ids.size === 1 ? ids.values().next().value! : ids });
+  }
+
+  /** The ids at a place of the index, in the order they came. */
+  private idsAt(index: Index, scope: string, key: string): Iterable<string> {
+    const every = index.everyRecord;
+    if (every !== null) return every.scope === scope && every.key === key ? this.byId.keys() : [];
+    const members = membersOf(index.scopes.get(scope), key);
+    return members === undefined ? [] : typeof members === 'string' ? [members] : members;
   }
 
   /** The ids an index key holds, without parsing lines. */
   idsOf(index: string, key: string, scope = ''): string[] {
-    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
-    return members === undefined ? [] : typeof members === 'string' ? [members] : [...members];
+    const named = this.indexNames.get(index);
+    return named === undefined ? [] : [...this.idsAt(named, scope, key)];
   }
 
   /** The keys an index holds in a scope (e.g. every tenant). */
   keys(index: string, scope = ''): string[] {
+    const every = this.indexNames.get(index)?.everyRecord;
+    if (every !== undefined && every !== null) return every.scope === scope ? [every.key] : [];
     const keys = this.indexNames.get(index)?.scopes.get(scope);
     if (keys === undefined) return [];
     return keys instanceof Map ? [...keys.keys()] : [keys.key];
@@ -271,15 +316,18 @@ class IndexedCollection<T extends TenantRecord> {
 
   /** How many records an index key holds, without collecting them. */
   count(index: string, key: string, scope = ''): number {
-    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
+    const named = this.indexNames.get(index);
+    const every = named?.everyRecord;
+    if (every !== undefined && every !== null) return every.scope === scope && every.key === key ? this.byId.size : 0;
+    const members = membersOf(named?.scopes.get(scope), key);
     return members === undefined ? 0 : typeof members === 'string' ? 1 : members.size;
   }
 
   find(index: string, key: string, scope = ''): T[] {
-    const members = membersOf(this.indexNames.get(index)?.scopes.get(scope), key);
-    if (members === undefined) return [];
+    const named = this.indexNames.get(index);
+    if (named === undefined) return [];
     const found: T[] = [];
-    for (const id of typeof members === 'string' ? [members] : members) {
+    for (const id of this.idsAt(named, scope, key)) {
       const record = this.get(id);
       if (record !== undefined) found.push(record);
     }
