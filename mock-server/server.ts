@@ -45,6 +45,7 @@ import { VERSION } from './package-files.ts';
 import { DEFAULTS } from './defaults.ts';
 import type { StorageLimits } from './tenancy/storage-limits.ts';
 import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
+import { merged } from './object-merge.ts';
 
 function storageLimitsOf(options: MockServerOptions): StorageLimits {
   return {
@@ -56,10 +57,10 @@ function storageLimitsOf(options: MockServerOptions): StorageLimits {
 }
 
 function retentionPolicyOf(options: MockServerOptions): RetentionPolicy {
-  return {
-    ...(options.retainCalls === undefined ? {} : { retainCalls: options.retainCalls }),
-    ...(options.retainForMs === undefined ? {} : { retainForMs: options.retainForMs }),
-  };
+  return merged(
+    options.retainCalls === undefined ? {} : { retainCalls: options.retainCalls },
+    options.retainForMs === undefined ? {} : { retainForMs: options.retainForMs },
+  );
 }
 
 /** How often --retain-for is checked: a tenth of it, between one second and a minute. */
@@ -198,18 +199,17 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     for (const warning of keyWarnings(key.modulusLength))
       logger.warn(`${fixturesFile}: key "${key.name}" of ${key.callCenterApiName}: ${warning}`);
   const dataFile = options.dataFile === undefined ? DEFAULTS.dataFile : options.dataFile;
-  const store = await openStore({
-    ...(options.storeUrl !== undefined
-      ? { databaseUrl: options.storeUrl }
-      : dataFile === null
-        ? {}
-        : { file: dataFile }),
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    persistence: {
-      ...(options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes }),
-      onProblem: (message) => logger.warn(message),
-    },
-  });
+  const where =
+    options.storeUrl !== undefined ? { databaseUrl: options.storeUrl } : dataFile === null ? {} : { file: dataFile };
+  const store = await openStore(
+    merged(where, {
+      persistence: merged(
+        options.compactAfterBytes === undefined ? {} : { compactAfterBytes: options.compactAfterBytes },
+        { onProblem: (message: string) => logger.warn(message) },
+      ),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+    }),
+  );
   if (store.droppedAtLoad > 0) {
     logger.warn(
       `the store's log ended with ${store.droppedAtLoad} incomplete line (a write cut short by a crash, never acknowledged); it was skipped`,

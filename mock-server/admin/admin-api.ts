@@ -27,6 +27,7 @@ import type { RetentionKeeper } from '../tenancy/retention-keeper.ts';
 import type { TenantCensus } from '../tenancy/tenant-census.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { liveAdmin } from './live-admin.ts';
+import { merged } from '../object-merge.ts';
 
 export interface AdminApiOptions {
   version: string;
@@ -60,7 +61,7 @@ export function adminApi(options: AdminApiOptions): Router {
   });
   router.use(keyAdmin(options.keys, options.maxBodyBytes, options.access));
   router.use(clockAdmin(options.clock, options.changeClock, options.maxBodyBytes));
-  router.use(tenantAdmin({ ...options, now: options.clock.now }));
+  router.use(tenantAdmin(merged(options, { now: options.clock.now })));
   router.use(faultAdmin(options));
   router.use(liveAdmin(options));
   return router;

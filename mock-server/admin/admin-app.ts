@@ -8,6 +8,7 @@ import { ADMIN_BASE_PATH } from '../openapi/spec-document.ts';
 import { adminTenant } from './admin-http.ts';
 import { adminApi, type AdminApiOptions } from './admin-api.ts';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.ts';
+import { merged } from '../object-merge.ts';
 
 export function adminApp(
   options: Omit<AdminApiOptions, 'authenticate'> & { authenticate: Authenticator; logger: Logger },
@@ -22,7 +23,7 @@ export function adminApp(
   app.set('etag', false);
   app.use(adminRequestLog((entry) => logger.request(entry)));
   app.use(dashboardRoutes());
-  app.use(ADMIN_BASE_PATH, adminApi({ ...api, authenticate: adminTenant(authenticate, sync) }));
+  app.use(ADMIN_BASE_PATH, adminApi(merged(api, { authenticate: adminTenant(authenticate, sync) })));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -9,6 +9,7 @@ import type { Scenario } from '../../contracts/scenarios.ts';
 import { findCall } from '../domain/call-resolution.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
 import type { TelephonyStore } from '../store/telephony-store.ts';
+import { merged } from '../object-merge.ts';
 
 export interface CallVerifier {
   /** One call by any vendorCallKey of its conversation; null when the journal has nothing of it, kept or dropped. */
@@ -22,10 +23,10 @@ export function callSelectionOf(input: {
   vendorCallKeyPrefix?: string | undefined;
   since?: string | undefined;
 }): CallSelection {
-  return {
-    ...(input.vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix: input.vendorCallKeyPrefix }),
-    ...(input.since === undefined ? {} : { since: input.since }),
-  };
+  return merged(
+    input.vendorCallKeyPrefix === undefined ? {} : { vendorCallKeyPrefix: input.vendorCallKeyPrefix },
+    input.since === undefined ? {} : { since: input.since },
+  );
 }
 
 export function callVerifier(journal: RequestJournal, store: TelephonyStore, tenant: string): CallVerifier {

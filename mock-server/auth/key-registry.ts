@@ -9,6 +9,7 @@ import { createHash, createPublicKey, type KeyObject, X509Certificate } from 'no
 import { id15Of, isSalesforceId } from '../ids/salesforce-id.ts';
 import { readFixtureKey } from '../org/fixture-key-files.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
+import { merged } from '../object-merge.ts';
 
 export interface RegisteredKey {
   /** RFC 7638 thumbprint of the public key: the same key always has the same id. */
@@ -177,7 +178,7 @@ export class KeyRegistry {
     const before = this.keys.length;
     for (const key of await this.shelf.taken()) {
       const { pem, registeredAt, ...meta } = key;
-      await this.add(pem, { ...meta, source: 'admin' }, { shelved: true, registeredAt });
+      await this.add(pem, merged(meta, { source: 'admin' as const }), { shelved: true, registeredAt });
     }
     return this.keys.length > before;
   }
@@ -205,7 +206,7 @@ export class KeyRegistry {
       orgId: options.orgId ?? null,
     };
     const count = this.keys.length;
-    const registered = await this.add(pem, { ...meta, source: 'admin' });
+    const registered = await this.add(pem, merged(meta, { source: 'admin' as const }));
     if (this.keys.length > count && this.shelf !== null) {
       try {
         await this.shelf.put({ pem, ...meta, registeredAt: registered.registeredAt });
@@ -237,14 +238,13 @@ export class KeyRegistry {
         'TOO_MANY_KEYS',
       );
     }
-    const registered: RegisteredKey = {
-      ...meta,
+    const registered: RegisteredKey = merged(meta, {
       id,
       kind,
       key,
       modulusLength: key.asymmetricKeyDetails?.modulusLength ?? 0,
       registeredAt,
-    };
+    });
     this.keys.push(registered);
     return registered;
   }

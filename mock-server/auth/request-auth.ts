@@ -11,6 +11,7 @@ import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { tenantOf, type Tenant } from '../tenancy/tenant.ts';
 import { rememberedTenant, verifyToken, type TokenCheckOptions } from './jwt-verifier.ts';
 import type { KeyRegistry } from './key-registry.ts';
+import { merged } from '../object-merge.ts';
 
 export type AuthMode = 'jwt' | 'off';
 export const TENANT_HEADER = 'Scv-Mock-Tenant';
@@ -114,10 +115,7 @@ export function createAuthenticator(options: {
 /** A rejected token is a 401 too, and carries the challenge like the others. */
 function challenged(error: unknown): never {
   if (error instanceof ApiError && error.status === 401) {
-    throw new ApiError(401, error.errorCode, error.messages, error.extra, {
-      ...error.headers,
-      ...BEARER_CHALLENGE,
-    });
+    throw new ApiError(401, error.errorCode, error.messages, error.extra, merged(error.headers, BEARER_CHALLENGE));
   }
   throw error;
 }

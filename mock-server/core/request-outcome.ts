@@ -9,6 +9,7 @@ import type { RuleHit } from '../../contracts/sequence-rules.ts';
 import type { UndocumentedField } from '../domain/undocumented-field.ts';
 import { type ApiError, RuleViolationError } from '../errors/api-error.ts';
 import type { Tenant } from '../tenancy/tenant.ts';
+import { merged } from '../object-merge.ts';
 
 /** The stored call a request resolved to. */
 export interface OutcomeCall {
@@ -55,13 +56,12 @@ export interface RequestOutcome extends RequestFacts {
 
 /** The outcome of a request that ended in an ApiError, with what was known of it by then. */
 export function errorOutcome(error: ApiError, facts: RequestFacts): RequestOutcome {
-  return {
-    ...facts,
+  return merged(facts, {
     status: error.status,
     headers: error.headers,
     answer: error.body,
     errorCode: error.errorCode,
     ...(error instanceof RuleViolationError ? { violations: error.violations } : {}),
     ...(error.status === 401 || error.status === 403 ? { authProblem: error.messages.join(' ') } : {}),
-  };
+  });
 }

@@ -28,6 +28,7 @@ import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
 import type { CallRateLimit } from '../tenancy/call-rate-limit.ts';
 import { admitWrite } from '../tenancy/storage-limits.ts';
 import { StoreUnavailable } from '../store/store-unavailable.ts';
+import { merged } from '../object-merge.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
 export interface TelephonyRequest {
@@ -147,7 +148,7 @@ export class TelephonyPipeline {
     }
     if (fault === undefined) return outcome;
     // "applied" means the write was kept: the operation ran and succeeded.
-    const ran: RequestOutcome = { ...outcome, fault: { ...fault.fault, applied: outcome.status < 300 } };
+    const ran: RequestOutcome = merged(outcome, { fault: merged(fault.fault, { applied: outcome.status < 300 }) });
     return withPreferenceApplied(honoured, faulted(fault, ran, ran));
   }
 
@@ -225,12 +226,9 @@ export class TelephonyPipeline {
     }
     const { warnings } = operationRequest.rules;
     facts.warnings = warnings;
-    return {
-      ...facts,
-      status: outcome.status,
-      headers: warnings.length === 0 ? {} : { [WARNINGS_HEADER]: warningsHeader(warnings, undocumentedFields) },
-      answer: outcome.body,
-    };
+    const headers: Record<string, string> =
+      warnings.length === 0 ? {} : { [WARNINGS_HEADER]: warningsHeader(warnings, undocumentedFields) };
+    return merged(facts, { status: outcome.status, headers, answer: outcome.body });
   }
 
   /** Which stored call the request was about, for the log and the journal. */
@@ -243,7 +241,7 @@ export class TelephonyPipeline {
 /** Says which preferences were honoured (RFC 7240), when the fault came from the Prefer header. */
 function withPreferenceApplied(prefer: FaultDecision | undefined, outcome: RequestOutcome): RequestOutcome {
   if (prefer === undefined) return outcome;
-  return { ...outcome, headers: { ...outcome.headers, 'Preference-Applied': preferenceApplied(prefer) } };
+  return merged(outcome, { headers: merged(outcome.headers, { 'Preference-Applied': preferenceApplied(prefer) }) });
 }
 
 /**
@@ -251,7 +249,7 @@ function withPreferenceApplied(prefer: FaultDecision | undefined, outcome: Reque
  * a broken body; `ran` is the operation's own outcome when the fault let it run.
  */
 function faulted(decision: FaultDecision, facts: RequestFacts, ran?: RequestOutcome): RequestOutcome {
-  const base: RequestOutcome = ran ?? { ...facts, status: 200, headers: {}, answer: null };
+  const base: RequestOutcome = ran ?? merged(facts, { status: 200, headers: {}, answer: null });
   const { answer } = decision;
   switch (answer.kind) {
     case 'status': {
@@ -260,9 +258,9 @@ function faulted(decision: FaultDecision, facts: RequestFacts, ran?: RequestOutc
     }
     case 'hang':
     case 'drop':
-      return { ...base, delivery: answer.kind };
+      return merged(base, { delivery: answer.kind });
     case 'body':
-      return { ...base, delivery: answer.body };
+      return merged(base, { delivery: answer.body });
     case 'none':
       return base;
   }

@@ -12,6 +12,7 @@ import type {
   RoutingTarget,
   VoiceCallRecord,
 } from '../store/records.ts';
+import { changed } from '../object-merge.ts';
 
 export interface NewCallInput {
   tenant: string;
@@ -99,8 +100,7 @@ export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mut
   const { request, base, parent, ids } = input;
   const id = ids.next(KEY_PREFIX.VoiceCall);
   const conversationId = parent?.conversationId ?? ids.next(KEY_PREFIX.Conversation);
-  const call: VoiceCallRecord = {
-    ...blankCall(id, conversationId, base),
+  const call: VoiceCallRecord = Object.assign(blankCall(id, conversationId, base), {
     parentVoiceCallId: parent?.id ?? null,
     previousCallId: parent?.id ?? null,
     from: request.from,
@@ -112,19 +112,18 @@ export function createCall(input: CreateCallInput): { call: VoiceCallRecord; mut
     ownerId: input.ownerId,
     callAttributes: request.callAttributes ?? null,
     startTime: request.startTime,
-  };
+  });
   const mutations: Mutation[] = [{ op: 'put', collection: 'calls', record: call }];
   if (parent === undefined) {
     mutations.push({ op: 'put', collection: 'conversations', record: newConversation(conversationId, call, base.now) });
   } else {
-    const transferred: VoiceCallRecord = {
-      ...parent,
+    const transferred = changed(parent, {
       nextCallId: id,
       disposition: 'transferred',
       endedBy: parent.endedBy ?? 'transfer',
       endTime: parent.endTime ?? request.startTime,
       updatedAt: base.now,
-    };
+    });
     mutations.push({ op: 'put', collection: 'calls', record: transferred });
   }
   return { call, mutations };
@@ -136,11 +135,11 @@ export function createSalesforceCall(
   fields: { from: string | null; to: string | null; startTime: string },
   ids: SalesforceIdFactory,
 ): { call: VoiceCallRecord; mutations: Mutation[] } {
-  const call: VoiceCallRecord = {
-    ...blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base),
-    ...fields,
-    callSubtype: 'PSTN',
-  };
+  const call: VoiceCallRecord = Object.assign(
+    blankCall(ids.next(KEY_PREFIX.VoiceCall), ids.next(KEY_PREFIX.Conversation), base),
+    fields,
+    { callSubtype: 'PSTN' },
+  );
   return {
     call,
     mutations: [
@@ -182,8 +181,7 @@ const secondsBetween = (start: string, end: string): number => Math.round((Date.
 export function applyUpdate(input: UpdateInput): Mutation[] {
   const { request: r, now } = input;
   const mutations: Mutation[] = [];
-  const call: VoiceCallRecord = {
-    ...input.call,
+  const call = changed(input.call, {
     startTime: r.startTime ?? input.call.startTime,
     endTime: r.endTime ?? input.call.endTime,
     enqueueTime: r.enqueueTime ?? input.call.enqueueTime,
@@ -213,7 +211,7 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
         : input.call.callDurationInSeconds,
     updatedAt: now,
     updateCount: input.call.updateCount + 1,
-  };
+  });
   if (call.acceptTime !== null && call.disposition === 'new') call.disposition = 'in-progress';
 
   if (r.recordingLocation !== undefined) {
@@ -230,11 +228,10 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
     mutations.push({ op: 'put', collection: 'recordings', record: recording });
   }
 
-  let conversation: ConversationRecord = {
-    ...input.conversation,
+  let conversation = changed(input.conversation, {
     startTime: call.id === input.conversation.firstCallId ? call.startTime : input.conversation.startTime,
     endTime: r.endTime ?? input.conversation.endTime,
-  };
+  });
   const closesConversation = r.isActiveCall !== true && call.nextCallId === null && conversation.status === 'open';
   if (r.isActiveCall !== true) {
     call.endedBy = 'update';
@@ -248,13 +245,13 @@ export function applyUpdate(input: UpdateInput): Mutation[] {
   mutations.push({ op: 'put', collection: 'calls', record: call });
 
   if (closesConversation) {
-    conversation = { ...conversation, status: 'closed', closedAt: now };
+    conversation = changed(conversation, { status: 'closed', closedAt: now });
     for (const leg of input.legs) {
       if (leg.id !== call.id && leg.disposition === 'transferred') {
         mutations.push({
           op: 'put',
           collection: 'calls',
-          record: { ...leg, disposition: 'completed', updatedAt: now },
+          record: changed(leg, { disposition: 'completed', updatedAt: now }),
         });
       }
     }
@@ -300,15 +297,14 @@ export function routeCall(input: {
   mutations.push({
     op: 'put',
     collection: 'calls',
-    record: {
-      ...call,
+    record: changed(call, {
       ownerId: input.fields.ownerId ?? call.ownerId,
       queue: input.fields.queue ?? call.queue,
       agent: input.fields.agent ?? call.agent,
       lastRouting: target,
       flowExecutedAt: input.source === 'omniFlow' ? now : call.flowExecutedAt,
       updatedAt: now,
-    },
+    }),
   });
   return mutations;
 }

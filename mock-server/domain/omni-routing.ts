@@ -7,6 +7,7 @@ import type { CallOrigin } from '../../contracts/wire-schemas.ts';
 import type { ContactCenter, Flow, Queue, Rep } from '../org/org-fixture-schema.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import type { RoutingTarget } from '../store/records.ts';
+import { merged } from '../object-merge.ts';
 
 export type RoutingOutcome =
   | { ok: true; target: RoutingTarget; via: string; voicemailRoutingMissing: boolean }
@@ -124,7 +125,7 @@ export function rerouteTarget(center: ContactCenter, last: RoutingTarget): Routi
   const current = mapped.findIndex((rep) => rep.id === last.repId);
   const next = mapped[(current + 1) % mapped.length];
   if (next === undefined || next.id === last.repId) return last;
-  return { ...last, repId: next.id, agent: next.externalId };
+  return merged(last, { repId: next.id, agent: next.externalId });
 }
 
 /** routeVoiceCall: the target is a rep, queue or flow id; a failing flow falls back to fallbackQueue. */

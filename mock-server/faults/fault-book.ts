@@ -14,6 +14,7 @@ import type {
 import type { Operation } from '../../contracts/operations.ts';
 import type { SimulatedOrg } from '../org/simulated-org.ts';
 import { tenantOf } from '../tenancy/tenant.ts';
+import { merged } from '../object-merge.ts';
 
 /** A rule from a --faults file that names no contact center of the simulated org. */
 export class FaultRuleError extends Error {}
@@ -117,7 +118,7 @@ export class FaultBook {
 
   /** Adds a rule, named `id` when given (replicas number a tenant's rules in the database). */
   add(tenant: string, request: FaultRuleRequest, id = `fault-${++this.issued}`): FaultRule {
-    const rule: FaultRule = { ...request, id, tenant, matched: 0, injected: 0, spent: false };
+    const rule: FaultRule = merged(request, { id, tenant, matched: 0, injected: 0, spent: false });
     const rules = this.byTenant.get(tenant) ?? [];
     // Without a seed, a rule's draws still follow a sequence, from its id and the time it was added.
     rules.push({ rule, random: SeededRandom.from(request.seed ?? `${id}:${Date.now()}`) });
@@ -211,14 +212,13 @@ export function decisionOf(
 ): FaultDecision {
   const answer = answerOf(action);
   const apply = action.applyOperation ?? (answer.kind === 'none' || answer.kind === 'body');
-  const fault: InjectedFault = {
-    ...source,
+  const fault: InjectedFault = merged(source, {
     kind: answer.kind === 'none' ? 'delay' : answer.kind,
     ...(answer.kind === 'status' ? { status: answer.status } : {}),
     ...(answer.kind === 'status' && answer.retryAfter !== undefined ? { retryAfter: answer.retryAfter } : {}),
     ...(delayMs > 0 ? { delayMs } : {}),
     applied: apply,
-  };
+  });
   return { fault, delayMs, apply, answer };
 }
 

@@ -7,6 +7,7 @@
 import { FAULT_STATUSES, type FaultStatus } from '../../contracts/fault-schemas.ts';
 import { ApiError } from '../errors/api-error.ts';
 import { decisionOf, type FaultDecision } from './fault-book.ts';
+import { merged } from '../object-merge.ts';
 
 const MAX_DELAY_MS = 120_000;
 
@@ -37,7 +38,7 @@ export function preferDecision(header: string | string[] | undefined): FaultDeci
   const retryAfter = status === 429 || status === 503 ? { retryAfter: 1 } : {};
   return decisionOf(
     { id: 'prefer' },
-    { ...(status === undefined ? {} : { status, ...retryAfter }), ...(delayMs > 0 ? { delayMs } : {}) },
+    merged(status === undefined ? {} : merged({ status }, retryAfter), delayMs > 0 ? { delayMs } : {}),
   );
 }
 

@@ -3,6 +3,7 @@
  * start-up/shutdown notes. Writes go to a stream so tests can capture them.
  */
 import type { Writable } from 'node:stream';
+import { merged } from '../object-merge.ts';
 
 export type LogFormat = 'text' | 'json';
 
@@ -84,7 +85,7 @@ export function createLogger(options: { format: LogFormat; stream?: Writable; qu
     request: (entry) => {
       if (options.quiet === true) return;
       if (options.format === 'json') {
-        write(JSON.stringify({ ...entry, time: entry.time.toISOString(), ms: Number(entry.ms.toFixed(2)) }));
+        write(JSON.stringify(merged(entry, { time: entry.time.toISOString(), ms: Number(entry.ms.toFixed(2)) })));
         return;
       }
       const parts = [

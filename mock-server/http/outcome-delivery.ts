@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { RequestOutcome } from '../core/request-outcome.ts';
 import { writeJson } from './write-json.ts';
+import { merged } from '../object-merge.ts';
 
 export interface Delivered {
   /** null when nothing was answered. */
@@ -44,20 +45,21 @@ export function deliver(res: ServerResponse, outcome: RequestOutcome): void {
       return;
     case 'malformed-json': {
       const text = cutShort(outcome.answer);
-      res.writeHead(outcome.status, {
-        ...outcome.headers,
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(text),
-      });
+      res.writeHead(
+        outcome.status,
+        merged(outcome.headers, {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Length': Buffer.byteLength(text),
+        }),
+      );
       res.end(text);
       return;
     }
     case 'empty':
-      res.writeHead(outcome.status, {
-        ...outcome.headers,
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': 0,
-      });
+      res.writeHead(
+        outcome.status,
+        merged(outcome.headers, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': 0 }),
+      );
       res.end();
       return;
     case undefined:

@@ -3,6 +3,7 @@
  * machinery (ETags, freshness, charset handling), which showed in the benchmark.
  */
 import type { ServerResponse } from 'node:http';
+import { merged } from '../object-merge.ts';
 
 export function writeJson(
   res: ServerResponse,
@@ -11,10 +12,9 @@ export function writeJson(
   headers: Readonly<Record<string, string>> = {},
 ): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-  });
+  res.writeHead(
+    status,
+    merged(headers, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) }),
+  );
   res.end(text);
 }

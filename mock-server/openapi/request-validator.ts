@@ -11,6 +11,7 @@ import type { ErrorObject } from 'ajv';
 import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { SpecDocument } from './spec-document.ts';
+import { merged } from '../object-merge.ts';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the default import is the namespace.
 const addFormats = formatsNamespace.default;
@@ -53,7 +54,7 @@ export class RequestValidator {
         let ajv = instances.get(key);
         if (ajv === undefined) {
           // verbose: errors carry the offending value and schema, so messages can quote them.
-          ajv = new Ajv2020({ ...options, verbose: true, allErrors: true });
+          ajv = new Ajv2020(merged(options, { verbose: true, allErrors: true }));
           addFormats(ajv);
           instances.set(key, ajv);
         }

@@ -7,6 +7,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { createRequire } from 'node:module';
 import type * as Yaml from 'yaml';
 import { packageFile } from '../package-files.ts';
+import { merged } from '../object-merge.ts';
 
 export const SPEC_FILE = packageFile('openapi.yaml');
 export const API_BASE_PATH = '/telephony/v1';
@@ -35,5 +36,5 @@ export function telephonySurface(document: SpecDocument): SpecDocument {
   const paths = Object.fromEntries(
     Object.entries(document.paths ?? {}).filter(([path]) => !path.startsWith(ADMIN_BASE_PATH)),
   );
-  return { ...document, paths };
+  return merged(document, { paths });
 }

@@ -94,25 +94,21 @@ function storeEvents(
   const mutations = underRules(
     {
       operation,
-      facts: {
-        ...shared.facts,
-        ...facts,
+      facts: Object.assign({}, shared.facts, facts, {
         pathKey,
         conversation: conversation.status,
         eventsSorted: unsortedAt < 0,
         eventTimesInSeconds: inSeconds !== undefined,
         sentimentOutOfRange: outOfRange !== undefined,
-      },
-      vars: {
-        ...shared.vars,
-        ...vars,
+      }),
+      vars: Object.assign({}, shared.vars, vars, {
         key,
         firstLegKey: conversation.firstVendorCallKey,
         unsortedAt: unsortedAt < 0 ? '' : `events[${unsortedAt}] starts before events[${unsortedAt - 1}]`,
         secondsAt: inSeconds?.at,
         asSeconds: inSeconds?.asSeconds,
         rangeProblem: outOfRange,
-      },
+      }),
       callState: callStateOf(store, firstCall),
     },
     env.rules,

@@ -13,6 +13,7 @@ import type { Mutation, NumberReservationRecord } from '../../store/records.ts';
 import { ApiError } from '../../errors/api-error.ts';
 import { requestFacts, underRules } from '../rule-enforcement.ts';
 import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
+import { merged } from '../../object-merge.ts';
 
 export function reserveRoutableNumber(
   req: OperationRequest<ReserveRoutableNumberRequest>,
@@ -24,8 +25,10 @@ export function reserveRoutableNumber(
   const outcome = underRules(
     {
       operation: 'reserveRoutableNumber',
-      facts: { ...shared.facts, countryNotListed: !(ROUTABLE_NUMBER_COUNTRIES as readonly string[]).includes(country) },
-      vars: { ...shared.vars, country, listed: ROUTABLE_NUMBER_COUNTRIES.join(', ') },
+      facts: merged(shared.facts, {
+        countryNotListed: !(ROUTABLE_NUMBER_COUNTRIES as readonly string[]).includes(country),
+      }),
+      vars: merged(shared.vars, { country, listed: ROUTABLE_NUMBER_COUNTRIES.join(', ') }),
     },
     env.rules,
     req.rules,

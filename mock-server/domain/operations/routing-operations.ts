@@ -25,6 +25,7 @@ import { rerouteTarget, routeByOmniFlow, routeToTarget, type RoutingOutcome } fr
 import { ApiError } from '../../errors/api-error.ts';
 import { requestFacts, underRules } from '../rule-enforcement.ts';
 import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
+import { merged } from '../../object-merge.ts';
 
 interface RoutedCall {
   call: VoiceCallRecord;
@@ -64,16 +65,15 @@ function routingRequest(
   const mutations = underRules(
     {
       operation,
-      facts: {
-        ...shared.facts,
+      facts: merged(shared.facts, {
         conversation: conversationOf(store, call).status,
         routing: pending === undefined ? 'none' : 'pending',
         everRouted: call.lastRouting !== null,
         unifiedRouting: center.unifiedRouting,
         ...(outcome === undefined ? {} : { voicemailRoutingMissing: outcome.voicemailRoutingMissing }),
         ...extra.facts,
-      },
-      vars: { ...shared.vars, callId: call.id, routingId: pending?.id, callCenter: center.apiName, ...extra.vars },
+      }),
+      vars: merged(shared.vars, { callId: call.id, routingId: pending?.id, callCenter: center.apiName, ...extra.vars }),
       callState: callStateOf(store, call),
     },
     env.rules,
@@ -132,11 +132,17 @@ export function executeOmniFlow(req: OperationRequest<ExecuteOmniFlowRequest>, e
     {
       vars: { dialedNumber: body.dialedNumber },
       routing: (call, center) =>
-        routeByOmniFlow(env.org, center, call.callOrigin, {
-          ...(body.dialedNumber === undefined ? {} : { dialedNumber: body.dialedNumber }),
-          ...(flowDevName === undefined ? {} : { flowDevName }),
-          ...(body.fallbackQueue === undefined ? {} : { fallbackQueue: body.fallbackQueue }),
-        }),
+        routeByOmniFlow(
+          env.org,
+          center,
+          call.callOrigin,
+          Object.assign(
+            {},
+            body.dialedNumber === undefined ? {} : { dialedNumber: body.dialedNumber },
+            flowDevName === undefined ? {} : { flowDevName },
+            body.fallbackQueue === undefined ? {} : { fallbackQueue: body.fallbackQueue },
+          ),
+        ),
     },
     (routing) => routeTo(req, env, routing, requireRoute(routing.outcome, routing.call).target, 'omniFlow'),
   );

@@ -51,8 +51,8 @@ function intakeMessages(
   const mutations = underRules(
     {
       operation,
-      facts: { ...shared.facts, ...limits.facts, pathKey, conversation: conversation.status },
-      vars: { ...shared.vars, ...limits.vars, key, firstLegKey: conversation.firstVendorCallKey },
+      facts: Object.assign({}, shared.facts, limits.facts, { pathKey, conversation: conversation.status }),
+      vars: Object.assign({}, shared.vars, limits.vars, { key, firstLegKey: conversation.firstVendorCallKey }),
       callState,
     },
     env.rules,

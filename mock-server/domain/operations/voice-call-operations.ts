@@ -13,6 +13,7 @@ import { ensureRoomForCall } from '../../tenancy/call-quota.ts';
 import type { Tenant } from '../../tenancy/tenant.ts';
 import type { VoiceCallRecord } from '../../store/records.ts';
 import { type OperationEnv, type OperationOutcome, type OperationRequest } from '../operation-types.ts';
+import { merged } from '../../object-merge.ts';
 
 export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, env: OperationEnv): OperationOutcome {
   const { store, org } = env;
@@ -30,20 +31,18 @@ export function createVoiceCall(req: OperationRequest<CreateVoiceCallRequest>, e
   const created = underRules(
     {
       operation: 'createVoiceCall',
-      facts: {
-        ...shared.facts,
+      facts: merged(shared.facts, {
         transferParent: !isTransfer ? 'notTransfer' : parent !== undefined ? 'found' : 'missing',
         ...(parent === undefined ? {} : { parentConversation: conversationOf(store, parent).status }),
         vendorCallKeyInUse: existing !== undefined,
         callAttributesNotJson: attributesProblem !== null,
-      },
-      vars: {
-        ...shared.vars,
+      }),
+      vars: merged(shared.vars, {
         parentKey: body.parentVoiceCallId,
         vendorCallKey: body.vendorCallKey,
         callId: existing?.id,
         parseProblem: attributesProblem ?? undefined,
-      },
+      }),
       ...(parent === undefined ? {} : { callState: callStateOf(store, parent) }),
     },
     env.rules,
@@ -119,8 +118,7 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
   const updated = underRules(
     {
       operation: 'updateVoiceCall',
-      facts: {
-        ...shared.facts,
+      facts: merged(shared.facts, {
         callExists: found !== undefined,
         ...(found === undefined
           ? {}
@@ -131,15 +129,14 @@ export function updateVoiceCall(req: OperationRequest<UpdateVoiceCallRequest>, e
             }),
         holdFieldsWithoutRecording: holdFields.length > 0 && body.recordingLocation === undefined,
         callAttributesNotJson: attributesProblem !== null,
-      },
-      vars: {
-        ...shared.vars,
+      }),
+      vars: merged(shared.vars, {
         callId: found?.id,
         callKey: key,
         routingId: pending?.id,
         holdFields: holdFields.join(' and '),
         parseProblem: attributesProblem ?? undefined,
-      },
+      }),
       ...(found === undefined ? {} : { callState: callStateOf(store, found) }),
     },
     env.rules,
