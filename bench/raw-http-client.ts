@@ -50,6 +50,8 @@ export class RawConnection {
   private waiting: ((answer: Answer) => void) | null = null;
   /** False once the connection has closed or failed: it takes no more requests. */
   open = true;
+  /** When the last request went out on it (performance.now()). */
+  lastSent = 0;
 
   constructor(port: number, host: string) {
     this.socket = connect(port, host);
@@ -68,6 +70,7 @@ export class RawConnection {
       return;
     }
     this.waiting = onAnswer;
+    this.lastSent = performance.now();
     this.socket.write(request, 'latin1');
   }
 

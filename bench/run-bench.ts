@@ -169,7 +169,7 @@ async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds
   const figures = await pacedLoadInChild({ ...options, seconds: DURATION, warmUpSeconds: WARM_UP });
   log(
     `  ${label} at ${options.rate} req/s paced: p50 ${figures.p50} ms, p90 ${figures.p90}, p99 ${figures.p99}, max ${figures.max}` +
-      ` (${figures.achievedRate} req/s answered, ${figures.connections} connections, ${figures.non2xx + figures.errors} not 2xx,` +
+      ` (${figures.achievedRate} req/s answered, ${figures.connections} connections (${figures.connectionsOpened} opened during the run), ${figures.non2xx + figures.errors} not 2xx,` +
       ` p99 from the due time ${figures.p99FromDue} ms (sent late by ${figures.sendLatenessP99} ms at p99), CPU steal ${figures.stealPercent ?? '?'} %)`,
   );
   return figures;

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pacedLoad } from '../bench/paced-load.ts';
+import { pacedLoad, warmedPacedLoad } from '../bench/paced-load.ts';
 
 let server: Server;
 let url: string;
@@ -78,5 +78,40 @@ describe('the paced load generator', () => {
       seconds: 0.05,
     });
     expect(figures).toMatchObject({ errors: 5, non2xx: 0 });
+  });
+
+  it('starts the measured run on the connections its warm-up used, and closes every connection at the end', async () => {
+    const plain = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.end('{}'));
+    });
+    let accepted = 0;
+    plain.on('connection', () => accepted++);
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const port = (plain.address() as AddressInfo).port;
+    const openConnections = () =>
+      new Promise<number>((resolve, reject) =>
+        plain.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    try {
+      const figures = await warmedPacedLoad({
+        url: `http://127.0.0.1:${port}/`,
+        method: 'POST',
+        headers: {},
+        body: '{}',
+        rate: 200,
+        seconds: 0.2,
+        warmUpSeconds: 0.2,
+      });
+      expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
+      // The run's pool holds what the warm-up handed over plus what the run opened; the warm-up handed
+      // over at least the connection its last request went out on.
+      expect(figures.connections - figures.connectionsOpened).toBeGreaterThanOrEqual(1);
+      expect(accepted).toBeGreaterThanOrEqual(figures.connections);
+      await expect.poll(openConnections, { timeout: 10_000 }).toBe(0);
+    } finally {
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+    }
   });
 });
