@@ -102,9 +102,14 @@ function requestMaker(options: PacedLoadOptions): (i: number) => string {
 
 /**
  * One run. `connections` are the keep-alive connections to start with (the warm-up's); the run adds the
- * ones it opens to it and leaves them all open, so that the caller decides when to close them.
+ * ones it opens to it and leaves them all open, so that the caller decides when to close them. Its
+ * requests are numbered from `firstId` (after the warm-up's, so that no create repeats a key).
  */
-export async function pacedLoad(options: PacedLoadOptions, connections: RawConnection[] = []): Promise<PacedFigures> {
+export async function pacedLoad(
+  options: PacedLoadOptions,
+  connections: RawConnection[] = [],
+  firstId = 0,
+): Promise<PacedFigures> {
   const url = new URL(options.url);
   const port = Number(url.port || 80);
   const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -132,7 +137,7 @@ export async function pacedLoad(options: PacedLoadOptions, connections: RawConne
         connections.push(connection);
       }
       const used = connection;
-      const request = requestOf(i);
+      const request = requestOf(firstId + i);
       const sent = performance.now();
       lateness[i] = sent - due;
       used.send(request, ({ status }) => {
@@ -176,26 +181,34 @@ export async function pacedLoad(options: PacedLoadOptions, connections: RawConne
 }
 
 /**
- * The warm-up (when `options.warmUpSeconds` is set), then the measured run; every connection is closed
- * at the end. The measured run starts with the connections the warm-up used in its last second. Started
- * with none, its first tenth of a second opened a hundred or more while requests kept falling due, and
- * the mock also closed the warm-up's; those requests waited (at 3,000 req/s, 100-250 of them, 0.3-0.8 %,
- * answered in over 10 ms for that alone). The connections the warm-up opened only for the backlog of a
- * cold start stay open and unused until the end, so that closing them does not fall in the run.
+ * The warm-up (when `options.warmUpSeconds` is set), then the measured run on the connections the
+ * warm-up left; every connection is closed at the end. Started with none, a run's first 100 ms opened a
+ * hundred or more while requests kept falling due, and the mock was closing the warm-up's at the same
+ * time; those requests waited (at 3,000 req/s, 100-250 of them, 0.3-0.8 %, answered in over 10 ms for
+ * that alone). The warm-up's last second is a settling second: before it, the connections opened only
+ * for the backlog of a cold start (idle for the past second) are closed, so that the mock has handled
+ * their closing, and has its connection slots back, before the measured run starts.
  */
 export async function warmedPacedLoad(options: PacedLoadOptions): Promise<PacedFigures> {
   let connections: RawConnection[] = [];
-  const spare: RawConnection[] = [];
-  if (options.warmUpSeconds !== undefined) {
-    await pacedLoad({ ...options, seconds: options.warmUpSeconds }, connections);
-    const recent = performance.now() - 1000;
-    spare.push(...connections.filter((connection) => connection.lastSent < recent));
-    connections = connections.filter((connection) => connection.lastSent >= recent);
-  }
+  let sent = 0;
+  const phase = async (seconds: number) => {
+    const figures = await pacedLoad({ ...options, seconds }, connections, sent);
+    sent += Math.round(options.rate * seconds);
+    return figures;
+  };
   try {
-    return await pacedLoad(options, connections);
+    if (options.warmUpSeconds !== undefined) {
+      const settle = Math.min(1, options.warmUpSeconds / 2);
+      await phase(options.warmUpSeconds - settle);
+      const recent = performance.now() - 1000;
+      for (const connection of connections) if (connection.lastSent < recent) connection.close();
+      connections = connections.filter((connection) => connection.lastSent >= recent);
+      await phase(settle);
+    }
+    return await phase(options.seconds);
   } finally {
-    for (const connection of [...connections, ...spare]) connection.close();
+    for (const connection of connections) connection.close();
   }
 }
 

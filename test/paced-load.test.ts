@@ -80,10 +80,16 @@ describe('the paced load generator', () => {
     expect(figures).toMatchObject({ errors: 5, non2xx: 0 });
   });
 
-  it('starts the measured run on the connections its warm-up used, and closes every connection at the end', async () => {
+  it("numbers requests on from the warm-up, starts the run on the warm-up's connections, and closes all at the end", async () => {
+    const numbers: string[] = [];
     const plain = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => res.end('{}'));
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        numbers.push((JSON.parse(body) as { n: string }).n);
+        res.end('{}');
+      });
     });
     let accepted = 0;
     plain.on('connection', () => accepted++);
@@ -98,12 +104,15 @@ describe('the paced load generator', () => {
         url: `http://127.0.0.1:${port}/`,
         method: 'POST',
         headers: {},
-        body: '{}',
+        body: '{"n":"[<id>]"}',
         rate: 200,
         seconds: 0.2,
         warmUpSeconds: 0.2,
       });
       expect(figures).toMatchObject({ errors: 0, non2xx: 0 });
+      // The warm-up's requests and the run's are numbered on from each other: a create never repeats a key.
+      expect(numbers).toHaveLength(80);
+      expect(new Set(numbers).size).toBe(80);
       // The run's pool holds what the warm-up handed over plus what the run opened; the warm-up handed
       // over at least the connection its last request went out on.
       expect(figures.connections - figures.connectionsOpened).toBeGreaterThanOrEqual(1);
