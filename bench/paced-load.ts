@@ -184,10 +184,11 @@ export async function pacedLoad(
  * The warm-up (when `options.warmUpSeconds` is set), then the measured run on the connections the
  * warm-up left; every connection is closed at the end. Started with none, a run's first 100 ms opened a
  * hundred or more while requests kept falling due, and the mock was closing the warm-up's at the same
- * time; those requests waited (at 3,000 req/s, 100-250 of them, 0.3-0.8 %, answered in over 10 ms for
+ * time; those requests waited (at 3,141 req/s, 70-250 of them, 0.2-0.8 %, answered in over 10 ms for
  * that alone). The warm-up's last second is a settling second: before it, the connections opened only
  * for the backlog of a cold start (idle for the past second) are closed, so that the mock has handled
- * their closing, and has its connection slots back, before the measured run starts.
+ * their closing, and has its connection slots back, before the measured run starts. The phases number
+ * their requests on from each other's.
  */
 export async function warmedPacedLoad(options: PacedLoadOptions): Promise<PacedFigures> {
   let connections: RawConnection[] = [];
