@@ -4,6 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pacedLoad, warmedPacedLoad } from '../bench/paced-load.ts';
 
+/** Listens on a free loopback port; returns the port. */
+async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
 let server: Server;
 let url: string;
 const bodies: string[] = [];
@@ -34,8 +40,7 @@ beforeAll(async () => {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x?y=1`;
+  url = `http://127.0.0.1:${await listenOnLoopback(server)}/x?y=1`;
 });
 
 afterAll(async () => {
@@ -66,8 +71,7 @@ describe('the paced load generator', () => {
 
   it('counts a refused connection as an error, not an answer', async () => {
     const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
+    const port = await listenOnLoopback(closed);
     await new Promise((resolve) => closed.close(resolve));
     const figures = await pacedLoad({
       url: `http://127.0.0.1:${port}/`,
@@ -93,8 +97,7 @@ describe('the paced load generator', () => {
     });
     let accepted = 0;
     plain.on('connection', () => accepted++);
-    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-    const port = (plain.address() as AddressInfo).port;
+    const port = await listenOnLoopback(plain);
     const openConnections = () =>
       new Promise<number>((resolve, reject) =>
         plain.getConnections((error, count) => (error ? reject(error) : resolve(count))),
