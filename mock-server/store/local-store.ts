@@ -27,7 +27,10 @@ export class LocalTelephonyStore extends IndexedStore {
     super(state, ids, droppedAtLoad);
     this.seq = seq;
     this.issuedAtLastCommit = ids.issued;
-    persistence?.setSnapshotSource(() => this.state.snapshotSource(this.seq));
+    persistence?.setSnapshotSource(
+      () => this.state.snapshotSource(this.seq),
+      () => this.totalBytes(),
+    );
   }
 
   get kind(): 'file' | 'memory' {
