@@ -1,13 +1,16 @@
 /**
  * npm run bench:compare -- --base <git revision> [--rounds <n>] [--duration <s>] [--connections <n>]
  *                           [--paced <req/s>] [--node-flags <flags>] [--base-node-flags <flags>]
+ *                           [--args <mock flags>] [--base-args <mock flags>]
  *
  * Did a change make the request path faster? On a shared machine whose speed drifts by a third within
  * minutes, two benchmark runs taken apart cannot say. This builds the base revision in a temporary git
  * worktree, builds the checkout, starts both (in memory, side by side) and loads them in turns with
- * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio.
+ * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio,
+ * and each mock's CPU time per request (process-cpu.ts), which moves far less between runs than req/s.
  * With --paced it compares the latency tail instead: creates due at a fixed rate (paced-load.ts), the
- * p99 of each run. The node flags let one build be compared with itself under other V8 settings.
+ * p99 of each run. The node flags let one build be compared with itself under other V8 settings, and
+ * the mock flags under other options of its own (`--args="--journal-size 0"`).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
@@ -20,21 +23,27 @@ import { signToken } from '../mock-server/auth/token-signer.ts';
 import { freePort } from './free-port.ts';
 import { median } from './median.ts';
 import { pacedLoadInChild } from './paced-load.ts';
+import { processCpuMs } from './process-cpu.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
                            [--paced <req/s>] [--node-flags="<flags>"] [--base-node-flags="<flags>"]
+                           [--args="<mock flags>"] [--base-args="<mock flags>"]
 
 Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
 creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
-requests per second of every round and the median of the rounds' ratios (checkout / base).
+requests per second of every round and the median of the rounds' ratios (checkout / base), and each
+mock's CPU time per request (user and system, all its threads; Linux), which a shared machine's drift
+moves far less than requests per second.
 
   --paced <req/s>            compare the p99 latency at this fixed offered rate instead (open loop,
                              bench/paced-load.ts; 2 s of warm-up a run), with each run's CPU steal
   --node-flags="<flags>"     node flags for the checkout's mock (e.g. --node-flags=--max-semi-space-size=4;
                              with "=", since the value starts with a dash)
   --base-node-flags="<flags>" node flags for the base's mock; --base HEAD with flags on one side
-                             compares two V8 settings on one build`;
+                             compares two V8 settings on one build
+  --args="<mock flags>"      more flags for the checkout's scv-mock start (e.g. --args="--journal-size 0")
+  --base-args="<mock flags>" more flags for the base's scv-mock start`;
 
 const OPTIONS = {
   base: { type: 'string' },
@@ -44,6 +53,8 @@ const OPTIONS = {
   paced: { type: 'string' },
   'node-flags': { type: 'string', default: '' },
   'base-node-flags': { type: 'string', default: '' },
+  args: { type: 'string', default: '' },
+  'base-args': { type: 'string', default: '' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 const parsed = (() => {
@@ -71,7 +82,7 @@ if (PACED !== undefined && !(PACED > 0)) {
   console.error(`--paced takes a rate in requests per second, such as 1000 (got ${flags.paced}).\n\n${USAGE}`);
   process.exit(2);
 }
-const nodeFlags = (value: string) => value.split(/\s+/).filter((flag) => flag !== '');
+const flagList = (value: string) => value.split(/\s+/).filter((flag) => flag !== '');
 
 /** Builds `revision` in a worktree of its own (sharing this checkout's node_modules); returns its folder. */
 function buildRevision(revision: string): string {
@@ -83,12 +94,26 @@ function buildRevision(revision: string): string {
   return folder;
 }
 
-async function startMock(folder: string, flagsOfNode: string[]): Promise<{ url: string; child: ChildProcess }> {
+interface Mock {
+  url: string;
+  child: ChildProcess;
+}
+
+async function startMock(folder: string, flagsOfNode: string[], flagsOfMock: string[]): Promise<Mock> {
   const port = await freePort();
   const entry = join(folder, 'dist/mock-server/cli/run.js');
   if (!existsSync(entry)) throw new Error(`${entry} is missing: the build of ${folder} failed`);
   // The quotas are not what is measured: lifted, so a round never meets a 429.
-  const args = ['start', '--port', String(port), '--in-memory', '--quiet', '--max-calls-per-tenant', '100000000'];
+  const args = [
+    'start',
+    '--port',
+    String(port),
+    '--in-memory',
+    '--quiet',
+    '--max-calls-per-tenant',
+    '100000000',
+    ...flagsOfMock,
+  ];
   const child = spawn(
     process.execPath,
     [...flagsOfNode, entry, ...args, '--max-tenant-bytes', '16gb', '--max-store-bytes', '16gb'],
@@ -122,9 +147,16 @@ const createBody = (vendorCallKey = `compare-${created++}`) =>
     participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
   });
 
-async function load(url: string, seconds: number): Promise<number> {
+interface ThroughputRun {
+  requestsPerSecond: number;
+  /** The mock's CPU time per answered request, µs (null off Linux). */
+  cpuMicros: number | null;
+}
+
+async function load(mock: Mock, seconds: number): Promise<ThroughputRun> {
+  const cpuBefore = processCpuMs(mock.child.pid!);
   const result = await autocannon({
-    url: `${url}/telephony/v1/voiceCalls`,
+    url: `${mock.url}/telephony/v1/voiceCalls`,
     connections: CONNECTIONS,
     duration: seconds,
     requests: [
@@ -135,8 +167,15 @@ async function load(url: string, seconds: number): Promise<number> {
       },
     ],
   });
-  if (result.non2xx > 0) throw new Error(`${url} answered ${result.non2xx} requests with other than 2xx`);
-  return Math.round(result.requests.average);
+  const cpuAfter = processCpuMs(mock.child.pid!);
+  if (result.non2xx > 0) throw new Error(`${mock.url} answered ${result.non2xx} requests with other than 2xx`);
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    cpuMicros:
+      cpuBefore === null || cpuAfter === null || result.requests.total === 0
+        ? null
+        : Math.round(((cpuAfter - cpuBefore) * 1000) / result.requests.total),
+  };
 }
 
 interface PacedRun {
@@ -185,23 +224,35 @@ async function comparePaced(baseUrl: string, checkoutUrl: string): Promise<void>
   );
 }
 
-async function compareThroughput(baseUrl: string, checkoutUrl: string): Promise<void> {
-  const figures = { base: [] as number[], checkout: [] as number[] };
+const cpuText = (micros: number | null) => (micros === null ? '' : `, ${micros} µs CPU a request`);
+
+async function compareThroughput(base: Mock, checkout: Mock): Promise<void> {
+  const runs = { base: [] as ThroughputRun[], checkout: [] as ThroughputRun[] };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const side of orderOf(round))
-      figures[side].push(await load(side === 'base' ? baseUrl : checkoutUrl, DURATION));
-    const i = round - 1;
-    const ratio = figures.checkout[i]! / figures.base[i]!;
+    for (const side of orderOf(round)) runs[side].push(await load(side === 'base' ? base : checkout, DURATION));
+    const [b, c] = [runs.base[round - 1]!, runs.checkout[round - 1]!];
     console.log(
-      `round ${round} of ${ROUNDS}: ${flags.base} ${figures.base[i]} req/s, checkout ${figures.checkout[i]} req/s (${ratio.toFixed(2)}×)`,
+      `round ${round} of ${ROUNDS}: ${flags.base} ${b.requestsPerSecond} req/s${cpuText(b.cpuMicros)}, ` +
+        `checkout ${c.requestsPerSecond} req/s${cpuText(c.cpuMicros)} (${(c.requestsPerSecond / b.requestsPerSecond).toFixed(2)}×)`,
     );
   }
-  const ratios = figures.checkout.map((value, i) => value / figures.base[i]!);
+  const rates = (side: 'base' | 'checkout') => runs[side].map((run) => run.requestsPerSecond);
+  const ratios = runs.checkout.map((run, i) => run.requestsPerSecond / runs.base[i]!.requestsPerSecond);
   console.log(
-    `\ncreates, ${CONNECTIONS} connections, ${DURATION} s a run: ${flags.base} median ${median(figures.base)} req/s, ` +
-      `checkout median ${median(figures.checkout)} req/s; checkout / ${flags.base}: median ${median(ratios).toFixed(2)}× ` +
+    `\ncreates, ${CONNECTIONS} connections, ${DURATION} s a run: ${flags.base} median ${median(rates('base'))} req/s, ` +
+      `checkout median ${median(rates('checkout'))} req/s; checkout / ${flags.base}: median ${median(ratios).toFixed(2)}× ` +
       `(rounds ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
   );
+  const cpu = (side: 'base' | 'checkout') => runs[side].map((run) => run.cpuMicros);
+  const [baseCpu, checkoutCpu] = [cpu('base'), cpu('checkout')];
+  if (baseCpu.every((micros) => micros !== null) && checkoutCpu.every((micros) => micros !== null)) {
+    const cpuRatios = checkoutCpu.map((micros, i) => micros / baseCpu[i]!);
+    console.log(
+      `CPU a request (the mock's process, all threads): ${flags.base} median ${median(baseCpu)} µs, checkout median ` +
+        `${median(checkoutCpu)} µs; checkout / ${flags.base}: median ${median(cpuRatios).toFixed(2)}× ` +
+        `(rounds ${Math.min(...cpuRatios).toFixed(2)}–${Math.max(...cpuRatios).toFixed(2)}×; below 1 is cheaper)`,
+    );
+  }
 }
 
 const baseFolder = buildRevision(flags.base);
@@ -209,14 +260,14 @@ const mocks: ChildProcess[] = [];
 try {
   console.log('building this checkout …');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  const base = await startMock(baseFolder, nodeFlags(flags['base-node-flags']));
-  const checkout = await startMock(ROOT, nodeFlags(flags['node-flags']));
+  const base = await startMock(baseFolder, flagList(flags['base-node-flags']), flagList(flags['base-args']));
+  const checkout = await startMock(ROOT, flagList(flags['node-flags']), flagList(flags.args));
   mocks.push(base.child, checkout.child);
   console.log('warming both up (2 s each) …');
-  await load(base.url, 2);
-  await load(checkout.url, 2);
+  await load(base, 2);
+  await load(checkout, 2);
   if (PACED !== undefined) await comparePaced(base.url, checkout.url);
-  else await compareThroughput(base.url, checkout.url);
+  else await compareThroughput(base, checkout);
 } finally {
   for (const child of mocks) child.kill('SIGTERM');
   // The link first, so that nothing removing the worktree can reach into this checkout's node_modules.
