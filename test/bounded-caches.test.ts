@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../contracts/admin-schemas.ts';
 import { JtiCache } from '../mock-server/auth/jti-cache.ts';
+// An entry's size as the journal counts it: the UTF-8 bytes of its encoding.
+import { encodeEntry, keptBytesOf } from '../mock-server/journal/entry-encoding.ts';
 import { RequestJournal } from '../mock-server/journal/request-journal.ts';
 
 describe('the jti cache', () => {
@@ -51,12 +53,9 @@ function entry(tenant: string, bodyBytes: number): Omit<JournalEntry, 'seq'> {
   };
 }
 
-/** An entry's size as the journal counts it: the UTF-8 bytes of its JSON. */
-const jsonLength = (value: unknown): number => Buffer.byteLength(JSON.stringify(value));
-
 describe('the journal in bytes', () => {
   it('stays under its byte limit across tenants, taking the oldest entries of the largest tenant first', () => {
-    const size = jsonLength({ seq: 1, ...entry('t', 10_000) });
+    const size = keptBytesOf({ seq: 1, ...entry('t', 10_000) });
     const journal = new RequestJournal(1000, 10 * size);
     for (let i = 0; i < 3; i++) journal.record(entry('quiet', 10_000));
     for (let i = 0; i < 20; i++) journal.record(entry('loud', 10_000));
@@ -69,7 +68,7 @@ describe('the journal in bytes', () => {
     expect(journal.list('loud').entries.at(-1)!.seq).toBe(23);
     journal.clear('loud');
     expect(journal.totalBytes).toBe(
-      [1, 2, 3].reduce((sum, seq) => sum + jsonLength({ seq, ...entry('quiet', 10_000) }), 0),
+      [1, 2, 3].reduce((sum, seq) => sum + keptBytesOf({ seq, ...entry('quiet', 10_000) }), 0),
     );
   });
 
@@ -77,7 +76,7 @@ describe('the journal in bytes', () => {
     const journal = new RequestJournal(2);
     for (let i = 0; i < 5; i++) journal.record(entry('t', 100));
     expect(journal.list('t')).toMatchObject({ total: 2, dropped: 3 });
-    expect(journal.totalBytes).toBe(2 * jsonLength({ seq: 1, ...entry('t', 100) }));
+    expect(journal.totalBytes).toBe(2 * keptBytesOf({ seq: 1, ...entry('t', 100) }));
   });
 
   it('counts UTF-8 bytes, and gives non-ASCII bodies back exactly', () => {
@@ -85,8 +84,9 @@ describe('the journal in bytes', () => {
     const text = 'Grüße, 通話 📞';
     const recorded = { ...entry('t', 0), request: { headers: {}, body: { text } } };
     journal.record(recorded);
-    expect(journal.totalBytes).toBe(jsonLength({ seq: 1, ...recorded }));
-    expect(journal.totalBytes).toBeGreaterThan(JSON.stringify({ seq: 1, ...recorded }).length);
+    expect(journal.totalBytes).toBe(keptBytesOf({ seq: 1, ...recorded }));
+    // UTF-8 bytes, not UTF-16 code units.
+    expect(journal.totalBytes).toBeGreaterThan(encodeEntry({ seq: 1, ...recorded }).length);
     expect(journal.list('t').entries[0]!.request.body).toEqual({ text });
   });
 
@@ -103,7 +103,7 @@ describe('the journal in bytes', () => {
     // oldest entry anywhere in the buffer.
     const sizes = [50, 400, 10, 900, 120, 5, 700, 60, 300, 1];
     const capacity = 8;
-    const journal = new RequestJournal(capacity, 3 * jsonLength({ seq: 1, ...entry('a', 900) }));
+    const journal = new RequestJournal(capacity, 3 * keptBytesOf({ seq: 1, ...entry('a', 900) }));
     const model = new Map<string, { seqs: number[]; bytes: number[]; dropped: number }>();
     const total = () => [...model.values()].reduce((sum, m) => sum + m.bytes.reduce((x, y) => x + y, 0), 0);
     const dropOldest = (m: { seqs: number[]; bytes: number[]; dropped: number }) => {
@@ -118,7 +118,7 @@ describe('the journal in bytes', () => {
       const m = model.get(tenant) ?? { seqs: [], bytes: [], dropped: 0 };
       model.set(tenant, m);
       m.seqs.push(i + 1);
-      m.bytes.push(jsonLength({ seq: i + 1, ...e }));
+      m.bytes.push(keptBytesOf({ seq: i + 1, ...e }));
       if (m.seqs.length > capacity) dropOldest(m);
       while (total() > journal.maxBytes) {
         const largest = [...model.values()]

@@ -12,6 +12,7 @@ import {
 } from '../../contracts/admin-schemas.ts';
 import type { Operation } from '../../contracts/operations.ts';
 import { id15Of } from '../ids/salesforce-id.ts';
+import { decodeEntry, encodeEntry } from './entry-encoding.ts';
 
 export interface JournalFilter {
   voiceCallId?: string;
@@ -52,12 +53,13 @@ function callKeysOf(
 }
 
 /**
- * An entry as a ring keeps it: the fields that filters and drop tallies read, and the whole entry as
- * JSON, parsed again when it is listed. A recorded entry is some thirty objects (its request and
- * response bodies, headers, checks); under load each lived through two young-generation collections
- * before it was promoted, and copying them was a large part of every collection's pause. The JSON is
- * kept as UTF-8 bytes in a Buffer, whose bytes live outside the JavaScript heap: a collection copies
- * only the small Buffer object (as a string, the text was 40 % of what each collection copied).
+ * An entry as a ring keeps it: the fields that filters and drop tallies read, and the whole entry
+ * encoded as JSON (entry-encoding.ts), decoded again when it is listed. A recorded entry is some thirty
+ * objects (its request and response bodies, headers, checks); under load each lived through two
+ * young-generation collections before it was promoted, and copying them was a large part of every
+ * collection's pause. The JSON is kept as UTF-8 bytes in a Buffer, whose bytes live outside the
+ * JavaScript heap: a collection copies only the small Buffer object (as a string, the text was 40 % of
+ * what each collection copied).
  */
 interface KeptEntry {
   readonly seq: number;
@@ -85,11 +87,11 @@ function keptEntryOf(entry: JournalEntry): KeptEntry {
     vendorCallKey: entry.vendorCallKey,
     conversationId: entry.conversationId,
     outcomes,
-    text: Buffer.from(JSON.stringify(entry)),
+    text: Buffer.from(encodeEntry(entry)),
   };
 }
 
-const entryOf = (entry: KeptEntry): JournalEntry => JSON.parse(entry.text.toString()) as JournalEntry;
+const entryOf = (entry: KeptEntry): JournalEntry => decodeEntry(entry.text.toString());
 
 /** One tenant's entries, oldest first, with their sizes; the oldest go first when it is full. */
 class Ring {

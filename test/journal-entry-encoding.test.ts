@@ -1,0 +1,73 @@
+// The journal keeps entries encoded (entry-encoding.ts): what is listed must be the entry that was recorded.
+import { describe, expect, it } from 'vitest';
+import type { JournalEntry } from '../contracts/admin-schemas.ts';
+import { RULE_IDS } from '../contracts/sequence-rules.ts';
+import { decodeEntry, encodeEntry } from '../mock-server/journal/entry-encoding.ts';
+import { RequestJournal } from '../mock-server/journal/request-journal.ts';
+
+const passed = (rule: (typeof RULE_IDS)[number]) => ({ rule, scope: 'request', outcome: 'ok' }) as const;
+
+const create: JournalEntry = {
+  seq: 7,
+  time: '2026-12-02T10:00:00.000Z',
+  tenant: '00DSM0000000MCK2A2:MyContactCenter',
+  method: 'POST',
+  path: '/telephony/v1/voiceCalls',
+  operationId: 'createVoiceCall',
+  operation: 'createVoiceCall',
+  params: {},
+  voiceCallId: '0LQSM0EkcWLzVB14SN',
+  vendorCallKey: 'k1',
+  conversationId: '0dwSM0EkcWLzVB14SN',
+  providerName: null,
+  request: {
+    headers: { 'content-type': 'application/json', authorization: 'Bearer [redacted]' },
+    body: {
+      callCenterApiName: 'MyContactCenter',
+      vendorCallKey: 'k1',
+      to: '999999999',
+      from: '+15551234567',
+      initiationMethod: 'Inbound',
+      startTime: '2024-05-01T10:00:00Z',
+      participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
+    },
+  },
+  response: { status: 201, body: { voiceCallId: '0LQSM0EkcWLzVB14SN', errors: [] } },
+  checks: RULE_IDS.slice(0, 5).map(passed),
+  durationMs: 0.412,
+};
+
+describe('journal entry encoding', () => {
+  it('gives back a create entry exactly, in about half the bytes of its JSON', () => {
+    expect(decodeEntry(encodeEntry(create))).toStrictEqual(create);
+    expect(encodeEntry(create).length).toBeLessThan(0.6 * JSON.stringify(create).length);
+  });
+
+  it('keeps what a passed check does not say: warnings, violations, messages, subjects; and a fault', () => {
+    const entry: JournalEntry = {
+      ...create,
+      params: { CALL_ID: 'k1' },
+      providerName: 'Acme Telephony',
+      request: { headers: {}, body: { text: 'Grüße, 通話 📞', nested: [[1, null, true]] } },
+      response: { status: null, body: null },
+      checks: [
+        passed(RULE_IDS[0]),
+        { rule: RULE_IDS[1], scope: 'request', outcome: 'warning', message: 'inferred' },
+        { rule: RULE_IDS[2], scope: 'request', outcome: 'violation', message: 'documented' },
+        { rule: RULE_IDS[3], scope: 'message', outcome: 'ok', subject: 'm-1' },
+      ],
+      fault: { id: 'f1', name: 'drop one', kind: 'drop', applied: false },
+    };
+    expect(decodeEntry(encodeEntry(entry))).toStrictEqual(entry);
+    const bare = { ...create, request: { headers: {}, body: null }, checks: [] };
+    expect(decodeEntry(encodeEntry(bare))).toStrictEqual(bare);
+  });
+
+  it('is what the journal lists, with every rule number decoded to its rule', () => {
+    const journal = new RequestJournal(10);
+    const { seq: _seq, ...recorded } = { ...create, checks: RULE_IDS.map(passed) };
+    journal.record(recorded);
+    const [listed] = journal.list(create.tenant).entries;
+    expect(listed).toStrictEqual({ seq: 1, ...recorded });
+  });
+});
