@@ -194,8 +194,10 @@ console.log('connector tests passed for ' + key);
     const job = runWorkflowJob(readmeBlockContaining('# .github/workflows/connector-contract.yml'), 'contract', {
       cwd: project,
       github: { run_id: '4242' },
-      // npm ci from the cache the package's own install filled.
-      env: { npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+      // npm ci checks its packuments with the registry, as on a runner. With --prefer-offline it trusted a
+      // stale cached one: the install above had resolved node-forge@^1.4.3 from a newer cached document
+      // to 1.4.4 (published 2026-11-23), and npm ci's older abbreviated document did not list it (ETARGET).
+      env: { npm_config_audit: 'false', npm_config_fund: 'false' },
     });
     for (const step of job.steps) expect(step.ok, `${step.name}:\n${step.output}`).toBe(true);
     expect(job.steps.map((s) => s.name)).toHaveLength(9);
