@@ -14,19 +14,26 @@ const RULE_NUMBER = new Map<string, number>(RULE_IDS.map((rule, i) => [rule, i])
 /** A check kept as a number when it says no more than that its rule passed for the request. */
 type EncodedCheck = number | RuleCheck;
 
-type EncodedEntry = [
-  seq: number,
-  time: string,
-  tenant: string,
-  method: string,
-  path: string,
-  operationId: string | null,
-  operation: JournalEntry['operation'],
-  params: Record<string, string>,
-  voiceCallId: string | null,
-  vendorCallKey: string | null,
-  conversationId: string | null,
-  providerName: string | null,
+/** The entry's top-level fields kept as they are, in the order they are kept; the rest follow them. */
+const PLAIN_FIELDS = [
+  'seq',
+  'time',
+  'tenant',
+  'method',
+  'path',
+  'operationId',
+  'operation',
+  'params',
+  'voiceCallId',
+  'vendorCallKey',
+  'conversationId',
+  'providerName',
+] as const satisfies ReadonlyArray<keyof JournalEntry>;
+
+type PlainField = (typeof PLAIN_FIELDS)[number];
+
+/** After the plain fields: the request's headers and body, the response's, the checks, the fault, the duration. */
+type EncodedRest = [
   requestHeaders: Record<string, string>,
   requestBody: unknown,
   responseStatus: JournalEntry['response']['status'],
@@ -46,21 +53,11 @@ const decodeCheck = (check: EncodedCheck): RuleCheck =>
   typeof check === 'number' ? { rule: RULE_IDS[check]!, scope: 'request', outcome: 'ok' } : check;
 
 export function encodeEntry(entry: JournalEntry): string {
+  const encoded: unknown[] = [];
+  for (const field of PLAIN_FIELDS) encoded.push(entry[field]);
   const checks: EncodedCheck[] = [];
   for (const check of entry.checks) checks.push(encodeCheck(check));
-  const encoded: EncodedEntry = [
-    entry.seq,
-    entry.time,
-    entry.tenant,
-    entry.method,
-    entry.path,
-    entry.operationId,
-    entry.operation,
-    entry.params,
-    entry.voiceCallId,
-    entry.vendorCallKey,
-    entry.conversationId,
-    entry.providerName,
+  const rest: EncodedRest = [
     entry.request.headers,
     entry.request.body,
     entry.response.status,
@@ -69,50 +66,24 @@ export function encodeEntry(entry: JournalEntry): string {
     entry.fault ?? null,
     entry.durationMs,
   ];
+  encoded.push(...rest);
   return JSON.stringify(encoded);
 }
 
 export function decodeEntry(text: string): JournalEntry {
-  const [
-    seq,
-    time,
-    tenant,
-    method,
-    path,
-    operationId,
-    operation,
-    params,
-    voiceCallId,
-    vendorCallKey,
-    conversationId,
-    providerName,
-    requestHeaders,
-    requestBody,
-    responseStatus,
-    responseBody,
-    checks,
-    fault,
-    durationMs,
-  ] = JSON.parse(text) as EncodedEntry;
-  return {
-    seq,
-    time,
-    tenant,
-    method,
-    path,
-    operationId,
-    operation,
-    params,
-    voiceCallId,
-    vendorCallKey,
-    conversationId,
-    providerName,
+  const encoded = JSON.parse(text) as unknown[];
+  const plain = {} as Record<PlainField, unknown>;
+  PLAIN_FIELDS.forEach((field, i) => (plain[field] = encoded[i]));
+  const [requestHeaders, requestBody, responseStatus, responseBody, checks, fault, durationMs] = encoded.slice(
+    PLAIN_FIELDS.length,
+  ) as EncodedRest;
+  return Object.assign(plain as Pick<JournalEntry, PlainField>, {
     request: { headers: requestHeaders, body: requestBody },
     response: { status: responseStatus, body: responseBody },
     checks: checks.map(decodeCheck),
     ...(fault === null ? {} : { fault }),
     durationMs,
-  };
+  });
 }
 
 /** The bytes the journal counts for an entry (against --journal-bytes): its encoding's, as UTF-8. */
