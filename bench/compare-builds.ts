@@ -7,7 +7,7 @@
  * minutes, two benchmark runs taken apart cannot say. This builds the base revision in a temporary git
  * worktree, builds the checkout, starts both (in memory, side by side) and loads them in turns with
  * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio,
- * and each mock's CPU time per request (process-cpu.ts), which moves far less between runs than req/s.
+ * and each mock's CPU time per request (process-cpu.ts): its own cost, a cross-check on the req/s ratio.
  * With --paced it compares the latency tail instead: creates due at a fixed rate (paced-load.ts), the
  * p99 of each run. The node flags let one build be compared with itself under other V8 settings, and
  * the mock flags under other options of its own (`--args="--journal-size 0"`).
@@ -33,8 +33,8 @@ const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6
 Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
 creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
 requests per second of every round and the median of the rounds' ratios (checkout / base), and each
-mock's CPU time per request (user and system, all its threads; Linux), which a shared machine's drift
-moves far less than requests per second.
+mock's CPU time per request (user and system, all its threads; Linux): its own cost, whatever share
+of the cores the load generator took, as a cross-check on the req/s ratio.
 
   --paced <req/s>            compare the p99 latency at this fixed offered rate instead (open loop,
                              bench/paced-load.ts; 2 s of warm-up a run), with each run's CPU steal

@@ -1,10 +1,11 @@
 /**
  * The CPU time a process has used, user and system, across all its threads (the garbage collector's
  * helpers included), from /proc/<pid>/stat. Divided by the requests a run answered it gives a process's
- * cost per request, which moves far less between runs on a shared machine than requests per second do:
- * in one series of five rounds on 2026-12-02 a mock's req/s spread over 9,088–9,799 while its CPU per
- * request stayed within 105–112 µs, and on a slow phase of the same machine req/s fell by a third while
- * the CPU per request of the two builds compared kept their order. Linux only: null elsewhere.
+ * own cost per request, whatever share of the cores the load generator took: a cross-check on a req/s
+ * ratio. It drifts with a shared machine about as much as req/s does (one mock's rounds on 2026-12-02:
+ * 127–177 µs while its req/s ran 5,803–7,878), so it too is judged in interleaved rounds; but where the
+ * two disagree, the req/s ratio owes part of its change to something besides the mock's own work (a
+ * compared change measured 1.12× the req/s and 0.95× the CPU a request). Linux only: null elsewhere.
  */
 import { readFileSync } from 'node:fs';
 

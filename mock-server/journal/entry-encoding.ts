@@ -44,9 +44,8 @@ type EncodedRest = [
 ];
 
 function encodeCheck(check: RuleCheck): EncodedCheck {
-  if (check.outcome !== 'ok' || check.scope !== 'request' || check.message !== undefined) return check;
-  if (check.subject !== undefined) return check;
-  return RULE_NUMBER.get(check.rule) ?? check;
+  const plain = check.outcome === 'ok' && check.scope === 'request' && check.message === undefined;
+  return plain && check.subject === undefined ? (RULE_NUMBER.get(check.rule) ?? check) : check;
 }
 
 const decodeCheck = (check: EncodedCheck): RuleCheck =>
