@@ -208,6 +208,32 @@ describe('group commit', () => {
     expect(reopened.legsByVendorKey('t', 'two')).toHaveLength(1);
     await reopened.close();
   });
+
+  it('in memory, applies a commit at once and settles the commits of one turn together, after it', async () => {
+    const store = await openStore({ seed: 'memory-turn' });
+    const settled: string[] = [];
+    const put = (vendorCallKey: string) => {
+      const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);
+      return store
+        .transact('t', () => ({
+          mutations: [
+            { op: 'put', collection: 'calls', record: call },
+            { op: 'put', collection: 'conversations', record: conversation },
+          ],
+          result: undefined,
+        }))
+        .then(() => settled.push(vendorCallKey));
+    };
+    const writes = [put('one'), put('two')];
+    // Applied before either settles: a read right after the commit sees it.
+    expect(store.legsByVendorKey('t', 'two')).toHaveLength(1);
+    // Not settled within the turn, however many microtasks it runs.
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(settled).toEqual([]);
+    await Promise.all(writes);
+    expect(settled).toEqual(['one', 'two']);
+    await store.close();
+  });
 });
 
 describe('compaction under load', () => {

@@ -11,11 +11,14 @@ import type { Mutation } from './records.ts';
 import type { StateIndex } from './state-index.ts';
 import { StoreUnavailable } from './store-unavailable.ts';
 import type { WriteAttempt } from './telephony-store.ts';
+import { TurnEnd } from './turn-end.ts';
 
 export class LocalTelephonyStore extends IndexedStore {
   readonly shared = false;
   private seq: number;
   private issuedAtLastCommit: number;
+  /** In memory, when a commit counts as done: the end of its turn, with the others of that turn. */
+  private readonly turnEnd = new TurnEnd();
 
   constructor(
     state: StateIndex,
@@ -59,7 +62,8 @@ export class LocalTelephonyStore extends IndexedStore {
 
   /**
    * Applies the mutations now; resolves once they are durable (StoreUnavailable when the disk refused
-   * them). `change` is their size change when the caller has it already.
+   * them), and in memory at the end of the turn (turn-end.ts). `change` is their size change when the
+   * caller has it already.
    */
   commit(mutations: readonly Mutation[], change?: ReadonlyMap<string, number>): Promise<void> {
     const batch: Mutation[] = [...mutations];
@@ -70,7 +74,7 @@ export class LocalTelephonyStore extends IndexedStore {
     if (batch.length === 0) return Promise.resolve();
     this.applyCommitted(batch, change);
     this.seq += 1;
-    if (this.persistence === null) return Promise.resolve();
+    if (this.persistence === null) return this.turnEnd.wait();
     return this.persistence.append({ seq: this.seq, mutations: batch }).catch((error: unknown) => {
       throw new StoreUnavailable((error as Error).message);
     });
