@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../contracts/admin-schemas.ts';
 import { RULE_IDS } from '../contracts/sequence-rules.ts';
 import { decodeEntry, encodeEntry } from '../mock-server/journal/entry-encoding.ts';
+import { keptBodyTextOf } from '../mock-server/journal/journal-entry.ts';
+import type { RequestOutcome } from '../mock-server/core/request-outcome.ts';
 import { RequestJournal } from '../mock-server/journal/request-journal.ts';
 
 const passed = (rule: (typeof RULE_IDS)[number]) => ({ rule, scope: 'request', outcome: 'ok' }) as const;
@@ -69,5 +71,46 @@ describe('journal entry encoding', () => {
     journal.record(recorded);
     const [listed] = journal.list(create.tenant).entries;
     expect(listed).toStrictEqual({ seq: 1, ...recorded });
+  });
+
+  it('keeps the request body as the text it came as, which decodes to the body that was parsed', () => {
+    const sent = `\n  ${JSON.stringify(create.request.body, null, 4)}\n`;
+    const encoded = encodeEntry(create, sent);
+    expect(encoded).toContain(sent);
+    expect(decodeEntry(encoded)).toStrictEqual(create);
+    const journal = new RequestJournal(10);
+    const { seq: _seq, ...recorded } = create;
+    journal.record(recorded, undefined, sent);
+    expect(journal.list(create.tenant).entries).toStrictEqual([{ ...create, seq: 1 }]);
+  });
+});
+
+describe('the body text the journal keeps (keptBodyTextOf)', () => {
+  const { seq: _seq, ...entry } = create;
+  const body = entry.request.body;
+  const outcome = (status: number, bodyText: string | undefined): RequestOutcome => ({
+    status,
+    headers: {},
+    answer: null,
+    body,
+    ...(bodyText === undefined ? {} : { bodyText }),
+  });
+
+  it('is the text the body was parsed from, when the entry keeps that body', () => {
+    const text = JSON.stringify(body);
+    expect(keptBodyTextOf(outcome(201, text), entry)).toBe(text);
+    expect(keptBodyTextOf(outcome(201, undefined), entry)).toBeUndefined();
+  });
+
+  it('is not used when the entry keeps a note instead of the body (too deep, or rejected and too large)', () => {
+    const noted = { ...entry, request: { ...entry.request, body: { scvMockNotKept: 'too deep' } } };
+    expect(keptBodyTextOf(outcome(201, JSON.stringify(body)), noted)).toBeUndefined();
+  });
+
+  it('is not used for a rejected body whose text, padded with whitespace, is over the 8 KB kept of rejected ones', () => {
+    const padded = `${JSON.stringify(body)}${' '.repeat(9 * 1024)}`;
+    expect(keptBodyTextOf(outcome(400, padded), entry)).toBeUndefined();
+    expect(keptBodyTextOf(outcome(201, padded), entry)).toBe(padded);
+    expect(keptBodyTextOf(outcome(400, JSON.stringify(body)), entry)).toBe(JSON.stringify(body));
   });
 });

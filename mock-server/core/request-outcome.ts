@@ -26,6 +26,8 @@ export interface RequestFacts {
   params?: Record<string, string>;
   /** The parsed JSON body (undefined when there was none, or it could not be read). */
   body?: unknown;
+  /** The text `body` was parsed from, as the client sent it (the journal keeps it). */
+  bodyText?: string;
   call?: OutcomeCall;
   undocumentedFields?: readonly UndocumentedField[];
   /** Every rule check that ran. */

@@ -12,7 +12,7 @@ import type { OperationEnv, OperationOutcome, OperationRequest } from '../domain
 import { RuleLedger } from '../domain/rule-enforcement.ts';
 import { ApiError, storeUnavailableError } from '../errors/api-error.ts';
 import { WARNINGS_HEADER, warningsHeader } from '../http/warnings-header.ts';
-import { parseJsonBody } from '../http/json-body.ts';
+import { readJsonBody } from '../http/json-body.ts';
 import type { Logger } from '../http/logger.ts';
 import { requestBodySchema, type RequestValidator } from '../openapi/request-validator.ts';
 import { SpecRouter } from '../openapi/spec-router.ts';
@@ -101,7 +101,11 @@ export class TelephonyPipeline {
     try {
       const tenant = this.options.authenticate(request.headers);
       facts.tenant = tenant instanceof Promise ? await tenant : tenant;
-      facts.body = parseJsonBody(await request.readBody(), request.headers['content-type']);
+      const body = readJsonBody(await request.readBody(), request.headers['content-type']);
+      if (body !== undefined) {
+        facts.body = body.value;
+        facts.bodyText = body.text;
+      }
       const route = this.router.route(request.method, request.path, request.shownPath);
       facts.operationId = route.operationId;
       facts.params = route.params;

@@ -115,8 +115,14 @@ function checkMediaType(contentType: string | undefined): void {
   }
 }
 
-/** The JSON value of a request body, or the 415/400 that says what is wrong with it. */
-export function parseJsonBody(buffer: Buffer | undefined, contentType: string | undefined): unknown {
+/** A parsed JSON body and the text it was parsed from (the journal keeps the text, not the value written again). */
+export interface JsonBody {
+  value: unknown;
+  text: string;
+}
+
+/** A request body's JSON value and text (undefined for no body), or the 415/400 that says what is wrong with it. */
+export function readJsonBody(buffer: Buffer | undefined, contentType: string | undefined): JsonBody | undefined {
   if (buffer === undefined || buffer.length === 0) return undefined;
   if (contentType === undefined || !PLAIN_JSON_TYPES.has(contentType)) checkMediaType(contentType);
   // isUtf8 checks natively, then toString decodes without the streaming decoder's checks (twice as fast).
@@ -125,10 +131,14 @@ export function parseJsonBody(buffer: Buffer | undefined, contentType: string | 
   }
   const text = buffer.toString('utf8');
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, text };
   } catch (error) {
     // Only whitespace is no body, like an empty one; asked only when parsing fails.
     if (text.trim() === '') return undefined;
     throw new ApiError(400, 'INVALID_JSON', [`The body is not valid JSON: ${(error as Error).message}.`]);
   }
 }
+
+/** The JSON value of a request body (undefined for no body), or the 415/400 that says what is wrong with it. */
+export const parseJsonBody = (buffer: Buffer | undefined, contentType: string | undefined): unknown =>
+  readJsonBody(buffer, contentType)?.value;

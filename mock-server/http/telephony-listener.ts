@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TelephonyPipeline } from '../core/telephony-pipeline.ts';
 import type { RequestOutcome } from '../core/request-outcome.ts';
 import { describeFault, internalError } from '../errors/api-error.ts';
-import { journalEntryOf, type AnsweredRequest } from '../journal/journal-entry.ts';
+import { journalEntryOf, keptBodyTextOf, type AnsweredRequest } from '../journal/journal-entry.ts';
 import type { RequestJournal } from '../journal/request-journal.ts';
 import { BodyAborted, readBody } from './json-body.ts';
 import type { Logger } from './logger.ts';
@@ -81,7 +81,7 @@ export function telephonyListener(options: TelephonyListenerOptions): TelephonyL
         const entry = journal.enabled ? journalEntryOf(answered) : undefined;
         // On replicas the entry is written for the others before the answer, so that a verify sent to
         // another replica right after it sees this request.
-        const recorded = entry === undefined ? undefined : journalWriter.record(entry);
+        const recorded = entry === undefined ? undefined : journalWriter.record(entry, keptBodyTextOf(outcome, entry));
         if (recorded !== undefined) {
           await recorded.catch((error: unknown) => {
             logger.warn(`could not journal ${method} ${shownPath} for the other replicas: ${(error as Error).message}`);

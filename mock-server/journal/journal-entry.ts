@@ -115,3 +115,15 @@ export function journalEntryOf(answered: AnsweredRequest): Omit<JournalEntry, 's
     durationMs: answered.durationMs,
   };
 }
+
+/**
+ * The text the entry's request body was parsed from, when the entry keeps that body as it came (not a
+ * note that it was too deep or, rejected, too large) and the text is no larger than the body may be kept:
+ * the journal keeps the text rather than writing the value out again.
+ */
+export function keptBodyTextOf(outcome: RequestOutcome, entry: Omit<JournalEntry, 'seq'>): string | undefined {
+  const text = outcome.bodyText;
+  if (text === undefined || entry.request.body !== outcome.body) return undefined;
+  // Whitespace can make a rejected body's text far larger than its value: the limit is on what is kept.
+  return outcome.status < 400 || Buffer.byteLength(text) <= MAX_KEPT_REJECTED_BYTES ? text : undefined;
+}

@@ -7,8 +7,11 @@ import type { JournalEntry } from '../../contracts/admin-schemas.ts';
 import type { RequestJournal } from './request-journal.ts';
 
 export interface JournalWriter {
-  /** Keeps the entry; a promise when it resolves only once every replica can read it. */
-  record(entry: Omit<JournalEntry, 'seq'>): void | Promise<void>;
+  /**
+   * Keeps the entry; a promise when it resolves only once every replica can read it. `bodyText`: the
+   * JSON text of its request body as it came, when the entry keeps that body (keptBodyTextOf).
+   */
+  record(entry: Omit<JournalEntry, 'seq'>, bodyText?: string): void | Promise<void>;
   /** Brings the tenant's journal up to date with other replicas' entries. */
   sync(tenant: string): Promise<void>;
   /** Clears the tenant's journal (on every replica); resolves to how many entries this one held. */
@@ -21,7 +24,7 @@ export interface JournalWriter {
 
 export function localJournalWriter(journal: RequestJournal): JournalWriter {
   return {
-    record: (entry) => journal.record(entry),
+    record: (entry, bodyText) => journal.record(entry, undefined, bodyText),
     sync: () => Promise.resolve(),
     clear: (tenant) => Promise.resolve(journal.clear(tenant)),
     tenants: () => Promise.resolve([]),

@@ -77,7 +77,7 @@ const OUTCOME_BIT = Object.fromEntries(CHECK_OUTCOMES.map((outcome, i) => [outco
   number
 >;
 
-function keptEntryOf(entry: JournalEntry): KeptEntry {
+function keptEntryOf(entry: JournalEntry, bodyText: string | undefined): KeptEntry {
   let outcomes = 0;
   for (const check of entry.checks) outcomes |= OUTCOME_BIT[check.outcome];
   return {
@@ -87,7 +87,7 @@ function keptEntryOf(entry: JournalEntry): KeptEntry {
     vendorCallKey: entry.vendorCallKey,
     conversationId: entry.conversationId,
     outcomes,
-    text: Buffer.from(encodeEntry(entry)),
+    text: Buffer.from(encodeEntry(entry, bodyText)),
   };
 }
 
@@ -233,9 +233,10 @@ export class RequestJournal {
 
   /**
    * Keeps the entry, numbered `seq` when given (a replica's journal: the shared database numbers
-   * entries) or next in this journal's own order.
+   * entries) or next in this journal's own order. `bodyText`: the JSON text its request body was parsed
+   * from, when the entry keeps that body as it came (kept as the text, see encodeEntry).
    */
-  record(entry: Omit<JournalEntry, 'seq'>, seq?: number): void {
+  record(entry: Omit<JournalEntry, 'seq'>, seq?: number, bodyText?: string): void {
     if (!this.enabled) return;
     let ring = this.tenants.get(entry.tenant);
     if (ring === undefined) {
@@ -245,7 +246,7 @@ export class RequestJournal {
     this.seq = seq ?? this.seq + 1;
     const full: JournalEntry = { seq: this.seq, ...entry };
     const before = ring.bytes;
-    ring.push(keptEntryOf(full));
+    ring.push(keptEntryOf(full, bodyText));
     this.bytes += ring.bytes - before;
     while (this.bytes > this.maxBytes) this.bytes -= this.largest().dropOldest();
     this.announce(entry.tenant, { kind: 'entry', entry: full });

@@ -45,10 +45,10 @@ export class SharedJournal implements JournalWriter {
   }
 
   /** Writes the entry for every replica; resolves once it is in the table and in this replica's journal. */
-  async record(entry: Omit<JournalEntry, 'seq'>): Promise<void> {
+  async record(entry: Omit<JournalEntry, 'seq'>, bodyText?: string): Promise<void> {
     if (!this.journal.enabled) return;
     const seq = await this.writes.submit({ tenant: entry.tenant, n: ++this.n, entry });
-    this.journal.record(entry, seq);
+    this.journal.record(entry, seq, bodyText);
   }
 
   /** Takes the entries other replicas wrote for the tenant since this one last looked. */
