@@ -46,6 +46,7 @@ import { DEFAULTS } from './defaults.ts';
 import type { StorageLimits } from './tenancy/storage-limits.ts';
 import { AdminExposureError, adminExposureProblem, isLoopbackHost, type AdminAccess } from './admin/admin-exposure.ts';
 import { merged } from './object-merge.ts';
+import { afterTurn } from './time/after-turn.ts';
 
 function storageLimitsOf(options: MockServerOptions): StorageLimits {
   return {
@@ -104,6 +105,12 @@ export interface MockServerOptions {
   maxEventsPerCall?: number;
   /** Fold the store's write-ahead log into the snapshot once it reaches this size. */
   compactAfterBytes?: number;
+  /**
+   * In memory, answer the writes of one turn of the event loop together, after it (faster under load).
+   * Off by default, for a mock inside a test process whose fake timers may replace setImmediate;
+   * `scv-mock start` turns it on.
+   */
+  settleCommitsAfterTurn?: boolean;
   logger?: Logger;
   clock?: () => Date;
   /** Honour `Prefer: code=…, delay=…` on /telephony/v1 requests (off by default, as the service ignores it). */
@@ -208,6 +215,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         { onProblem: (message: string) => logger.warn(message) },
       ),
       ...(options.seed === undefined ? {} : { seed: options.seed }),
+      settleCommitsAfterTurn: options.settleCommitsAfterTurn === true,
     }),
   );
   if (store.droppedAtLoad > 0) {
@@ -401,7 +409,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
         started.listen(options.port ?? DEFAULTS.port, host, () => {
           server = started;
           retention.start(retentionSweepMs(options.retainForMs));
-          loading = new Promise((next) => setImmediate(next))
+          loading = new Promise((next) => afterTurn(next))
             .then(telephony)
             .then(admin)
             .then(() => undefined);

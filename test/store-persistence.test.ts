@@ -210,7 +210,7 @@ describe('group commit', () => {
   });
 
   it('in memory, applies a commit at once and settles the commits of one turn together, after it', async () => {
-    const store = await openStore({ seed: 'memory-turn' });
+    const store = await openStore({ seed: 'memory-turn', settleCommitsAfterTurn: true });
     const settled: string[] = [];
     const put = (vendorCallKey: string) => {
       const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);

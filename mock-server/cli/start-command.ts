@@ -100,12 +100,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   let baseUrl: string;
   try {
     try {
-      server = await createMockServer({ ...options, logger });
+      server = await createMockServer({ ...options, logger, settleCommitsAfterTurn: true });
     } catch (error) {
       if (!(error instanceof StoreFileError) || !options.moveCorruptStore || options.dataFile === null) throw error;
       logger.warn(error.message);
       for (const moved of moveStoreAside(options.dataFile)) logger.warn(`moved aside: ${moved}`);
-      server = await createMockServer({ ...options, logger });
+      server = await createMockServer({ ...options, logger, settleCommitsAfterTurn: true });
     }
     baseUrl = await server.listen();
   } catch (error) {

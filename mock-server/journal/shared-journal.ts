@@ -45,10 +45,14 @@ export class SharedJournal implements JournalWriter {
   }
 
   /** Writes the entry for every replica; resolves once it is in the table and in this replica's journal. */
-  async record(entry: Omit<JournalEntry, 'seq'>, bodyText?: string): Promise<void> {
+  /**
+   * The body's text is not kept here: the other replicas take the entry from the table, with the value,
+   * and every replica's copy must weigh the same against --journal-bytes.
+   */
+  async record(entry: Omit<JournalEntry, 'seq'>): Promise<void> {
     if (!this.journal.enabled) return;
     const seq = await this.writes.submit({ tenant: entry.tenant, n: ++this.n, entry });
-    this.journal.record(entry, seq, bodyText);
+    this.journal.record(entry, seq);
   }
 
   /** Takes the entries other replicas wrote for the tenant since this one last looked. */

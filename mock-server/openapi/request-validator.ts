@@ -12,6 +12,7 @@ import { OpenAPIBackend, type Operation } from 'openapi-backend';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import type { SpecDocument } from './spec-document.ts';
 import { merged } from '../object-merge.ts';
+import { afterTurn } from '../time/after-turn.ts';
 
 // ajv-formats is CommonJS with a default export; under NodeNext the default import is the namespace.
 const addFormats = formatsNamespace.default;
@@ -171,9 +172,9 @@ export class RequestValidator {
           return;
         }
         this.api.validateRequest({ method: operation.method, path: operation.path, headers: {}, query: {} }, operation);
-        setImmediate(next);
+        afterTurn(next);
       };
-      setImmediate(next);
+      afterTurn(next);
     });
   }
 }

@@ -37,6 +37,7 @@ import {
   type SnapshotSink,
   type SnapshotSource,
 } from './snapshot-file.ts';
+import { afterTurn } from '../time/after-turn.ts';
 
 export interface LoggedBatch {
   seq: number;
@@ -233,7 +234,7 @@ export class FilePersistence {
       this.pending.push({ line, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(() => void this.serially(async () => this.flush()));
+        afterTurn(() => void this.serially(async () => this.flush()));
       }
     });
   }

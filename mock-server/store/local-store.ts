@@ -17,8 +17,8 @@ export class LocalTelephonyStore extends IndexedStore {
   readonly shared = false;
   private seq: number;
   private issuedAtLastCommit: number;
-  /** In memory, when a commit counts as done: the end of its turn, with the others of that turn. */
-  private readonly turnEnd = new TurnEnd();
+  /** In memory, when a commit counts as done: the end of its turn (with the others of that turn), or at once. */
+  private readonly turnEnd: TurnEnd | null;
 
   constructor(
     state: StateIndex,
@@ -26,8 +26,10 @@ export class LocalTelephonyStore extends IndexedStore {
     ids: SalesforceIdFactory,
     seq: number,
     droppedAtLoad: number,
+    settleAfterTurn = false,
   ) {
     super(state, ids, droppedAtLoad);
+    this.turnEnd = settleAfterTurn && persistence === null ? new TurnEnd() : null;
     this.seq = seq;
     this.issuedAtLastCommit = ids.issued;
     persistence?.setSnapshotSource(
@@ -62,8 +64,8 @@ export class LocalTelephonyStore extends IndexedStore {
 
   /**
    * Applies the mutations now; resolves once they are durable (StoreUnavailable when the disk refused
-   * them), and in memory at the end of the turn (turn-end.ts). `change` is their size change when the
-   * caller has it already.
+   * them), or in memory at once or at the end of the turn (turn-end.ts). `change` is their size change when
+   * the caller has it already.
    */
   commit(mutations: readonly Mutation[], change?: ReadonlyMap<string, number>): Promise<void> {
     const batch: Mutation[] = [...mutations];
@@ -74,7 +76,7 @@ export class LocalTelephonyStore extends IndexedStore {
     if (batch.length === 0) return Promise.resolve();
     this.applyCommitted(batch, change);
     this.seq += 1;
-    if (this.persistence === null) return this.turnEnd.wait();
+    if (this.persistence === null) return this.turnEnd?.wait() ?? Promise.resolve();
     return this.persistence.append({ seq: this.seq, mutations: batch }).catch((error: unknown) => {
       throw new StoreUnavailable((error as Error).message);
     });

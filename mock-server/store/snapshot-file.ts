@@ -23,6 +23,7 @@ import {
   type SnapshotData,
   type StoreMeta,
 } from './records.ts';
+import { afterTurn } from '../time/after-turn.ts';
 
 /**
  * Reads a snapshot of another layout (pretty-printed, edited by hand) whole, with lowdb: the document is
@@ -63,7 +64,7 @@ export interface SnapshotSource {
 
 /** Records stringified between two yields to requests: about 0.1 MB of text, well under a millisecond here. */
 const RECORDS_PER_CHUNK = 100;
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldToRequests = () => new Promise<void>((resolve) => afterTurn(resolve));
 const fsyncAsync = promisify(fsync);
 
 /**

@@ -106,6 +106,12 @@ export interface OpenStoreOptions {
   /** Seed for deterministic ids; a stored seed is kept when none is given. */
   seed?: string;
   persistence?: FilePersistenceOptions;
+  /**
+   * In memory, settle each commit at the end of its turn of the event loop, so that the answers of one
+   * turn are written together (store/turn-end.ts). Off by default: in a test process whose fake timers
+   * replace setImmediate no commit would settle. `scv-mock start` turns it on.
+   */
+  settleCommitsAfterTurn?: boolean;
 }
 
 /** Opens a store: loads the snapshot and replays the log of a file, or the shared log of a database. */
@@ -152,7 +158,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Telepho
     options.seed ?? stored?.idSeed ?? SalesforceIdFactory.randomSeed(),
     stored?.idsIssued ?? 0,
   );
-  const store = new LocalTelephonyStore(state, persistence, ids, seq, dropped);
+  const store = new LocalTelephonyStore(state, persistence, ids, seq, dropped, options.settleCommitsAfterTurn);
   if (persistence !== null && loaded?.interruptedCompaction === true) await persistence.compact();
   return store;
 }

@@ -1,3 +1,5 @@
+import { afterTurn } from '../time/after-turn.ts';
+
 /**
  * Gathers what many requests ask of the database in one turn of the event loop and sends it as one
  * statement: a round trip per request would put the database's latency, not its throughput, on every
@@ -24,7 +26,7 @@ export class TurnBatcher<I, O> {
       this.pending.push({ item, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
-      setImmediate(() => {
+      afterTurn(() => {
         this.scheduled = false;
         const flushed = this.serial ? (this.previous = this.previous.then(() => this.flush())) : this.flush();
         this.inFlight.add(flushed);
@@ -36,7 +38,7 @@ export class TurnBatcher<I, O> {
   /** Resolves once everything submitted so far has been sent and answered. */
   async drained(): Promise<void> {
     while (this.scheduled || this.inFlight.size > 0) {
-      if (this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+      if (this.scheduled) await new Promise((resolve) => afterTurn(resolve));
       await Promise.all(this.inFlight);
     }
   }
