@@ -1,13 +1,14 @@
 /**
  * npm run bench:compare -- --base <git revision> [--rounds <n>] [--duration <s>] [--connections <n>]
  *                           [--paced <req/s>] [--node-flags <flags>] [--base-node-flags <flags>]
- *                           [--args <mock flags>] [--base-args <mock flags>]
+ *                           [--args <mock flags>] [--base-args <mock flags>] [--file]
  *
  * Did a change make the request path faster? On a shared machine whose speed drifts by a third within
  * minutes, two benchmark runs taken apart cannot say. This builds the base revision in a temporary git
- * worktree, builds the checkout, starts both (in memory, side by side) and loads them in turns with
- * autocannon, creating calls, so both see the same machine. It prints each round and the median ratio,
- * and each mock's CPU time per request (process-cpu.ts): its own cost, a cross-check on the req/s ratio.
+ * worktree, builds the checkout, starts both side by side (in memory, or with --file each on a store file)
+ * and loads them in turns with autocannon, creating calls, so both see the same machine. It prints each
+ * round and the median ratio, and each mock's CPU time per request (process-cpu.ts): its own cost, a
+ * cross-check on the req/s ratio.
  * With --paced it compares the latency tail instead: creates due at a fixed rate (paced-load.ts), the
  * p99 of each run. The node flags let one build be compared with itself under other V8 settings, and
  * the mock flags under other options of its own (`--args="--journal-size 0"`).
@@ -28,7 +29,7 @@ import { processCpuMs } from './process-cpu.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
                            [--paced <req/s>] [--node-flags="<flags>"] [--base-node-flags="<flags>"]
-                           [--args="<mock flags>"] [--base-args="<mock flags>"]
+                           [--args="<mock flags>"] [--base-args="<mock flags>"] [--file]
 
 Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
 creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
@@ -43,7 +44,9 @@ of the cores the load generator took, as a cross-check on the req/s ratio.
   --base-node-flags="<flags>" node flags for the base's mock; --base HEAD with flags on one side
                              compares two V8 settings on one build
   --args="<mock flags>"      more flags for the checkout's scv-mock start (e.g. --args="--journal-size 0")
-  --base-args="<mock flags>" more flags for the base's scv-mock start`;
+  --base-args="<mock flags>" more flags for the base's scv-mock start
+  --file                     each mock on a store file of its own (in a temporary folder) instead of in
+                             memory: the path npm run bench measures, with the log's writes and folds`;
 
 const OPTIONS = {
   base: { type: 'string' },
@@ -55,6 +58,7 @@ const OPTIONS = {
   'base-node-flags': { type: 'string', default: '' },
   args: { type: 'string', default: '' },
   'base-args': { type: 'string', default: '' },
+  file: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 const parsed = (() => {
@@ -99,6 +103,9 @@ interface Mock {
   child: ChildProcess;
 }
 
+/** Where the mocks keep their store files with --file (removed at the end). */
+const storeFolder = flags.file === true ? mkdtempSync(join(tmpdir(), 'scv-mock-compare-')) : null;
+
 async function startMock(folder: string, flagsOfNode: string[], flagsOfMock: string[]): Promise<Mock> {
   const port = await freePort();
   const entry = join(folder, 'dist/mock-server/cli/run.js');
@@ -108,7 +115,7 @@ async function startMock(folder: string, flagsOfNode: string[], flagsOfMock: str
     'start',
     '--port',
     String(port),
-    '--in-memory',
+    ...(storeFolder === null ? ['--in-memory'] : ['--data', join(storeFolder, `store-${port}.json`)]),
     '--quiet',
     '--max-calls-per-tenant',
     '100000000',
@@ -274,4 +281,5 @@ try {
   unlinkSync(join(baseFolder, 'node_modules'));
   execFileSync('git', ['worktree', 'remove', '--force', baseFolder], { cwd: ROOT, stdio: 'ignore' });
   rmSync(baseFolder, { recursive: true, force: true });
+  if (storeFolder !== null) rmSync(storeFolder, { recursive: true, force: true });
 }
