@@ -3,7 +3,7 @@
  * (log folded into the snapshot) or not (log replayed); the log is folded in when it grows; a crash
  * cut in the last log line is tolerated; unreadable files stop the start with a message naming them.
  */
-import { CALL_FACTS } from './support/call-records.ts';
+import { CALL_FACTS, commitCall } from './support/call-records.ts';
 import {
   appendFileSync,
   existsSync,
@@ -189,18 +189,8 @@ describe('group commit', () => {
   it('writes commits made in the same turn as a close or a compaction instead of refusing them', async () => {
     const file = dataFile();
     const store = await openStore({ file, seed: 'same-turn' });
-    const put = (vendorCallKey: string) => {
-      const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);
-      return store.transact('t', () => ({
-        mutations: [
-          { op: 'put', collection: 'calls', record: call },
-          { op: 'put', collection: 'conversations', record: conversation },
-        ],
-        result: undefined,
-      }));
-    };
     // Each is queued for the next turn of the event loop; the close comes first.
-    const writes = [put('one'), put('two')];
+    const writes = [commitCall(store, 'one'), commitCall(store, 'two')];
     const closed = store.close();
     await Promise.all([...writes, closed]);
     const reopened = await openStore({ file });
@@ -212,19 +202,7 @@ describe('group commit', () => {
   it('in memory, applies a commit at once and settles the commits of one turn together, after it', async () => {
     const store = await openStore({ seed: 'memory-turn', settleCommitsAfterTurn: true });
     const settled: string[] = [];
-    const put = (vendorCallKey: string) => {
-      const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);
-      return store
-        .transact('t', () => ({
-          mutations: [
-            { op: 'put', collection: 'calls', record: call },
-            { op: 'put', collection: 'conversations', record: conversation },
-          ],
-          result: undefined,
-        }))
-        .then(() => settled.push(vendorCallKey));
-    };
-    const writes = [put('one'), put('two')];
+    const writes = ['one', 'two'].map((key) => commitCall(store, key).then(() => settled.push(key)));
     // Applied before either settles: a read right after the commit sees it.
     expect(store.legsByVendorKey('t', 'two')).toHaveLength(1);
     // Not settled within the turn, however many microtasks it runs.

@@ -3,11 +3,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCallForUpdate } from '../mock-server/domain/call-transitions.ts';
 import { startMockServer } from '../mock-server/index.ts';
-import { openStore, type TelephonyStore } from '../mock-server/store/telephony-store.ts';
+import { openStore } from '../mock-server/store/telephony-store.ts';
 import { TurnEnd } from '../mock-server/store/turn-end.ts';
-import { CALL_FACTS } from './support/call-records.ts';
+import { commitCall } from './support/call-records.ts';
+import { inboundCall } from './support/mock-harness.ts';
 
 describe('TurnEnd', () => {
   it('gives everyone who asks in one turn the same promise, settled after the turn', async () => {
@@ -34,15 +34,7 @@ describe('TurnEnd', () => {
 
 /** A create over node:http (its client keeps no timers of its own); resolves to the status. */
 function createCall(url: string, token: string, vendorCallKey: string): Promise<number> {
-  const body = JSON.stringify({
-    callCenterApiName: 'MyContactCenter',
-    vendorCallKey,
-    to: '999999999',
-    from: '+15551234567',
-    initiationMethod: 'Inbound',
-    startTime: '2024-05-01T10:00:00Z',
-    participants: [{ participantKey: '+15551234567', type: 'END_USER' }],
-  });
+  const body = JSON.stringify(inboundCall(vendorCallKey));
   const target = new URL(`${url}/voiceCalls`);
   return new Promise((resolve, reject) => {
     const sent = request(
@@ -66,16 +58,6 @@ function createCall(url: string, token: string, vendorCallKey: string): Promise<
 }
 
 describe('commits and the turns of the event loop when a test fakes timers', () => {
-  const put = (store: TelephonyStore, vendorCallKey: string) => {
-    const { call, conversation } = createCallForUpdate({ ...CALL_FACTS, vendorCallKey }, store.ids);
-    return store.transact('t', () => ({
-      mutations: [
-        { op: 'put', collection: 'calls', record: call },
-        { op: 'put', collection: 'conversations', record: conversation },
-      ],
-      result: vendorCallKey,
-    }));
-  };
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -83,13 +65,13 @@ describe('commits and the turns of the event loop when a test fakes timers', () 
   it('settle at once by default (the in-process harness), with setImmediate faked', async () => {
     const store = await openStore({ seed: 'fake-timers' });
     vi.useFakeTimers();
-    await expect(put(store, 'at-once')).resolves.toBe('at-once');
+    await expect(commitCall(store, 'at-once')).resolves.toBe('at-once');
   });
 
   it('settle after the turn on the setImmediate there was when the mock loaded, not on a fake one', async () => {
     const store = await openStore({ seed: 'fake-timers', settleCommitsAfterTurn: true });
     vi.useFakeTimers();
-    await expect(put(store, 'after-turn')).resolves.toBe('after-turn');
+    await expect(commitCall(store, 'after-turn')).resolves.toBe('after-turn');
   });
 
   it('leave a mock started in process answering writes, and closing, while the suite fakes timers', async () => {
