@@ -44,8 +44,8 @@ export class SharedJournal implements JournalWriter {
     this.writes = new TurnBatcher((rows) => this.insert(rows), true);
   }
 
-  /** Writes the entry for every replica; resolves once it is in the table and in this replica's journal. */
   /**
+   * Writes the entry for every replica; resolves once it is in the table and in this replica's journal.
    * The body's text is not kept here: the other replicas take the entry from the table, with the value,
    * and every replica's copy must weigh the same against --journal-bytes.
    */
