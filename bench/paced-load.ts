@@ -61,6 +61,9 @@ export interface PacedFigures {
   sendLatenessP99: number;
   /** CPU time the hypervisor took for other guests during the run, percent (null off Linux). */
   stealPercent: number | null;
+  /** When the measured run began and ended (epoch ms): the window to read the server's own events in. */
+  startedAt: number;
+  endedAt: number;
 }
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
@@ -177,6 +180,8 @@ export async function pacedLoad(
     p99FromDue: at(fromDue, 0.99),
     sendLatenessP99: at(lateness, 0.99),
     stealPercent: stealPercentSince(mark),
+    startedAt: Math.round(performance.timeOrigin + started),
+    endedAt: Math.round(performance.timeOrigin + started + seconds * 1000),
   };
 }
 

@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { cpuMark, stealPercentSince } from './cpu-steal.ts';
 import { freePort } from './free-port.ts';
+import { GcTrace, type GcFigures } from './gc-trace.ts';
 import { median } from './median.ts';
 import { pacedLoadInChild, type PacedFigures, type PacedLoadOptions } from './paced-load.ts';
 
@@ -62,10 +63,11 @@ async function launch(
   port: number,
   probe: string,
   init?: RequestInit,
+  stdout: 'ignore' | 'pipe' = 'ignore',
 ): Promise<Target> {
   const started = performance.now();
   // Its own process group, so stopping it also stops what it started (npx starts Prism as a child).
-  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', stdout, 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const root = `http://127.0.0.1:${port}`;
@@ -96,8 +98,11 @@ async function launch(
   };
 }
 
-/** The mock on a data file, or on a PostgreSQL store when `storeUrl` is given. */
-async function launchMock(dataFile: string, storeUrl?: string): Promise<Target> {
+/**
+ * The mock on a data file, or on a PostgreSQL store when `storeUrl` is given. With `traceGc` node prints
+ * each collection on the mock's stdout (a line or two a second under load), read by a GcTrace.
+ */
+async function launchMock(dataFile: string, storeUrl?: string, traceGc = false): Promise<Target> {
   const port = await freePort();
   return launch(
     storeUrl === undefined ? 'scv-mock' : 'scv-mock on PostgreSQL',
@@ -105,6 +110,7 @@ async function launchMock(dataFile: string, storeUrl?: string): Promise<Target> 
     // The quotas (250,000 calls and 256 MB of records per tenant, 10,000 messages per call by default) are
     // not what is measured: the 100k store passes them after a few rounds, and then answers 429.
     [
+      ...(traceGc ? ['--trace-gc'] : []),
       join(ROOT, 'dist/mock-server/cli/run.js'),
       'start',
       '--port',
@@ -123,6 +129,8 @@ async function launchMock(dataFile: string, storeUrl?: string): Promise<Target> 
     ],
     port,
     '/__admin/health',
+    undefined,
+    traceGc ? 'pipe' : 'ignore',
   );
 }
 
@@ -164,27 +172,42 @@ async function burstyRate(label: string, options: autocannon.Options, rate: numb
   return load(`${label} at ${rate} req/s, autocannon overallRate (bursts)`, { ...options, overallRate: rate });
 }
 
-/** Latency the way independent callers meet it: requests due at a fixed rate, open loop (paced-load.ts). */
-async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds'>): Promise<PacedFigures> {
-  const figures = await pacedLoadInChild({ ...options, seconds: DURATION, warmUpSeconds: WARM_UP });
+/** A paced run, with the server's garbage collections during it when they were traced. */
+type PacedRun = PacedFigures & { gc?: GcFigures };
+
+/**
+ * Latency the way independent callers meet it: requests due at a fixed rate, open loop (paced-load.ts).
+ * With `gc`, the server's collections during the measured run are reported beside its tail.
+ */
+async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds'>, gc?: GcTrace): Promise<PacedRun> {
+  const figures: PacedRun = await pacedLoadInChild({ ...options, seconds: DURATION, warmUpSeconds: WARM_UP });
+  // The last lines of the run may still be on their way through the pipe.
+  if (gc !== undefined) figures.gc = gc.between(figures.startedAt, figures.endedAt + 50);
   log(
     `  ${label} at ${options.rate} req/s paced: p50 ${figures.p50} ms, p90 ${figures.p90}, p99 ${figures.p99}, max ${figures.max}` +
       ` (${figures.achievedRate} req/s answered, ${figures.connections} connections (${figures.connectionsOpened} opened during the run), ${figures.non2xx + figures.errors} not 2xx,` +
       ` p99 from the due time ${figures.p99FromDue} ms (sent late by ${figures.sendLatenessP99} ms at p99), CPU steal ${figures.stealPercent ?? '?'} %)`,
   );
+  if (figures.gc !== undefined) {
+    const { markCompacts, longestMarkCompactMs, markCompactMs, scavenges, longestScavengeMs, scavengeMs } = figures.gc;
+    log(
+      `    the mock's GC during it: ${markCompacts} mark-compacts (longest pause ${longestMarkCompactMs} ms, ${markCompactMs} ms in all),` +
+        ` ${scavenges} scavenges (longest ${longestScavengeMs} ms, ${scavengeMs} ms in all)`,
+    );
+  }
   return figures;
 }
 
-/** A paced figure with the p99 and CPU steal of each of its rounds. */
-type PacedRounds = PacedFigures & { rounds: Array<{ p99: number; stealPercent: number | null }> };
+/** A paced figure with the p99, CPU steal and (where traced) GC of each of its rounds. */
+type PacedRounds = PacedRun & { rounds: Array<{ p99: number; stealPercent: number | null; gc?: GcFigures }> };
 
 /**
  * The round with the median p99 of paced runs, with every round's p99 and steal: one run's tail moves
  * with bursts of CPU steal on a shared machine (one run at 17 % steal had a p99 twice the next one's).
  */
-function medianPaced(runs: readonly PacedFigures[]): PacedRounds {
+function medianPaced(runs: readonly PacedRun[]): PacedRounds {
   const middle = [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor(runs.length / 2)]!;
-  return { ...middle, rounds: runs.map(({ p99, stealPercent }) => ({ p99, stealPercent })) };
+  return { ...middle, rounds: runs.map(({ p99, stealPercent, gc }) => ({ p99, stealPercent, gc })) };
 }
 
 /** The median wall time of a CLI command that does not serve (the installed bin: dist/, not tsx). */
@@ -711,7 +734,9 @@ async function main(): Promise<void> {
   // Latency on its own: a freshly started mock on an empty store, with no other server running (the
   // preloaded one may still be folding its log into its snapshot, which takes a core for a while).
   log('latency at fixed offered rates (create voice call, a fresh mock on an empty store)…');
-  const fresh = await launchMock(join(work, 'latency.json'));
+  // Traced: a paced run's tail comes in a few clusters, and the largest began at a mark-compact.
+  const fresh = await launchMock(join(work, 'latency.json'), undefined, true);
+  const freshGc = new GcTrace(fresh.child.stdout!);
   const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
   const createOptions = (tag: string): autocannon.Options => ({
     url: `${fresh.root}/telephony/v1/voiceCalls`,
@@ -730,14 +755,14 @@ async function main(): Promise<void> {
   });
   const saturation = rows.find((row) => row.label === 'empty store: create voice call')!;
   const halfRate = Math.round(saturation.requestsPerSecond / 2);
-  const thousands: PacedFigures[] = [];
-  const halves: PacedFigures[] = [];
+  const thousands: PacedRun[] = [];
+  const halves: PacedRun[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     log(`  paced round ${round} of ${ROUNDS}:`);
     await timeReset(fresh, token);
-    thousands.push(await fixedRate('empty store: create voice call', paced(`k${round}`, 1000)));
+    thousands.push(await fixedRate('empty store: create voice call', paced(`k${round}`, 1000), freshGc));
     await timeReset(fresh, token);
-    halves.push(await fixedRate('empty store: create voice call', paced(`h${round}`, halfRate)));
+    halves.push(await fixedRate('empty store: create voice call', paced(`h${round}`, halfRate), freshGc));
   }
   const atThousand = medianPaced(thousands);
   const atHalf = medianPaced(halves);
