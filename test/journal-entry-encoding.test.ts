@@ -114,3 +114,54 @@ describe('the body text the journal keeps (keptBodyTextOf)', () => {
     expect(keptBodyTextOf(outcome(400, JSON.stringify(body)), entry)).toBe(JSON.stringify(body));
   });
 });
+
+describe('the journal ring (entries kept in arrays and one text buffer)', () => {
+  const { seq: _seq, ...base } = create;
+  /** An entry whose body, and so its text, is `size` characters long, some of them not ASCII. */
+  const sized = (n: number, size: number): Omit<JournalEntry, 'seq'> => ({
+    ...base,
+    vendorCallKey: `k${n}`,
+    request: { ...base.request, body: { n, note: `Grüße ${'x'.repeat(size)}` } },
+  });
+
+  it('lists the latest `capacity` entries exactly, through wrap-arounds and growth of its slots and texts', () => {
+    // Its slots start at 64 and double to the capacity, so 150 takes two growths before the drops begin.
+    const journal = new RequestJournal(150);
+    const recorded: Array<Omit<JournalEntry, 'seq'>> = [];
+    // Sizes from a few bytes to 3 KB, some 9 KB, and one of 600 KB among the last 150 (its text buffer
+    // then grows with entries in it that are listed); 2.4 MB written in all, many times round the buffer.
+    for (let n = 0; n < 1600; n++) {
+      const size = n === 1500 ? 600_000 : n % 89 === 0 ? 9000 : (n * 37) % 3000;
+      const entry = sized(n, size);
+      recorded.push(entry);
+      journal.record(entry);
+    }
+    const page = journal.list(create.tenant);
+    expect(page.total).toBe(150);
+    expect(page.dropped).toBe(1450);
+    expect(page.entries).toStrictEqual(recorded.slice(-150).map((entry, i) => ({ seq: 1451 + i, ...entry })));
+    expect(journal.totalBytes).toBe(
+      recorded
+        .slice(-150)
+        .reduce((sum, entry, i) => sum + Buffer.byteLength(encodeEntry({ seq: 1451 + i, ...entry })), 0),
+    );
+    // Filters read the kept fields; the dropped calls are counted.
+    expect(journal.list(create.tenant, { vendorCallKey: 'k1599' }).entries.map((entry) => entry.seq)).toEqual([1600]);
+    // Every entry is of one conversation: all 1,450 dropped count against it.
+    expect(journal.droppedOfCall(create.tenant, create.conversationId, [])).toBe(1450);
+  });
+
+  it('keeps entries numbered from a point on when it is cleared before it (a replica), and goes on recording', () => {
+    const journal = new RequestJournal(10);
+    for (let n = 0; n < 15; n++) journal.record(sized(n, 100 * n));
+    expect(journal.clear(create.tenant, 12)).toBe(6);
+    journal.record(sized(99, 10));
+    expect(journal.list(create.tenant).entries.map((entry) => [entry.seq, entry.vendorCallKey])).toEqual([
+      [12, 'k11'],
+      [13, 'k12'],
+      [14, 'k13'],
+      [15, 'k14'],
+      [16, 'k99'],
+    ]);
+  });
+});
