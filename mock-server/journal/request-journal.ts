@@ -53,9 +53,9 @@ function callKeysOf(
 }
 
 /**
- * An entry as a filter and a drop tally read it: its fields, and the whole entry encoded as JSON
- * (entry-encoding.ts), decoded again when it is listed. Made when the journal is listed or cleared, not
- * when a request is recorded (see Ring).
+ * The fields of an entry that filters and drop tallies read. Recording copies them into the ring's
+ * slots (this object dies young); listing makes a KeptEntry of them again, with the entry's text, which
+ * is the whole entry encoded as JSON (entry-encoding.ts) and decoded when it is listed.
  */
 interface KeptFields {
   readonly seq: number;
