@@ -96,5 +96,4 @@ export function decodeEntry(text: string): JournalEntry {
 }
 
 /** The bytes the journal counts for an entry (against --journal-bytes): its encoding's, as UTF-8. */
-export const keptBytesOf = (entry: JournalEntry, bodyText?: string): number =>
-  Buffer.byteLength(encodeEntry(entry, bodyText));
+export const keptBytesOf = (entry: JournalEntry): number => Buffer.byteLength(encodeEntry(entry));

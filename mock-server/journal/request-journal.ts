@@ -13,6 +13,7 @@ import {
 import type { Operation } from '../../contracts/operations.ts';
 import { id15Of } from '../ids/salesforce-id.ts';
 import { decodeEntry, encodeEntry } from './entry-encoding.ts';
+import { merged } from '../object-merge.ts';
 
 export interface JournalFilter {
   voiceCallId?: string;
@@ -120,6 +121,30 @@ class Slots {
     this.conversationIds = new Array<string | null>(size).fill(null);
   }
 
+  /** Fills a slot with an entry's fields and where its text is. */
+  set(slot: number, fields: KeptFields, textStart: number, textLength: number): void {
+    this.seqs[slot] = fields.seq;
+    this.outcomes[slot] = fields.outcomes;
+    this.operations[slot] = fields.operation;
+    this.voiceCallIds[slot] = fields.voiceCallId;
+    this.vendorCallKeys[slot] = fields.vendorCallKey;
+    this.conversationIds[slot] = fields.conversationId;
+    this.textStarts[slot] = textStart;
+    this.textLengths[slot] = textLength;
+  }
+
+  /** A slot's entry fields, as an object (for listing and for a dropped entry's tally). */
+  fieldsAt(slot: number): KeptFields {
+    return {
+      seq: this.seqs[slot]!,
+      operation: this.operations[slot]!,
+      voiceCallId: this.voiceCallIds[slot]!,
+      vendorCallKey: this.vendorCallKeys[slot]!,
+      conversationId: this.conversationIds[slot]!,
+      outcomes: this.outcomes[slot]!,
+    };
+  }
+
   /** Copies slot `from` of `other` into slot `to` of these. */
   take(to: number, other: Slots, from: number): void {
     this.seqs[to] = other.seqs[from]!;
@@ -197,16 +222,7 @@ class Ring {
     const length = Buffer.byteLength(text);
     const at = this.placeText(length);
     this.texts.write(text, at % this.texts.length, length, 'utf8');
-    const slots = this.slots;
-    const slot = this.slotOf(this.count);
-    slots.seqs[slot] = entry.seq;
-    slots.outcomes[slot] = entry.outcomes;
-    slots.operations[slot] = entry.operation;
-    slots.voiceCallIds[slot] = entry.voiceCallId;
-    slots.vendorCallKeys[slot] = entry.vendorCallKey;
-    slots.conversationIds[slot] = entry.conversationId;
-    slots.textStarts[slot] = at;
-    slots.textLengths[slot] = length;
+    this.slots.set(this.slotOf(this.count), entry, at, length);
     this.count += 1;
     this.bytes += length;
   }
@@ -267,13 +283,7 @@ class Ring {
   }
 
   private tallyDropped(slot: number): void {
-    const { conversationIds, vendorCallKeys, operations } = this.slots;
-    const entry = {
-      conversationId: conversationIds[slot]!,
-      vendorCallKey: vendorCallKeys[slot]!,
-      operation: operations[slot]!,
-    };
-    for (const key of callKeysOf(entry, () => decodeEntry(this.textAt(slot)).request.body)) {
+    for (const key of callKeysOf(this.slots.fieldsAt(slot), () => decodeEntry(this.textAt(slot)).request.body)) {
       if (!this.recentDrops.has(key) && this.recentDrops.size >= this.capacity) {
         this.olderDrops = this.recentDrops;
         this.recentDrops = new Map();
@@ -294,18 +304,9 @@ class Ring {
   /** Oldest first; an entry's text is read when asked for, which must be before the ring next changes. */
   all(): KeptEntry[] {
     const entries: KeptEntry[] = [];
-    const slots = this.slots;
     for (let i = 0; i < this.count; i++) {
       const slot = this.slotOf(i);
-      entries.push({
-        seq: slots.seqs[slot]!,
-        operation: slots.operations[slot]!,
-        voiceCallId: slots.voiceCallIds[slot]!,
-        vendorCallKey: slots.vendorCallKeys[slot]!,
-        conversationId: slots.conversationIds[slot]!,
-        outcomes: slots.outcomes[slot]!,
-        text: () => this.textAt(slot),
-      });
+      entries.push(merged(this.slots.fieldsAt(slot), { text: () => this.textAt(slot) }));
     }
     return entries;
   }
