@@ -100,7 +100,8 @@ async function launch(
 
 /**
  * The mock on a data file, or on a PostgreSQL store when `storeUrl` is given. With `traceGc` node prints
- * each collection on the mock's stdout (a line or two a second under load), read by a GcTrace.
+ * each collection on the mock's stdout (--trace-gc-nvp: a line for each, a dozen or so a second under
+ * load), read by a GcTrace.
  */
 async function launchMock(dataFile: string, storeUrl?: string, traceGc = false): Promise<Target> {
   const port = await freePort();
@@ -110,7 +111,7 @@ async function launchMock(dataFile: string, storeUrl?: string, traceGc = false):
     // The quotas (250,000 calls and 256 MB of records per tenant, 10,000 messages per call by default) are
     // not what is measured: the 100k store passes them after a few rounds, and then answers 429.
     [
-      ...(traceGc ? ['--trace-gc'] : []),
+      ...(traceGc ? ['--trace-gc-nvp'] : []),
       join(ROOT, 'dist/mock-server/cli/run.js'),
       'start',
       '--port',
@@ -190,9 +191,13 @@ async function fixedRate(label: string, options: Omit<PacedLoadOptions, 'seconds
   );
   if (figures.gc !== undefined) {
     const { markCompacts, longestMarkCompactMs, markCompactMs, scavenges, longestScavengeMs, scavengeMs } = figures.gc;
+    const { markingStepsMs, backgroundMarkingMs, allocatedBytes } = figures.gc;
+    const requests = Math.round(options.rate * DURATION);
     log(
-      `    the mock's GC during it: ${markCompacts} mark-compacts (longest pause ${longestMarkCompactMs} ms, ${markCompactMs} ms in all),` +
-        ` ${scavenges} scavenges (longest ${longestScavengeMs} ms, ${scavengeMs} ms in all)`,
+      `    the mock's GC during it: ${markCompacts} mark-compacts (longest pause ${longestMarkCompactMs} ms, ${markCompactMs} ms in all;` +
+        ` marking beside them ${markingStepsMs} ms in steps on the main thread, ${backgroundMarkingMs} ms on helper threads),` +
+        ` ${scavenges} scavenges (longest ${longestScavengeMs} ms, ${scavengeMs} ms in all);` +
+        ` ${(allocatedBytes / requests / 1024).toFixed(1)} KB allocated a request`,
     );
   }
   return figures;
