@@ -107,6 +107,30 @@ describe('the file store across restarts', () => {
     expect(log).toContain('電話-2');
   });
 
+  it('writes a turn of megabytes in one batch, and every write after it, whole', async () => {
+    const file = dataFile();
+    const first = await start(file);
+    await first.post('/voiceCalls', inboundCall('big')).expect(201);
+    // Three messages of 400–600 KB in UTF-8 (two, three and four bytes a character) in one turn: their
+    // lines go out in one write of about 1.4 MB.
+    const contents = ['電', 'é', '📞'].map((char, i) => `${i}:${char.repeat(char.length === 2 ? 100_000 : 200_000)}`);
+    await Promise.all(
+      contents.map((content, i) => first.post('/voiceCalls/big/messages', message(`m${i}`, { content })).expect(202)),
+    );
+    // Then small writes, each on a line of its own.
+    await first.post('/voiceCalls', inboundCall('after-1')).expect(201);
+    await first.post('/voiceCalls', inboundCall('after-2')).expect(201);
+    running.splice(0);
+
+    const second = await start(file);
+    const call = findCall(second.server.store, second.tenant.key, 'big')!;
+    const stored = second.server.store.transcriptsOf(second.tenant.key, call.conversationId).map((t) => t.content);
+    expect([...stored].sort()).toEqual([...contents].sort());
+    for (const key of ['after-1', 'after-2']) {
+      expect(findCall(second.server.store, second.tenant.key, key)?.vendorCallKey).toBe(key);
+    }
+  });
+
   it('ids continue after a restart instead of repeating (same seed)', async () => {
     const file = dataFile();
     const first = await start(file, { seed: 'fixed' });
