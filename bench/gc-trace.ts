@@ -38,9 +38,17 @@ export interface GcFigures {
   allocatedBytes: number;
 }
 
-/** A name=value field of an nvp line, as a number; undefined when the line has no such field. */
-function field(line: string, name: string): number | undefined {
-  const match = new RegExp(`(?:^|\\s)${name.replace(/\./g, '\\.')}=([\\d.]+)`).exec(line);
+/** The name=value fields read from an nvp line. */
+const FIELDS = {
+  pause: /(?:^|\s)pause=([\d.]+)/,
+  allocated: /(?:^|\s)allocated=([\d.]+)/,
+  incremental: /(?:^|\s)incremental=([\d.]+)/,
+  backgroundMark: /(?:^|\s)background\.mark=([\d.]+)/,
+};
+
+/** A field of an nvp line, as a number; undefined when the line has no such field. */
+function field(line: string, name: keyof typeof FIELDS): number | undefined {
+  const match = FIELDS[name].exec(line);
   return match === null ? undefined : Number(match[1]);
 }
 
@@ -59,7 +67,7 @@ export function gcEventOf(line: string): GcEvent | null {
     // V8 prints the difference of two unsigned sizes: a fall shows as a number near 2^64.
     allocatedBytes: allocated < 2 ** 53 ? allocated : 0,
     incrementalMs: kind === 'mc' ? (field(line, 'incremental') ?? 0) : 0,
-    backgroundMarkMs: kind === 'mc' ? (field(line, 'background.mark') ?? 0) : 0,
+    backgroundMarkMs: kind === 'mc' ? (field(line, 'backgroundMark') ?? 0) : 0,
   };
 }
 

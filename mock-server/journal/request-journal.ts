@@ -221,7 +221,7 @@ class Ring {
     else if (this.count === this.slots.size) this.growSlots();
     const length = Buffer.byteLength(text);
     const at = this.placeText(length);
-    this.texts.write(text, at % this.texts.length, length, 'utf8');
+    this.texts.write(text, this.offsetOf(at), length, 'utf8');
     this.slots.set(this.slotOf(this.count), entry, at, length);
     this.count += 1;
     this.bytes += length;
@@ -252,7 +252,7 @@ class Ring {
     let at = 0;
     for (let i = 0; i < this.count; i++) {
       const slot = this.slotOf(i);
-      const start = textStarts[slot]! % this.texts.length;
+      const start = this.offsetOf(textStarts[slot]!);
       const length = textLengths[slot]!;
       this.texts.copy(texts, at, start, start + length);
       textStarts[slot] = at;
@@ -277,8 +277,13 @@ class Ring {
     return bytes;
   }
 
+  /** Where a text position (counted as textStarts are) is in the buffer. */
+  private offsetOf(position: number): number {
+    return position % this.texts.length;
+  }
+
   private textAt(slot: number): string {
-    const start = this.slots.textStarts[slot]! % this.texts.length;
+    const start = this.offsetOf(this.slots.textStarts[slot]!);
     return this.texts.toString('utf8', start, start + this.slots.textLengths[slot]!);
   }
 
