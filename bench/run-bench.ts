@@ -25,20 +25,53 @@ import { pacedLoadInChild, type PacedFigures, type PacedLoadOptions } from './pa
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ORG = '00DSM0000000MCK2A2';
-const { values: flags } = parseArgs({
-  options: {
-    'vs-prism': { type: 'boolean' },
-    duration: { type: 'string' },
-    connections: { type: 'string' },
-    calls: { type: 'string' },
-    rounds: { type: 'string' },
-  },
-});
-const DURATION = Number(flags.duration ?? 10);
-const CONNECTIONS = Number(flags.connections ?? 10);
-const PRELOAD = Number(flags.calls ?? 100_000);
-const ROUNDS = Number(flags.rounds ?? 3);
 const WARM_UP = 4;
+const USAGE = `Usage: npm run bench [-- --vs-prism] [--duration 10] [--connections 10] [--calls 100000] [--rounds 3]
+
+Builds dist/, starts the mock from it (scv-mock start on a store file, JWT auth on, strict rules)
+and loads it with autocannon on loopback: creates, transcripts and the seed's voicemail sequence, on an
+empty store and on one preloaded with --calls calls, --rounds times each, alternating; then p99 at a
+paced 1,000 req/s and at half of the create saturation rate, cold start, reset, and the CLI commands'
+times. Prints each row (the median run) and writes bench/results/<date>.json and latest.json.
+
+  --vs-prism          also load Prism (fetched with npx) and a bare node:http server with the same
+                      create request, in rounds with the mock, and print the ratios and the targets
+  --duration <s>      seconds a run (after ${WARM_UP} s of warm-up); default 10
+  --connections <n>   autocannon connections; default 10
+  --calls <n>         calls in the preloaded store; default 100000
+  --rounds <n>        runs of each row (and of each paced rate); default 3`;
+
+const OPTIONS = {
+  'vs-prism': { type: 'boolean' },
+  duration: { type: 'string', default: '10' },
+  connections: { type: 'string', default: '10' },
+  calls: { type: 'string', default: '100000' },
+  rounds: { type: 'string', default: '3' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+const flags = (() => {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (flags.help === true) {
+  console.log(USAGE);
+  process.exit(0);
+}
+/** A whole number of at least `min`, or usage and exit 2: a typo must not run 15 minutes of NaN. */
+function countFlag(name: 'duration' | 'connections' | 'calls' | 'rounds', min: number): number {
+  const value = Number(flags[name]);
+  if (Number.isInteger(value) && value >= min) return value;
+  console.error(`--${name} takes a whole number of at least ${min} (got ${flags[name]}).\n\n${USAGE}`);
+  process.exit(2);
+}
+const DURATION = countFlag('duration', 1);
+const CONNECTIONS = countFlag('connections', 1);
+const PRELOAD = countFlag('calls', 1);
+const ROUNDS = countFlag('rounds', 1);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
