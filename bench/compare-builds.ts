@@ -119,6 +119,11 @@ async function startMock(folder: string, flagsOfNode: string[], flagsOfMock: str
     '--quiet',
     '--max-calls-per-tenant',
     '100000000',
+    // A stall of 200 ms at 5,000 req/s paced leaves a thousand requests waiting, each on a connection of
+    // its own (the generator never queues behind an answer); at the default cap of 1,000 the mock closed
+    // the rest and the run failed instead of reporting the stall's p99.
+    '--max-connections',
+    '100000',
     ...flagsOfMock,
   ];
   const child = spawn(
@@ -190,6 +195,8 @@ interface PacedRun {
   steal: number | null;
   /** How late the generator sent, p99 (its own share of the p99). */
   late: number;
+  /** Requests whose connection failed or closed before an answer: counted and shown, not fatal. */
+  failed: number;
 }
 
 /** One paced run: the p99 of creates due at PACED req/s, with the CPU steal it ran under. */
@@ -203,13 +210,17 @@ async function pacedRun(url: string, tag: string): Promise<PacedRun> {
     seconds: DURATION,
     warmUpSeconds: 2,
   });
-  if (figures.non2xx + figures.errors > 0) throw new Error(`${url} failed ${figures.non2xx + figures.errors} requests`);
-  return { p99: figures.p99, steal: figures.stealPercent, late: figures.sendLatenessP99 };
+  if (figures.non2xx > 0) throw new Error(`${url} answered ${figures.non2xx} requests with other than 2xx`);
+  return { p99: figures.p99, steal: figures.stealPercent, late: figures.sendLatenessP99, failed: figures.errors };
 }
 
 /** Which side goes first in a round: they alternate, so neither always meets the other's leftovers. */
 const orderOf = (round: number) =>
   round % 2 === 1 ? (['base', 'checkout'] as const) : (['checkout', 'base'] as const);
+
+const pacedNotes = (run: PacedRun) =>
+  `steal ${run.steal ?? '?'} %, sent late ${run.late} ms` +
+  (run.failed > 0 ? `, ${run.failed} connections failed` : '');
 
 async function comparePaced(baseUrl: string, checkoutUrl: string): Promise<void> {
   const runs = { base: [] as PacedRun[], checkout: [] as PacedRun[] };
@@ -218,8 +229,7 @@ async function comparePaced(baseUrl: string, checkoutUrl: string): Promise<void>
       runs[side].push(await pacedRun(side === 'base' ? baseUrl : checkoutUrl, `paced-${side}-${round}`));
     const [b, c] = [runs.base[round - 1]!, runs.checkout[round - 1]!];
     console.log(
-      `round ${round} of ${ROUNDS}: p99 ${flags.base} ${b.p99} ms (steal ${b.steal ?? '?'} %, sent late ${b.late} ms), ` +
-        `checkout ${c.p99} ms (steal ${c.steal ?? '?'} %, sent late ${c.late} ms)`,
+      `round ${round} of ${ROUNDS}: p99 ${flags.base} ${b.p99} ms (${pacedNotes(b)}), checkout ${c.p99} ms (${pacedNotes(c)})`,
     );
   }
   const p99s = (side: 'base' | 'checkout') => runs[side].map((run) => run.p99);
