@@ -160,6 +160,11 @@ async function launchMock(dataFile: string, storeUrl?: string, traceGc = false):
       // The transcript run posts every message to one open call.
       '--max-transcripts-per-call',
       '100000000',
+      // The paced load opens a connection for each request due while all are busy: a stall of 200 ms at
+      // 5,000 req/s passes the default cap of 1,000, and the requests the mock then turned away would
+      // count as quick failures instead of as the stall's latency.
+      '--max-connections',
+      '100000',
     ],
     port,
     '/__admin/health',
