@@ -29,7 +29,7 @@ import { processCpuMs } from './process-cpu.ts';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
                            [--paced <req/s>] [--node-flags="<flags>"] [--base-node-flags="<flags>"]
-                           [--args="<mock flags>"] [--base-args="<mock flags>"] [--file]
+                           [--args="<mock flags>"] [--base-args="<mock flags>"] [--file] [--reset]
 
 Builds <git revision> and this checkout, starts both mocks in memory, and loads them in turns with
 creates (autocannon, one run of --duration seconds each per round, the order alternating). Prints the
@@ -46,7 +46,10 @@ of the cores the load generator took, as a cross-check on the req/s ratio.
   --args="<mock flags>"      more flags for the checkout's scv-mock start (e.g. --args="--journal-size 0")
   --base-args="<mock flags>" more flags for the base's scv-mock start
   --file                     each mock on a store file of its own (in a temporary folder) instead of in
-                             memory: the path npm run bench measures, with the log's writes and folds`;
+                             memory: the path npm run bench measures, with the log's writes and folds
+  --reset                    empty each mock's store before each of its runs (POST /__admin/reset), as
+                             npm run bench does before each paced run; without it every create of the
+                             comparison stays stored, and the heap grows from round to round`;
 
 const OPTIONS = {
   base: { type: 'string' },
@@ -59,6 +62,7 @@ const OPTIONS = {
   args: { type: 'string', default: '' },
   'base-args': { type: 'string', default: '' },
   file: { type: 'boolean' },
+  reset: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 const parsed = (() => {
@@ -165,7 +169,16 @@ interface ThroughputRun {
   cpuMicros: number | null;
 }
 
+/** Empties a mock's store when --reset asks for it. */
+async function resetIfAsked(url: string): Promise<void> {
+  if (flags.reset !== true) return;
+  const res = await fetch(`${url}/__admin/reset`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${url}/__admin/reset answered ${res.status}`);
+}
+
 async function load(mock: Mock, seconds: number): Promise<ThroughputRun> {
+  await resetIfAsked(mock.url);
   const cpuBefore = processCpuMs(mock.child.pid!);
   const result = await autocannon({
     url: `${mock.url}/telephony/v1/voiceCalls`,
@@ -201,6 +214,7 @@ interface PacedRun {
 
 /** One paced run: the p99 of creates due at PACED req/s, with the CPU steal it ran under. */
 async function pacedRun(url: string, tag: string): Promise<PacedRun> {
+  await resetIfAsked(url);
   const figures = await pacedLoadInChild({
     url: `${url}/telephony/v1/voiceCalls`,
     method: 'POST',
