@@ -30,32 +30,57 @@ describe('store size on disk, which decides the cap before the store is read', (
   });
 });
 
-describe('the cap, as V8 applies it', () => {
-  // V8 prints each new old-generation limit with the factor it used (--trace-gc-verbose).
-  const limitFactors = (storeBytes: number): string[] => {
+describe('the growth, as V8 applies it', () => {
+  // V8 prints each new old-generation limit with the factor it used (--trace-gc-verbose); the script
+  // prints CAPPED when adaptHeapGrowth reports the cap.
+  const limitFactors = (storeBytes: number, body: string[]): { before: string[]; after: string[] } => {
     const module = new URL('../mock-server/cli/heap-growth.ts', import.meta.url).href;
     const script = [
       `import { adaptHeapGrowth } from ${JSON.stringify(module)};`,
-      `adaptHeapGrowth(${storeBytes});`,
-      'const kept = [];',
-      "for (let i = 0; i < 400000; i++) kept.push({ i, text: 'x' + i });",
-      'globalThis.gc();',
+      'let capped = false;',
+      `adaptHeapGrowth(${storeBytes}, () => { capped = true; console.log('CAPPED'); });`,
+      ...body,
     ].join('\n');
     const run = spawnSync(
       process.execPath,
       ['--expose-gc', '--trace-gc-verbose', '--import', 'tsx', '--input-type=module', '-e', script],
-      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' }, maxBuffer: 64 * 2 ** 20, timeout: 50_000 },
     );
     expect(run.status, run.stderr).toBe(0);
-    return [...run.stdout.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)/g)].map((match) => match[1]!);
+    const factors = (text: string) =>
+      [...text.matchAll(/\[HeapController\] Limit: .*\((\d+\.\d)\)/g)].map((match) => match[1]!);
+    const [before, after = ''] = run.stdout.split('CAPPED');
+    return { before: factors(before!), after: factors(after) };
   };
+  const keep = (objects: number) => `for (let i = 0; i < ${objects}; i++) kept.push({ i, text: 'x' + i });`;
 
-  it('grows the heap by half at most when the store on disk is large, and leaves V8 its own factor otherwise', () => {
-    const capped = limitFactors(200 * 2 ** 20);
-    expect(capped.length).toBeGreaterThan(0);
-    expect(new Set(capped)).toEqual(new Set(['1.5']));
-    const own = limitFactors(0);
-    expect(own.length).toBeGreaterThan(0);
-    expect(own.some((factor) => factor !== '1.5')).toBe(true);
+  it('grows the heap by half at most when the store on disk is large', () => {
+    const { before, after } = limitFactors(200 * 2 ** 20, ['const kept = [];', keep(400_000), 'globalThis.gc();']);
+    expect(before.length).toBeGreaterThan(0);
+    expect(new Set(before)).toEqual(new Set(['1.5']));
+    expect(after).toEqual([]);
   });
+
+  it('lets a small heap grow to four times what survives', () => {
+    const { before, after } = limitFactors(0, ['const kept = [];', keep(400_000), 'globalThis.gc();']);
+    expect(before.length).toBeGreaterThan(0);
+    expect(new Set(before)).toEqual(new Set(['4.0']));
+    expect(after).toEqual([]);
+  });
+
+  it('caps the growth at half once a full collection leaves more than 128 MB alive', () => {
+    const { before, after } = limitFactors(0, [
+      'const kept = [];',
+      // About 170 MB that survive.
+      keep(2_400_000),
+      'globalThis.gc();',
+      // The report comes after the collection, in a later turn of the event loop.
+      'while (!capped) await new Promise((resolve) => setImmediate(resolve));',
+      keep(400_000),
+      'globalThis.gc();',
+    ]);
+    expect(new Set(before)).toEqual(new Set(['4.0']));
+    expect(after.length).toBeGreaterThan(0);
+    expect(new Set(after)).toEqual(new Set(['1.5']));
+  }, 60_000);
 });

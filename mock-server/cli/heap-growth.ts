@@ -1,28 +1,37 @@
 /**
- * V8 sizes the old generation at 1.1 to 4 times what survived the last full collection, more the busier
- * the process. For a small heap that headroom keeps full collections rare and the latency tail short:
- * at 1,000 creates/s on an empty store, a fixed 50 % headroom tripled the p99 (27–28 ms against
- * 8–11 ms). For a large store the headroom is most of the RSS: 100,000 stored calls under five minutes
- * of load reached 0.8–1.2 GB without a cap and about 0.6 GB with 50 %. So `scv-mock start` caps the
- * growth only for a large heap: from the start when the store on disk is large (the cap must be in place
- * before loading it, or V8 sets the next limit at four times the loaded data), and otherwise once the
- * heap passes the mark. A large snapshot's records are now held as places in its file until read
- * (store/held-lines.ts), so the heap at start is smaller than the file; the cap before loading stays for
- * the records that reads and the log bring in, and it made no clear difference to the start (interleaved
- * starts on 100,000 calls: medians of about 2.05 s with it and 2.03 s without). It is not lifted again:
- * a heap that was large once (a reset, a smaller load) is likely to be again, and lifting it after a
- * small full collection would undo the cap during a load, when the heap is still small. Only the start
- * command does this: a process that embeds the mock (startMockServer) owns its V8 flags, and so does a
- * user who sets the flag in the node flags or NODE_OPTIONS.
+ * V8 sizes the old generation at 1.1 to 4 times what survived the last full collection, less the busier
+ * the process. Under load it chose 1.3-1.5 times here, so a mock on a small store met a full collection
+ * every few seconds, and on two cores its concurrent marking took the core the clients needed: a paced
+ * run at 5,900 creates/s with one or more of them had a p99 of 30-150 ms, and without one 5-8 ms. So
+ * `scv-mock start` fixes the growth at V8's own largest factor, 4 times (`--heap-growing-percent=300`),
+ * while what survives is small: in interleaved runs at 5,900 creates/s on a store file, reset before
+ * each (`npm run bench:compare -- --paced 5900 --file --reset`), the p99's median over eight rounds was
+ * 13.8 ms against 49.6 ms, seven rounds of eight lower. A first old-generation limit of 256 MB (node's
+ * `--initial-old-space-size`) did as well (7.5 against 35.6 ms) but can only be given on node's command
+ * line, which would mean starting a second process.
+ *
+ * For a large store the headroom is most of the RSS: 100,000 stored calls under five minutes of load
+ * reached 0.8-1.2 GB without a cap and about 0.6 GB with 50 %. So once a full collection leaves more than
+ * the mark alive, and from the start when the store on disk is larger than the mark (the cap must be in
+ * place before loading it, or V8 sets the next limit at four times the loaded data), the growth is capped
+ * at 50 %. A large snapshot's records are held as places in its file until read (store/held-lines.ts),
+ * so the heap at start is smaller than the file; the cap before loading stays for the records that reads
+ * and the log bring in. It is not lifted again: a heap that was large once is likely to be again. The
+ * mark is judged on what survives a full collection, not on the heap's size between them: with four
+ * times the headroom the garbage alone passes it. Only the start command does this: a process that
+ * embeds the mock (startMockServer) owns its V8 flags, and so does a user who sets the flag in the node
+ * flags or NODE_OPTIONS.
  */
 import { existsSync, statSync } from 'node:fs';
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
+/** The growth while what survives is small, as V8's flag takes it: the heap may grow to 4 times it. */
+export const SMALL_HEAP_GROWTH_PERCENT = 300;
 /** The cap, as V8's flag takes it: the heap may grow to 1.5 times what survives. */
 export const CAPPED_GROWTH_PERCENT = 50;
-/** Heap (or store on disk) above which the cap applies. */
+/** What survives a full collection (or the store on disk) above which the cap applies. */
 export const CAP_ABOVE_BYTES = 128 * 2 ** 20;
-const CHECK_EVERY_MS = 2000;
 
 /** True when node flags or NODE_OPTIONS already choose the growth: then it is left alone. */
 export function growthChosenByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
@@ -35,20 +44,38 @@ export function storeBytesOnDisk(dataFile: string | null): number {
   return [dataFile, `${dataFile}.wal`].reduce((sum, file) => sum + (existsSync(file) ? statSync(file).size : 0), 0);
 }
 
+/** A full collection (mark-compact), as node's gc entries name it. */
+const isFullCollection = (entry: PerformanceEntry) =>
+  (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR;
+
+/** The old generation's bytes in use: just after a full collection, about what survived it. */
+const oldGenerationBytes = () =>
+  getHeapSpaceStatistics()
+    .filter((space) => !space.space_name.startsWith('new_'))
+    .reduce((sum, space) => sum + space.space_used_size, 0);
+
+const setGrowth = (percent: number) => setFlagsFromString(`--heap-growing-percent=${percent}`);
+
 /**
- * Caps the growth now if the store about to be loaded is large, or else as soon as the heap passes the
- * mark (checked every two seconds, on a timer that does not keep the process alive).
+ * Caps the growth now if the store about to be loaded is large; otherwise lets the heap grow to four
+ * times what survives, and caps it after the first full collection that leaves more than the mark
+ * alive. `onCapped` hears of that (with the bytes that survived), for the log.
  */
-export function adaptHeapGrowth(storeBytes: number): void {
+export function adaptHeapGrowth(storeBytes: number, onCapped: (survivedBytes: number) => void = () => {}): void {
   if (growthChosenByUser(process.execArgv, process.env.NODE_OPTIONS)) return;
-  const cap = () => setFlagsFromString(`--heap-growing-percent=${CAPPED_GROWTH_PERCENT}`);
   if (storeBytes > CAP_ABOVE_BYTES) {
-    cap();
+    setGrowth(CAPPED_GROWTH_PERCENT);
     return;
   }
-  const timer = setInterval(() => {
-    if (getHeapStatistics().used_heap_size <= CAP_ABOVE_BYTES) return;
-    cap();
-    clearInterval(timer);
-  }, CHECK_EVERY_MS).unref();
+  setGrowth(SMALL_HEAP_GROWTH_PERCENT);
+  // Told after each collection (a dozen a second under load; the full ones are what count).
+  const observer = new PerformanceObserver((list) => {
+    if (!list.getEntries().some(isFullCollection)) return;
+    const survived = oldGenerationBytes();
+    if (survived <= CAP_ABOVE_BYTES) return;
+    setGrowth(CAPPED_GROWTH_PERCENT);
+    observer.disconnect();
+    onCapped(survived);
+  });
+  observer.observe({ entryTypes: ['gc'] });
 }

@@ -13,7 +13,7 @@ import { DataFileInUseError, moveStoreAside, StoreFileError } from '../store/fil
 import { VERSION } from '../package-files.ts';
 import { START_HELP } from './start-help.ts';
 import { ignoredEnvironment, parseStartOptions, type StartOptions } from './start-options.ts';
-import { adaptHeapGrowth, storeBytesOnDisk } from './heap-growth.ts';
+import { adaptHeapGrowth, CAPPED_GROWTH_PERCENT, storeBytesOnDisk } from './heap-growth.ts';
 import { ADMIN_TOKEN_HEADER, AdminExposureError } from '../admin/admin-exposure.ts';
 import { StoreDatabaseError } from '../store/postgres-database.ts';
 
@@ -95,7 +95,12 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
   }
   const logger: Logger = createLogger({ format: options.logFormat, quiet: options.quiet });
   for (const note of ignoredEnvironment(process.env)) logger.warn(note);
-  adaptHeapGrowth(storeBytesOnDisk(options.dataFile));
+  adaptHeapGrowth(storeBytesOnDisk(options.dataFile), (survived) =>
+    logger.info(
+      `heap: ${Math.round(survived / 2 ** 20)} MB survived a full collection; ` +
+        `its growth is capped at ${CAPPED_GROWTH_PERCENT} % from now on, to keep the RSS of a large store down`,
+    ),
+  );
   let server: MockServer;
   let baseUrl: string;
   try {
