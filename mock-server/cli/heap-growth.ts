@@ -1,8 +1,8 @@
 /**
  * V8 sizes the old generation at 1.1 to 4 times what survived the last full collection, less the busier
  * the process. Under load it chose 1.3-1.5 times here, so a mock on a small store met a full collection
- * every few seconds, and on two cores its concurrent marking took the core the clients needed: a paced
- * run at 5,900 creates/s with one or more of them had a p99 of 30-150 ms, and without one 5-8 ms. So
+ * every few seconds, and on two cores its concurrent marking took the core the clients needed: paced
+ * runs at 5,913 creates/s with two and three of them had p99s of 38 and 134 ms, and one without 5.9 ms. So
  * `scv-mock start` fixes the growth at V8's own largest factor, 4 times (`--heap-growing-percent=300`),
  * while what survives is small: in interleaved runs at 5,900 creates/s on a store file, reset before
  * each (`npm run bench:compare -- --paced 5900 --file --reset`), the p99's median over eight rounds was
