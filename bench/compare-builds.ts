@@ -24,7 +24,7 @@ import { signToken } from '../mock-server/auth/token-signer.ts';
 import { freePort } from './free-port.ts';
 import { median } from './median.ts';
 import { pacedLoadInChild } from './paced-load.ts';
-import { processCpuMs } from './process-cpu.ts';
+import { treeCpuMs } from './process-cpu.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: npm run bench:compare -- --base <git revision> [--rounds 6] [--duration 5] [--connections 10]
@@ -179,7 +179,7 @@ async function resetIfAsked(url: string): Promise<void> {
 
 async function load(mock: Mock, seconds: number): Promise<ThroughputRun> {
   await resetIfAsked(mock.url);
-  const cpuBefore = processCpuMs(mock.child.pid!);
+  const cpuBefore = treeCpuMs(mock.child.pid!);
   const result = await autocannon({
     url: `${mock.url}/telephony/v1/voiceCalls`,
     connections: CONNECTIONS,
@@ -192,7 +192,7 @@ async function load(mock: Mock, seconds: number): Promise<ThroughputRun> {
       },
     ],
   });
-  const cpuAfter = processCpuMs(mock.child.pid!);
+  const cpuAfter = treeCpuMs(mock.child.pid!);
   if (result.non2xx > 0) throw new Error(`${mock.url} answered ${result.non2xx} requests with other than 2xx`);
   return {
     requestsPerSecond: Math.round(result.requests.average),

@@ -19,6 +19,7 @@ import autocannon from 'autocannon';
 import { signToken } from '../mock-server/auth/token-signer.ts';
 import { cpuMark, stealPercentSince } from './cpu-steal.ts';
 import { freePort } from './free-port.ts';
+import { processTree } from './process-cpu.ts';
 import { GcTrace, type GcFigures } from './gc-trace.ts';
 import { median } from './median.ts';
 import { pacedLoadInChild, type PacedFigures, type PacedLoadOptions } from './paced-load.ts';
@@ -75,9 +76,12 @@ const ROUNDS = countFlag('rounds', 1);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
+/** The resident memory of a process and its descendants (scv-mock start is two processes: heap-relaunch.ts). */
 function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  return processTree(pid).reduce((sum, each) => {
+    const status = readFileSync(`/proc/${each}/status`, 'utf8');
+    return sum + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  }, 0);
 }
 
 interface Target {

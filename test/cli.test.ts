@@ -294,7 +294,9 @@ describe('starting in the background', () => {
     try {
       await vi.waitFor(() => expect(out).toContain('\n'), { timeout: 15_000, interval: 20 });
       const start = JSON.parse(out.split('\n')[0]!) as Record<string, unknown>;
-      expect(start).toMatchObject({ level: 'info', event: 'listening', pid: child.pid });
+      expect(start).toMatchObject({ level: 'info', event: 'listening' });
+      // The server's pid: the process started runs it as its child (heap-relaunch.ts).
+      expect(parentOf(start.pid as number)).toBe(child.pid);
       expect(start.url).toBe(`http://127.0.0.1:${String(start.port)}`);
       expect(start.api).toBe(`${String(start.url)}/telephony/v1`);
       expect(start.banner).toEqual(expect.arrayContaining([expect.stringContaining('listening on')]));
@@ -303,6 +305,87 @@ describe('starting in the background', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+/** The parent of a process, from /proc/<pid>/stat (its fourth field, after the name in parentheses). */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+describe('the server process that scv-mock start runs', () => {
+  const jsonStart = (nodeFlags: string[] = []) => {
+    const child = spawn(
+      process.execPath,
+      [...nodeFlags, BIN, 'start', '--port', '0', '--in-memory', '--log-format', 'json'],
+      {
+        detached: true,
+      },
+    );
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const listening = vi
+      .waitFor(() => expect(out).toContain('\n'), { timeout: 15_000, interval: 20 })
+      .then(() => JSON.parse(out.split('\n')[0]!) as { pid: number; health: string });
+    return { child, exited, listening, output: () => out };
+  };
+
+  it('starts with a 256 MB first old generation, as a child of the process started', async () => {
+    const { child, exited, listening } = jsonStart();
+    try {
+      const { pid } = await listening;
+      expect(parentOf(pid)).toBe(child.pid);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--initial-old-space-size=256');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('runs in the process started when node is given the limit itself', async () => {
+    const { child, exited, listening } = jsonStart(['--initial-old-space-size=0']);
+    try {
+      expect((await listening).pid).toBe(child.pid);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s to the process started stops the server once, saving', async (signal) => {
+    const { child, exited, listening, output } = jsonStart();
+    const { pid } = await listening;
+    child.kill(signal);
+    expect(await exited).toBe(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(output()).toContain(`${signal}: saving the store and shutting down`);
+    expect(output()).not.toMatch(/SIG[A-Z]+ again/);
+  });
+
+  it('a signal to the whole process group (Ctrl-C, a group kill) reaches the server once', async () => {
+    const { child, exited, listening, output } = jsonStart();
+    await listening;
+    process.kill(-child.pid!, 'SIGINT');
+    expect(await exited).toBe(0);
+    expect(output().match(/SIGINT: saving/g)).toHaveLength(1);
+    expect(output()).not.toMatch(/SIG[A-Z]+ again/);
+  });
+
+  it('the process started ends as the server does: by its signal when it is killed', async () => {
+    const { exited, listening } = jsonStart();
+    const { pid } = await listening;
+    process.kill(pid, 'SIGKILL');
+    expect(await exited).toBe(null);
+  });
+
+  it('when the process started is killed outright, the server shuts down as on SIGTERM', async () => {
+    const { child, listening } = jsonStart();
+    const { pid, health } = await listening;
+    expect((await fetch(health)).status).toBe(200);
+    child.kill('SIGKILL');
+    await vi.waitFor(() => expect(() => process.kill(pid, 0)).toThrow(), { timeout: 15_000, interval: 50 });
   });
 });
 

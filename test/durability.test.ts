@@ -240,9 +240,7 @@ describe('one writer per data file', () => {
       const second = await runCli(['start', '--data', file, '--port', '0', '--quiet']);
       expect(second.code).toBe(1);
       expect(second.stdout + second.stderr).toMatch(
-        new RegExp(
-          `store\\.json is in use by another mock \\(process ${first.child.pid}, since .*\\)\\. .*--in-memory`,
-        ),
+        new RegExp(`store\\.json is in use by another mock \\(process ${first.pid}, since .*\\)\\. .*--in-memory`),
       );
       // The first one never noticed.
       expect(await post(first, '/voiceCalls', inboundCall('locked-2'))).toBe(201);

@@ -129,7 +129,7 @@ describe('what a client can store', () => {
       return { status: res.status, body: (await res.json()) as { errorCode?: string } };
     };
     await send('POST', '/voiceCalls', inboundCall('warm-up')).then((r) => expect(r.status).toBe(201));
-    const before = rssMb(cli.child.pid!);
+    const before = rssMb(cli.pid);
     const statuses = new Map<string, number>();
     const tally = (r: { status: number; body: { errorCode?: string } }) => {
       const key = `${r.status} ${r.body.errorCode ?? ''}`.trim();
@@ -159,7 +159,7 @@ describe('what a client can store', () => {
     for (let i = 0; i < 1000; i++)
       await send('PATCH', '/voiceCalls/warm-up', {}, DEFAULT_ORG, `${i}-${'j'.repeat(8192)}`);
 
-    const after = rssMb(cli.child.pid!);
+    const after = rssMb(cli.pid);
     // The limits allow 8 MB of records, 4 MB of journal and 500 token ids: far from the 100 MB sent. The
     // margin is the garbage collector's (it frees when it likes), not growth.
     expect(after - before, `RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB`).toBeLessThan(120);

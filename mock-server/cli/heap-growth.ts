@@ -7,8 +7,8 @@
  * while what survives is small: in interleaved runs at 5,900 creates/s on a store file, reset before
  * each (`npm run bench:compare -- --paced 5900 --file --reset`), the p99's median over eight rounds was
  * 13.8 ms against 49.6 ms, seven rounds of eight lower. A first old-generation limit of 256 MB (node's
- * `--initial-old-space-size`) did as well (7.5 against 35.6 ms) but can only be given on node's command
- * line, which would mean starting a second process.
+ * `--initial-old-space-size`) postpones the first full collection further; node takes it only on its
+ * command line, so `scv-mock start` runs its server in a second process that has it (heap-relaunch.ts).
  *
  * For a large store the headroom is most of the RSS: 100,000 stored calls under five minutes of load
  * reached 0.8-1.2 GB without a cap and about 0.6 GB with 50 %. So once a full collection leaves more than

@@ -28,7 +28,11 @@ Examples:
 
 const KNOWN_COMMANDS = new Set(['start', 'token', 'keygen', 'verify', 'conformance']);
 
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * `entry` is the script node runs this process with (run.ts passes it): given, `start` runs the server in
+ * a second process with a larger first heap (heap-relaunch.ts); left out (an embedder), in this one.
+ */
+export async function main(argv: readonly string[], entry?: string): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -46,6 +50,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write((await import('./start-help.ts')).START_HELP);
         return 0;
       }
+      const relaunch = entry === undefined ? null : await import('./heap-relaunch.ts');
+      if (entry !== undefined && relaunch !== null && !relaunch.oldSpaceChosen(process.execArgv))
+        return await relaunch.runInServerProcess(entry, argv);
       return await (await import('./start-command.ts')).startCommand(rest);
     }
     if (command === 'token') return await (await import('./token-command.ts')).tokenCommand(rest);

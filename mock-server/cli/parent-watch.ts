@@ -7,6 +7,17 @@
  */
 
 /**
+ * Set in the environment of the server process that `scv-mock start` runs (heap-relaunch.ts), to the pid
+ * of the process that started it: the server stops when that process is gone.
+ */
+export const LAUNCHER_PID_ENV = 'SCV_MOCK_LAUNCHER_PID';
+
+/** True when this process is the server that the process `ppid` started for `scv-mock start`. */
+export function startedByLauncher(env: NodeJS.ProcessEnv, ppid: number): boolean {
+  return env[LAUNCHER_PID_ENV] === String(ppid);
+}
+
+/**
  * Whether npm's current script (npm sets npm_lifecycle_script for npm run and npx) runs this mock in
  * the foreground. Not when it starts the mock in the background (`&`): that shell ends at once, on purpose;
  * nor when the mock is started by something else that npm runs (a test suite under `npm test`).

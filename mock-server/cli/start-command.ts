@@ -5,7 +5,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { createLogger, type Logger } from '../http/logger.ts';
-import { stopsWithNpm, whenParentEnds } from './parent-watch.ts';
+import { startedByLauncher, stopsWithNpm, whenParentEnds } from './parent-watch.ts';
 import { FaultRuleError } from '../faults/fault-book.ts';
 import { OrgFixtureError, type SimulatedOrg } from '../org/simulated-org.ts';
 import { createMockServer, type MockServer } from '../server.ts';
@@ -56,6 +56,8 @@ function banner(server: MockServer, options: StartOptions, baseUrl: string): str
         ]),
     ...exposure(server, options, baseUrl),
     `  org:      ${server.org.orgId} "${server.org.fixture.name}" from ${where(server.fixturesFile)}`,
+    // The server's own pid: `scv-mock start` runs it in a second process (heap-relaunch.ts); either stops it.
+    `  process:  pid ${process.pid}, node ${process.version}`,
     '  contact centers:',
     ...describeCenters(server.org),
     `  ui:       ${baseUrl}/__admin/ui, the dashboard (API reference: ${baseUrl}/__admin/docs)`,
@@ -188,6 +190,9 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    if (stopsWithNpm(process.env)) whenParentEnds(() => stop('the npm process that started the mock ended'));
+    // The process that started this server passes signals on; if it is killed outright, stop as on SIGTERM.
+    if (startedByLauncher(process.env, process.ppid))
+      whenParentEnds(() => stop('the scv-mock process that started this one ended'));
+    else if (stopsWithNpm(process.env)) whenParentEnds(() => stop('the npm process that started the mock ended'));
   });
 }

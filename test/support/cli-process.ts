@@ -5,10 +5,17 @@ import { fileURLToPath } from 'node:url';
 export const BIN = fileURLToPath(new URL('../../bin/scv-mock.mjs', import.meta.url));
 
 export interface RunningMock {
+  /** The process started: `scv-mock start` runs the server in a second process (heap-relaunch.ts). */
   child: ChildProcessWithoutNullStreams;
+  /** The server's process, from the banner's `process:` line. */
+  pid: number;
   baseUrl: string;
   output: () => string;
-  /** Sends a signal and resolves with the exit code. */
+  /**
+   * Sends a signal to the process started (which passes it on), SIGKILL to the server itself: killing the
+   * first process outright makes the server shut down cleanly, and a SIGKILL here stands for a crash.
+   * Resolves with the exit code of the process started.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -51,12 +58,15 @@ export function startCli(
       // The banner may arrive in several chunks; its last line names the health URL.
       if (match !== null && /health: +\S+\n/.test(output)) {
         clearTimeout(timer);
+        const pid = Number(/process: +pid (\d+)/.exec(output)![1]);
         resolve({
           child,
+          pid,
           baseUrl: match[1]!,
           output: () => output,
           stop: async (signal = 'SIGTERM') => {
-            child.kill(signal);
+            if (signal === 'SIGKILL') process.kill(pid, signal);
+            else child.kill(signal);
             return exited;
           },
         });
