@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
 import { stopsWithNpm } from '../mock-server/cli/parent-watch.ts';
+import { runsServerApart } from '../mock-server/cli/heap-relaunch.ts';
 import { envNameOf, ignoredEnvironment, parseStartOptions } from '../mock-server/cli/start-options.ts';
 import { parseDuration, parseTokenOptions } from '../mock-server/cli/token-command.ts';
 import { inboundCall } from './support/mock-harness.ts';
@@ -315,6 +316,18 @@ function parentOf(pid: number): number {
 }
 
 describe('the server process that scv-mock start runs', () => {
+  it.each([
+    ['plain node', 'linux', [], undefined, true],
+    ['macOS', 'darwin', ['--trace-gc-nvp'], '', true],
+    ['the limit given to node', 'linux', ['--initial-old-space-size=0'], undefined, false],
+    ['the limit with underscores', 'linux', ['--initial_old_space_size=512'], undefined, false],
+    ['a debugger flag', 'linux', ['--inspect-brk'], undefined, false],
+    ['a debugger in NODE_OPTIONS', 'linux', [], '--max-old-space-size=4096 --inspect=9230', false],
+    ['Windows', 'win32', [], undefined, false],
+  ])('%s: in a second process = %s', (_label, platform, execArgv, nodeOptions, expected) => {
+    expect(runsServerApart(platform, execArgv, nodeOptions)).toBe(expected);
+  });
+
   const jsonStart = (nodeFlags: string[] = []) => {
     const child = spawn(
       process.execPath,

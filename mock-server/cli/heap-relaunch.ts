@@ -15,7 +15,8 @@
  * so a signal sent to the whole process group (Ctrl-C, a test runner's group kill) reaches it once,
  * through the first process, and not twice (a second SIGINT means "exit without waiting"). If the first
  * process is killed outright, the server notices and shuts down as on SIGTERM (parent-watch.ts).
- * Giving node the flag yourself (any value; 0 leaves V8's own sizing) runs the server in that process.
+ * Giving node the flag yourself (any value; 0 leaves V8's own sizing) runs the server in that process,
+ * as does a debugger flag, and Windows (runsServerApart).
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -24,9 +25,16 @@ import { LAUNCHER_PID_ENV, stopsWithNpm, whenParentEnds } from './parent-watch.t
 /** The first old-generation limit the server process starts with, in MB. */
 export const INITIAL_OLD_SPACE_MB = 256;
 
-/** True when node's command line already sizes the old generation: then the server runs in this process. */
-export function oldSpaceChosen(execArgv: readonly string[]): boolean {
-  return execArgv.some((arg) => /^--initial[-_]old[-_]space[-_]size\b/.test(arg));
+/**
+ * Whether `scv-mock start` runs its server in a second process: not when node's command line already
+ * sizes the old generation; not under a debugger (`--inspect` and kin, on the command line or in
+ * NODE_OPTIONS), which should attach to the server, not to a process that only passes signals on; and not
+ * on Windows, where a detached child gets a console of its own and signals are not passed the same way.
+ */
+export function runsServerApart(platform: string, execArgv: readonly string[], nodeOptions = ''): boolean {
+  if (platform === 'win32') return false;
+  if (execArgv.some((arg) => /^--initial[-_]old[-_]space[-_]size\b/.test(arg))) return false;
+  return ![...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--inspect/.test(arg));
 }
 
 /** node's arguments for the server process: this process's node flags, the limit, the entry script and the command. */

@@ -51,7 +51,10 @@ export async function main(argv: readonly string[], entry?: string): Promise<num
         return 0;
       }
       const relaunch = entry === undefined ? null : await import('./heap-relaunch.ts');
-      if (entry !== undefined && relaunch !== null && !relaunch.oldSpaceChosen(process.execArgv))
+      if (
+        entry !== undefined &&
+        relaunch?.runsServerApart(process.platform, process.execArgv, process.env.NODE_OPTIONS) === true
+      )
         return await relaunch.runInServerProcess(entry, argv);
       return await (await import('./start-command.ts')).startCommand(rest);
     }
