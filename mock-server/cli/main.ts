@@ -50,12 +50,11 @@ export async function main(argv: readonly string[], entry?: string): Promise<num
         process.stdout.write((await import('./start-help.ts')).START_HELP);
         return 0;
       }
-      const relaunch = entry === undefined ? null : await import('./heap-relaunch.ts');
-      if (
-        entry !== undefined &&
-        relaunch?.runsServerApart(process.platform, process.execArgv, process.env.NODE_OPTIONS) === true
-      )
-        return await relaunch.runInServerProcess(entry, argv);
+      if (entry !== undefined) {
+        const relaunch = await import('./heap-relaunch.ts');
+        if (relaunch.runsServerApart(process.platform, process.execArgv, process.env.NODE_OPTIONS))
+          return await relaunch.runInServerProcess(entry, argv);
+      }
       return await (await import('./start-command.ts')).startCommand(rest);
     }
     if (command === 'token') return await (await import('./token-command.ts')).tokenCommand(rest);
