@@ -8,7 +8,7 @@
  * 4.32 ms with the limit against 10.92 ms without, the worst round 4.47 against 14.67 ms. Node takes
  * the flag only on its command line (not from NODE_OPTIONS, nor from v8.setFlagsFromString once the
  * heap exists), hence the second process. The cost: one more node process (about 45 MB of RSS, and some
- * 60 ms of start), and a heap that may hold up to 256 MB of garbage before its first full collection.
+ * 100 ms of start), and a heap that may hold up to 256 MB of garbage before its first full collection.
  *
  * The first process stays as the one its starter knows: it passes SIGINT, SIGTERM and SIGHUP on and
  * exits as the server does (with its code, or by its signal). The server runs in a session of its own,
@@ -23,7 +23,7 @@ import { constants } from 'node:os';
 import { LAUNCHER_PID_ENV, stopsWithNpm, whenParentEnds } from './parent-watch.ts';
 
 /** The first old-generation limit the server process starts with, in MB. */
-export const INITIAL_OLD_SPACE_MB = 256;
+const INITIAL_OLD_SPACE_MB = 256;
 
 /**
  * Whether `scv-mock start` runs its server in a second process: not when node's command line already
@@ -37,17 +37,14 @@ export function runsServerApart(platform: string, execArgv: readonly string[], n
   return ![...execArgv, ...nodeOptions.split(/\s+/)].some((arg) => /^--inspect/.test(arg));
 }
 
-/** node's arguments for the server process: this process's node flags, the limit, the entry script and the command. */
-export function serverProcessArgs(execArgv: readonly string[], script: string, argv: readonly string[]): string[] {
-  return [...execArgv, `--initial-old-space-size=${INITIAL_OLD_SPACE_MB}`, script, ...argv];
-}
-
 const PASSED_ON = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** Runs `script argv` in a server process with the limit and resolves with its exit code (or ends by its signal). */
 export function runInServerProcess(script: string, argv: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const server = spawn(process.execPath, serverProcessArgs(process.execArgv, script, argv), {
+    // This process's node flags, the limit, the same entry script and the same command.
+    const args = [...process.execArgv, `--initial-old-space-size=${INITIAL_OLD_SPACE_MB}`, script, ...argv];
+    const server = spawn(process.execPath, args, {
       stdio: 'inherit',
       detached: true,
       env: { ...process.env, [LAUNCHER_PID_ENV]: String(process.pid) },
