@@ -54,14 +54,17 @@ export function runInServerProcess(script: string, argv: readonly string[]): Pro
     for (const [signal, handler] of handlers) process.on(signal, handler);
     // Stopping npm ends the shell it ran this in, not this process (parent-watch.ts): stop the server then.
     const stopWatching = stopsWithNpm(process.env) ? whenParentEnds(() => server.kill('SIGTERM')) : () => {};
-    server.on('error', (error) => {
+    const finished = () => {
       stopWatching();
+      for (const [name, handler] of handlers) process.off(name, handler);
+    };
+    server.on('error', (error) => {
+      finished();
       process.stderr.write(`scv-mock: cannot start the server process (${error.message})\n`);
       resolve(1);
     });
     server.on('exit', (code, signal) => {
-      stopWatching();
-      for (const [name, handler] of handlers) process.off(name, handler);
+      finished();
       if (signal === null) return resolve(code ?? 1);
       // Ended by a signal: end the same way, so whoever started this process sees what happened.
       process.kill(process.pid, signal);
