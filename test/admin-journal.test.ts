@@ -255,6 +255,11 @@ describe('state inspection', () => {
     expect(list.conversations[0]!.pendingRoutings).toHaveLength(1);
     const filtered = callListSchema.parse((await admin(mock, 'get', '/calls?vendorCallKey=leg').expect(200)).body);
     expect(filtered.conversations).toHaveLength(1);
+    // The transfer wrote both legs; its journal entry names the leg it created.
+    const creates = (await journalOf(mock, '?operation=createVoiceCall')).entries;
+    expect(creates.map((e) => [e.vendorCallKey, e.voiceCallId])).toEqual(
+      list.conversations.flatMap((c) => c.legs.map((l) => [l.vendorCallKey, l.id])),
+    );
     await admin(mock, 'get', '/calls/nobody').expect(404);
   });
 });

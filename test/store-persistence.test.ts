@@ -131,6 +131,34 @@ describe('the file store across restarts', () => {
     }
   });
 
+  it('logs each batch as the JSON of its mutations, and folds records not read since as they were logged', async () => {
+    const file = dataFile();
+    const store = await openStore({ file });
+    const first = createCallForUpdate({ ...CALL_FACTS, vendorCallKey: 'logged "as text" é' }, store.ids);
+    const created = [
+      { op: 'put', collection: 'calls', record: first.call },
+      { op: 'put', collection: 'conversations', record: first.conversation },
+    ] as const;
+    await store.transact(CALL_FACTS.tenant, () => ({ mutations: created, result: null }));
+    const ended = { ...first.call, disposition: 'completed' as const, endTime: '2024-05-01T10:05:00.000Z' };
+    await store.transact(CALL_FACTS.tenant, () => ({
+      mutations: [{ op: 'put', collection: 'calls', record: ended }],
+      result: null,
+    }));
+    const lines = readFileSync(`${file}.wal`, 'utf8').trimEnd().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as { m: unknown[] }).map((batch) => batch.m.slice(0, 2))).toEqual([
+      created,
+      [{ op: 'put', collection: 'calls', record: ended }],
+    ]);
+    await store.close();
+    // The conversation, never read, is written to the snapshot as the text the log had.
+    expect(readFileSync(file, 'utf8')).toContain(JSON.stringify(first.conversation));
+    const reopened = await openStore({ file });
+    expect(reopened.getCall(CALL_FACTS.tenant, first.call.id)).toEqual(ended);
+    expect(reopened.conversationsOf(CALL_FACTS.tenant)).toEqual([first.conversation]);
+    await reopened.close();
+  });
+
   it('ids continue after a restart instead of repeating (same seed)', async () => {
     const file = dataFile();
     const first = await start(file, { seed: 'fixed' });

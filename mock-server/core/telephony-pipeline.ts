@@ -28,6 +28,7 @@ import { preferDecision, preferenceApplied } from '../faults/prefer-header.ts';
 import type { CallRateLimit } from '../tenancy/call-rate-limit.ts';
 import { admitWrite } from '../tenancy/storage-limits.ts';
 import { StoreUnavailable } from '../store/store-unavailable.ts';
+import type { Mutation, VoiceCallRecord } from '../store/records.ts';
 import { merged } from '../object-merge.ts';
 
 /** A request as the pipeline reads it: the path relative to /telephony/v1, the body still unread. */
@@ -221,7 +222,7 @@ export class TelephonyPipeline {
       if (refused !== undefined) facts.call = this.callOf(tenant, refused);
       throw error;
     }
-    if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId);
+    if (outcome.voiceCallId !== undefined) facts.call = this.callOf(tenant, outcome.voiceCallId, outcome.mutations);
     // After the call is read for the journal: eviction may take the very conversation just closed.
     if (outcome.mutations.length > 0 && this.options.afterWrite !== undefined) {
       await this.options.afterWrite(tenant.key).catch((error: unknown) => {
@@ -235,9 +236,12 @@ export class TelephonyPipeline {
     return merged(facts, { status: outcome.status, headers, answer: outcome.body });
   }
 
-  /** Which stored call the request was about, for the log and the journal. */
-  private callOf(tenant: Tenant, voiceCallId: string): OutcomeCall {
-    const call = this.options.env.store.getCall(tenant.key, voiceCallId);
+  /**
+   * Which stored call the request was about, for the log and the journal: as the request wrote it, or
+   * else as stored (a store holds a record it has just written as its JSON text until it is read).
+   */
+  private callOf(tenant: Tenant, voiceCallId: string, written: readonly Mutation[] = []): OutcomeCall {
+    const call = writtenCall(written, voiceCallId) ?? this.options.env.store.getCall(tenant.key, voiceCallId);
     return { voiceCallId, vendorCallKey: call?.vendorCallKey ?? null, conversationId: call?.conversationId ?? null };
   }
 }
@@ -268,4 +272,14 @@ function faulted(decision: FaultDecision, facts: RequestFacts, ran?: RequestOutc
     case 'none':
       return base;
   }
+}
+
+/** The call record a request's mutations last put under that id, if they put one. */
+function writtenCall(mutations: readonly Mutation[], voiceCallId: string): VoiceCallRecord | undefined {
+  for (let i = mutations.length - 1; i >= 0; i--) {
+    const mutation = mutations[i]!;
+    if (mutation.op === 'put' && mutation.collection === 'calls' && mutation.record.id === voiceCallId)
+      return mutation.record;
+  }
+  return undefined;
 }

@@ -139,8 +139,9 @@ export abstract class IndexedStore implements TelephonyStore {
   protected applyCommitted(
     mutations: readonly Mutation[],
     change: ReadonlyMap<string, number> = this.bytes.change(mutations),
+    texts?: readonly (string | undefined)[],
   ): void {
-    this.state.apply(mutations);
+    this.state.apply(mutations, texts);
     this.bytes.applied(change);
   }
 }
