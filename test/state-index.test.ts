@@ -13,7 +13,6 @@ import type {
   TranscriptEntryRecord,
   VoiceCallRecord,
 } from '../mock-server/store/records.ts';
-import { jsonSizeOf } from '../mock-server/store/json-size.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
 import { CALL_FACTS } from './support/call-records.ts';
 
@@ -153,52 +152,6 @@ describe('strings shared between records', () => {
   });
 });
 
-describe('records held as the JSON text they were logged as', () => {
-  it('holds a new record as its text until it is read, then as the record, and writes either to a snapshot', () => {
-    const state = new StateIndex();
-    const { call, conversation } = callWithConversation('as-text');
-    const texts = [JSON.stringify(call), JSON.stringify(conversation)];
-    state.apply([put(structuredClone(call), 'calls'), put(structuredClone(conversation), 'conversations')], texts);
-    expect(state.calls.peek(call.id)).toBeUndefined();
-    expect(state.legsByVendorKey(tenant, 'as-text').map((leg) => leg.id)).toEqual([call.id]);
-    expect([...state.stored('conversations')]).toEqual([texts[1]]);
-    const read = state.record('calls', call.id);
-    expect(read).toEqual(call);
-    // Parsed once: the record is held from then on.
-    expect(state.record('calls', call.id)).toBe(read);
-    expect(state.calls.peek(call.id)).toBe(read);
-    expect([...state.stored('calls')]).toEqual([read]);
-  });
-
-  it('puts an update of a record held as text as the record, and keeps its places', () => {
-    const state = new StateIndex();
-    const { call } = callWithConversation('updated-as-text');
-    state.apply([put(structuredClone(call), 'calls')], [JSON.stringify(call)]);
-    const updated = { ...call, disposition: 'completed' as const };
-    state.apply([put(structuredClone(updated), 'calls')], [JSON.stringify(updated)]);
-    expect(state.calls.peek(call.id)).toEqual(updated);
-    expect(state.legsByVendorKey(tenant, 'updated-as-text')).toEqual([updated]);
-  });
-
-  it('removes one whose text has its fields where they cannot be read unparsed (nested, escaped)', () => {
-    const state = new StateIndex();
-    const calls = [
-      { ...callWithConversation('nested').call, callAttributes: '{"tenant":"not this one"}' },
-      callWithConversation('with "quotes"').call,
-      { ...callWithConversation('in "both"').call, callAttributes: '{"vendorCallKey":"x"}' },
-    ];
-    state.apply(
-      calls.map((call) => put(structuredClone(call), 'calls')),
-      calls.map((call) => JSON.stringify(call)),
-    );
-    state.apply(calls.map((call) => ({ op: 'delete', collection: 'calls', id: call.id })));
-    expect(state.countsOf(tenant).calls).toBe(0);
-    expect(state.tenants()).toEqual(new Set());
-    for (const call of calls) expect(state.legsByVendorKey(tenant, call.vendorCallKey)).toEqual([]);
-    expect(state.countIn('calls', 'conversation', calls[0]!.conversationId)).toBe(0);
-  });
-});
-
 describe('participant lists shared between calls', () => {
   const withParticipants = (key: string, participants: VoiceCallRecord['participants']) => ({
     ...callWithConversation(key).call,
@@ -245,8 +198,6 @@ describe('the indexes against a plain model', () => {
         id: fc.integer({ min: 0, max: 5 }),
         tenant: fc.constantFrom(...tenants),
         key: fc.constantFrom(...keys),
-        // As a store on files puts it: with its JSON text, which a new record is held as until read.
-        asText: fc.boolean(),
       }),
     },
     { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), id: fc.integer({ min: 0, max: 5 }) }) },
@@ -260,12 +211,10 @@ describe('the indexes against a plain model', () => {
 
   it('answers every look-up as the list of records does', () => {
     fc.assert(
-      // Look-ups parse what they find: `looks` says after which steps they run (all, at the end), so that
-      // records held as text meet updates, deletes and drops before anything reads them.
-      fc.property(fc.array(op, { maxLength: 30 }), fc.boolean(), fc.array(fc.boolean()), (ops, oneTenant, looks) => {
+      fc.property(fc.array(op, { maxLength: 30 }), fc.boolean(), (ops, oneTenant) => {
         const state = new StateIndex();
         let model: VoiceCallRecord[] = [];
-        for (const [n, step] of ops.entries()) {
+        for (const step of ops) {
           if (step.op === 'put') {
             const record: VoiceCallRecord = {
               ...template,
@@ -281,8 +230,7 @@ describe('the indexes against a plain model', () => {
               // Another tenant: the update moves it to the end of its new tenant's records.
               model = [...model.slice(0, at), ...model.slice(at + 1), record];
             } else model[at] = record;
-            const mutation: Mutation = { op: 'put', collection: 'calls', record: structuredClone(record) };
-            state.apply([mutation], step.asText ? [JSON.stringify(record)] : undefined);
+            state.apply([{ op: 'put', collection: 'calls', record: structuredClone(record) }]);
           } else if (step.op === 'delete') {
             model = model.filter((call) => call.id !== callId(step.id));
             state.apply([{ op: 'delete', collection: 'calls', id: callId(step.id) }]);
@@ -292,23 +240,18 @@ describe('the indexes against a plain model', () => {
           }
           const idsOf = (calls: VoiceCallRecord[]) => calls.map((call) => call.id);
           expect(state.tenants()).toEqual(new Set(model.map((call) => call.tenant)));
-          const look = (looks[n] ?? false) || n === ops.length - 1;
           for (const tenant of tenants) {
             const inTenant = model.filter((call) => call.tenant === tenant);
+            expect(idsOf(state.ofTenant('calls', tenant))).toEqual(idsOf(inTenant));
             expect(state.countsOf(tenant).calls).toBe(inTenant.length);
-            // Sizes are each record's estimate, whether it is held parsed or as text (and reading none).
-            const sizes = [...state.sizesByTenant('calls')].filter(([owner]) => owner === tenant);
-            expect(sizes).toHaveLength(inTenant.length);
-            expect(sizes.reduce((sum, [, bytes]) => sum + bytes, 0)).toBe(
-              inTenant.reduce((sum, call) => sum + jsonSizeOf(call), 0),
-            );
-            if (!look) continue;
-            expect(state.ofTenant('calls', tenant)).toEqual(inTenant);
             for (const key of keys) {
               expect(new Set(idsOf(state.legsByVendorKey(tenant, key)))).toEqual(
                 new Set(idsOf(inTenant.filter((call) => call.vendorCallKey === key))),
               );
             }
+            expect([...state.sizesByTenant('calls')].filter(([owner]) => owner === tenant)).toHaveLength(
+              inTenant.length,
+            );
           }
           for (let c = 0; c <= 2; c++) {
             const conversation = `0dwSM0${String(c).padStart(12, '0')}`;

@@ -131,7 +131,7 @@ describe('the file store across restarts', () => {
     }
   });
 
-  it('logs each batch as the JSON of its mutations, and folds records not read since as they were logged', async () => {
+  it('logs each batch as the JSON of its mutations, and a fold writes each record as its JSON', async () => {
     const file = dataFile();
     const store = await openStore({ file });
     const first = createCallForUpdate({ ...CALL_FACTS, vendorCallKey: 'logged "as text" é' }, store.ids);
@@ -151,7 +151,7 @@ describe('the file store across restarts', () => {
       [{ op: 'put', collection: 'calls', record: ended }],
     ]);
     await store.close();
-    // The conversation, never read, is written to the snapshot as the text the log had.
+    // The conversation, never changed, is written to the snapshot as the log had it.
     expect(readFileSync(file, 'utf8')).toContain(JSON.stringify(first.conversation));
     const reopened = await openStore({ file });
     expect(reopened.getCall(CALL_FACTS.tenant, first.call.id)).toEqual(ended);

@@ -228,9 +228,8 @@ export class FilePersistence {
    * Resolves once the batch's line is written to the log. Group commit: the lines of every request
    * handled in one turn of the event loop go out in one write, after that turn (setImmediate).
    */
-  append(batch: LoggedBatch, texts?: readonly (string | undefined)[]): Promise<void> {
-    const line =
-      texts === undefined ? `${JSON.stringify({ seq: batch.seq, m: batch.mutations })}\n` : loggedLine(batch, texts);
+  append(batch: LoggedBatch): Promise<void> {
+    const line = `${JSON.stringify({ seq: batch.seq, m: batch.mutations })}\n`;
     return new Promise((resolve, reject) => {
       this.pending.push({ line, resolve, reject });
       if (!this.flushScheduled) {
@@ -446,18 +445,4 @@ export function moveStoreAside(file: string, now = new Date()): string[] {
     moved.push(`${path}${suffix}`);
   }
   return moved;
-}
-
-/** A batch's log line from its put records' texts (JSON.stringify of each), the rest stringified here. */
-function loggedLine(batch: LoggedBatch, texts: readonly (string | undefined)[]): string {
-  let line = `{"seq":${batch.seq},"m":[`;
-  for (const [i, mutation] of batch.mutations.entries()) {
-    const text = texts[i];
-    if (i > 0) line += ',';
-    line +=
-      text === undefined || mutation.op !== 'put'
-        ? JSON.stringify(mutation)
-        : `{"op":"put","collection":"${mutation.collection}","record":${text}}`;
-  }
-  return `${line}]}\n`;
 }

@@ -139,9 +139,8 @@ export abstract class IndexedStore implements TelephonyStore {
   protected applyCommitted(
     mutations: readonly Mutation[],
     change: ReadonlyMap<string, number> = this.bytes.change(mutations),
-    texts?: readonly (string | undefined)[],
   ): void {
-    this.state.apply(mutations, texts);
+    this.state.apply(mutations);
     this.bytes.applied(change);
   }
 }

@@ -74,15 +74,10 @@ export class LocalTelephonyStore extends IndexedStore {
       this.issuedAtLastCommit = this.ids.issued;
     }
     if (batch.length === 0) return Promise.resolve();
-    // Each record stringified once: the log's line is made of these texts, and a new record is held as its text.
-    const texts =
-      this.persistence === null
-        ? undefined
-        : batch.map((mutation) => (mutation.op === 'put' ? JSON.stringify(mutation.record) : undefined));
-    this.applyCommitted(batch, change, texts);
+    this.applyCommitted(batch, change);
     this.seq += 1;
     if (this.persistence === null) return this.turnEnd?.wait() ?? Promise.resolve();
-    return this.persistence.append({ seq: this.seq, mutations: batch }, texts).catch((error: unknown) => {
+    return this.persistence.append({ seq: this.seq, mutations: batch }).catch((error: unknown) => {
       throw new StoreUnavailable((error as Error).message);
     });
   }

@@ -103,11 +103,8 @@ function withMembers(keys: ScopeKeys | undefined, key: string, members: Members 
  * large store then indexes each line by a few fields found in its text instead of parsing it.
  */
 class IndexedCollection<T extends TenantRecord> {
-  /**
-   * Each record: parsed, or the number of the JSON line it is still held as (in `lines`), or the JSON text
-   * it was written as (putText).
-   */
-  private readonly byId = new Map<string, T | number | string>();
+  /** Each record, or the number of the JSON line it is still held as (in `lines`). */
+  private readonly byId = new Map<string, T | number>();
   private readonly indexes: Index[] = [];
   /** The fields a line is indexed by: id first, then each index's scope and key. */
   readonly lineFields: readonly string[];
@@ -116,7 +113,6 @@ class IndexedCollection<T extends TenantRecord> {
     indexes: Record<string, IndexFields>,
     private readonly lines: HeldLines,
     private readonly parseLine: (line: string) => T,
-    private readonly parseText: (text: string) => T,
   ) {
     const names = new Map<string, Index>();
     const fields = new Set(['id']);
@@ -148,12 +144,7 @@ class IndexedCollection<T extends TenantRecord> {
 
   get(id: string): T | undefined {
     const stored = this.byId.get(id);
-    if (typeof stored === 'object' || stored === undefined) return stored;
-    if (typeof stored === 'string') {
-      const parsed = this.parseText(stored);
-      this.byId.set(id, parsed);
-      return parsed;
-    }
+    if (typeof stored !== 'number') return stored;
     // Released only once parsed: a line that fails stays held.
     const record = this.parseLine(this.lines.text(stored));
     if (record.id !== id)
@@ -168,7 +159,7 @@ class IndexedCollection<T extends TenantRecord> {
   /** The record if it is parsed already, without parsing a line. */
   peek(id: string): T | undefined {
     const stored = this.byId.get(id);
-    return typeof stored === 'object' ? stored : undefined;
+    return typeof stored === 'number' ? undefined : stored;
   }
 
   has(id: string): boolean {
@@ -193,26 +184,8 @@ class IndexedCollection<T extends TenantRecord> {
       for (const id of this.idsAt(this.indexNames.get('tenant')!, '', tenant)) {
         const stored = this.byId.get(id);
         if (stored !== undefined)
-          yield [
-            tenant,
-            typeof stored === 'number'
-              ? this.lines.length(stored)
-              : // A text was counted by its record's size when put (StoredBytes.change), and so it is here.
-                sizeOf(typeof stored === 'string' ? (JSON.parse(stored) as T) : stored),
-          ];
+          yield [tenant, typeof stored === 'number' ? this.lines.length(stored) : sizeOf(stored)];
       }
-    }
-  }
-
-  /**
-   * Holds a record of an id not held yet as `text`, its JSON (StateIndex.apply), indexed by the record's
-   * fields; it is parsed when first read.
-   */
-  putText(record: T, text: string): void {
-    this.byId.set(record.id, text);
-    for (const index of this.indexes) {
-      const place = placeOf(index, record);
-      this.addTo(index, place[0], place[1], record.id);
     }
   }
 
@@ -276,34 +249,27 @@ class IndexedCollection<T extends TenantRecord> {
   }
 
   /**
-   * Removes a record. One still held as its line or text is not parsed: its places come from the fields
-   * found in its text, as when it was indexed (a reset of a large tenant would otherwise parse all of it, and its
+   * Removes a record. One still held as its line is not parsed: its places come from the fields found in
+   * its text, as when it was indexed (a reset of a large tenant would otherwise parse all of it, and its
    * sizes would change while it was being dropped).
    */
   delete(id: string): void {
     const stored = this.byId.get(id);
     if (stored === undefined) return;
-    const places = this.placesOf(stored);
-    for (let i = 0; i < this.indexes.length; i++) this.removeFrom(this.indexes[i]!, places[i]!, id);
-    if (typeof stored === 'number') this.lines.release(stored);
+    if (typeof stored === 'number') {
+      const line = this.lines.text(stored);
+      const spans = fieldSpans(line, this.lineMarkers)!;
+      const fields = this.lineFields.map((_, i) => line.slice(spans[2 * i], spans[2 * i + 1]));
+      for (let i = 0; i < this.indexes.length; i++) {
+        const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
+        this.removeFrom(this.indexes[i]!, [scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!], id);
+      }
+      this.lines.release(stored);
+    } else {
+      for (const index of this.indexes) this.removeFrom(index, placeOf(index, stored), id);
+    }
     this.byId.delete(id);
     if (this.byId.size === 0) for (const index of this.indexes) index.everyRecord = null;
-  }
-
-  /**
-   * A record's place in each index. One held as JSON is read for the fields, not parsed: a line always
-   * has them where fieldSpans looks (it was held only then); a text is parsed when they are elsewhere.
-   */
-  private placesOf(stored: T | number | string): Array<readonly [string, string]> {
-    if (typeof stored === 'object') return this.indexes.map((index) => placeOf(index, stored));
-    const line = typeof stored === 'string' ? stored : this.lines.text(stored);
-    const spans = fieldSpans(line, this.lineMarkers);
-    if (spans === null) {
-      const record = JSON.parse(line) as T;
-      return this.indexes.map((index) => placeOf(index, record));
-    }
-    const field = (at: number) => line.slice(spans[2 * at], spans[2 * at + 1]);
-    return this.lineFieldsAt.map(([scopeAt, keyAt]) => [scopeAt < 0 ? '' : field(scopeAt), field(keyAt)] as const);
   }
 
   /**
@@ -456,12 +422,7 @@ export class StateIndex {
     name: C,
     indexes: Record<string, IndexFields>,
   ): IndexedCollection<RecordsByCollection[C]> {
-    return new IndexedCollection<RecordsByCollection[C]>(
-      indexes,
-      this.lines,
-      (line) => this.parsedLine(name, line),
-      (text) => this.parsedText(name, text),
-    );
+    return new IndexedCollection<RecordsByCollection[C]>(indexes, this.lines, (line) => this.parsedLine(name, line));
   }
 
   /**
@@ -472,13 +433,6 @@ export class StateIndex {
     const record = JSON.parse(line) as RecordsByCollection[C];
     this.share({ op: 'put', collection, record } as Extract<Mutation, { op: 'put' }>);
     this.onLineParsed?.(record.tenant, jsonSizeOf(record) - line.length, record);
-    return record;
-  }
-
-  /** A new record held as its logged JSON text, now read: counted at its put, so no size change. */
-  private parsedText<C extends CollectionName>(collection: C, text: string): RecordsByCollection[C] {
-    const record = JSON.parse(text) as RecordsByCollection[C];
-    this.share({ op: 'put', collection, record } as Extract<Mutation, { op: 'put' }>);
     return record;
   }
 
@@ -592,38 +546,22 @@ export class StateIndex {
     return list ?? participants;
   }
 
-  /**
-   * Applies mutations. `texts`, where given, are the put records' JSON (JSON.stringify of each, as the log
-   * wrote them): a record new to the state is then held as its text until something reads it. Most
-   * records a connector writes are never read again (a create's call and conversation, until the call's
-   * next request); held as one string, each costs a string instead of about seven objects that the
-   * collector traces, and a fold writes the text again instead of stringifying the record.
-   */
-  apply(mutations: readonly Mutation[], texts?: readonly (string | undefined)[]): void {
-    for (let i = 0; i < mutations.length; i++) {
-      const mutation = mutations[i]!;
+  apply(mutations: readonly Mutation[]): void {
+    for (const mutation of mutations) {
       if (mutation.op === 'meta') this.meta = mutation.meta;
       else if (mutation.op === 'delete') {
         if (mutation.collection === 'transcripts') this.countMessage(this.transcripts.get(mutation.id), -1);
         this.collection(mutation.collection).delete(mutation.id);
       } else if (mutation.op === 'dropTenant') this.dropTenant(mutation.tenant);
-      else this.put(mutation, texts?.[i]);
+      else {
+        this.share(mutation);
+        if (mutation.collection === 'transcripts') {
+          this.countMessage(this.transcripts.get(mutation.record.id), -1);
+          this.countMessage(mutation.record, 1);
+        }
+        this.collection(mutation.collection).put(mutation.record);
+      }
     }
-  }
-
-  private put(mutation: Extract<Mutation, { op: 'put' }>, text: string | undefined): void {
-    const collection = this.collection(mutation.collection) as IndexedCollection<TenantRecord>;
-    const isNew = !collection.has(mutation.record.id);
-    if (mutation.collection === 'transcripts') {
-      if (!isNew) this.countMessage(this.transcripts.get(mutation.record.id), -1);
-      this.countMessage(mutation.record, 1);
-    }
-    if (text !== undefined && isNew) {
-      collection.putText(mutation.record, text);
-      return;
-    }
-    this.share(mutation);
-    collection.put(mutation.record);
   }
 
   /**
