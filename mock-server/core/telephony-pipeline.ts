@@ -237,8 +237,8 @@ export class TelephonyPipeline {
   }
 
   /**
-   * Which stored call the request was about, for the log and the journal: as the request wrote it, or
-   * else as stored (a store holds a record it has just written as its JSON text until it is read).
+   * Which stored call the request was about, for the log and the journal: the record the request wrote,
+   * when it wrote one (nothing to look up), or else the stored one.
    */
   private callOf(tenant: Tenant, voiceCallId: string, written: readonly Mutation[] = []): OutcomeCall {
     const call = writtenCall(written, voiceCallId) ?? this.options.env.store.getCall(tenant.key, voiceCallId);
