@@ -567,7 +567,12 @@ async function onPostgres(token: string, work: string, ratios: Record<string, nu
   }
 }
 
-/** The mock, a bare node:http server and Prism on the same create request, round by round. */
+const LIGHTER_BARE_RATIO = 'scv-mock vs bare node:http given a lighter request: create voice call (reported)';
+
+/**
+ * The mock, a bare node:http server and Prism on the same create request, round by round; then the bare
+ * server on a lighter request, as this benchmark measured it before 2026-12-03 (reported, not a target).
+ */
 async function compare(
   token: string,
   work: string,
@@ -598,36 +603,42 @@ async function compare(
       body: createBody('probe'),
     },
   );
-  const runs: Figures[][] = [[], [], []];
+  // All three get the request the mock gets: its Authorization header, and a body that autocannon
+  // rebuilds for each request (each create needs its own vendorCallKey). The load generator shares the
+  // two cores with the server, so a lighter request is also a lighter client: the bare server given one
+  // fixed body without the header answered 1.1-2.2 times as many in rounds on 2026-12-03 (the last row).
+  const createRequest = (url: string, round: number): autocannon.Options => ({
+    url,
+    method: 'POST',
+    headers,
+    body: createBody(`cmp-${round}-[<id>]`),
+    idReplacement: true,
+    connections: CONNECTIONS,
+  });
+  const runs: Figures[][] = [[], [], [], []];
   for (let round = 1; round <= ROUNDS; round++) {
-    log(`  round ${round} of ${ROUNDS}: scv-mock, bare node:http, Prism…`);
+    log(`  round ${round} of ${ROUNDS}: scv-mock, bare node:http, Prism, bare node:http with a lighter request…`);
     // From empty each time, like the empty-store row.
     await timeReset(mock, token);
     runs[0]!.push(
-      await load('scv-mock, create voice call (next to the others)', {
-        url: `${mock.root}/telephony/v1/voiceCalls`,
-        method: 'POST',
-        headers,
-        body: createBody(`cmp-${round}-[<id>]`),
-        idReplacement: true,
-        connections: CONNECTIONS,
-      }),
+      await load(
+        'scv-mock, create voice call (next to the others)',
+        createRequest(`${mock.root}/telephony/v1/voiceCalls`, round),
+      ),
     );
     runs[1]!.push(
-      await load('bare node:http, fixed JSON', {
+      await load(
+        'bare node:http (fixed JSON answer), the same request',
+        createRequest(`${bare.root}/telephony/v1/voiceCalls`, round),
+      ),
+    );
+    runs[2]!.push(await load('Prism 5 mock, validating', createRequest(`${prism.root}/voiceCalls`, round)));
+    runs[3]!.push(
+      await load('bare node:http, a lighter request: one fixed body, no Authorization (reported)', {
         url: `${bare.root}/telephony/v1/voiceCalls`,
         method: 'POST',
         body: createBody('x'),
         headers: { 'Content-Type': 'application/json' },
-        connections: CONNECTIONS,
-      }),
-    );
-    runs[2]!.push(
-      await load('Prism 5 mock, validating', {
-        url: `${prism.root}/voiceCalls`,
-        method: 'POST',
-        headers,
-        body: createBody('x'),
         connections: CONNECTIONS,
       }),
     );
@@ -636,11 +647,11 @@ async function compare(
   const bareRuns: PacedFigures[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     bareRuns.push(
-      await fixedRate('bare node:http, fixed JSON', {
+      await fixedRate('bare node:http (fixed JSON answer), the same request', {
         url: `${bare.root}/telephony/v1/voiceCalls`,
         method: 'POST',
-        body: createBody('x'),
-        headers: { 'Content-Type': 'application/json' },
+        headers,
+        body: createBody(`bare-${round}-[<id>]`),
         rate: 1000,
       }),
     );
@@ -649,6 +660,7 @@ async function compare(
   await Promise.all([mock.stop(), bare.stop(), prism.stop()]);
   ratios['scv-mock vs bare node:http: create voice call'] = pairedRatio(runs[0]!, runs[1]!);
   ratios['scv-mock vs Prism 5: create voice call'] = pairedRatio(runs[0]!, runs[2]!);
+  ratios[LIGHTER_BARE_RATIO] = pairedRatio(runs[0]!, runs[3]!);
   return runs.map(medianRun);
 }
 
@@ -688,8 +700,13 @@ function targets(extra: Record<string, unknown>, ratios: Record<string, number>)
     ratio(
       'scv-mock vs bare node:http: create voice call',
       0.25,
-      'create throughput at least 0.25× a bare node:http server',
+      'create throughput at least 0.25× a bare node:http server, on the same request',
     ),
+    {
+      what: 'create throughput against a bare node:http server given one fixed body without Authorization (reported)',
+      measured: ratios[LIGHTER_BARE_RATIO] === undefined ? 'run with --vs-prism' : `${ratios[LIGHTER_BARE_RATIO]}×`,
+      met: null,
+    },
     under('p99 under 5 ms at 1,000 req/s offered (paced)', latency.fixed1000.p99, 5),
     under(
       `p99 under 10 ms at half of saturation (${latency.halfSaturationRate} req/s paced)`,
