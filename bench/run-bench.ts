@@ -573,7 +573,8 @@ const LIGHTER_BARE_RATIO = 'scv-mock vs bare node:http given a lighter request: 
 
 /**
  * The mock, a bare node:http server and Prism on the same create request, round by round; then the bare
- * server on a lighter request, as this benchmark measured it before 2026-12-03 (reported, not a target).
+ * server on a lighter request, as this benchmark measured it until the evening of 2026-12-03 (reported,
+ * not a target).
  */
 async function compare(
   token: string,
@@ -767,8 +768,9 @@ async function main(): Promise<void> {
   extra.coldStartMs = sorted[2];
   extra.coldStartRangeMs = [sorted[0], sorted[4]];
   log(`  ${sorted[2]} ms (from ${sorted[0]} to ${sorted[4]})`);
-  // The same machine's floor: `scv-mock start` starts node twice (heap-relaunch.ts), and the start of node
-  // itself moved from day to day on these virtual machines as much as the mock's own figures did.
+  // The machine's own floor: `scv-mock start` starts node twice (heap-relaunch.ts), and these virtual
+  // machines' speed moves within a day (the CLI commands took 69-139 ms at 14:20 on 2026-12-03, 128-217 ms
+  // from 18:55 on, on the same code).
   extra.nodeStartMs = timeNode(['-e', ''], "node -e ''");
   log(`  node itself (node -e '', spawn to exit, median of 5): ${String(extra.nodeStartMs)} ms`);
   const ratios: Record<string, number> = {};
