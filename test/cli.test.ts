@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { closestFlag, UsageError } from '../mock-server/cli/parse-flags.ts';
 import { stopsWithNpm } from '../mock-server/cli/parent-watch.ts';
@@ -375,6 +376,32 @@ describe('the server process that scv-mock start runs', () => {
     expect(() => process.kill(pid, 0)).toThrow();
     expect(output()).toContain(`${signal}: saving the store and shutting down`);
     expect(output()).not.toMatch(/SIG[A-Z]+ again/);
+  });
+
+  it('takes SIGINT and SIGTERM before it says it is listening, so a stop sent at once still saves', async () => {
+    const preload = fileURLToPath(new URL('./support/listeners-when-listening.mjs', import.meta.url));
+    const child = spawn(process.execPath, [
+      '--import',
+      preload,
+      BIN,
+      'start',
+      '--port',
+      '0',
+      '--in-memory',
+      '--log-format',
+      'json',
+    ]);
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    try {
+      // Written by the server process (node passes --import on to it), as it writes the line.
+      await vi.waitFor(() => expect(err).toContain('listeners when listening:'), { timeout: 15_000, interval: 20 });
+      expect(err).toMatch(/listeners when listening: SIGINT=[1-9]\d* SIGTERM=[1-9]\d*/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('a signal to the whole process group (Ctrl-C, a group kill) reaches the server once', async () => {

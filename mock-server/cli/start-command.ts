@@ -139,6 +139,11 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
     else throw error;
     return 1;
   }
+  // Before the mock says it is listening: whoever waits for that line (or the ready file) and then stops
+  // the mock must reach these handlers. Installed after it, a signal sent at once could land first, and
+  // node's default ends the process by the signal, without saving (a CI run on 2026-12-03 saw the process
+  // started end by a signal after a group SIGINT sent as soon as the line was read).
+  const stopped = stopOnSignals(server, options.readyFile, logger);
   logger.started(
     {
       url: baseUrl,
@@ -162,12 +167,25 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       logger.error(
         `cannot write --ready-file ${options.readyFile} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); stopping`,
       );
+      stopped.cancel();
       await server.close();
       return 1;
     }
   }
+  return stopped.exitCode;
+}
 
-  return new Promise((resolve) => {
+/**
+ * Stops the server on SIGINT or SIGTERM (a second one exits without waiting) and when the process that
+ * started it ends; `exitCode` resolves with the code to exit with. `cancel` takes the handlers off again.
+ */
+function stopOnSignals(
+  server: MockServer,
+  readyFile: string | undefined,
+  logger: Logger,
+): { exitCode: Promise<number>; cancel: () => void } {
+  let cancel = () => {};
+  const exitCode = new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) {
@@ -179,7 +197,7 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
       logger.info(`${signal}: saving the store and shutting down`);
       server.close().then(
         () => {
-          if (options.readyFile !== undefined) rmSync(options.readyFile, { force: true });
+          if (readyFile !== undefined) rmSync(readyFile, { force: true });
           resolve(0);
         },
         (error: unknown) => {
@@ -188,11 +206,21 @@ export async function startCommand(argv: readonly string[]): Promise<number> {
         },
       );
     };
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGTERM', () => stop('SIGTERM'));
+    const onInterrupt = () => stop('SIGINT');
+    const onTerminate = () => stop('SIGTERM');
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onTerminate);
     // The process that started this server passes signals on; if it is killed outright, stop as on SIGTERM.
+    let stopWatching = () => {};
     if (startedByLauncher(process.env, process.ppid))
-      whenParentEnds(() => stop('the scv-mock process that started this one ended'));
-    else if (stopsWithNpm(process.env)) whenParentEnds(() => stop('the npm process that started the mock ended'));
+      stopWatching = whenParentEnds(() => stop('the scv-mock process that started this one ended'));
+    else if (stopsWithNpm(process.env))
+      stopWatching = whenParentEnds(() => stop('the npm process that started the mock ended'));
+    cancel = () => {
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onTerminate);
+      stopWatching();
+    };
   });
+  return { exitCode, cancel };
 }
