@@ -339,11 +339,13 @@ describe('the server process that scv-mock start runs', () => {
     );
     const exited = new Promise<number | null>((done) => child.on('close', done));
     let out = '';
+    let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const listening = vi
       .waitFor(() => expect(out).toContain('\n'), { timeout: 15_000, interval: 20 })
       .then(() => JSON.parse(out.split('\n')[0]!) as { pid: number; health: string });
-    return { child, exited, listening, output: () => out };
+    return { child, exited, listening, output: () => out, errors: () => err };
   };
 
   it('starts with a 256 MB first old generation, as a child of the process started', async () => {
@@ -380,24 +382,14 @@ describe('the server process that scv-mock start runs', () => {
 
   it('takes SIGINT and SIGTERM before it says it is listening, so a stop sent at once still saves', async () => {
     const preload = fileURLToPath(new URL('./support/listeners-when-listening.mjs', import.meta.url));
-    const child = spawn(process.execPath, [
-      '--import',
-      preload,
-      BIN,
-      'start',
-      '--port',
-      '0',
-      '--in-memory',
-      '--log-format',
-      'json',
-    ]);
-    const exited = new Promise<number | null>((done) => child.on('close', done));
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const { child, exited, errors } = jsonStart(['--import', preload]);
     try {
       // Written by the server process (node passes --import on to it), as it writes the line.
-      await vi.waitFor(() => expect(err).toContain('listeners when listening:'), { timeout: 15_000, interval: 20 });
-      expect(err).toMatch(/listeners when listening: SIGINT=[1-9]\d* SIGTERM=[1-9]\d*/);
+      await vi.waitFor(() => expect(errors()).toContain('listeners when listening:'), {
+        timeout: 15_000,
+        interval: 20,
+      });
+      expect(errors()).toMatch(/listeners when listening: SIGINT=[1-9]\d* SIGTERM=[1-9]\d*/);
     } finally {
       child.kill('SIGTERM');
     }
