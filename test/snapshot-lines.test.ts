@@ -5,7 +5,7 @@
  * the same errors for a damaged line, and the same file when it is written again.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,11 @@ import { fieldMarkers, fieldSpans } from '../mock-server/store/line-fields.ts';
 import fc from 'fast-check';
 import { HeldLines } from '../mock-server/store/held-lines.ts';
 import { StoreUnavailable } from '../mock-server/store/store-unavailable.ts';
-import { checkSnapshot, type CheckInput } from '../mock-server/store/snapshot-check.ts';
+import type { CheckInput } from '../mock-server/store/snapshot-check.ts';
+import { SCAN_FROM_BYTES, startSnapshotScan, type SnapshotScan } from '../mock-server/store/snapshot-scan-worker.ts';
+import { ROW } from '../mock-server/store/line-scan.ts';
+import { prefetchSnapshot } from '../mock-server/store/snapshot-prefetch.ts';
+import { spawnSync } from 'node:child_process';
 import { MisreadLine, readSnapshot, writeSnapshot, type SnapshotSource } from '../mock-server/store/snapshot-file.ts';
 import { StateIndex } from '../mock-server/store/state-index.ts';
 import { StoredBytes } from '../mock-server/store/stored-bytes.ts';
@@ -31,6 +35,7 @@ import { openStore } from '../mock-server/store/telephony-store.ts';
 import { createLogger } from '../mock-server/http/logger.ts';
 import { Writable } from 'node:stream';
 import { inboundCall, message, startMock } from './support/mock-harness.ts';
+import { runCli, startCli } from './support/cli-process.ts';
 
 const T1 = '00DSM0000000MCK2A2/MyContactCenter';
 const T2 = '00DSM0000000OTHER2/OtherCenter';
@@ -315,17 +320,186 @@ describe('a snapshot read as lines', () => {
   });
 });
 
-describe('the check of a snapshot', () => {
-  const fieldsOf = () => {
-    const state = new StateIndex();
-    return Object.fromEntries(
-      COLLECTIONS.map((name) => [
-        name,
-        { names: state.lineFields(name), markers: fieldMarkers(state.lineFields(name)) },
-      ]),
-    ) as unknown as CheckInput['fields'];
-  };
+/** The fields a state indexes lines by, per collection, as readSnapshot gives them to the scan. */
+const fieldsOf = () => {
+  const state = new StateIndex();
+  return Object.fromEntries(
+    COLLECTIONS.map((name) => [name, { names: state.lineFields(name), markers: fieldMarkers(state.lineFields(name)) }]),
+  ) as unknown as CheckInput['fields'];
+};
 
+/** Every line a scan hands over, as text with where it is in the file, and each record line's values. */
+async function linesOf(scan: SnapshotScan) {
+  const lines: Array<{ text: string; position: number; collection: number; values: string[] }> = [];
+  for (let chunk = await scan.next(); chunk !== null; chunk = await scan.next()) {
+    const { bytes, table, stride, at } = chunk;
+    for (let row = 0; row < chunk.lines * stride; row += stride) {
+      const start = table[row + ROW.start]!;
+      const collection = table[row + ROW.collection]!;
+      const count = collection < 0 ? 0 : fieldsOf()[COLLECTIONS[collection]!].names.length;
+      const values = Array.from({ length: count }, (_, i) =>
+        bytes.toString('latin1', table[row + ROW.spans + 2 * i], table[row + ROW.spans + 2 * i + 1]),
+      );
+      lines.push({
+        text: bytes.toString('utf8', start, table[row + ROW.end]),
+        position: at + start,
+        collection,
+        values,
+      });
+    }
+    scan.giveBack(chunk);
+  }
+  return lines;
+}
+
+describe('the scan of a snapshot', () => {
+  it('hands over every line once, whole and in order, also one longer than a chunk, reusing its memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-scan-'));
+    const file = join(dir, 'store.json');
+    const header = `${JSON.stringify({ format: SNAPSHOT_FORMAT, seq: 1, meta: null }).slice(0, -1)},`;
+    const call = (i: number, content: string) =>
+      JSON.stringify(callAndConversation(i, T1, `k-${i}`, { x: content }).call);
+    // About 25 MB: more chunks than the worker has memory for (three of 4 MB), one line of 9 MB, and
+    // lines ending in \r\n.
+    const calls = Array.from({ length: 6000 }, (_, i) => call(i, i === 3000 ? 'L'.repeat(9 << 20) : 'x'.repeat(2500)));
+    const text = [header, '"calls":[', `${calls.join(',\r\n')}\r`, '],', '"events":[', ']}', ''].join('\n');
+    writeFileSync(file, text);
+    const fd = openSync(file, 'r');
+    const scan = startSnapshotScan({ fd, fields: fieldsOf() });
+    try {
+      const scanned = await linesOf(scan);
+      const expected = text.split('\n').map((line) => line.replace(/\r$/, ''));
+      // The last newline ends the last line: there is no empty line after it.
+      expect(scanned.map((line) => line.text)).toEqual(expected.slice(0, -1));
+      let position = 0;
+      for (const [i, line] of scanned.entries()) {
+        expect(line.position).toBe(position);
+        position += text.split('\n')[i]!.length + 1;
+      }
+      const calls = COLLECTIONS.indexOf('calls');
+      const records = scanned.slice(2, 6002);
+      expect(records.every((line) => line.collection === calls)).toBe(true);
+      expect(records[3000]!.values).toEqual([id('0LQ', 3000), T1, 'k-3000', id('0dw', 3000)]);
+      expect(scanned.filter((line) => line.collection >= 0)).toHaveLength(6000);
+      // Written by hand, without a digest: every line is checked too.
+      expect(await scan.verdict).toEqual({ kind: 'ok', by: 'lines' });
+    } finally {
+      await scan.stop();
+      closeSync(fd);
+    }
+  });
+});
+
+/** A snapshot past the size a store reads in a worker: records(), and transcripts of 1 MB. */
+async function largeSnapshotFile(dir: string, name: string, key = 'plain-5'): Promise<string> {
+  const file = join(dir, name);
+  const base = records();
+  const first = [...base.transcripts][0] as TranscriptEntryRecord;
+  const padding = Array.from({ length: 14 }, (_, i) => ({
+    ...first,
+    id: id('0eE', 200 + i),
+    messageId: `pad-${i}`,
+    content: 'p'.repeat(2 ** 20),
+  }));
+  const calls = [...base.calls].map((call) =>
+    typeof call !== 'string' && call.vendorCallKey === 'plain-5' ? { ...call, vendorCallKey: key } : call,
+  );
+  await writeSnapshot(file, {
+    header: { format: SNAPSHOT_FORMAT, seq: 3, meta: null },
+    records: { ...base, calls, transcripts: [...base.transcripts, ...padding] },
+  });
+  expect(statSync(file).size).toBeGreaterThan(SCAN_FROM_BYTES);
+  return file;
+}
+
+describe('a snapshot read begun before the store opens', () => {
+  it('is taken by the load of its file, which holds what a load without it holds', async () => {
+    const file = await largeSnapshotFile(mkdtempSync(join(tmpdir(), 'scv-prefetch-')), 'store.json');
+    const prefetched = prefetchSnapshot(file)!;
+    expect(prefetched.state).toBe('reading');
+    const store = await openStore({ file });
+    expect(prefetched.state).toBe('taken');
+    const readAfter = async () => {
+      const opened = await openStore({ file });
+      try {
+        return {
+          key: opened.getCall(T1, id('0LQ', 5))?.vendorCallKey,
+          calls: [opened.callCount(T1), opened.callCount(T2)],
+          messages: opened.transcriptsOf(T2, id('0dw', 2)).map((t) => t.messageId),
+          padding: opened.transcriptsOf(T1, id('0dw', 1)).filter((t) => t.messageId.startsWith('pad-')).length,
+        };
+      } finally {
+        await opened.close();
+      }
+    };
+    const taken = {
+      key: store.getCall(T1, id('0LQ', 5))?.vendorCallKey,
+      calls: [store.callCount(T1), store.callCount(T2)],
+      messages: store.transcriptsOf(T2, id('0dw', 2)).map((t) => t.messageId),
+      padding: store.transcriptsOf(T1, id('0dw', 1)).filter((t) => t.messageId.startsWith('pad-')).length,
+    };
+    await store.close();
+    expect(taken).toEqual({ key: 'plain-5', calls: [4, 1], messages: ['m-1', 'm-11', 'm-21', 'm-31'], padding: 14 });
+    expect(taken).toEqual(await readAfter());
+  });
+
+  it('is dropped when another file has replaced its own by the time the store opens, and that file is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-prefetch-'));
+    const file = await largeSnapshotFile(dir, 'store.json');
+    const other = await largeSnapshotFile(dir, 'other.json', 'replaced-5');
+    const prefetched = prefetchSnapshot(file)!;
+    renameSync(other, file);
+    const store = await openStore({ file });
+    expect(prefetched.state).toBe('dropped');
+    expect(store.getCall(T1, id('0LQ', 5))?.vendorCallKey).toBe('replaced-5');
+    await store.close();
+  });
+
+  it('is begun by scv-mock start, which then serves the records of its file', async () => {
+    const file = await largeSnapshotFile(mkdtempSync(join(tmpdir(), 'scv-prefetch-')), 'store.json');
+    const mock = await startCli(['--data', file]);
+    try {
+      expect(mock.output()).toMatch(/store: +file .*store\.json \(5 calls, 54 transcript messages\)/);
+      const token = (await runCli(['token'])).stdout.trim();
+      const post = (key: string, messageId: string) =>
+        fetch(`${mock.baseUrl}/telephony/v1/voiceCalls/${key}/messages`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(message(messageId)),
+        });
+      // Found by its vendor key, an index field read from its line.
+      expect((await post('plain-5', 'new-1')).status).toBe(202);
+      expect((await post('no-such-call', 'new-2')).status).toBe(404);
+    } finally {
+      expect(await mock.stop()).toBe(0);
+    }
+  });
+
+  it('begins nothing for a small file or a missing one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scv-prefetch-'));
+    expect(prefetchSnapshot(await snapshotFile(dir))).toBeNull();
+    expect(prefetchSnapshot(join(dir, 'missing.json'))).toBeNull();
+  });
+
+  it('does not keep a process alive that never opens the store', async () => {
+    const file = await largeSnapshotFile(mkdtempSync(join(tmpdir(), 'scv-prefetch-')), 'store.json');
+    const module = new URL('../mock-server/store/snapshot-prefetch.ts', import.meta.url).href;
+    const script = [
+      `import { prefetchSnapshot } from ${JSON.stringify(module)};`,
+      `console.log(prefetchSnapshot(${JSON.stringify(file)})?.state);`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+      // Kept alive by the read, it would never end: 30 s is long past the second it takes.
+      timeout: 30_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe('reading');
+  }, 40_000);
+});
+
+describe('the check of a snapshot', () => {
   it('takes a file as the store wrote it by its digest, and checks the lines of any other', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scv-lines-'));
     const file = await snapshotFile(dir);
@@ -333,11 +507,14 @@ describe('the check of a snapshot', () => {
     const digest = createHash('sha256').update(rest.join('\n')).digest('hex');
     expect(JSON.parse(`${header!.slice(0, -1)}}`)).toMatchObject({ seq: 3, sha256: digest });
     const checked = async () => {
-      const check = checkSnapshot({ file, fields: fieldsOf() });
+      const fd = openSync(file, 'r');
+      const scan = startSnapshotScan({ fd, fields: fieldsOf() });
       try {
-        return await check.verdict;
+        await linesOf(scan);
+        return await scan.verdict;
       } finally {
-        check.stop();
+        await scan.stop();
+        closeSync(fd);
       }
     };
     expect(await checked()).toEqual({ kind: 'ok', by: 'digest' });

@@ -55,6 +55,9 @@ export async function main(argv: readonly string[], entry?: string): Promise<num
         if (relaunch.runsServerApart(process.platform, process.execArgv, process.env.NODE_OPTIONS))
           return await relaunch.runInServerProcess(entry, argv);
       }
+      // A large store's file starts being read now, in a worker, while the server's modules load.
+      const storeFile = (await import('./start-flags.ts')).storeFileOfStart(rest, process.env);
+      if (storeFile !== null) (await import('../store/snapshot-prefetch.ts')).prefetchSnapshot(storeFile);
       return await (await import('./start-command.ts')).startCommand(rest);
     }
     if (command === 'token') return await (await import('./token-command.ts')).tokenCommand(rest);

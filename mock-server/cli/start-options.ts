@@ -14,7 +14,8 @@ import type { AuthMode } from '../auth/request-auth.ts';
 import type { LogFormat } from '../http/logger.ts';
 import { DEFAULTS } from '../defaults.ts';
 import type { MockServerOptions } from '../server.ts';
-import { parseFlags, UsageError } from './parse-flags.ts';
+import { UsageError } from './parse-flags.ts';
+import { dataFileOf, envNameOf, startFlags, type StartFlag } from './start-flags.ts';
 import { loadRulesFile } from './rules-file.ts';
 import { loadFaultsFile } from './faults-file.ts';
 import { durationMs } from '../time/mock-clock.ts';
@@ -106,93 +107,6 @@ function ruleLayers(file: string | undefined, assignments: readonly string[], fl
   return layers;
 }
 
-/** The flags of `scv-mock start`; each can also come from SCV_MOCK_<NAME> (see withEnvironment). */
-const START_FLAGS = {
-  port: { type: 'string', short: 'p' },
-  host: { type: 'string' },
-  data: { type: 'string' },
-  'in-memory': { type: 'boolean' },
-  store: { type: 'string' },
-  fixtures: { type: 'string' },
-  mode: { type: 'string' },
-  rule: { type: 'string', multiple: true },
-  'rules-file': { type: 'string' },
-  faults: { type: 'string' },
-  'allow-prefer': { type: 'boolean' },
-  'admin-token': { type: 'string' },
-  'unsafe-open-admin': { type: 'boolean' },
-  'accept-any-org-id': { type: 'boolean' },
-  'max-keys': { type: 'string' },
-  'max-connections': { type: 'string' },
-  'max-tenants': { type: 'string' },
-  'max-tenant-bytes': { type: 'string' },
-  'max-store-bytes': { type: 'string' },
-  'max-transcripts-per-call': { type: 'string' },
-  'max-events-per-call': { type: 'string' },
-  'max-jtis': { type: 'string' },
-  'journal-bytes': { type: 'string' },
-  'retain-calls': { type: 'string' },
-  'retain-for': { type: 'string' },
-  'request-timeout': { type: 'string' },
-  auth: { type: 'string' },
-  'clock-skew': { type: 'string' },
-  seed: { type: 'string' },
-  'max-body': { type: 'string' },
-  'journal-size': { type: 'string' },
-  'max-calls-per-tenant': { type: 'string' },
-  'calls-per-second': { type: 'string' },
-  'compact-after': { type: 'string' },
-  'move-corrupt-store': { type: 'boolean' },
-  'log-format': { type: 'string' },
-  'ready-file': { type: 'string' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type StartFlag = Exclude<keyof typeof START_FLAGS, 'help'>;
-type StartValues = ReturnType<typeof parseFlags<typeof START_FLAGS>>;
-
-/** The environment variable of a flag: --max-body is SCV_MOCK_MAX_BODY. */
-export const envNameOf = (flag: string): string => `SCV_MOCK_${flag.toUpperCase().replace(/-/g, '_')}`;
-
-function envBoolean(name: string, value: string): boolean {
-  if (/^(1|true|yes|on)$/i.test(value)) return true;
-  if (/^(0|false|no|off|)$/i.test(value)) return false;
-  throw new UsageError(`${name}="${value}" is not a yes or no; use 1 or 0 (true or false)`);
-}
-
-/**
- * Fills each flag not given on the command line from its SCV_MOCK_ variable (flags win), and says where
- * each value came from, so that an error names what the user wrote. A repeatable flag (--rule) takes
- * a comma-separated list. Only SCV_MOCK_ names are read: a generic PORT or HOST belongs to whatever
- * else runs in that environment.
- */
-function withEnvironment(
-  given: StartValues,
-  env: NodeJS.ProcessEnv,
-): { values: StartValues; source: (flag: StartFlag) => string } {
-  const values: Record<string, unknown> = { ...given };
-  const fromEnv = new Set<string>();
-  for (const [flag, spec] of Object.entries(START_FLAGS)) {
-    if (flag === 'help' || values[flag] !== undefined) continue;
-    const name = envNameOf(flag);
-    const text = env[name];
-    if (text === undefined) continue;
-    fromEnv.add(flag);
-    if (spec.type === 'boolean') values[flag] = envBoolean(name, text.trim());
-    else if ('multiple' in spec)
-      values[flag] = text
-        .split(',')
-        .map((part) => part.trim())
-        .filter((part) => part !== '');
-    else values[flag] = text;
-  }
-  return {
-    values,
-    source: (flag) => (fromEnv.has(flag) ? envNameOf(flag) : `--${flag}`),
-  };
-}
-
 /** Generic variables that earlier versions read and this one does not: a note for the start log. */
 export function ignoredEnvironment(env: NodeJS.ProcessEnv): string[] {
   return (['PORT', 'HOST'] as const)
@@ -210,8 +124,7 @@ function onlyGiven<T extends Record<string, unknown>>(options: T): { [K in keyof
 }
 
 export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEnv): StartOptions & { help: boolean } {
-  const given = parseFlags(argv, START_FLAGS);
-  const { values: v, source } = withEnvironment(given, env);
+  const { values: v, source } = startFlags(argv, env);
   if (v['in-memory'] === true && v.data !== undefined)
     throw new UsageError(`${source('in-memory')} and ${source('data')} exclude each other; give one`);
   if (v.store !== undefined) {
@@ -223,7 +136,7 @@ export function parseStartOptions(argv: readonly string[], env: NodeJS.ProcessEn
       if (v[other] !== undefined)
         throw new UsageError(`${source('store')} and ${source(other)} exclude each other; give one`);
   }
-  const dataFile = v['in-memory'] === true || v.store !== undefined ? null : resolve(v.data ?? DEFAULTS.dataFile);
+  const dataFile = dataFileOf(v);
   /** A flag's value, parsed with the name the user gave it (flag or variable); undefined when not given. */
   const option = <T>(flag: StartFlag, parse: (value: string, from: string) => T): T | undefined => {
     const value = v[flag];

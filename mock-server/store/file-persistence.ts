@@ -38,6 +38,8 @@ import {
   type SnapshotSource,
 } from './snapshot-file.ts';
 import { afterTurn } from '../time/after-turn.ts';
+import { claimPrefetch, type PrefetchedSnapshot } from './snapshot-prefetch.ts';
+import { SCAN_FROM_BYTES } from './snapshot-scan-worker.ts';
 
 export interface LoggedBatch {
   seq: number;
@@ -79,13 +81,11 @@ export interface FilePersistenceOptions {
   onProblem?: (message: string) => void;
   /**
    * From this size on, the snapshot's records are held as their JSON lines until read, and its lines
-   * are checked in a worker (snapshot-file.ts); below it, every line is parsed (a worker costs more
-   * than parsing a small file). 16 MB by default.
+   * are read and checked in a worker (snapshot-file.ts); below it, every line is parsed (a worker costs
+   * more than parsing a small file). SCAN_FROM_BYTES (16 MB) by default.
    */
   keepLinesFromBytes?: number;
 }
-
-const KEEP_LINES_FROM_BYTES = 16 * 2 ** 20;
 
 /**
  * A log this many times the size of the live records is folded in at once (when it is also a sixteenth of
@@ -126,7 +126,7 @@ export class FilePersistence {
     this.compactingFile = `${file}.wal.compacting`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
     this.onProblem = options.onProblem ?? (() => undefined);
-    this.keepLinesFromBytes = options.keepLinesFromBytes ?? KEEP_LINES_FROM_BYTES;
+    this.keepLinesFromBytes = options.keepLinesFromBytes ?? SCAN_FROM_BYTES;
   }
 
   private readonly keepLinesFromBytes: number;
@@ -137,6 +137,17 @@ export class FilePersistence {
 
   /** Reads the snapshot, handing its records to the sink, then the log batches after it. */
   async load(sink: SnapshotSink): Promise<LoadedState> {
+    // A read of the snapshot begun before the mock's modules loaded (snapshot-prefetch.ts): claimed
+    // first, so that it ends with this load whatever happens; taken only once the lock is held.
+    const prefetched = claimPrefetch(this.file);
+    try {
+      return await this.loadWith(sink, prefetched);
+    } finally {
+      prefetched?.drop();
+    }
+  }
+
+  private async loadWith(sink: SnapshotSink, prefetched: PrefetchedSnapshot | null): Promise<LoadedState> {
     mkdirSync(dirname(this.file), { recursive: true });
     // First, before reading: another process writing the same files would make this load a lie.
     this.lock = DataFileLock.acquire(this.file);
@@ -145,7 +156,7 @@ export class FilePersistence {
     for (const name of readdirSync(dirname(this.file))) {
       if (name.startsWith(temporaryPrefix)) unlinkSync(join(dirname(this.file), name));
     }
-    const snapshot = existsSync(this.file) ? await this.readSnapshotFile(sink) : null;
+    const snapshot = existsSync(this.file) ? await this.readSnapshotFile(sink, prefetched) : null;
     this.snapshotBytes = snapshot === null ? 0 : statSync(this.file).size;
     // Written by the store, whole (its digest is there): closing with nothing logged need not write it again.
     this.snapshotCurrent = snapshot?.sha256 !== undefined;
@@ -166,7 +177,7 @@ export class FilePersistence {
     return { snapshot, batches, droppedTail, interruptedCompaction: existsSync(this.compactingFile) };
   }
 
-  private async readSnapshotFile(sink: SnapshotSink): Promise<SnapshotHeader> {
+  private async readSnapshotFile(sink: SnapshotSink, prefetched: PrefetchedSnapshot | null): Promise<SnapshotHeader> {
     const apply = (mutation: Mutation) => sink.put(mutation);
     const notAStore = () =>
       new StoreFileError(this.file, `is not a scv-telephony-mock store (expected "format": "${SNAPSHOT_FORMAT}")`);
@@ -174,7 +185,7 @@ export class FilePersistence {
     try {
       const keepLines = sink.lines !== undefined && statSync(this.file).size >= this.keepLinesFromBytes;
       try {
-        header = await readSnapshot(this.file, keepLines ? sink : { put: apply });
+        header = await readSnapshot(this.file, keepLines ? sink : { put: apply }, prefetched);
       } catch (error) {
         // A line that does not read the same unparsed (edited by hand): read it all again, parsing.
         if (!(error instanceof MisreadLine)) throw error;

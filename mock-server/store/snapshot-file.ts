@@ -6,8 +6,10 @@
  * megabytes at the peak.
  */
 import { recordProblem } from './record-shape.ts';
-import { fieldMarkers, fieldSpans } from './line-fields.ts';
-import { checkSnapshot, type CheckInput } from './snapshot-check.ts';
+import { ROW } from './line-scan.ts';
+import { lineFieldsByCollection } from './snapshot-check.ts';
+import { startSnapshotScan, type SnapshotScan } from './snapshot-scan-worker.ts';
+import type { PrefetchedSnapshot } from './snapshot-prefetch.ts';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, fsync, openSync, read, unlinkSync, writeSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
@@ -159,8 +161,6 @@ export class WrongShapeRecord extends Error {
   }
 }
 
-/** How much of a chunk's text fieldSpans reads lines of at a time (below V8's size for a large object). */
-const TEXT_WINDOW_BYTES = 64 * 1024;
 /** How much of the file is read at a time. */
 const READ_BYTES = 4 * 1024 * 1024;
 const readAt = promisify(read) as (
@@ -172,7 +172,8 @@ const readAt = promisify(read) as (
 ) => Promise<{ bytesRead: number; buffer: Buffer }>;
 
 /**
- * Calls `onLine` with each line of the open file as a range of a buffer's bytes (valid until it returns),
+ * For a snapshot read without a worker (one below the size the store holds as lines): calls `onLine`
+ * with each line of the open file as a range of a buffer's bytes (valid until it returns),
  * the line's position in the file, and whether the bytes are ASCII. The file is read in large chunks and
  * split on newlines (readline's per-line events cost a fifth of the start on 100,000 calls) into two
  * buffers used in turn: fresh memory for every chunk cost more than the rest of the reading. A \r before a
@@ -237,8 +238,8 @@ async function forEachLine(
 
 /**
  * Where a snapshot's records go. `lines`, when given, takes a record of an ASCII line as that line,
- * indexed by fields found in its text (line-fields.ts), instead of the parsed record; every line is
- * then checked in a worker (snapshot-check.ts) before readSnapshot returns.
+ * indexed by fields a worker found in its text (snapshot-scan-worker.ts), instead of the parsed record;
+ * the file is then checked in that worker (snapshot-check.ts) before readSnapshot returns.
  */
 export interface SnapshotSink {
   put(mutation: Mutation): void;
@@ -267,121 +268,134 @@ export class MisreadLine extends Error {
   }
 }
 
+const lineText = (bytes: Buffer, start: number, end: number, ascii: boolean) =>
+  bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
+
+/** What readSnapshot does with each line: a range of a buffer's bytes, and its row if it was scanned. */
+type OnLine = (
+  bytes: Buffer,
+  start: number,
+  end: number,
+  ascii: boolean,
+  position: number,
+  table: Int32Array | null,
+  row: number,
+) => void;
+
+/**
+ * Calls `onLine` with each line of the chunks a worker scanned (snapshot-scan-worker.ts), with its row,
+ * giving each chunk back once its lines are done.
+ */
+async function forEachScannedLine(scan: SnapshotScan, onLine: OnLine): Promise<void> {
+  for (let chunk = await scan.next(); chunk !== null; chunk = await scan.next()) {
+    const { bytes, table, at, ascii, stride } = chunk;
+    const rows = chunk.lines * stride;
+    for (let row = 0; row < rows; row += stride) {
+      const start = table[row + ROW.start]!;
+      onLine(bytes, start, table[row + ROW.end]!, ascii, at + start, table, row);
+    }
+    scan.giveBack(chunk);
+  }
+}
+
 /**
  * Reads a snapshot written by writeSnapshot line by line, handing each record to the sink as it goes.
  * Throws NotLineLayout when the file is JSON of another layout, SyntaxError when it is damaged,
  * WrongShapeRecord for a record of the wrong shape and MisreadLine (with `lines`) when a line must be
- * parsed to be indexed.
+ * parsed to be indexed. With `lines`, a worker reads the file and finds each line's fields (the one
+ * `prefetched` began, if it still reads this file); without, every line is parsed here.
  */
-export async function readSnapshot(file: string, sink: SnapshotSink): Promise<SnapshotHeader> {
+export async function readSnapshot(
+  file: string,
+  sink: SnapshotSink,
+  prefetched: PrefetchedSnapshot | null = null,
+): Promise<SnapshotHeader> {
   let header: SnapshotHeader | undefined;
   let collection: CollectionName | undefined;
   let finished = false;
   let lineNumber = 0;
   const lines = sink.lines;
-  const fields = lines === undefined ? undefined : fieldsByCollection((collection) => lines.fieldsOf(collection));
-  // The bytes around the last line, bytes[start, end) of the chunk at `at` in the file, as text; and per
-  // collection where fieldSpans last found each of its markers in it (each collection has markers of its own).
-  let window: { bytes: Buffer | null; at: number; start: number; end: number; text: string } = {
-    bytes: null,
-    at: -1,
-    start: 0,
-    end: 0,
-    text: '',
-  };
-  let nextOf = new Map<CollectionName, number[]>();
-  const previousOf = new Map<CollectionName, string[]>();
-  const fd = openSync(file, 'r');
+  const fields = lines === undefined ? undefined : lineFieldsByCollection((collection) => lines.fieldsOf(collection));
+  // The collections as the worker numbers them, and per collection the values found in the last line
+  // found in it: a row marks the values that are the same text, and their strings are reused.
+  const numbered = fields === undefined ? [] : (Object.keys(fields) as CollectionName[]);
+  const previousOf = numbered.map((): string[] => []);
+  const fieldCounts = numbered.map((name) => fields![name].names.length);
+  const taken = fields === undefined ? null : (prefetched?.take(file, fields) ?? null);
+  const fd = taken?.fd ?? openSync(file, 'r');
   // With `lines`, the sink owns the file from here: its held lines are read from it.
   lines?.readFrom(fd, file);
-  const check = fields === undefined ? undefined : checkSnapshot({ file, fields });
+  const scan = fields === undefined ? undefined : (taken?.scan ?? startSnapshotScan({ fd, fields }));
+  const onLine: OnLine = (bytes, start, end, ascii, position, table, row) => {
+    lineNumber += 1;
+    const text = () => lineText(bytes, start, end, ascii);
+    if (header === undefined) {
+      const line = text();
+      if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
+      header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
+      return;
+    }
+    if (finished) {
+      if (text().trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
+      return;
+    }
+    if (collection === undefined) {
+      const name = /^"(\w+)":\[$/.exec(text())?.[1];
+      if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
+      collection = name as CollectionName;
+      return;
+    }
+    if (end === start) return;
+    if (end - start === 2 && bytes[start] === 93) {
+      const line = text();
+      if (line === '],' || line === ']}') {
+        finished = line === ']}';
+        collection = undefined;
+        return;
+      }
+    }
+    // Records are separated by a comma at the end of each line but the last.
+    const recordEnd = bytes[end - 1] === 44 ? end - 1 : end;
+    const found = table === null ? -1 : table[row + ROW.collection]!;
+    if (found >= 0) {
+      const previous = previousOf[found]!;
+      const same = table![row + ROW.same]!;
+      const values: string[] = [];
+      for (let i = 0, count = fieldCounts[found]!; i < count; i++) {
+        const last = previous[i];
+        const at = row + ROW.spans + 2 * i;
+        values.push(
+          (same >> i) & 1 && last !== undefined
+            ? last
+            : (previous[i] = bytes.toString('latin1', table![at], table![at + 1])),
+        );
+      }
+      if (numbered[found] === collection && lines!.putLine(collection, position, recordEnd - start, values)) return;
+    }
+    const record: unknown = JSON.parse(bytes.toString(ascii ? 'latin1' : 'utf8', start, recordEnd));
+    const problem = recordProblem(collection, record);
+    if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
+    sink.put({ op: 'put', collection, record } as Mutation);
+  };
   try {
-    await forEachLine(fd, (bytes, start, end, ascii, position) => {
-      lineNumber += 1;
-      const text = () => bytes.toString(ascii ? 'latin1' : 'utf8', start, end);
-      if (header === undefined) {
-        const line = text();
-        if (!line.startsWith('{"format":') || !line.endsWith(',')) throw new NotLineLayout();
-        header = JSON.parse(`${line.slice(0, -1)}}`) as SnapshotHeader;
-        return;
-      }
-      if (finished) {
-        if (text().trim() !== '') throw new SyntaxError(`unexpected content after the end, line ${lineNumber}`);
-        return;
-      }
-      if (collection === undefined) {
-        const name = /^"(\w+)":\[$/.exec(text())?.[1];
-        if (name === undefined || !(COLLECTIONS as readonly string[]).includes(name)) throw new NotLineLayout();
-        collection = name as CollectionName;
-        return;
-      }
-      if (end === start) return;
-      if (end - start === 2 && bytes[start] === 93) {
-        const line = text();
-        if (line === '],' || line === ']}') {
-          finished = line === ']}';
-          collection = undefined;
-          return;
-        }
-      }
-      // Records are separated by a comma at the end of each line but the last.
-      const recordEnd = bytes[end - 1] === 44 ? end - 1 : end;
-      if (lines !== undefined && ascii) {
-        const { names, markers } = fields![collection];
-        // One string for the lines of 64 kB of the file: a string per line was a tenth of the start, and
-        // one per 4 MB chunk more (each took fresh memory, outside the young generation's pages).
-        const inWindow = bytes === window.bytes && start >= window.start && recordEnd <= window.end;
-        if (!inWindow || position - start !== window.at) {
-          const end = Math.min(bytes.length, Math.max(recordEnd, start + TEXT_WINDOW_BYTES));
-          window = { bytes, at: position - start, start, end, text: bytes.toString('latin1', start, end) };
-          nextOf = new Map();
-        }
-        let next = nextOf.get(collection);
-        if (next === undefined) nextOf.set(collection, (next = []));
-        const from = window.start;
-        const spans = fieldSpans(window.text, markers, start - from, recordEnd - from, next);
-        if (spans !== null) {
-          // A field that holds what it held in the line before (the tenant, mostly) reuses that string.
-          let previous = previousOf.get(collection);
-          if (previous === undefined) previousOf.set(collection, (previous = []));
-          const values: string[] = [];
-          for (let i = 0; i < names.length; i++) {
-            const valueStart = spans[2 * i]!;
-            const valueEnd = spans[2 * i + 1]!;
-            const last = previous[i];
-            const same =
-              last !== undefined && last.length === valueEnd - valueStart && window.text.startsWith(last, valueStart);
-            values.push(same ? last : (previous[i] = bytes.toString('latin1', from + valueStart, from + valueEnd)));
-          }
-          if (lines.putLine(collection, position, recordEnd - start, values)) return;
-        }
-      }
-      const record: unknown = JSON.parse(bytes.toString(ascii ? 'latin1' : 'utf8', start, recordEnd));
-      const problem = recordProblem(collection, record);
-      if (problem !== null) throw new WrongShapeRecord(lineNumber, problem);
-      sink.put({ op: 'put', collection, record } as Mutation);
-    });
+    if (scan === undefined)
+      await forEachLine(fd, (bytes, start, end, ascii, position) =>
+        onLine(bytes, start, end, ascii, position, null, 0),
+      );
+    else await forEachScannedLine(scan, onLine);
     if (header === undefined) throw new NotLineLayout();
     if (!finished) throw new SyntaxError(`the file ends early, after line ${lineNumber}`);
-    if (check !== undefined) {
-      const verdict = await check.verdict;
+    if (scan !== undefined) {
+      const verdict = await scan.verdict;
       if (verdict.kind === 'syntax') throw new SyntaxError(`${verdict.message} (line ${verdict.line})`);
       if (verdict.kind === 'shape') throw new WrongShapeRecord(verdict.line, verdict.message);
       if (verdict.kind === 'misread') throw new MisreadLine(verdict.line);
     }
   } finally {
-    check?.stop();
+    // Ended before the file can close: the worker reads it through the same descriptor.
+    await scan?.stop();
     if (lines === undefined) closeSync(fd);
     else lines.finishReading();
   }
   return header;
-}
-
-function fieldsByCollection(fieldsOf: (collection: CollectionName) => readonly string[]): CheckInput['fields'] {
-  return Object.fromEntries(
-    COLLECTIONS.map((name) => {
-      const names = fieldsOf(name);
-      return [name, { names, markers: fieldMarkers(names) }];
-    }),
-  ) as unknown as CheckInput['fields'];
 }
