@@ -214,8 +214,8 @@ class IndexedCollection<T extends TenantRecord> {
     if (line === null) return false;
     this.byId.set(id, line);
     for (let i = 0; i < this.indexes.length; i++) {
-      const at = this.lineFieldsAt[i]!;
-      this.addTo(this.indexes[i]!, at[0] < 0 ? '' : fields[at[0]]!, fields[at[1]]!, id);
+      const [scopeAt, keyAt] = this.lineFieldsAt[i]!;
+      this.addTo(this.indexes[i]!, scopeAt < 0 ? '' : fields[scopeAt]!, fields[keyAt]!, id);
     }
     return true;
   }
