@@ -1,9 +1,10 @@
 /**
  * Finding a record's index fields in its JSON line without parsing it, for a start on a large store.
  * It reads only what the store itself writes (JSON.stringify: no spaces, the id first) and answers null
- * for anything else, which the caller then parses. The snapshot check (snapshot-check.ts) runs the same
- * function in a worker over every line and compares what it found with the parsed record, so a line
- * it misreads (a hand-edited one) cannot go unnoticed.
+ * for anything else, which the caller then parses. The worker that reads a large snapshot runs it over
+ * each record line (line-scan.ts); for a file that is not as the store wrote it (its digest differs),
+ * the snapshot check (snapshot-check.ts) then runs it again over each line alone and compares what it
+ * found with the parsed record, so a line it misreads (a hand-edited one) cannot go unnoticed.
  */
 
 /** The text each field is found after: `{"id":"` at the start for the id, `,"name":"` for the others. */
